@@ -1,0 +1,89 @@
+// Type-aware lint, and the layer rules of docs/architecture.md: web → api → application → core ← adapters.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const restrict = (patterns) => ({
+  'no-restricted-imports': ['error', { patterns }],
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'bench/data/**', 'bench/results/**', 'bin/**', 'eslint.config.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-confusing-void-expression': 'off',
+    },
+  },
+  {
+    files: ['src/core/**'],
+    rules: restrict([
+      {
+        group: ['node:*', 'fs', 'path', 'crypto', 'os', 'url', 'stream', 'events'],
+        message: 'core is pure: no Node built-ins.',
+      },
+      {
+        group: ['**/adapters/**', '**/api/**', '**/application/**', '**/cli/**', '**/main.ts', '**/sim/**'],
+        message: 'core imports nothing of ours outside core.',
+      },
+      {
+        group: [
+          'better-sqlite3',
+          'pg',
+          'pg-*',
+          'kysely',
+          'fastify',
+          'fastify-*',
+          '@fastify/*',
+          'commander',
+          'csv-parse',
+        ],
+        message: 'core has no drivers, HTTP or file formats.',
+      },
+    ]),
+  },
+  {
+    files: ['src/application/**'],
+    rules: restrict([
+      {
+        group: ['**/adapters/**', '**/api/**', '**/cli/**', '**/main.ts'],
+        message: 'application depends on core ports only.',
+      },
+      {
+        group: ['better-sqlite3', 'pg', 'kysely', 'fastify', '@fastify/*', 'commander'],
+        message: 'application has no drivers or HTTP.',
+      },
+    ]),
+  },
+  {
+    files: ['src/api/**', 'src/cli/**'],
+    rules: restrict([{ group: ['**/adapters/**'], message: 'only src/main.ts picks adapters.' }]),
+  },
+  {
+    files: ['src/adapters/**'],
+    rules: restrict([
+      { group: ['**/api/**', '**/cli/**', '**/main.ts'], message: 'adapters implement core ports.' },
+    ]),
+  },
+  {
+    files: ['src/shared/**'],
+    rules: restrict([
+      {
+        group: ['**/adapters/**', '**/api/**', '**/cli/**', '**/application/**', 'node:*'],
+        message: 'shared is wire types used by api and web.',
+      },
+    ]),
+  },
+  {
+    files: ['test/**', 'bench/**', 'scripts/**'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+);

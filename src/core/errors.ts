@@ -1,0 +1,57 @@
+/**
+ * @module The catalogue of typed errors. Every error the system reports has a stable code listed
+ * here and in docs/errors.md (a test keeps the two in sync). The core knows no HTTP statuses: the
+ * API maps codes to statuses in one place (src/api/error-handler.ts).
+ */
+
+/** One problem with one field of an input: `path` is a JSON-path-like string such as `zones[2].distanceKm`. */
+export interface FieldIssue {
+  readonly path: string;
+  readonly reason: string;
+}
+
+export const ERROR_CODES = {
+  E_VALIDATION: 'The input is invalid; `issues` names every field and the reason.',
+  E_NOT_FOUND: 'The thing asked for does not exist.',
+  E_CONFLICT: 'The request conflicts with what is stored.',
+  E_PAYLOAD_TOO_LARGE: 'The request body or batch exceeds a configured limit; nothing from it was stored.',
+  E_UNSUPPORTED_MEDIA_TYPE: 'The request body has a content type the route does not accept.',
+  E_BAD_REQUEST: 'The request is malformed (for example a body that is not JSON).',
+  E_AGREEMENT_INVALID: 'The agreement document has problems; `issues` lists every one.',
+  E_NO_TERMS_IN_FORCE: 'No version of the agreement was in force at the time asked for.',
+  E_UNKNOWN_SOURCE: 'The source is not registered.',
+  E_STORE: 'The store failed; the operation was not committed.',
+  E_UNSUPPORTED: 'The operation is not available with this store or configuration.',
+  E_INTERNAL: 'An unexpected error; details are in the server log, not in the response.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The one error type of the domain: a stable code, a message for people, and optional details. */
+export class TrucelineError extends Error {
+  readonly code: ErrorCode;
+  readonly issues: readonly FieldIssue[];
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { issues?: readonly FieldIssue[]; details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TrucelineError';
+    this.code = code;
+    this.issues = options.issues ?? [];
+    this.details = options.details ?? {};
+  }
+}
+
+export const validationError = (message: string, issues: readonly FieldIssue[]): TrucelineError =>
+  new TrucelineError('E_VALIDATION', message, { issues });
+
+export const notFound = (what: string, id: string): TrucelineError =>
+  new TrucelineError('E_NOT_FOUND', `${what} ${JSON.stringify(id)} does not exist`, {
+    details: { what, id },
+  });
+
+export const isTrucelineError = (error: unknown): error is TrucelineError => error instanceof TrucelineError;

@@ -1,0 +1,99 @@
+/**
+ * @module Validation of one observation: schema, then the checks that need context (the time of
+ * receipt), then the fields the store indexes. Pure: the hash function is passed in.
+ */
+import type { FieldIssue } from '../errors.ts';
+import type { Sha256Hex } from '../ports/hasher.ts';
+import { fieldIssues } from '../validation/field-issues.ts';
+import { canonicalJson } from './canonical-json.ts';
+import type { ObservationKind } from './kinds.ts';
+import { OBSERVATION_LIMITS, observationSchema, type ObservationInput } from './schema.ts';
+
+/** A validated observation with what the store needs to index, deduplicate and return it. */
+export interface ValidObservation {
+  readonly sourceId: string;
+  readonly recordId: string;
+  readonly kind: ObservationKind;
+  readonly observedAtMs: number;
+  readonly timeUncertaintyMs: number;
+  /** The point the spatial index uses: the reported location, or the observer's for patrol reports. */
+  readonly lat: number | null;
+  readonly lon: number | null;
+  readonly ceM: number | null;
+  readonly weaponClass: string | null;
+  readonly batchId: string | null;
+  /** RFC 8785 canonical JSON of the record without transport fields: what is stored and hashed. */
+  readonly content: string;
+  /** SHA-256 of `content`. */
+  readonly contentSha256: string;
+  readonly record: ObservationInput;
+}
+
+export type ValidationResult =
+  | { readonly ok: true; readonly observation: ValidObservation }
+  | {
+      readonly ok: false;
+      readonly issues: readonly FieldIssue[];
+      readonly sourceId?: string;
+      readonly recordId?: string;
+    };
+
+/** The record without transport fields: what its content hash covers. */
+export function contentOf(record: ObservationInput): Omit<ObservationInput, 'batchId' | 'receivedAt'> {
+  const { batchId: _batchId, receivedAt: _receivedAt, ...content } = record;
+  return content;
+}
+
+const stringField = (raw: unknown, key: string): string | undefined => {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const value = (raw as Record<string, unknown>)[key];
+  return typeof value === 'string' ? value : undefined;
+};
+
+/**
+ * Validates one raw record.
+ * @param raw the parsed JSON value as it arrived
+ * @param receivedAtMs the server's receipt time (observations may not be more than 24 h ahead of it)
+ * @param sha256 the hash function
+ */
+export function validateObservation(raw: unknown, receivedAtMs: number, sha256: Sha256Hex): ValidationResult {
+  const parsed = observationSchema.safeParse(raw);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      issues: fieldIssues(parsed.error),
+      sourceId: stringField(raw, 'sourceId'),
+      recordId: stringField(raw, 'id'),
+    };
+  }
+  const record = parsed.data;
+  const observedAtMs = Date.parse(record.observedAt);
+  if (observedAtMs > receivedAtMs + OBSERVATION_LIMITS.maxFutureSkewMs) {
+    return {
+      ok: false,
+      issues: [{ path: 'observedAt', reason: 'is more than 24 h after the time the server received it' }],
+      sourceId: record.sourceId,
+      recordId: record.id,
+    };
+  }
+  const point = record.kind === 'patrol' ? record.payload.observer : record.location;
+  const content = canonicalJson(contentOf(record));
+  return {
+    ok: true,
+    observation: {
+      sourceId: record.sourceId,
+      recordId: record.id,
+      kind: record.kind,
+      observedAtMs,
+      timeUncertaintyMs: record.timeUncertaintyMs,
+      lat: point?.lat ?? null,
+      lon: point?.lon ?? null,
+      ceM: point?.ceM ?? null,
+      weaponClass: record.weaponClass ?? null,
+      batchId: record.batchId ?? null,
+      content,
+      contentSha256: sha256(content),
+      record,
+    },
+  };
+}

@@ -1,0 +1,117 @@
+/** @module Port: the durable store of observations and of the quarantine of rejected records. */
+import type { ObservationKind } from '../observations/kinds.ts';
+import type { ValidObservation } from '../observations/validate-observation.ts';
+
+/** A record that failed validation (or conflicted), kept so nothing is dropped silently. */
+export interface QuarantineInput {
+  /** Its index in the request (0-based) or its line in the file (1-based), as `origin` says. */
+  readonly position: number;
+  readonly sourceId: string | null;
+  readonly recordId: string | null;
+  /** The first field at fault, e.g. `payload.distanceBand.maxKm`, or `(root)`. */
+  readonly field: string;
+  readonly reason: string;
+  /** SHA-256 of the whole record as received. */
+  readonly sha256: string;
+  readonly sizeBytes: number;
+  /** The first 64 KiB of the record as received. */
+  readonly head: Uint8Array;
+}
+
+export interface IngestBatch {
+  /** The server's receipt time. */
+  readonly receivedAtMs: number;
+  /** Where it came from: `http`, or `file:<name>`. */
+  readonly origin: string;
+  readonly observations: readonly ValidObservation[];
+  readonly rejects: readonly QuarantineInput[];
+}
+
+/** What became of one valid observation of a batch. `seq` is the stored record's commit sequence. */
+export type RecordOutcome =
+  | { readonly status: 'accepted'; readonly seq: number }
+  | { readonly status: 'duplicate'; readonly seq: number }
+  | { readonly status: 'conflict'; readonly seq: number };
+
+export interface IngestCommit {
+  /** One outcome per observation of the batch, in the same order. */
+  readonly outcomes: readonly RecordOutcome[];
+  /** The highest commit sequence written, or null if nothing new was stored. */
+  readonly lastSeq: number | null;
+}
+
+/** An observation as stored. */
+export interface StoredObservation {
+  /** Commit sequence: a single counter over every committed fact, increasing in commit order. */
+  readonly seq: number;
+  readonly sourceId: string;
+  readonly recordId: string;
+  readonly kind: ObservationKind;
+  readonly observedAtMs: number;
+  readonly timeUncertaintyMs: number;
+  readonly receivedAtMs: number;
+  readonly lat: number | null;
+  readonly lon: number | null;
+  readonly ceM: number | null;
+  readonly weaponClass: string | null;
+  readonly batchId: string | null;
+  readonly contentSha256: string;
+  /** The canonical JSON of the record (the hashed content). */
+  readonly content: string;
+}
+
+/** West, south, east, north in degrees; edges are inclusive; west ≤ east (no antimeridian crossing). */
+export interface BoundingBox {
+  readonly west: number;
+  readonly south: number;
+  readonly east: number;
+  readonly north: number;
+}
+
+export interface ObservationQuery {
+  /** Points inside or on the edge of the box (observations without a point never match a box). */
+  readonly bbox?: BoundingBox;
+  /** Observed at or after (ms). */
+  readonly fromMs?: number;
+  /** Observed strictly before (ms). */
+  readonly toMs?: number;
+  readonly kinds?: readonly ObservationKind[];
+  readonly sourceIds?: readonly string[];
+  /** Paging: only records with a commit sequence above this. */
+  readonly afterSeq?: number;
+  /** At most this many, ordered by commit sequence. */
+  readonly limit: number;
+}
+
+export interface QuarantineEntry extends QuarantineInput {
+  readonly id: number;
+  readonly receivedAtMs: number;
+  readonly origin: string;
+  /** False when the quarantine quota was reached: the reason and hash are kept, the bytes are not. */
+  readonly headKept: boolean;
+}
+
+export interface ObservationStore {
+  /**
+   * Commits one batch atomically: every new observation, the quarantine entries, and sensor states
+   * from heartbeats. A record whose (source, record id) is stored already is a `duplicate` when its
+   * content hash matches and a `conflict` otherwise; the stored record is never changed. Resolves only
+   * after the commit is durable. Concurrent calls may share one commit.
+   */
+  commitIngest(batch: IngestBatch): Promise<IngestCommit>;
+  /** The observation with this commit sequence, or `undefined`. */
+  findBySeq(seq: number): Promise<StoredObservation | undefined>;
+  /** The observation a source sent under its own record id, or `undefined`. */
+  findByRecordId(sourceId: string, recordId: string): Promise<StoredObservation | undefined>;
+  /** Observations matching every given filter, ordered by commit sequence. */
+  query(query: ObservationQuery): Promise<readonly StoredObservation[]>;
+  /** Up to `limit` observations with a commit sequence above `afterSeq`, in order (the live stream reads this). */
+  listAfter(afterSeq: number, limit: number): Promise<readonly StoredObservation[]>;
+  /** The highest commit sequence, 0 when nothing is stored. */
+  latestSeq(): Promise<number>;
+  /** How many observations are stored. */
+  count(): Promise<number>;
+  /** Quarantine entries with an id above `afterId`, oldest first. */
+  listQuarantine(afterId: number, limit: number): Promise<readonly QuarantineEntry[]>;
+  countQuarantine(): Promise<number>;
+}

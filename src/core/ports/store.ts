@@ -1,0 +1,18 @@
+/** @module Port: one store, as the composition root opens it. */
+import type { AgreementStore } from './agreement-store.ts';
+import type { ObservationStore } from './observation-store.ts';
+import type { SourceStore } from './source-store.ts';
+
+export interface Store {
+  readonly engine: 'sqlite' | 'postgres' | 'memory';
+  readonly observations: ObservationStore;
+  readonly sources: SourceStore;
+  readonly agreements: AgreementStore;
+  /**
+   * Writes a consistent copy of the whole store to `path` while it is in use (SQLite's online
+   * backup). Throws `E_UNSUPPORTED` where the engine has its own tools (PostgreSQL: pg_dump).
+   */
+  backup(path: string): Promise<void>;
+  /** Closes connections; pending commits finish first. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,138 @@
+/**
+ * @module `GET /api/v1/stream`: Server-Sent Events of committed facts. Each message's `id:` is the
+ * commit sequence; `Last-Event-ID` (or `?after=`) resumes after it. Facts are read from the store,
+ * never from memory: a commit notification (or, for writes by another process, a short poll) only
+ * wakes the reader. Headers and `: connected` go out at once, then a comment every 15 s while idle.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppDeps } from '../../application/app-deps.ts';
+import { STREAM_EVENTS } from '../../shared/wire.ts';
+import { presentObservation } from '../presenters/observation-presenter.ts';
+
+export interface StreamOptions {
+  /** Comment interval while idle. */
+  readonly heartbeatMs: number;
+  /** How often to look for commits made by other processes. */
+  readonly pollMs: number;
+  /** Rows read per store call. */
+  readonly batch: number;
+}
+
+const seqText = z.string().regex(/^\d{1,15}$/, { error: 'must be a commit sequence (digits)' });
+
+export function streamRoutes(deps: AppDeps, options: StreamOptions) {
+  return async (app: FastifyInstance): Promise<void> => {
+    const open = new Set<() => void>();
+    // Streams are hijacked from Fastify, so closing the app must end them itself.
+    app.addHook('onClose', async () => {
+      for (const close of open) close();
+    });
+    app.withTypeProvider<ZodTypeProvider>().get(
+      '/api/v1/stream',
+      {
+        schema: {
+          summary: 'Live stream of committed facts (Server-Sent Events)',
+          description: `Events: ${STREAM_EVENTS.join(', ')}. Each message's id is the commit sequence; send Last-Event-ID (or ?after=) to resume after it. Without either, the stream starts with what is committed after you connect.`,
+          tags: ['stream'],
+          querystring: z.strictObject({ after: seqText.optional() }),
+          headers: z.object({ 'last-event-id': seqText.optional() }).passthrough(),
+        },
+      },
+      async (request, reply) => {
+        const resumeFrom = request.headers['last-event-id'] ?? request.query.after;
+        const start =
+          resumeFrom === undefined ? await deps.store.observations.latestSeq() : Number(resumeFrom);
+        const close = runStream(deps, options, request, reply, start);
+        open.add(close);
+        reply.raw.on('close', () => open.delete(close));
+        return reply;
+      },
+    );
+  };
+}
+
+/** Starts streaming; returns the function that ends the stream. */
+function runStream(
+  deps: AppDeps,
+  options: StreamOptions,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  start: number,
+): () => void {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  res.write(': connected\n\n');
+
+  let lastSeq = start;
+  let closed = false;
+  let pumping = false;
+  let again = false;
+  let lastWrite = Date.now();
+
+  const write = async (text: string): Promise<void> => {
+    lastWrite = Date.now();
+    if (!res.write(text)) await new Promise<void>((resolve) => res.once('drain', resolve));
+  };
+
+  const pump = async (): Promise<void> => {
+    if (pumping) {
+      again = true;
+      return;
+    }
+    pumping = true;
+    try {
+      do {
+        again = false;
+        for (;;) {
+          const rows = await deps.store.observations.listAfter(lastSeq, options.batch);
+          if (closed || rows.length === 0) break;
+          for (const row of rows) {
+            await write(
+              `id: ${row.seq}\nevent: observation\ndata: ${JSON.stringify(presentObservation(row))}\n\n`,
+            );
+            lastSeq = row.seq;
+            if (closed) return;
+          }
+        }
+      } while (again && !closed);
+    } catch (error) {
+      request.log.error({ err: error }, 'live stream failed');
+      close();
+    } finally {
+      pumping = false;
+    }
+  };
+
+  const wake = (): void => void pump();
+  const unsubscribe = deps.notifier.subscribe((seq) => {
+    if (seq > lastSeq) wake();
+  });
+  const poll = setInterval(wake, options.pollMs);
+  const heartbeat = setInterval(
+    () => {
+      if (Date.now() - lastWrite >= options.heartbeatMs) void write(`: idle ${new Date().toISOString()}\n\n`);
+    },
+    Math.min(options.heartbeatMs, 1000),
+  );
+
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    unsubscribe();
+    clearInterval(poll);
+    clearInterval(heartbeat);
+    res.end();
+  };
+  res.on('close', close);
+  request.raw.on('close', close);
+  wake();
+  return close;
+}

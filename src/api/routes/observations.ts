@@ -1,0 +1,207 @@
+/**
+ * @module `/api/v1/observations`: ingest (a JSON array or NDJSON) and query. Each handler:
+ * validate → (authorise, from the access issue on) → run the use case → present.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppDeps } from '../../application/app-deps.ts';
+import { queryObservations } from '../../application/query-observations.ts';
+import { parseRecordText, splitNdjson, type RawRecord } from '../../application/raw-record.ts';
+import { recordObservations } from '../../application/record-observations.ts';
+import { TrucelineError } from '../../core/errors.ts';
+import { OBSERVATION_KINDS, type ObservationKind } from '../../core/observations/kinds.ts';
+import { instant, observationSchema } from '../../core/observations/schema.ts';
+import { errorResponseSchema, ingestReportSchema, observationPageSchema } from '../../shared/wire.ts';
+import { presentObservation } from '../presenters/observation-presenter.ts';
+import { docOnly } from '../schema-compilers.ts';
+
+export interface ObservationRouteOptions {
+  readonly bodyLimitBytes: number;
+  readonly maxRecordsPerRequest: number;
+  readonly maxPageSize: number;
+}
+
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+
+const bboxParam = z
+  .string()
+  .transform((value, ctx) => {
+    const parts = value.split(',').map(Number);
+    const [west, south, east, north] = parts;
+    if (
+      parts.length !== 4 ||
+      west === undefined ||
+      south === undefined ||
+      east === undefined ||
+      north === undefined ||
+      parts.some((n) => !Number.isFinite(n))
+    ) {
+      ctx.addIssue({ code: 'custom', message: 'must be four numbers: west,south,east,north' });
+      return z.NEVER;
+    }
+    if (west < -180 || east > 180 || south < -90 || north > 90)
+      ctx.addIssue({ code: 'custom', message: 'must lie within -180..180 longitude and -90..90 latitude' });
+    else if (west > east)
+      ctx.addIssue({
+        code: 'custom',
+        message: 'west must not be greater than east (boxes may not cross the antimeridian)',
+      });
+    else if (south > north) ctx.addIssue({ code: 'custom', message: 'south must not be greater than north' });
+    return { west, south, east, north };
+  })
+  .describe('west,south,east,north in degrees; edges are inclusive');
+
+const kindParam = z
+  .string()
+  .transform((value, ctx) => {
+    const kinds = list(value);
+    const unknown = kinds.filter((k) => !(OBSERVATION_KINDS as readonly string[]).includes(k));
+    if (unknown.length > 0)
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be among ${OBSERVATION_KINDS.join(', ')}; not ${unknown.join(', ')}`,
+      });
+    return kinds as ObservationKind[];
+  })
+  .describe('one or more kinds, comma-separated');
+
+const querySchema = (maxPageSize: number) =>
+  z.strictObject({
+    bbox: bboxParam.optional(),
+    from: instant.optional().describe('observed at or after (RFC 3339)'),
+    to: instant.optional().describe('observed before (RFC 3339)'),
+    kind: kindParam.optional(),
+    source: z.string().transform(list).optional().describe('one or more source ids, comma-separated'),
+    after: z
+      .string()
+      .regex(/^\d{1,15}$/, { error: 'must be the `next` cursor of a previous page' })
+      .optional(),
+    limit: z.coerce.number().int().min(1).max(maxPageSize).default(Math.min(1000, maxPageSize)),
+  });
+
+export function observationRoutes(deps: AppDeps, options: ObservationRouteOptions) {
+  return async (app: FastifyInstance): Promise<void> => {
+    // Bodies are taken as text and parsed record by record, so one bad record rejects only itself.
+    for (const type of ['application/json', 'application/x-ndjson']) {
+      app.addContentTypeParser(
+        type,
+        { parseAs: 'string', bodyLimit: options.bodyLimitBytes },
+        (_req, body, done) => {
+          done(null, body);
+        },
+      );
+    }
+    const route = app.withTypeProvider<ZodTypeProvider>();
+
+    route.post(
+      '/api/v1/observations',
+      {
+        bodyLimit: options.bodyLimitBytes,
+        schema: {
+          summary: 'Ingest observations',
+          description: `A JSON array of observations (application/json) or one observation per line (application/x-ndjson), at most ${options.maxRecordsPerRequest} records and ${options.bodyLimitBytes} bytes. Each record is accepted, a duplicate, a conflict or rejected on its own; the answer comes after the commit.`,
+          tags: ['observations'],
+          body: docOnly(z.array(observationSchema)),
+          response: {
+            200: ingestReportSchema,
+            400: errorResponseSchema,
+            413: errorResponseSchema,
+            415: errorResponseSchema,
+          },
+        },
+      },
+      async (request) => {
+        const text = request.body as unknown as string;
+        const ndjson = String(request.headers['content-type']).startsWith('application/x-ndjson');
+        const records = ndjson ? splitNdjson(text, 0) : splitJsonArray(text);
+        if (records.length > options.maxRecordsPerRequest) {
+          throw new TrucelineError(
+            'E_PAYLOAD_TOO_LARGE',
+            `the request holds ${records.length} records; the limit is ${options.maxRecordsPerRequest} records per request (maxRecordsPerRequest); nothing from it was stored`,
+            { details: { limit: 'maxRecordsPerRequest', value: options.maxRecordsPerRequest } },
+          );
+        }
+        const report = await recordObservations(deps, { records, origin: 'http' });
+        return {
+          ...report,
+          rejections: report.rejections.map(({ position, issues, ...rest }) => ({
+            index: position,
+            ...rest,
+            issues: [...issues],
+          })),
+        };
+      },
+    );
+
+    route.get(
+      '/api/v1/observations',
+      {
+        schema: {
+          summary: 'Find observations',
+          description:
+            'By box (the reported point; the observer for patrol reports), time window, kind and source, ordered by commit sequence.',
+          tags: ['observations'],
+          querystring: querySchema(options.maxPageSize),
+          response: { 200: observationPageSchema, 400: errorResponseSchema },
+        },
+      },
+      async (request) => {
+        const q = request.query;
+        const page = await queryObservations(deps, {
+          bbox: q.bbox,
+          fromMs: q.from === undefined ? undefined : Date.parse(q.from),
+          toMs: q.to === undefined ? undefined : Date.parse(q.to),
+          kinds: q.kind,
+          sourceIds: q.source,
+          afterSeq: q.after === undefined ? undefined : Number(q.after),
+          limit: q.limit,
+        });
+        return {
+          items: page.items.map(presentObservation),
+          next: page.nextAfterSeq === null ? null : String(page.nextAfterSeq),
+        };
+      },
+    );
+
+    route.get(
+      '/api/v1/observations/:seq',
+      {
+        schema: {
+          summary: 'One observation by commit sequence',
+          tags: ['observations'],
+          params: z.strictObject({ seq: z.coerce.number().int().min(1) }),
+        },
+      },
+      async (request) => {
+        const row = await deps.store.observations.findBySeq(request.params.seq);
+        if (row === undefined)
+          throw new TrucelineError('E_NOT_FOUND', `observation ${request.params.seq} does not exist`);
+        return presentObservation(row);
+      },
+    );
+  };
+}
+
+/** A JSON array body as raw records; a body that is not a JSON array is a bad request. */
+function splitJsonArray(text: string): RawRecord[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new TrucelineError(
+      'E_BAD_REQUEST',
+      `the body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (!Array.isArray(value)) {
+    // A single object is accepted as a batch of one.
+    if (typeof value === 'object' && value !== null) return [parseRecordText(text, 0)];
+    throw new TrucelineError('E_BAD_REQUEST', 'the body must be a JSON array of observations');
+  }
+  return value.map((item: unknown, index) => ({ position: index, text: JSON.stringify(item), value: item }));
+}

@@ -1,0 +1,14 @@
+/** @module What the use cases need, as the composition root (src/main.ts) assembles it. */
+import type { Clock } from '../core/ports/clock.ts';
+import type { Sha256Hex } from '../core/ports/hasher.ts';
+import type { Store } from '../core/ports/store.ts';
+import type { Notifier } from './notifier.ts';
+
+export interface AppDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly sha256: Sha256Hex;
+  readonly sha256Bytes: (bytes: Uint8Array) => string;
+  /** Told after every commit, so live streams wake up; never the only copy of a fact. */
+  readonly notifier: Notifier;
+}

@@ -1,0 +1,32 @@
+/** @module Use case: validate an agreement document and register it (a changed document becomes a new revision). */
+import { parseAgreement } from '../core/agreement/parse-agreement.ts';
+import { TrucelineError } from '../core/errors.ts';
+import { canonicalJson } from '../core/observations/canonical-json.ts';
+import type { AgreementRecord } from '../core/ports/agreement-store.ts';
+import type { AppDeps } from './app-deps.ts';
+
+export interface RegisterAgreementInput {
+  /** The document's text. */
+  readonly text: string;
+  readonly format: 'yaml' | 'json';
+}
+
+/** Registers the agreement; throws `E_AGREEMENT_INVALID` listing every problem. */
+export async function registerAgreement(
+  deps: Pick<AppDeps, 'store' | 'clock' | 'sha256'>,
+  input: RegisterAgreementInput,
+): Promise<{ outcome: 'created' | 'revised' | 'unchanged'; record: AgreementRecord }> {
+  const { agreement, issues } = parseAgreement(input.text, input.format);
+  if (agreement === undefined || issues.length > 0) {
+    throw new TrucelineError('E_AGREEMENT_INVALID', `the agreement has ${issues.length} problem(s)`, {
+      issues,
+    });
+  }
+  const documentJson = canonicalJson(agreement);
+  return deps.store.agreements.register({
+    id: agreement.id,
+    documentJson,
+    contentSha256: deps.sha256(documentJson),
+    registeredAtMs: deps.clock.now(),
+  });
+}

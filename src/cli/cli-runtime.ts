@@ -1,0 +1,29 @@
+/** @module What the CLI's commands get from the composition root: a way to open the store, and the server. */
+import type { AppDeps } from '../application/app-deps.ts';
+
+/** `--db FILE` (SQLite, default ./truceline.db) or `--database-url URL` (PostgreSQL). */
+export interface StoreOptions {
+  readonly db?: string;
+  readonly databaseUrl?: string;
+}
+
+export interface ServeOptions extends StoreOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly insecurePublic: boolean;
+  /** Register a shipped agreement and run a live demonstration feed. */
+  readonly demo: boolean;
+  /** Agreement to register at start: a shipped id or a file. */
+  readonly agreement?: string;
+}
+
+export interface CliRuntime {
+  openDeps(options: StoreOptions): Promise<AppDeps>;
+  /** Starts the server; resolves with its address once listening; runs until a signal. */
+  serve(options: ServeOptions): Promise<void>;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly isTty: boolean;
+}

@@ -1,0 +1,19 @@
+/** @module `truceline backup --out FILE`: SQLite's online backup, safe while the server writes. */
+import type { CliRuntime, StoreOptions } from '../cli-runtime.ts';
+
+export async function backupCommand(
+  runtime: CliRuntime,
+  options: StoreOptions & { out: string },
+): Promise<number> {
+  const deps = await runtime.openDeps(options);
+  try {
+    await deps.store.backup(options.out);
+    runtime.stderr(`backup written to ${options.out}\n`);
+    return 0;
+  } catch (error) {
+    runtime.stderr(`truceline backup: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    await deps.store.close();
+  }
+}

@@ -1,0 +1,33 @@
+/** @module The agreements shipped in data/agreements, by id, or any agreement file. */
+import { readFile, readdir } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const SHIPPED_AGREEMENTS_DIR = fileURLToPath(new URL('../../data/agreements/', import.meta.url));
+export const DEFAULT_DEMO_AGREEMENT = 'paris-2026-illustrative';
+
+/** Ids of the shipped agreements. */
+export async function shippedAgreementIds(): Promise<string[]> {
+  return (await readdir(SHIPPED_AGREEMENTS_DIR))
+    .filter((n) => n.endsWith('.yaml'))
+    .map((n) => n.slice(0, -5))
+    .sort();
+}
+
+/** Reads `ref`: a shipped agreement id, or a path to a .yaml/.yml/.json file. */
+export async function readAgreementSource(
+  ref: string,
+): Promise<{ text: string; format: 'yaml' | 'json'; path: string }> {
+  const ext = extname(ref).toLowerCase();
+  const path = ['.yaml', '.yml', '.json'].includes(ext) ? ref : join(SHIPPED_AGREEMENTS_DIR, `${ref}.yaml`);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    const shipped = await shippedAgreementIds().catch(() => []);
+    throw new Error(
+      `cannot read agreement ${JSON.stringify(ref)}: not a readable .yaml/.yml/.json file nor a shipped agreement (${shipped.join(', ')})`,
+    );
+  }
+  return { text, format: extname(path).toLowerCase() === '.json' ? 'json' : 'yaml', path };
+}

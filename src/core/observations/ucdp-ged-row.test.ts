@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ucdpGedRowToObservation } from './ucdp-ged-row.ts';
+
+const row = (over: Record<string, string> = {}) => ({
+  id: '147997',
+  date_start: '2014-05-02 00:00:00.000',
+  date_end: '2014-05-04 00:00:00.000',
+  latitude: '48.0',
+  longitude: '37.8',
+  where_prec: '3',
+  adm_1: 'Donetsk oblast',
+  dyad_name: 'Government of Ukraine - DPR',
+  best: '5',
+  low: '4',
+  high: '7',
+  source_headline: 'Shelling',
+  ...over,
+});
+
+test('time is the middle of the days the row spans, uncertain by half the span', () => {
+  const out = ucdpGedRowToObservation(row());
+  assert.ok('value' in out);
+  const value = out.value as { observedAt: string; timeUncertaintyMs: number; location: { ceM: number } };
+  assert.equal(value.observedAt, '2014-05-03T12:00:00.000Z');
+  assert.equal(value.timeUncertaintyMs, 1.5 * 24 * 3600 * 1000);
+  assert.equal(value.location.ceM, 50_000);
+});
+
+test('where_prec maps to a circular error that is never zero', () => {
+  const ce = (p: string) => {
+    const out = ucdpGedRowToObservation(row({ where_prec: p }));
+    return 'value' in out ? (out.value as { location: { ceM: number } }).location.ceM : undefined;
+  };
+  assert.deepEqual(['1', '2', '3', '4', '5'].map(ce), [1_000, 25_000, 50_000, 150_000, 150_000]);
+});
+
+test('country-level and international-waters rows are rejected as too imprecise', () => {
+  for (const p of ['6', '7']) {
+    const out = ucdpGedRowToObservation(row({ where_prec: p }));
+    assert.ok('issues' in out);
+    assert.equal(out.issues[0]?.path, 'where_prec');
+    assert.match(out.issues[0]?.reason ?? '', /too imprecise/);
+  }
+});
+
+test('bad dates and coordinates name the column', () => {
+  const out = ucdpGedRowToObservation(row({ date_start: 'yesterday', latitude: '' }));
+  assert.ok('issues' in out);
+  assert.deepEqual(
+    out.issues.map((i) => i.path),
+    ['date_start', 'latitude'],
+  );
+});

@@ -1,0 +1,83 @@
+/**
+ * @module UCDP Georeferenced Event Dataset rows as OSINT observations. Time is the middle of
+ * `date_start`..`date_end` (whole days, UTC) with half the span as uncertainty; the circular error
+ * comes from `where_prec`, never zero; rows located only to a country or international waters are
+ * too imprecise and are rejected.
+ */
+import type { FieldIssue } from '../errors.ts';
+
+/** The source every UCDP GED import is recorded under (registered automatically on import). */
+export const UCDP_GED_SOURCE_ID = 'ucdp-ged';
+
+/** `where_prec` → circular error in metres; 6 (country) and 7 (international waters) have none. */
+export const UCDP_PRECISION_CE_M: Readonly<Record<string, number>> = {
+  '1': 1_000,
+  '2': 25_000,
+  '3': 50_000,
+  '4': 150_000,
+  '5': 150_000,
+};
+
+const DAY_MS = 24 * 3600 * 1000;
+const DATE = /^(\d{4}-\d{2}-\d{2})(?:[ T]00:00:00(?:\.0+)?)?$/;
+
+const int = (value: string | undefined): number | undefined => {
+  if (value === undefined || value.trim() === '') return undefined;
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
+};
+
+/** One CSV row (column name → text) as an observation, or the issues that keep it out. */
+export function ucdpGedRowToObservation(
+  row: Readonly<Record<string, string>>,
+): { readonly value: unknown } | { readonly issues: readonly FieldIssue[] } {
+  const issues: FieldIssue[] = [];
+  const id = row.id?.trim() ?? '';
+  if (id === '') issues.push({ path: 'id', reason: 'is required' });
+  const start = DATE.exec(row.date_start?.trim() ?? '')?.[1];
+  const end = DATE.exec(row.date_end?.trim() ?? '')?.[1];
+  if (start === undefined) issues.push({ path: 'date_start', reason: 'must be a date like 2015-02-12' });
+  if (end === undefined) issues.push({ path: 'date_end', reason: 'must be a date like 2015-02-12' });
+  const lat = Number(row.latitude);
+  const lon = Number(row.longitude);
+  if (row.latitude?.trim() === '' || !Number.isFinite(lat))
+    issues.push({ path: 'latitude', reason: 'must be a number' });
+  if (row.longitude?.trim() === '' || !Number.isFinite(lon))
+    issues.push({ path: 'longitude', reason: 'must be a number' });
+  const precision = row.where_prec?.trim() ?? '';
+  const ceM = UCDP_PRECISION_CE_M[precision];
+  if (ceM === undefined) {
+    issues.push({
+      path: 'where_prec',
+      reason:
+        precision === '6' || precision === '7'
+          ? `is ${precision} (${precision === '6' ? 'country' : 'international waters'}): too imprecise to locate`
+          : 'must be 1 to 5',
+    });
+  }
+  if (issues.length > 0 || start === undefined || end === undefined || ceM === undefined) return { issues };
+
+  const from = Date.parse(`${start}T00:00:00Z`);
+  const to = Date.parse(`${end}T00:00:00Z`) + DAY_MS;
+  if (!(to > from)) return { issues: [{ path: 'date_end', reason: 'must not be before date_start' }] };
+  const deaths = { best: int(row.best), low: int(row.low), high: int(row.high) };
+  const headline = row.source_headline?.trim();
+  return {
+    value: {
+      id: `ged-${id}`,
+      sourceId: UCDP_GED_SOURCE_ID,
+      kind: 'osint',
+      observedAt: new Date((from + to) / 2).toISOString(),
+      timeUncertaintyMs: (to - from) / 2,
+      location: { lat, lon, ceM },
+      payload: {
+        origin: 'ucdp-ged',
+        externalId: id,
+        ...(headline ? { headline: headline.slice(0, 1000) } : {}),
+        ...(row.adm_1?.trim() ? { adm1: row.adm_1.trim().slice(0, 200) } : {}),
+        ...(row.dyad_name?.trim() ? { parties: row.dyad_name.trim().slice(0, 500) } : {}),
+        deaths,
+      },
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { test } from 'node:test';
+import { validateObservation } from './validate-observation.ts';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const now = Date.parse('2026-03-01T12:00:00Z');
+
+const acoustic = () => ({
+  id: 'a-1',
+  sourceId: 'ac-014',
+  kind: 'acoustic',
+  observedAt: '2026-03-01T11:59:58.120Z',
+  timeUncertaintyMs: 10,
+  location: { lat: 48.1, lon: 37.7, ceM: 5 },
+  payload: { signal: 'launch', bearingDeg: 271.5 },
+  batchId: 'b-7',
+});
+
+const patrol = () => ({
+  id: 'p-1',
+  sourceId: 'patrol-donetsk-2',
+  kind: 'patrol',
+  observedAt: '2026-03-01T10:02:00+02:00',
+  timeUncertaintyMs: 60_000,
+  payload: {
+    report: 'fire',
+    observer: { lat: 48.05, lon: 37.96, ceM: 30 },
+    mode: 'heard',
+    eventType: 'explosion',
+    direction: 'incoming',
+    distanceBand: { minKm: 3, maxKm: 5 },
+    bearingDeg: 90,
+    count: 4,
+  },
+});
+
+const issuesOf = (raw: unknown) => {
+  const result = validateObservation(raw, now, sha256);
+  assert.equal(result.ok, false, 'expected a rejection');
+  return result.ok ? [] : result.issues;
+};
+
+test('a valid record yields its index fields and a content hash that ignores transport fields', () => {
+  const result = validateObservation(acoustic(), now, sha256);
+  assert.ok(result.ok);
+  const { observation } = result;
+  assert.equal(observation.lat, 48.1);
+  assert.equal(observation.observedAtMs, Date.parse('2026-03-01T11:59:58.120Z'));
+  assert.equal(observation.batchId, 'b-7');
+  assert.ok(!observation.content.includes('batchId'));
+  const resent = validateObservation({ ...acoustic(), batchId: 'other', receivedAt: 'x' }, now, sha256);
+  assert.ok(resent.ok);
+  assert.equal(resent.observation.contentSha256, observation.contentSha256);
+});
+
+test('a patrol report is indexed at the observer', () => {
+  const result = validateObservation(patrol(), now, sha256);
+  assert.ok(result.ok);
+  assert.deepEqual(
+    [result.observation.lat, result.observation.lon, result.observation.ceM],
+    [48.05, 37.96, 30],
+  );
+});
+
+test('each problem names its field and reason', () => {
+  assert.deepEqual(issuesOf({ ...acoustic(), location: { lat: 91, lon: 37.7, ceM: 5 } }), [
+    { path: 'location.lat', reason: 'must be at most 90' },
+  ]);
+  assert.deepEqual(issuesOf({ ...acoustic(), location: { lat: 48, lon: 37.7, ceM: 0 } }), [
+    { path: 'location.ceM', reason: 'must be greater than 0' },
+  ]);
+  assert.deepEqual(issuesOf({ ...acoustic(), kind: 'telepathy' }), [
+    {
+      path: 'kind',
+      reason:
+        'must be one of "acoustic", "seismic", "radar", "camera", "drone", "satellite", "patrol", "complaint", "osint", "heartbeat"',
+    },
+  ]);
+  assert.deepEqual(issuesOf({ ...acoustic(), colour: 'red' }), [
+    { path: 'colour', reason: 'is not a known field' },
+  ]);
+  const { timeUncertaintyMs: _t, ...missing } = acoustic();
+  assert.deepEqual(issuesOf(missing), [{ path: 'timeUncertaintyMs', reason: 'is required' }]);
+  assert.deepEqual(issuesOf({ ...acoustic(), observedAt: '2026-03-01 11:59' })[0]?.path, 'observedAt');
+  assert.deepEqual(issuesOf({ ...acoustic(), observedAt: '2026-03-03T12:00:00Z' }), [
+    { path: 'observedAt', reason: 'is more than 24 h after the time the server received it' },
+  ]);
+  const band = patrol();
+  band.payload.distanceBand = { minKm: 5, maxKm: 3 };
+  assert.deepEqual(issuesOf(band), [
+    { path: 'payload.distanceBand.maxKm', reason: 'maxKm must be greater than minKm' },
+  ]);
+  const report = { ...patrol(), payload: { ...patrol().payload, report: 'gossip' } };
+  assert.equal(issuesOf(report)[0]?.path, 'payload.report');
+});
+
+test('every problem of a record is reported, not just the first', () => {
+  const issues = issuesOf({ ...acoustic(), timeUncertaintyMs: -1, location: { lat: 100, lon: 200, ceM: 1 } });
+  assert.deepEqual(issues.map((i) => i.path).sort(), ['location.lat', 'location.lon', 'timeUncertaintyMs']);
+});
+
+test('a radar track must carry the points its type promises', () => {
+  const radar = {
+    id: 'r-1',
+    sourceId: 'radar-3',
+    kind: 'radar',
+    observedAt: '2026-03-01T11:00:00Z',
+    timeUncertaintyMs: 100,
+    location: { lat: 48.2, lon: 38.1, ceM: 150 },
+    payload: {
+      track: 'origin-and-impact',
+      origin: { lat: 48.2, lon: 38.1, ellipse: { semiMajorM: 150, semiMinorM: 80, orientationDeg: 30 } },
+    },
+  };
+  assert.deepEqual(issuesOf(radar), [
+    { path: 'payload.impact', reason: 'is required when track is "origin-and-impact"' },
+  ]);
+});

@@ -1,0 +1,104 @@
+/**
+ * @module The composition root: the only file that picks adapters. It opens the store the options
+ * name (SQLite by default, PostgreSQL with a URL), assembles the use cases' dependencies, and runs
+ * the `truceline` program.
+ */
+import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { openPostgresStore } from './adapters/postgres/open-postgres-store.ts';
+import { openSqliteStore } from './adapters/sqlite/open-sqlite-store.ts';
+import { nodeSha256, nodeSha256Bytes } from './adapters/crypto/node-sha256.ts';
+import { buildApp } from './api/build-app.ts';
+import type { AppDeps } from './application/app-deps.ts';
+import { Notifier } from './application/notifier.ts';
+import { registerAgreement } from './application/register-agreement.ts';
+import type { CliRuntime, ServeOptions, StoreOptions } from './cli/cli-runtime.ts';
+import { buildProgram } from './cli/program.ts';
+import { DEFAULT_DEMO_AGREEMENT, readAgreementSource } from './cli/shipped-agreements.ts';
+import { systemClock } from './core/ports/clock.ts';
+import type { Store } from './core/ports/store.ts';
+import { startUcdpReplay } from './sim/ucdp-replay.ts';
+
+/** Opens the store the options name. */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  if (options.databaseUrl !== undefined) return openPostgresStore({ url: options.databaseUrl });
+  return openSqliteStore({ path: options.db ?? './truceline.db' });
+}
+
+/** Everything the use cases need, on the given store. */
+export function assemble(store: Store): AppDeps {
+  return {
+    store,
+    clock: systemClock,
+    sha256: nodeSha256,
+    sha256Bytes: nodeSha256Bytes,
+    notifier: new Notifier(),
+  };
+}
+
+const isLoopback = (host: string): boolean =>
+  host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+
+async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> {
+  const tls = options.tlsCert !== undefined || options.tlsKey !== undefined;
+  if (tls && (options.tlsCert === undefined || options.tlsKey === undefined))
+    throw new Error('--tls-cert and --tls-key go together');
+  if (!isLoopback(options.host) && !tls && !options.insecurePublic)
+    throw new Error(
+      `refusing to listen on ${options.host} without TLS: give --tls-cert and --tls-key, or --insecure-public to accept the risk`,
+    );
+  const deps = assemble(await openStore(options));
+  const agreementRef = options.agreement ?? (options.demo ? DEFAULT_DEMO_AGREEMENT : undefined);
+  if (agreementRef !== undefined) {
+    const { outcome, record } = await registerAgreement(deps, await readAgreementSource(agreementRef));
+    runtime.stderr(`agreement ${record.id} (revision ${record.revision}): ${outcome}\n`);
+  }
+  const app = await buildApp(deps, {
+    https: tls
+      ? { cert: await readFile(options.tlsCert ?? ''), key: await readFile(options.tlsKey ?? '') }
+      : undefined,
+  });
+  const address = await app.listen({ port: options.port, host: options.host });
+  const stopFeed = options.demo
+    ? await startUcdpReplay(deps, { intervalMs: 500, onError: (error) => app.log.error(error) })
+    : () => undefined;
+  runtime.stdout(`Truceline is listening on ${address}\n`);
+  runtime.stdout(`  live stream: curl -N ${address}/api/v1/stream\n`);
+  runtime.stdout(`  API docs:    ${address}/docs\n`);
+  if (options.demo) runtime.stdout('  demo feed:   UCDP GED events of Ukraine replayed live, two a second\n');
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      stopFeed();
+      void app
+        .close()
+        .then(() => deps.store.close())
+        .then(resolve);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+/** Runs the `truceline` program with `argv` (as in `process.argv`). */
+export async function main(argv: readonly string[]): Promise<void> {
+  const runtime: CliRuntime = {
+    openDeps: async (options) => assemble(await openStore(options)),
+    serve: (options) => serve(runtime, options),
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    isTty: process.stderr.isTTY,
+  };
+  const program = buildProgram(runtime);
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version') return;
+    if (code?.startsWith('commander.') === true) {
+      process.exitCode = (error as { exitCode?: number }).exitCode ?? 1;
+      return;
+    }
+    process.stderr.write(`truceline: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -32,7 +32,7 @@ export async function startUcdpReplay(
     organisation: 'mission',
     name: 'Demonstration: UCDP GED Ukraine 2014–2022 replayed live (CC BY 4.0)',
   });
-  const rows = parse(await readFile(REPLAY_CSV), { columns: true, bom: true }) as Record<string, string>[];
+  const rows = parse<Record<string, string>>(await readFile(REPLAY_CSV), { columns: true, bom: true });
   const events = rows
     .map(ucdpGedRowToObservation)
     .filter((r): r is Replayable => 'value' in r)

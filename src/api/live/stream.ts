@@ -37,7 +37,7 @@ export function streamRoutes(deps: AppDeps, options: StreamOptions) {
           description: `Events: ${STREAM_EVENTS.join(', ')}. Each message's id is the commit sequence; send Last-Event-ID (or ?after=) to resume after it. Without either, the stream starts with what is committed after you connect.`,
           tags: ['stream'],
           querystring: z.strictObject({ after: seqText.optional() }),
-          headers: z.object({ 'last-event-id': seqText.optional() }).passthrough(),
+          headers: z.object({ 'last-event-id': seqText.optional() }).loose(),
         },
       },
       async (request, reply) => {
@@ -72,9 +72,12 @@ function runStream(
   res.write(': connected\n\n');
 
   let lastSeq = start;
-  let closed = false;
+  // Read through isClosed(), so the checks after each await see what close() did meanwhile.
+  const state = { closed: false };
+  const isClosed = (): boolean => state.closed;
+  const wantedAgain = (): boolean => wanted.again;
   let pumping = false;
-  let again = false;
+  const wanted = { again: false };
   let lastWrite = Date.now();
 
   const write = async (text: string): Promise<void> => {
@@ -84,25 +87,25 @@ function runStream(
 
   const pump = async (): Promise<void> => {
     if (pumping) {
-      again = true;
+      wanted.again = true;
       return;
     }
     pumping = true;
     try {
       do {
-        again = false;
+        wanted.again = false;
         for (;;) {
           const rows = await deps.store.observations.listAfter(lastSeq, options.batch);
-          if (closed || rows.length === 0) break;
+          if (isClosed() || rows.length === 0) break;
           for (const row of rows) {
             await write(
               `id: ${row.seq}\nevent: observation\ndata: ${JSON.stringify(presentObservation(row))}\n\n`,
             );
             lastSeq = row.seq;
-            if (closed) return;
+            if (isClosed()) return;
           }
         }
-      } while (again && !closed);
+      } while (wantedAgain() && !isClosed());
     } catch (error) {
       request.log.error({ err: error }, 'live stream failed');
       close();
@@ -124,8 +127,8 @@ function runStream(
   );
 
   const close = (): void => {
-    if (closed) return;
-    closed = true;
+    if (state.closed) return;
+    state.closed = true;
     unsubscribe();
     clearInterval(poll);
     clearInterval(heartbeat);

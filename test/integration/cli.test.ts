@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { openStore } from '../../src/main.ts';
+import { ROOT, runCli, startServer } from '../helpers/cli.ts';
+
+const UCDP = join(ROOT, 'test/fixtures/ucdp-ged-ukraine-2014-2022.csv');
+
+interface Summary {
+  accepted: number;
+  duplicates: number;
+  conflicts: number;
+  rejected: number;
+  rejections: { line: number; field: string; reason: string }[];
+}
+
+describe('truceline ingest', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'truceline-cli-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('imports the UCDP GED file: 3,074 accepted, 3 rejected (where_prec 6 and 7); again: all duplicates', async () => {
+    const db = join(dir, 'ucdp.db');
+    const first = await runCli(['ingest', UCDP, '--db', db, '--json']);
+    assert.equal(first.code, 0, first.stderr);
+    const summary = JSON.parse(first.stdout) as Summary;
+    assert.deepEqual(
+      [summary.accepted, summary.duplicates, summary.conflicts, summary.rejected],
+      [3074, 0, 0, 3],
+    );
+    assert.deepEqual(new Set(summary.rejections.map((r) => r.field)), new Set(['where_prec']));
+    for (const r of summary.rejections) assert.ok(r.line > 1);
+    assert.deepEqual(Object.keys(summary), ['accepted', 'duplicates', 'conflicts', 'rejected', 'rejections']);
+    assert.deepEqual(Object.keys(summary.rejections[0] ?? {}), ['line', 'field', 'reason']);
+
+    const again = await runCli(['ingest', UCDP, '--db', db, '--json']);
+    const second = JSON.parse(again.stdout) as Summary;
+    assert.deepEqual([second.accepted, second.duplicates, second.rejected], [0, 3074, 3]);
+  });
+
+  test('NDJSON: every rejection with its line; exit 0 when the run completes', async () => {
+    const db = join(dir, 'nd.db');
+    const sources = join(dir, 'sources.json');
+    writeFileSync(
+      sources,
+      JSON.stringify([
+        { id: 'cam-1', kind: 'camera', organisation: 'mission', position: { lat: 48, lon: 38 } },
+      ]),
+    );
+    assert.equal((await runCli(['sources', 'register', sources, '--db', db])).code, 0);
+    const rec = (id: string, count: unknown) => ({
+      id,
+      sourceId: 'cam-1',
+      kind: 'camera',
+      observedAt: '2025-06-01T10:00:00Z',
+      timeUncertaintyMs: 1000,
+      location: { lat: 48.01, lon: 38.02, ceM: 50 },
+      payload: { objectType: 'weapon', count },
+      weaponClass: 'artillery-100mm-plus',
+    });
+    const file = join(dir, 'obs.ndjson');
+    writeFileSync(
+      file,
+      [rec('c1', 2), rec('c2', 0), 'garbage', rec('c1', 2), rec('c1', 3)]
+        .map((r) => (typeof r === 'string' ? r : JSON.stringify(r)))
+        .join('\n'),
+    );
+    const res = await runCli(['ingest', file, '--db', db, '--json']);
+    assert.equal(res.code, 0, res.stderr);
+    const summary = JSON.parse(res.stdout) as Summary;
+    assert.deepEqual(
+      [summary.accepted, summary.duplicates, summary.conflicts, summary.rejected],
+      [1, 1, 1, 2],
+    );
+    assert.deepEqual(
+      summary.rejections.map((r) => [r.line, r.field]),
+      [
+        [2, 'payload.count'],
+        [3, '(root)'],
+        [5, 'id'],
+      ],
+    );
+  });
+
+  test('exits 1 when the run itself fails (no such file)', async () => {
+    const res = await runCli(['ingest', join(dir, 'missing.ndjson'), '--db', join(dir, 'x.db')]);
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /missing\.ndjson/);
+    assert.equal(res.stdout, '');
+  });
+});
+
+describe('truceline serve and backup', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'truceline-serve-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('refuses a non-loopback host without TLS unless --insecure-public', async () => {
+    const res = await runCli(['serve', '--host', '0.0.0.0', '--port', '0', '--db', join(dir, 'refuse.db')]);
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /refusing to listen on 0\.0\.0\.0 without TLS/);
+  });
+
+  test('backup writes a consistent copy while the server takes writes; the copy holds every record acknowledged before it', async () => {
+    const db = join(dir, 'live.db');
+    const sources = join(dir, 'sources.json');
+    writeFileSync(sources, JSON.stringify({ id: 'ac-9', kind: 'acoustic', organisation: 'mission' }));
+    assert.equal((await runCli(['sources', 'register', sources, '--db', db])).code, 0);
+    const server = await startServer(['--db', db]);
+    try {
+      let n = 0;
+      let acknowledged = 0;
+      let writing = true;
+      const writer = (async () => {
+        while (writing) {
+          const batch = Array.from({ length: 50 }, () => ({
+            id: `b-${n++}`,
+            sourceId: 'ac-9',
+            kind: 'acoustic',
+            observedAt: new Date(Date.now() - 1000).toISOString(),
+            timeUncertaintyMs: 10,
+            location: { lat: 48, lon: 38, ceM: 5 },
+            payload: { signal: 'impulse' },
+          }));
+          const res = await fetch(`${server.address}/api/v1/observations`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(batch),
+          });
+          const report = (await res.json()) as { accepted: number };
+          acknowledged += report.accepted;
+        }
+      })();
+      while (acknowledged < 500) await new Promise((r) => setTimeout(r, 20));
+      const before = acknowledged;
+      const copy = join(dir, 'copy.db');
+      const res = await runCli(['backup', '--out', copy, '--db', db]);
+      writing = false;
+      await writer;
+      assert.equal(res.code, 0, res.stderr);
+      const restored = await openStore({ db: copy });
+      try {
+        const count = await restored.observations.count();
+        assert.ok(
+          count >= before,
+          `backup holds ${count} records; ${before} were acknowledged before it started`,
+        );
+        assert.ok(count <= acknowledged);
+        const rows = await restored.observations.listAfter(0, 100_000);
+        assert.equal(rows.length, count);
+        assert.equal(new Set(rows.map((r) => r.recordId)).size, count);
+      } finally {
+        await restored.close();
+      }
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+  });
+});

@@ -1,0 +1,216 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startHarness, TestClock, type Harness } from '../helpers/app-harness.ts';
+
+const NOW = Date.parse('2026-03-01T12:00:00Z');
+
+const acoustic = (id: string, over: Record<string, unknown> = {}) => ({
+  id,
+  sourceId: 'ac-1',
+  kind: 'acoustic',
+  observedAt: '2026-03-01T11:00:00Z',
+  timeUncertaintyMs: 10,
+  location: { lat: 48.1, lon: 37.7, ceM: 5 },
+  payload: { signal: 'impact' },
+  ...over,
+});
+
+interface Report {
+  accepted: number;
+  duplicates: number;
+  conflicts: number;
+  rejected: number;
+  rejections: { index: number; field: string; reason: string }[];
+  lastSeq: number | null;
+}
+
+describe('POST /api/v1/observations', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({
+      clock: new TestClock(NOW),
+      maxRecordsPerRequest: 5,
+      bodyLimitBytes: 4096,
+      sources: [
+        { id: 'ac-1', kind: 'acoustic' },
+        { id: 'patrol-1', kind: 'patrol' },
+      ],
+    });
+  });
+  after(() => h.close());
+
+  const post = (body: unknown, type = 'application/json') =>
+    h.app.inject({
+      method: 'POST',
+      url: '/api/v1/observations',
+      headers: { 'content-type': type },
+      payload: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+
+  test('accepts a JSON array and reports each record on its own', async () => {
+    const res = await post([
+      acoustic('r1'),
+      acoustic('r2', { location: { lat: 95, lon: 37.7, ceM: 5 } }),
+      acoustic('r3', { sourceId: 'nobody' }),
+    ]);
+    assert.equal(res.statusCode, 200);
+    const report = res.json<Report>();
+    assert.equal(report.accepted, 1);
+    assert.equal(report.rejected, 2);
+    assert.deepEqual(
+      report.rejections.map((r) => [r.index, r.field, r.reason]),
+      [
+        [1, 'location.lat', 'must be at most 90'],
+        [2, 'sourceId', 'is not a registered source'],
+      ],
+    );
+  });
+
+  test('a repeat is a duplicate; reusing an id with other content is a conflict and the stored record stays', async () => {
+    const first = await post([acoustic('d1')]);
+    assert.equal(first.json<Report>().accepted, 1);
+    const again = await post([acoustic('d1', { batchId: 'resend' })]);
+    assert.deepEqual([again.json<Report>().accepted, again.json<Report>().duplicates], [0, 1]);
+    const changed = await post([acoustic('d1', { timeUncertaintyMs: 99 })]);
+    const report = changed.json<Report>();
+    assert.equal(report.conflicts, 1);
+    assert.equal(report.rejections[0]?.field, 'id');
+    const stored = await h.app.inject({ url: '/api/v1/observations?source=ac-1&limit=100' });
+    const items = stored
+      .json<{ items: { record: { id: string; timeUncertaintyMs: number } }[] }>()
+      .items.filter((i) => i.record.id === 'd1');
+    assert.equal(items.length, 1);
+    assert.equal(items[0]?.record.timeUncertaintyMs, 10);
+  });
+
+  test('accepts NDJSON; a line that is not JSON is rejected on its own', async () => {
+    const body = `${JSON.stringify(acoustic('n1'))}\n{not json\n\n${JSON.stringify(acoustic('n2'))}\n`;
+    const res = await post(body, 'application/x-ndjson');
+    const report = res.json<Report>();
+    assert.deepEqual([report.accepted, report.rejected], [2, 1]);
+    assert.equal(report.rejections[0]?.index, 1);
+    assert.match(report.rejections[0]?.reason ?? '', /not valid JSON/);
+  });
+
+  test('past the record limit: 413 naming the limit, and nothing stored', async () => {
+    const before = await h.deps.store.observations.count();
+    const res = await post([1, 2, 3, 4, 5, 6].map((i) => acoustic(`big-${i}`)));
+    assert.equal(res.statusCode, 413);
+    assert.equal(res.json<{ code: string }>().code, 'E_PAYLOAD_TOO_LARGE');
+    assert.match(res.json<{ message: string }>().message, /maxRecordsPerRequest/);
+    assert.equal(await h.deps.store.observations.count(), before);
+  });
+
+  test('past the body limit: 413 naming the limit, and nothing stored', async () => {
+    const before = await h.deps.store.observations.count();
+    const res = await post([acoustic('huge', { text: 'x'.repeat(4000) })]);
+    assert.equal(res.statusCode, 413);
+    assert.match(res.json<{ message: string }>().message, /body limit of 4096 bytes/);
+    assert.equal(await h.deps.store.observations.count(), before);
+  });
+
+  test('a body that is not JSON is a 400 in the error shape; another content type is 415', async () => {
+    const bad = await post('[{');
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.json<{ code: string }>().code, 'E_BAD_REQUEST');
+    const text = await post('hello', 'text/plain');
+    assert.equal(text.statusCode, 415);
+    assert.equal(text.json<{ code: string }>().code, 'E_UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  test('rejected records are kept in the quarantine with their reason and hash', async () => {
+    const entries = await h.deps.store.observations.listQuarantine(0, 100);
+    const lat = entries.find((e) => e.field === 'location.lat');
+    assert.ok(lat);
+    assert.equal(lat.headKept, true);
+    assert.match(Buffer.from(lat.head).toString('utf8'), /"r2"/);
+    assert.equal(lat.sha256.length, 64);
+  });
+});
+
+describe('GET /api/v1/observations', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({
+      clock: new TestClock(NOW),
+      sources: [
+        { id: 'ac-1', kind: 'acoustic' },
+        { id: 'patrol-1', kind: 'patrol' },
+      ],
+    });
+    const records = [
+      acoustic('q1', { location: { lat: 48, lon: 37, ceM: 5 }, observedAt: '2026-03-01T10:00:00Z' }),
+      acoustic('q2', { location: { lat: 48.5, lon: 37.5, ceM: 5 }, observedAt: '2026-03-01T10:30:00Z' }),
+      acoustic('q3', { location: { lat: 49, lon: 38, ceM: 5 }, observedAt: '2026-03-01T11:00:00Z' }),
+      {
+        id: 'p1',
+        sourceId: 'patrol-1',
+        kind: 'patrol',
+        observedAt: '2026-03-01T10:45:00Z',
+        timeUncertaintyMs: 60000,
+        payload: { report: 'impediment', observer: { lat: 48.5, lon: 37.5, ceM: 20 }, impediment: 'denied' },
+      },
+    ];
+    const res = await h.app.inject({ method: 'POST', url: '/api/v1/observations', payload: records });
+    assert.equal(res.json<Report>().accepted, 4);
+  });
+  after(() => h.close());
+
+  const ids = async (query: string) => {
+    const res = await h.app.inject({ url: `/api/v1/observations?${query}` });
+    assert.equal(res.statusCode, 200, res.body);
+    return res.json<{ items: { record: { id: string } }[] }>().items.map((i) => i.record.id);
+  };
+
+  test('a box includes points on its edges; patrol reports are found at the observer', async () => {
+    assert.deepEqual(await ids('bbox=37,48,37.5,48.5'), ['q1', 'q2', 'p1']);
+    assert.deepEqual(await ids('bbox=37.5,48.5,38,49'), ['q2', 'q3', 'p1']);
+  });
+
+  test('a time window includes its start and excludes its end; kind and source filter', async () => {
+    assert.deepEqual(await ids('from=2026-03-01T10:00:00Z&to=2026-03-01T11:00:00Z'), ['q1', 'q2', 'p1']);
+    assert.deepEqual(await ids('kind=patrol'), ['p1']);
+    assert.deepEqual(await ids('source=ac-1&bbox=37.4,48.4,38,49'), ['q2', 'q3']);
+  });
+
+  test('pages follow the commit sequence', async () => {
+    const first = (await h.app.inject({ url: '/api/v1/observations?limit=3' })).json<{
+      items: { record: { id: string } }[];
+      next: string;
+    }>();
+    assert.equal(first.items.length, 3);
+    const second = (await h.app.inject({ url: `/api/v1/observations?limit=3&after=${first.next}` })).json<{
+      items: unknown[];
+      next: null;
+    }>();
+    assert.equal(second.items.length, 1);
+    assert.equal(second.next, null);
+  });
+
+  test('bad query parameters name the parameter and the reason', async () => {
+    const res = await h.app.inject({ url: '/api/v1/observations?bbox=38,48,37,49&kind=telepathy&limit=0' });
+    assert.equal(res.statusCode, 400);
+    const body = res.json<{ code: string; issues: { path: string; reason: string }[] }>();
+    assert.equal(body.code, 'E_VALIDATION');
+    assert.deepEqual(body.issues.map((i) => i.path).sort(), ['bbox', 'kind', 'limit']);
+    assert.match(
+      body.issues.find((i) => i.path === 'bbox')?.reason ?? '',
+      /west must not be greater than east/,
+    );
+  });
+
+  test('an unknown route answers in the error shape', async () => {
+    const res = await h.app.inject({ url: '/api/v1/nothing' });
+    assert.equal(res.statusCode, 404);
+    assert.equal(res.json<{ code: string }>().code, 'E_NOT_FOUND');
+  });
+
+  test('/openapi.json describes the routes and /healthz answers', async () => {
+    const spec = (await h.app.inject({ url: '/openapi.json' })).json<{ paths: Record<string, unknown> }>();
+    for (const path of ['/api/v1/observations', '/api/v1/sources', '/api/v1/stream', '/api/v1/agreements'])
+      assert.ok(path in spec.paths, path);
+    const health = (await h.app.inject({ url: '/healthz' })).json<{ status: string; latestSeq: number }>();
+    assert.equal(health.status, 'ok');
+    assert.ok(health.latestSeq >= 4);
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * @module `npm run bench -- AREA [--rows N] [--runs R] [--no-growth] [--seed S] [--cpu-prof]`
+ *
+ * Runs one area's figures beside their limits measured in the same run, `R` runs each (medians
+ * reported), at N lines and — for the ×10 growth — at N/10, then prints a table and writes
+ * `bench/results/AREA.json`. The input is regenerated when missing or stale (bench/data/ is not
+ * committed). See bench/README.md.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_ROWS, DEFAULT_SEED, DATA_DIR, ensureData } from './generate-observations.ts';
+import { makeContext, sizes, type Area, type BenchOptions } from './lib/context.ts';
+import { printTable, writeResults } from './lib/results.ts';
+
+const AREAS: Readonly<Record<string, () => Promise<Area>>> = {
+  ingest: async () => (await import('./areas/sqlite-ingest.ts')).ingestArea,
+  http: async () => (await import('./areas/http.ts')).httpArea,
+  query: async () => (await import('./areas/query.ts')).queryArea,
+};
+
+const USAGE = `usage: npm run bench -- AREA [--rows N] [--runs R] [--no-growth] [--seed S] [--cpu-prof]
+  AREA       ${Object.keys(AREAS).join(' | ')}
+  --rows N   lines of input (default ${DEFAULT_ROWS.toLocaleString('en')}); N/10 is run too for the ×10 growth
+  --runs R   runs of each figure and its limit; medians are reported (default 3)
+  --no-growth  skip the N/10 size
+  --cpu-prof   write CPU profiles of the measured processes to bench/data/profiles/
+`;
+
+function parse(argv: readonly string[]): { area: string; options: BenchOptions } | string {
+  const args = [...argv];
+  let area: string | undefined;
+  let rows = DEFAULT_ROWS;
+  let runs = 3;
+  let growth = true;
+  let seed = DEFAULT_SEED;
+  const nodeOptions: string[] = [];
+  const int = (flag: string, text: string | undefined, min: number): number => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${flag} needs an integer ≥ ${min}`);
+    return n;
+  };
+  try {
+    while (args.length > 0) {
+      const arg = args.shift()!;
+      if (arg === '--rows') rows = int(arg, args.shift(), 100);
+      else if (arg === '--runs') runs = int(arg, args.shift(), 1);
+      else if (arg === '--seed') seed = int(arg, args.shift(), 0);
+      else if (arg === '--no-growth') growth = false;
+      else if (arg === '--cpu-prof')
+        nodeOptions.push('--cpu-prof', `--cpu-prof-dir=${join(DATA_DIR, 'profiles')}`);
+      else if (arg === '--help' || arg === '-h') return USAGE;
+      else if (!arg.startsWith('-') && area === undefined) area = arg;
+      else return `unknown argument ${arg}\n${USAGE}`;
+    }
+  } catch (error) {
+    return `${error instanceof Error ? error.message : String(error)}\n${USAGE}`;
+  }
+  if (area === undefined || !(area in AREAS)) return USAGE;
+  return { area, options: { rows, runs, growth, seed, nodeOptions } };
+}
+
+async function main(): Promise<number> {
+  const parsed = parse(process.argv.slice(2));
+  if (typeof parsed === 'string') {
+    process.stderr.write(parsed);
+    return 2;
+  }
+  const { area, options } = parsed;
+  for (const rows of sizes(options)) ensureData(rows, options.seed);
+  const tmpDir = mkdtempSync(join(tmpdir(), `truceline-bench-${area}-`));
+  const context = makeContext(options, tmpDir);
+  try {
+    const run = await AREAS[area]!();
+    context.log(
+      `${area}: ${options.rows.toLocaleString('en')} lines, ${options.runs} runs${options.growth ? ', with the ×10 growth' : ''}`,
+    );
+    const items = await run(context);
+    printTable(items);
+    const file = writeResults(area, items);
+    process.stdout.write(`written ${file}\n`);
+    return 0;
+  } finally {
+    rmSync(tmpDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(
+      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);

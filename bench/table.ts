@@ -1,0 +1,45 @@
+/**
+ * @module Prints the committed results (bench/results/*.json) as one Markdown table, for the
+ * performance section of the README:
+ *
+ *   node --import tsx bench/table.ts
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BENCH_DIR } from './generate-observations.ts';
+import type { BenchItem, Growth } from './lib/results.ts';
+
+const ORDER = ['ingest', 'http', 'query', 'postgres'];
+const fmt = (n: number): string => (Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en') : String(n));
+
+export function markdownTable(): string {
+  const dir = join(BENCH_DIR, 'results');
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort((a, b) => {
+      const rank = (f: string): number => {
+        const i = ORDER.indexOf(f.replace(/\.json$/, ''));
+        return i === -1 ? ORDER.length : i;
+      };
+      return rank(a) - rank(b) || a.localeCompare(b);
+    });
+  const lines = [
+    '| area | figure | value | limit (same run) | ratio | target | peak RSS | ×10 rows: cost, RSS |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const file of files) {
+    const items = JSON.parse(readFileSync(join(dir, file), 'utf8')) as BenchItem[];
+    for (const item of items) {
+      const growth = item.detail.growth as Growth | undefined;
+      const target = item.detail.target as string | undefined;
+      const met = item.detail.met as boolean | undefined;
+      const rows = item.detail.rows as number;
+      lines.push(
+        `| ${file.replace(/\.json$/, '')} | ${item.name} (${rows.toLocaleString('en')} rows) | ${fmt(item.value)} ${item.unit} | ${fmt(item.limit.value)} — ${item.limit.name} | ${(item.ratio * 100).toFixed(1)} % | ${target === undefined ? '—' : `${target}: ${met === true ? 'met' : '**missed**'}`} | ${item.peakRssMb} MB | ${growth === undefined ? '—' : `×${growth.costFactor}, ×${growth.peakRssFactor}`} |`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+process.stdout.write(markdownTable());

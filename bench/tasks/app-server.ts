@@ -1,0 +1,30 @@
+/**
+ * @module The application as `truceline serve` runs it (buildApp with the shipped options, SQLite
+ * store with the shipped pragmas), on a fresh or an existing database file, in its own process.
+ */
+import { openSqliteStore } from '../../src/adapters/sqlite/open-sqlite-store.ts';
+import { buildApp } from '../../src/api/build-app.ts';
+import { peakRssMb } from '../lib/child.ts';
+import { appDeps, registerBenchSources } from '../lib/deps.ts';
+import type { TaskControl } from './task.ts';
+
+export interface AppServerArgs {
+  readonly dbPath: string;
+  /** Registers these sources first (a fresh database); omitted for a database filled already. */
+  readonly sourcesFile?: string;
+}
+
+export async function run(args: unknown, control: TaskControl): Promise<unknown> {
+  const { dbPath, sourcesFile } = args as AppServerArgs;
+  const store = await openSqliteStore({ path: dbPath });
+  const deps = appDeps(store);
+  if (sourcesFile !== undefined) await registerBenchSources(deps, sourcesFile);
+  const app = await buildApp(deps);
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  await control.ready({ port: Number(new URL(address).port) });
+  await control.stopped;
+  const peak = peakRssMb();
+  await app.close();
+  await store.close();
+  return { peakRssMb: peak };
+}

@@ -1,0 +1,27 @@
+/** @module Runs the bench HTTP client (bench/http-client.ts) against a server, in its own process. */
+import { postAll, readBatches, type PostResult } from '../http-client.ts';
+import type { TaskControl } from './task.ts';
+
+export interface HttpClientArgs {
+  readonly port: number;
+  readonly file: string;
+  readonly batch: number;
+  readonly connections: number;
+}
+
+export interface HttpClientResult extends PostResult {
+  readonly lines: number;
+}
+
+export async function run(args: unknown, _control: TaskControl): Promise<HttpClientResult> {
+  const { port, file, batch, connections } = args as HttpClientArgs;
+  const { bodies, lines } = readBatches(file, batch);
+  const result = await postAll(bodies, {
+    host: '127.0.0.1',
+    port,
+    path: '/api/v1/observations',
+    connections,
+    contentType: 'application/x-ndjson',
+  });
+  return { ...result, lines };
+}

@@ -1,0 +1,67 @@
+/**
+ * @module The query limit: the planned queries as one SQL statement each through raw better-sqlite3,
+ * on the same file with the shipped pragmas, in the same order (100 warm-up, then 1,000), in a fresh
+ * process. The statement uses the schema's box-and-window index the way it is meant to be used — the
+ * grid cells covering the box (the adapter's own cell function), the time range, the exact
+ * coordinates — and returns the same columns, ordered by commit sequence, as row objects. No HTTP,
+ * no query builder, no presenter, no JSON.
+ */
+import { readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { spatialGrid } from '../../src/adapters/shared/spatial-grid.ts';
+import { applyPragmas, openRecordingPragmas } from '../lib/sqlite-pragmas.ts';
+import type { PlannedQuery } from '../lib/query-plan.ts';
+import type { QueryTimings } from './query-client.ts';
+import type { TaskControl } from './task.ts';
+
+export interface SqliteQueryLimitArgs {
+  readonly dbPath: string;
+  readonly queriesFile: string;
+  readonly limit: number;
+}
+
+const COLUMNS =
+  'seq, source_id, record_id, kind, observed_at, time_uncertainty_ms, received_at, lat, lon, ce_m, weapon_class, batch_id, content_sha256, content';
+
+export async function run(args: unknown, _control: TaskControl): Promise<QueryTimings> {
+  const a = args as SqliteQueryLimitArgs;
+  const { store, pragmas } = await openRecordingPragmas({ path: a.dbPath });
+  await store.close();
+  const db = new Database(a.dbPath, { readonly: true });
+  applyPragmas(db, pragmas);
+  const queries = JSON.parse(readFileSync(a.queriesFile, 'utf8')) as PlannedQuery[];
+  const statements = new Map<string, Database.Statement>();
+  const statement = (sqlText: string): Database.Statement => {
+    let s = statements.get(sqlText);
+    if (s === undefined) {
+      s = db.prepare(sqlText);
+      statements.set(sqlText, s);
+    }
+    return s;
+  };
+  const latenciesMs: number[] = [];
+  let rowsReturned = 0;
+  for (const [i, q] of queries.entries()) {
+    const started = performance.now();
+    const box = { west: q.west, south: q.south, east: q.east, north: q.north };
+    let rows: unknown[];
+    const where = 'lat >= ? AND lat <= ? AND lon >= ? AND lon <= ? AND observed_at >= ? AND observed_at < ?';
+    const params = [q.south, q.north, q.west, q.east, q.fromMs, q.toMs];
+    if (spatialGrid.countCovering(box) <= spatialGrid.maxCoveringCells) {
+      const cells = spatialGrid.covering(box);
+      rows = statement(
+        `SELECT ${COLUMNS} FROM observations INDEXED BY observations_cell_time WHERE grid_cell IN (${cells.join(',')}) AND ${where} ORDER BY seq LIMIT ?`,
+      ).all(...params, a.limit);
+    } else {
+      rows = statement(
+        `SELECT ${COLUMNS} FROM observations INDEXED BY observations_time WHERE ${where} ORDER BY seq LIMIT ?`,
+      ).all(...params, a.limit);
+    }
+    latenciesMs.push(performance.now() - started);
+    if (rows.length !== q.expected)
+      throw new Error(`raw query ${i} returned ${rows.length} rows; ${q.expected} match`);
+    rowsReturned += rows.length;
+  }
+  db.close();
+  return { latenciesMs, rowsReturned };
+}

@@ -1,0 +1,54 @@
+/**
+ * @module The child process every measured task runs in (see lib/child.ts). It loads only the task
+ * it is told to run, runs it, and sends back the result with the process's peak resident memory.
+ */
+import { peakRssMb } from './lib/child.ts';
+import type { TaskControl, TaskModule } from './tasks/task.ts';
+
+const TASKS: Readonly<Record<string, () => Promise<TaskModule>>> = {
+  'file-ingest': () => import('./tasks/file-ingest.ts'),
+  'sqlite-insert-limit': () => import('./tasks/sqlite-insert-limit.ts'),
+  'app-server': () => import('./tasks/app-server.ts'),
+  'bare-server': () => import('./tasks/bare-server.ts'),
+  'http-client': () => import('./tasks/http-client-task.ts'),
+  'query-plan': () => import('./tasks/query-plan.ts'),
+  'query-client': () => import('./tasks/query-client.ts'),
+  'sqlite-query-limit': () => import('./tasks/sqlite-query-limit.ts'),
+};
+
+const send = (message: unknown): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (process.send === undefined) {
+      reject(new Error('bench/worker.ts runs as a child of bench/run.ts'));
+      return;
+    }
+    process.send(message, undefined, {}, (error) => {
+      if (error === null) resolve();
+      else reject(error);
+    });
+  });
+
+async function main(): Promise<void> {
+  const name = process.argv[2] ?? '';
+  const load = TASKS[name];
+  if (load === undefined) throw new Error(`unknown task "${name}"`);
+  const args = await new Promise<unknown>((resolve) => {
+    process.once('message', (message: { type: string; args: unknown }) => resolve(message.args));
+  });
+  const stopped = new Promise<void>((resolve) => {
+    process.on('message', (message: { type: string }) => {
+      if (message.type === 'stop') resolve();
+    });
+  });
+  const control: TaskControl = { ready: (info) => send({ type: 'ready', info }), stopped };
+  const task = await load();
+  const result = await task.run(args, control);
+  await send({ type: 'done', result, peakRssMb: peakRssMb() });
+  process.disconnect();
+}
+
+main().catch(async (error: unknown) => {
+  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  await send({ type: 'failed', error: text }).catch(() => undefined);
+  process.exit(1);
+});

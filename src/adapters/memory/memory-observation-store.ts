@@ -1,0 +1,184 @@
+/**
+ * @module Observations and the quarantine in memory, with the semantics of the SQL stores (the
+ * contract suite checks it): group commit, commit sequence, idempotency, quota, heartbeats.
+ */
+import type {
+  IngestBatch,
+  IngestCommit,
+  ObservationQuery,
+  ObservationStore,
+  QuarantineEntry,
+  StoredObservation,
+} from '../../core/ports/observation-store.ts';
+import { checkedPage, checkedQuery } from '../shared/checked-query.ts';
+import { GroupCommit } from '../shared/group-commit.ts';
+import { planIngest, recordKey, type ExistingRecord } from '../shared/plan-ingest.ts';
+import { quarantineRows, storableOrigin } from '../shared/quarantine-row.ts';
+import { heartbeatState, sensorStatusUpdate } from '../shared/sensor-status-update.ts';
+import type { MemorySchema } from './memory-schema.ts';
+
+/** -0 becomes 0: SQLite cannot tell them apart, so no store does. */
+const plain = (value: number | null): number | null => (value === null ? null : value + 0);
+
+/** Index of the first observation with a seq above `afterSeq` (the array is in seq order). */
+function firstAfter(rows: readonly StoredObservation[], afterSeq: number): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((rows[mid]?.seq ?? 0) <= afterSeq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const copyEntry = (entry: QuarantineEntry): QuarantineEntry => ({
+  ...entry,
+  head: Uint8Array.from(entry.head),
+});
+
+export class MemoryObservationStore implements ObservationStore {
+  readonly #tables: MemorySchema;
+  readonly #group: GroupCommit<IngestBatch, IngestCommit>;
+
+  constructor(tables: MemorySchema, maxQuarantineBytes: number) {
+    this.#tables = tables;
+    this.#group = new GroupCommit((batches) => this.#commitGroup(batches, maxQuarantineBytes));
+  }
+
+  commitIngest(batch: IngestBatch): Promise<IngestCommit> {
+    return this.#group.submit(batch);
+  }
+
+  /** Waits for queued commits and refuses new ones. */
+  close(): Promise<void> {
+    return this.#group.close();
+  }
+
+  /** Plans everything first, then applies it: nothing is half-applied if planning throws. */
+  #commitGroup(batches: readonly IngestBatch[], maxQuarantineBytes: number): IngestCommit[] {
+    const t = this.#tables;
+    const existing = new Map<string, ExistingRecord>();
+    for (const batch of batches)
+      for (const o of batch.observations) {
+        const key = recordKey(o.sourceId, o.recordId);
+        const stored = t.observationsByRecord.get(key);
+        if (stored !== undefined) existing.set(key, stored);
+      }
+    const plan = planIngest(batches, existing, t.state.lastSeq);
+    let usedBytes = t.state.quarantineHeadBytes;
+    let quarantineId = t.state.lastQuarantineId;
+    const entries: QuarantineEntry[] = [];
+    for (const batch of batches) {
+      const quarantined = quarantineRows(batch.rejects, usedBytes, maxQuarantineBytes);
+      usedBytes = quarantined.usedBytes;
+      const origin = storableOrigin(batch.origin);
+      for (const row of quarantined.rows) {
+        quarantineId += 1;
+        entries.push(Object.freeze({ ...row, id: quarantineId, receivedAtMs: batch.receivedAtMs, origin }));
+      }
+    }
+
+    for (const { observation: o, seq, receivedAtMs } of plan.inserts) {
+      const stored: StoredObservation = Object.freeze({
+        seq,
+        sourceId: o.sourceId,
+        recordId: o.recordId,
+        kind: o.kind,
+        observedAtMs: o.observedAtMs,
+        timeUncertaintyMs: o.timeUncertaintyMs + 0,
+        receivedAtMs,
+        lat: plain(o.lat),
+        lon: plain(o.lon),
+        ceM: plain(o.ceM),
+        weaponClass: o.weaponClass,
+        batchId: o.batchId,
+        contentSha256: o.contentSha256,
+        content: o.content,
+      });
+      t.observations.push(stored);
+      t.observationsByRecord.set(recordKey(o.sourceId, o.recordId), stored);
+      const state = heartbeatState(o);
+      if (state !== undefined) {
+        const next = sensorStatusUpdate(t.sensorStatus.get(o.sourceId), {
+          sourceId: o.sourceId,
+          state,
+          observedAtMs: o.observedAtMs,
+        });
+        if (next !== undefined) t.sensorStatus.set(o.sourceId, Object.freeze(next));
+      }
+    }
+    t.quarantine.push(...entries);
+    t.state.lastSeq = plan.lastSeq;
+    t.state.lastQuarantineId = quarantineId;
+    t.state.quarantineHeadBytes = usedBytes;
+    return plan.outcomes.map((outcomes, i) => ({ outcomes, lastSeq: plan.lastSeqs[i] ?? null }));
+  }
+
+  findBySeq(seq: number): Promise<StoredObservation | undefined> {
+    const rows = this.#tables.observations;
+    const found = rows[firstAfter(rows, seq - 1)];
+    return Promise.resolve(found?.seq === seq ? found : undefined);
+  }
+
+  findByRecordId(sourceId: string, recordId: string): Promise<StoredObservation | undefined> {
+    return Promise.resolve(this.#tables.observationsByRecord.get(recordKey(sourceId, recordId)));
+  }
+
+  query(input: ObservationQuery): Promise<readonly StoredObservation[]> {
+    return Promise.resolve(input).then((checked) => this.#query(checkedQuery(checked)));
+  }
+
+  #query(q: ObservationQuery): StoredObservation[] {
+    const kinds = q.kinds === undefined ? undefined : new Set<string>(q.kinds);
+    const sources = q.sourceIds === undefined ? undefined : new Set(q.sourceIds);
+    const box = q.bbox;
+    const rows = this.#tables.observations;
+    const found: StoredObservation[] = [];
+    for (let i = firstAfter(rows, q.afterSeq ?? 0); i < rows.length && found.length < q.limit; i++) {
+      const o = rows[i];
+      if (o === undefined) break;
+      if (box !== undefined) {
+        if (o.lat === null || o.lon === null) continue;
+        if (o.lat < box.south || o.lat > box.north || o.lon < box.west || o.lon > box.east) continue;
+      }
+      if (q.fromMs !== undefined && o.observedAtMs < q.fromMs) continue;
+      if (q.toMs !== undefined && o.observedAtMs >= q.toMs) continue;
+      if (kinds !== undefined && !kinds.has(o.kind)) continue;
+      if (sources !== undefined && !sources.has(o.sourceId)) continue;
+      found.push(o);
+    }
+    return found;
+  }
+
+  listAfter(afterSeq: number, limit: number): Promise<readonly StoredObservation[]> {
+    return Promise.resolve().then(() => {
+      const page = checkedPage(afterSeq, limit);
+      const rows = this.#tables.observations;
+      const start = firstAfter(rows, page.after);
+      return rows.slice(start, start + page.limit);
+    });
+  }
+
+  latestSeq(): Promise<number> {
+    return Promise.resolve(this.#tables.state.lastSeq);
+  }
+
+  count(): Promise<number> {
+    return Promise.resolve(this.#tables.observations.length);
+  }
+
+  listQuarantine(afterId: number, limit: number): Promise<readonly QuarantineEntry[]> {
+    return Promise.resolve().then(() => {
+      const page = checkedPage(afterId, limit);
+      return this.#tables.quarantine
+        .filter((entry) => entry.id > page.after)
+        .slice(0, page.limit)
+        .map(copyEntry);
+    });
+  }
+
+  countQuarantine(): Promise<number> {
+    return Promise.resolve(this.#tables.quarantine.length);
+  }
+}

@@ -1,0 +1,85 @@
+/** @module The source registry and sensor statuses in memory. */
+import { notFound } from '../../core/errors.ts';
+import type { SourceStore } from '../../core/ports/source-store.ts';
+import type { SensorStatus, Source, SourceKey } from '../../core/sources/source.ts';
+import { compareCodePoints } from '../shared/compare-code-points.ts';
+import { mergedKeys } from '../shared/merged-keys.ts';
+import type { MemorySchema } from './memory-schema.ts';
+
+/** -0 becomes 0: SQLite cannot tell them apart, so no store does. */
+const plain = (value: number): number => value + 0;
+
+/** What a SQL store would read back: JSON fields through JSON, no undefined members. */
+function stored(source: Source, keys: readonly SourceKey[], registeredAtMs: number): Source {
+  const position = source.position;
+  return {
+    id: source.id,
+    kind: source.kind,
+    organisation: source.organisation,
+    name: source.name,
+    position:
+      position === null
+        ? null
+        : position.altitudeM === undefined
+          ? { lat: plain(position.lat), lon: plain(position.lon) }
+          : { lat: plain(position.lat), lon: plain(position.lon), altitudeM: plain(position.altitudeM) },
+    orientationDeg: source.orientationDeg === null ? null : plain(source.orientationDeg),
+    capabilities: JSON.parse(JSON.stringify(source.capabilities)) as Record<string, unknown>,
+    keys: JSON.parse(JSON.stringify(keys)) as SourceKey[],
+    registeredAtMs,
+  };
+}
+
+/** A copy, so a caller cannot change what is stored. */
+const copy = (source: Source): Source => stored(source, source.keys, source.registeredAtMs);
+
+export class MemorySourceStore implements SourceStore {
+  readonly #tables: MemorySchema;
+
+  constructor(tables: MemorySchema) {
+    this.#tables = tables;
+  }
+
+  upsert(source: Source): Promise<void> {
+    const existing = this.#tables.sources.get(source.id);
+    this.#tables.sources.set(
+      source.id,
+      existing === undefined
+        ? stored(source, source.keys, source.registeredAtMs)
+        : stored(source, mergedKeys(existing.keys, source.keys), existing.registeredAtMs),
+    );
+    return Promise.resolve();
+  }
+
+  find(id: string): Promise<Source | undefined> {
+    const source = this.#tables.sources.get(id);
+    return Promise.resolve(source && copy(source));
+  }
+
+  async get(id: string): Promise<Source> {
+    const source = await this.find(id);
+    if (source === undefined) throw notFound('source', id);
+    return source;
+  }
+
+  findMany(ids: readonly string[]): Promise<ReadonlyMap<string, Source>> {
+    const found = new Map<string, Source>();
+    for (const id of ids) {
+      const source = this.#tables.sources.get(id);
+      if (source !== undefined) found.set(id, copy(source));
+    }
+    return Promise.resolve(found);
+  }
+
+  list(): Promise<readonly Source[]> {
+    return Promise.resolve(
+      [...this.#tables.sources.values()].sort((a, b) => compareCodePoints(a.id, b.id)).map(copy),
+    );
+  }
+
+  listStatus(): Promise<readonly SensorStatus[]> {
+    return Promise.resolve(
+      [...this.#tables.sensorStatus.values()].sort((a, b) => compareCodePoints(a.sourceId, b.sourceId)),
+    );
+  }
+}

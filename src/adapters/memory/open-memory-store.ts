@@ -1,0 +1,39 @@
+/**
+ * @module The in-memory store: plain maps with the same semantics as the SQL stores (the contract
+ * suite runs on all three). For tests and demos; nothing survives the process.
+ */
+import { TrucelineError } from '../../core/errors.ts';
+import type { Store } from '../../core/ports/store.ts';
+import { DEFAULT_MAX_QUARANTINE_BYTES } from '../shared/quarantine-row.ts';
+import { MemoryAgreementStore } from './memory-agreement-store.ts';
+import { MemoryObservationStore } from './memory-observation-store.ts';
+import { emptyMemorySchema } from './memory-schema.ts';
+import { MemorySourceStore } from './memory-source-store.ts';
+
+export interface MemoryStoreOptions {
+  /** Quota of rejected-record bytes the quarantine keeps (default 1 GiB); past it rows keep no bytes. */
+  readonly maxQuarantineBytes?: number;
+}
+
+/** Opens an empty store in memory. */
+export function openMemoryStore(options: MemoryStoreOptions = {}): Promise<Store> {
+  const tables = emptyMemorySchema();
+  const observations = new MemoryObservationStore(
+    tables,
+    options.maxQuarantineBytes ?? DEFAULT_MAX_QUARANTINE_BYTES,
+  );
+  return Promise.resolve({
+    engine: 'memory',
+    observations,
+    sources: new MemorySourceStore(tables),
+    agreements: new MemoryAgreementStore(tables),
+    backup(): Promise<void> {
+      return Promise.reject(
+        new TrucelineError('E_UNSUPPORTED', 'the in-memory store holds nothing durable to back up'),
+      );
+    },
+    close(): Promise<void> {
+      return observations.close();
+    },
+  });
+}

@@ -1,0 +1,106 @@
+/**
+ * @module The PostgreSQL/PostGIS store, for when one machine is not enough: the same port, the same
+ * answers as SQLite (a contract suite runs both), migrations run on open.
+ */
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { TrucelineError } from '../../core/errors.ts';
+import type { Store } from '../../core/ports/store.ts';
+import { DEFAULT_MAX_QUARANTINE_BYTES } from '../shared/quarantine-row.ts';
+import { PostgresAgreementStore } from './postgres-agreement-store.ts';
+import { postgresMigrations } from './postgres-migrations.ts';
+import { PostgresObservationStore } from './postgres-observation-store.ts';
+import type { PostgresSchema } from './postgres-schema.ts';
+import { PostgresSourceStore } from './postgres-source-store.ts';
+
+export interface PostgresStoreOptions {
+  /** A connection URL, e.g. `postgres://user@host:5432/truceline`. */
+  readonly url: string;
+  /** Quota of rejected-record bytes the quarantine keeps (default 1 GiB); past it rows keep no bytes. */
+  readonly maxQuarantineBytes?: number;
+  /**
+   * The schema the store's tables live in (created if missing; default: the connection's own search
+   * path, normally `public`). Lets several stores share one database, as the tests do. PostGIS must be
+   * installed in, or installable into, a schema on the search path.
+   */
+  readonly schema?: string;
+  /** Most connections the store opens (default 10). */
+  readonly maxConnections?: number;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** bigint columns (seq, times in ms) come back as numbers: every value we store is below 2^53. */
+const types: pg.CustomTypesConfig = {
+  getTypeParser: (id, format) =>
+    id === pg.types.builtins.INT8 && format !== 'binary'
+      ? (value: string) => Number(value)
+      : (pg.types.getTypeParser(id, format) as unknown),
+};
+
+/**
+ * Opens (and creates or migrates) the store in a PostgreSQL database with PostGIS.
+ *
+ * @example
+ * const store = await openPostgresStore({ url: process.env.DATABASE_URL ?? '' });
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  const schema = options.schema;
+  if (schema !== undefined && !SCHEMA_NAME.test(schema))
+    throw new TrucelineError(
+      'E_UNSUPPORTED',
+      `schema must be a lower-case SQL identifier, not ${JSON.stringify(schema)}`,
+    );
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.maxConnections ?? 10,
+    types,
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema},public` }),
+  });
+  // An idle client losing its connection must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  const kysely = new Kysely<PostgresSchema>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    if (schema !== undefined) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(kysely);
+    const migrator = new Migrator({
+      db: kysely,
+      provider: { getMigrations: () => Promise.resolve(postgresMigrations) },
+      ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+    });
+    const { error } = await migrator.migrateToLatest();
+    if (error !== undefined) throw error instanceof Error ? error : new Error('the migrations failed');
+  } catch (error) {
+    await kysely.destroy().catch(() => undefined);
+    throw new TrucelineError('E_STORE', `cannot prepare the PostgreSQL store: ${describe(error)}`, {
+      cause: error,
+    });
+  }
+  const observations = new PostgresObservationStore(
+    pool,
+    kysely,
+    options.maxQuarantineBytes ?? DEFAULT_MAX_QUARANTINE_BYTES,
+  );
+  let closed = false;
+  return {
+    engine: 'postgres',
+    observations,
+    sources: new PostgresSourceStore(kysely),
+    agreements: new PostgresAgreementStore(kysely),
+    backup(): Promise<void> {
+      return Promise.reject(
+        new TrucelineError(
+          'E_UNSUPPORTED',
+          'the PostgreSQL store is backed up with PostgreSQL tools: use pg_dump (or continuous archiving)',
+        ),
+      );
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await observations.close();
+      await kysely.destroy();
+    },
+  };
+}
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -1,0 +1,391 @@
+/**
+ * @module Observations and the quarantine in PostgreSQL/PostGIS. Ingest takes the store_state row lock
+ * first, so writers are serialized and seq order is commit order; the rows go in with one `unnest`
+ * INSERT per chunk. Concurrent calls share one transaction (group commit). Reads go through Kysely; a
+ * box query uses the GiST index (`geom && envelope`) and then compares the exact coordinates, so the
+ * answer equals SQLite's to the edge.
+ */
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type pg from 'pg';
+import { TrucelineError } from '../../core/errors.ts';
+import type { ObservationKind, SensorState } from '../../core/observations/kinds.ts';
+import type {
+  IngestBatch,
+  IngestCommit,
+  ObservationQuery,
+  ObservationStore,
+  QuarantineEntry,
+  StoredObservation,
+} from '../../core/ports/observation-store.ts';
+import type { SensorStatus } from '../../core/sources/source.ts';
+import { checkedPage, checkedQuery } from '../shared/checked-query.ts';
+import { GroupCommit } from '../shared/group-commit.ts';
+import { planIngest, recordKey, type ExistingRecord } from '../shared/plan-ingest.ts';
+import { quarantineRows, storableOrigin } from '../shared/quarantine-row.ts';
+import { heartbeatState, sensorStatusUpdate } from '../shared/sensor-status-update.ts';
+import type {
+  PostgresObservationsTable,
+  PostgresQuarantineTable,
+  PostgresSchema,
+} from './postgres-schema.ts';
+
+const COLUMNS = [
+  'seq',
+  'source_id',
+  'record_id',
+  'kind',
+  'observed_at',
+  'time_uncertainty_ms',
+  'received_at',
+  'lat',
+  'lon',
+  'ce_m',
+  'weapon_class',
+  'batch_id',
+  'content_sha256',
+  'content',
+] as const;
+type ObservationRow = Pick<PostgresObservationsTable, (typeof COLUMNS)[number]>;
+
+const toStored = (row: ObservationRow): StoredObservation => ({
+  seq: row.seq,
+  sourceId: row.source_id,
+  recordId: row.record_id,
+  kind: row.kind as ObservationKind,
+  observedAtMs: row.observed_at,
+  timeUncertaintyMs: row.time_uncertainty_ms,
+  receivedAtMs: row.received_at,
+  lat: row.lat,
+  lon: row.lon,
+  ceM: row.ce_m,
+  weaponClass: row.weapon_class,
+  batchId: row.batch_id,
+  contentSha256: row.content_sha256,
+  content: row.content,
+});
+
+const toQuarantineEntry = (row: PostgresQuarantineTable): QuarantineEntry => ({
+  id: row.id,
+  receivedAtMs: row.received_at,
+  origin: row.origin,
+  position: row.position,
+  sourceId: row.source_id,
+  recordId: row.record_id,
+  field: row.field,
+  reason: row.reason,
+  sha256: row.sha256,
+  sizeBytes: row.size_bytes,
+  head: new Uint8Array(row.head),
+  headKept: row.head_kept,
+});
+
+/** -0 becomes 0: SQLite cannot tell them apart, so no store does. */
+const plain = (value: number | null): number | null => (value === null ? null : value + 0);
+
+/** Rows per INSERT statement: bounds the size of one statement's parameters. */
+const CHUNK = 10_000;
+
+interface StateRow {
+  last_seq: number;
+  last_quarantine_id: number;
+  quarantine_head_bytes: number;
+  observation_count: number;
+}
+
+export class PostgresObservationStore implements ObservationStore {
+  readonly #pool: pg.Pool;
+  readonly #kysely: Kysely<PostgresSchema>;
+  readonly #maxQuarantineBytes: number;
+  readonly #group: GroupCommit<IngestBatch, IngestCommit>;
+
+  /**
+   * @param pool the pool ingest transactions take a client from (shared with `kysely`)
+   * @param maxQuarantineBytes the quota of kept rejected bytes
+   */
+  constructor(pool: pg.Pool, kysely: Kysely<PostgresSchema>, maxQuarantineBytes: number) {
+    this.#pool = pool;
+    this.#kysely = kysely;
+    this.#maxQuarantineBytes = maxQuarantineBytes;
+    this.#group = new GroupCommit((batches) => this.#commitGroup(batches));
+  }
+
+  commitIngest(batch: IngestBatch): Promise<IngestCommit> {
+    return this.#group.submit(batch);
+  }
+
+  /** Waits for queued commits and refuses new ones. */
+  close(): Promise<void> {
+    return this.#group.close();
+  }
+
+  async #commitGroup(batches: readonly IngestBatch[]): Promise<IngestCommit[]> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      const commits = await this.#write(client, batches);
+      await client.query('COMMIT');
+      return commits;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw new TrucelineError('E_STORE', 'the ingest could not be committed', { cause: error });
+    } finally {
+      client.release();
+    }
+  }
+
+  async #write(client: pg.PoolClient, batches: readonly IngestBatch[]): Promise<IngestCommit[]> {
+    // The row lock: every writer takes it first, so no other writer inserts between our lookup and our
+    // inserts, and commit order is seq order.
+    const state = (
+      await client.query<StateRow>(
+        `SELECT last_seq, last_quarantine_id, quarantine_head_bytes, observation_count
+           FROM store_state WHERE id = 1 FOR UPDATE`,
+      )
+    ).rows[0];
+    if (state === undefined) throw new Error('store_state row is missing');
+
+    const sourceIds: string[] = [];
+    const recordIds: string[] = [];
+    for (const batch of batches)
+      for (const o of batch.observations) {
+        sourceIds.push(o.sourceId);
+        recordIds.push(o.recordId);
+      }
+    const existing = new Map<string, ExistingRecord>();
+    for (let i = 0; i < sourceIds.length; i += CHUNK) {
+      const found = await client.query<{
+        source_id: string;
+        record_id: string;
+        seq: number;
+        content_sha256: string;
+      }>(
+        `SELECT o.source_id, o.record_id, o.seq, o.content_sha256
+           FROM unnest($1::text[], $2::text[]) AS k(source_id, record_id)
+           JOIN observations o ON o.source_id = k.source_id AND o.record_id = k.record_id`,
+        [sourceIds.slice(i, i + CHUNK), recordIds.slice(i, i + CHUNK)],
+      );
+      for (const row of found.rows)
+        existing.set(recordKey(row.source_id, row.record_id), {
+          seq: row.seq,
+          contentSha256: row.content_sha256,
+        });
+    }
+
+    const plan = planIngest(batches, existing, state.last_seq);
+    for (let i = 0; i < plan.inserts.length; i += CHUNK) {
+      const chunk = plan.inserts.slice(i, i + CHUNK);
+      await client.query(
+        `INSERT INTO observations (seq, source_id, record_id, kind, observed_at, time_uncertainty_ms, received_at,
+           lat, lon, ce_m, weapon_class, batch_id, content_sha256, content)
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::float8[],
+           $7::bigint[], $8::float8[], $9::float8[], $10::float8[], $11::text[], $12::text[], $13::text[], $14::text[])`,
+        [
+          chunk.map((p) => p.seq),
+          chunk.map((p) => p.observation.sourceId),
+          chunk.map((p) => p.observation.recordId),
+          chunk.map((p) => p.observation.kind),
+          chunk.map((p) => p.observation.observedAtMs),
+          chunk.map((p) => p.observation.timeUncertaintyMs + 0),
+          chunk.map((p) => p.receivedAtMs),
+          chunk.map((p) => plain(p.observation.lat)),
+          chunk.map((p) => plain(p.observation.lon)),
+          chunk.map((p) => plain(p.observation.ceM)),
+          chunk.map((p) => p.observation.weaponClass),
+          chunk.map((p) => p.observation.batchId),
+          chunk.map((p) => p.observation.contentSha256),
+          chunk.map((p) => p.observation.content),
+        ],
+      );
+    }
+
+    await this.#recordHeartbeats(client, plan.inserts);
+
+    let quarantineId = state.last_quarantine_id;
+    let usedBytes = state.quarantine_head_bytes;
+    for (const batch of batches) {
+      if (batch.rejects.length === 0) continue;
+      const quarantined = quarantineRows(batch.rejects, usedBytes, this.#maxQuarantineBytes);
+      usedBytes = quarantined.usedBytes;
+      const rows = quarantined.rows;
+      const firstId = quarantineId + 1;
+      quarantineId += rows.length;
+      // Small chunks: each row may carry 64 KiB.
+      for (let i = 0; i < rows.length; i += 200) {
+        const chunk = rows.slice(i, i + 200);
+        await client.query(
+          `INSERT INTO quarantine (id, received_at, origin, position, source_id, record_id, field, reason, sha256,
+             size_bytes, head, head_kept)
+           SELECT k.id, $2, $3, k.position, k.source_id, k.record_id, k.field, k.reason, k.sha256, k.size_bytes,
+             k.head, k.head_kept
+           FROM unnest($1::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+             $10::bigint[], $11::bytea[], $12::boolean[])
+             AS k(id, position, source_id, record_id, field, reason, sha256, size_bytes, head, head_kept)`,
+          [
+            chunk.map((_, j) => firstId + i + j),
+            batch.receivedAtMs,
+            storableOrigin(batch.origin),
+            chunk.map((r) => r.position),
+            chunk.map((r) => r.sourceId),
+            chunk.map((r) => r.recordId),
+            chunk.map((r) => r.field),
+            chunk.map((r) => r.reason),
+            chunk.map((r) => r.sha256),
+            chunk.map((r) => r.sizeBytes),
+            chunk.map((r) => Buffer.from(r.head.buffer, r.head.byteOffset, r.head.byteLength)),
+            chunk.map((r) => r.headKept),
+          ],
+        );
+      }
+    }
+
+    await client.query(
+      `UPDATE store_state SET last_seq = $1, last_quarantine_id = $2, quarantine_head_bytes = $3,
+         observation_count = $4 WHERE id = 1`,
+      [plan.lastSeq, quarantineId, usedBytes, state.observation_count + plan.inserts.length],
+    );
+    return plan.outcomes.map((outcomes, i) => ({ outcomes, lastSeq: plan.lastSeqs[i] ?? null }));
+  }
+
+  /** Applies the accepted heartbeats, in commit order, to the statuses of their sensors. */
+  async #recordHeartbeats(
+    client: pg.PoolClient,
+    inserts: ReturnType<typeof planIngest>['inserts'],
+  ): Promise<void> {
+    const beats = inserts.flatMap(({ observation }) => {
+      const state = heartbeatState(observation);
+      return state === undefined
+        ? []
+        : [{ sourceId: observation.sourceId, state, observedAtMs: observation.observedAtMs }];
+    });
+    if (beats.length === 0) return;
+    const current = new Map<string, SensorStatus>();
+    const found = await client.query<{
+      source_id: string;
+      state: string;
+      since_ms: number;
+      last_heartbeat_ms: number;
+    }>(
+      'SELECT source_id, state, since_ms, last_heartbeat_ms FROM sensor_status WHERE source_id = ANY($1::text[])',
+      [[...new Set(beats.map((b) => b.sourceId))]],
+    );
+    for (const row of found.rows)
+      current.set(row.source_id, {
+        sourceId: row.source_id,
+        state: row.state as SensorState,
+        sinceMs: row.since_ms,
+        lastHeartbeatMs: row.last_heartbeat_ms,
+      });
+    const changed = new Map<string, SensorStatus>();
+    for (const beat of beats) {
+      const next = sensorStatusUpdate(current.get(beat.sourceId), beat);
+      if (next === undefined) continue;
+      current.set(beat.sourceId, next);
+      changed.set(beat.sourceId, next);
+    }
+    const rows = [...changed.values()];
+    await client.query(
+      `INSERT INTO sensor_status (source_id, state, since_ms, last_heartbeat_ms)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[])
+       ON CONFLICT (source_id) DO UPDATE SET state = EXCLUDED.state, since_ms = EXCLUDED.since_ms,
+         last_heartbeat_ms = EXCLUDED.last_heartbeat_ms`,
+      [
+        rows.map((r) => r.sourceId),
+        rows.map((r) => r.state),
+        rows.map((r) => r.sinceMs),
+        rows.map((r) => r.lastHeartbeatMs),
+      ],
+    );
+  }
+
+  async findBySeq(seq: number): Promise<StoredObservation | undefined> {
+    if (!Number.isSafeInteger(seq)) return undefined;
+    const row = await this.#kysely
+      .selectFrom('observations')
+      .select(COLUMNS)
+      .where('seq', '=', seq)
+      .executeTakeFirst();
+    return row && toStored(row);
+  }
+
+  async findByRecordId(sourceId: string, recordId: string): Promise<StoredObservation | undefined> {
+    const row = await this.#kysely
+      .selectFrom('observations')
+      .select(COLUMNS)
+      .where('source_id', '=', sourceId)
+      .where('record_id', '=', recordId)
+      .executeTakeFirst();
+    return row && toStored(row);
+  }
+
+  async query(input: ObservationQuery): Promise<readonly StoredObservation[]> {
+    const query = checkedQuery(input);
+    if (query.limit === 0 || query.kinds?.length === 0 || query.sourceIds?.length === 0) return [];
+    let select = this.#kysely.selectFrom('observations').select(COLUMNS);
+    const box = query.bbox;
+    if (box !== undefined) {
+      // `&&` compares float4 boxes rounded outwards (a superset); the exact comparisons decide.
+      select = select
+        .where(
+          sql<boolean>`geom && ST_MakeEnvelope(${box.west}::float8, ${box.south}::float8, ${box.east}::float8, ${box.north}::float8, 4326)`,
+        )
+        .where('lat', '>=', box.south)
+        .where('lat', '<=', box.north)
+        .where('lon', '>=', box.west)
+        .where('lon', '<=', box.east);
+    }
+    if (query.fromMs !== undefined) select = select.where('observed_at', '>=', query.fromMs);
+    if (query.toMs !== undefined) select = select.where('observed_at', '<', query.toMs);
+    if (query.kinds !== undefined) select = select.where('kind', 'in', query.kinds);
+    if (query.sourceIds !== undefined) select = select.where('source_id', 'in', query.sourceIds);
+    if (query.afterSeq !== undefined) select = select.where('seq', '>', query.afterSeq);
+    const rows = await select.orderBy('seq').limit(query.limit).execute();
+    return rows.map(toStored);
+  }
+
+  async listAfter(afterSeq: number, limit: number): Promise<readonly StoredObservation[]> {
+    const page = checkedPage(afterSeq, limit);
+    const rows = await this.#kysely
+      .selectFrom('observations')
+      .select(COLUMNS)
+      .where('seq', '>', page.after)
+      .orderBy('seq')
+      .limit(page.limit)
+      .execute();
+    return rows.map(toStored);
+  }
+
+  async latestSeq(): Promise<number> {
+    const row = await this.#kysely.selectFrom('store_state').select('last_seq').executeTakeFirstOrThrow();
+    return row.last_seq;
+  }
+
+  async count(): Promise<number> {
+    const row = await this.#kysely
+      .selectFrom('store_state')
+      .select('observation_count')
+      .executeTakeFirstOrThrow();
+    return row.observation_count;
+  }
+
+  async listQuarantine(afterId: number, limit: number): Promise<readonly QuarantineEntry[]> {
+    const page = checkedPage(afterId, limit);
+    const rows = await this.#kysely
+      .selectFrom('quarantine')
+      .selectAll()
+      .where('id', '>', page.after)
+      .orderBy('id')
+      .limit(page.limit)
+      .execute();
+    return rows.map(toQuarantineEntry);
+  }
+
+  async countQuarantine(): Promise<number> {
+    const row = await this.#kysely
+      .selectFrom('quarantine')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
+    // count(*) is a bigint, which the pool parses to a number (see open-postgres-store.ts).
+    return Number(row.n);
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * @module The SQLite store's migrations, kept in code and run by Kysely's Migrator when the store
+ * opens. Never edit a migration that has shipped: add the next one.
+ */
+import { sql, type Kysely, type Migration, type RawBuilder } from 'kysely';
+
+const statements = (...list: RawBuilder<unknown>[]): Migration => ({
+  async up(db: Kysely<unknown>): Promise<void> {
+    for (const statement of list) await statement.execute(db);
+  },
+});
+
+/** Migrations by name; names sort in the order they run. */
+export const sqliteMigrations: Record<string, Migration> = {
+  '0001-observations-sources-agreements': statements(
+    sql.raw(`CREATE TABLE store_state (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      last_seq INTEGER NOT NULL,
+      last_quarantine_id INTEGER NOT NULL,
+      quarantine_head_bytes INTEGER NOT NULL,
+      observation_count INTEGER NOT NULL
+    )`),
+    sql.raw(`INSERT INTO store_state VALUES (1, 0, 0, 0, 0)`),
+    // seq is the rowid: the table is stored in commit order and listAfter is a range scan.
+    sql.raw(`CREATE TABLE observations (
+      seq INTEGER PRIMARY KEY,
+      source_id TEXT NOT NULL,
+      record_id TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      observed_at INTEGER NOT NULL,
+      time_uncertainty_ms REAL NOT NULL,
+      received_at INTEGER NOT NULL,
+      lat REAL,
+      lon REAL,
+      ce_m REAL,
+      grid_cell INTEGER,
+      weapon_class TEXT,
+      batch_id TEXT,
+      content_sha256 TEXT NOT NULL,
+      content TEXT NOT NULL
+    )`),
+    sql.raw(`CREATE UNIQUE INDEX observations_record ON observations (source_id, record_id)`),
+    // Box + window queries: one seek per covering cell, the time range inside it, and the exact
+    // coordinates checked in the index before any table row is read (docs/decisions/0004).
+    sql.raw(`CREATE INDEX observations_cell_time ON observations (grid_cell, observed_at, lat, lon)`),
+    // Windows without a box, or with a box too large to enumerate its cells.
+    sql.raw(`CREATE INDEX observations_time ON observations (observed_at)`),
+    sql.raw(`CREATE TABLE quarantine (
+      id INTEGER PRIMARY KEY,
+      received_at INTEGER NOT NULL,
+      origin TEXT NOT NULL,
+      position INTEGER NOT NULL,
+      source_id TEXT,
+      record_id TEXT,
+      field TEXT NOT NULL,
+      reason TEXT NOT NULL,
+      sha256 TEXT NOT NULL,
+      size_bytes INTEGER NOT NULL,
+      head BLOB NOT NULL,
+      head_kept INTEGER NOT NULL
+    )`),
+    sql.raw(`CREATE TABLE sources (
+      id TEXT PRIMARY KEY,
+      kind TEXT NOT NULL,
+      organisation TEXT NOT NULL,
+      name TEXT NOT NULL,
+      lat REAL,
+      lon REAL,
+      altitude_m REAL,
+      orientation_deg REAL,
+      capabilities TEXT NOT NULL,
+      keys TEXT NOT NULL,
+      registered_at INTEGER NOT NULL
+    )`),
+    sql.raw(`CREATE TABLE sensor_status (
+      source_id TEXT PRIMARY KEY,
+      state TEXT NOT NULL,
+      since_ms INTEGER NOT NULL,
+      last_heartbeat_ms INTEGER NOT NULL
+    )`),
+    sql.raw(`CREATE TABLE agreements (
+      id TEXT NOT NULL,
+      revision INTEGER NOT NULL,
+      document_json TEXT NOT NULL,
+      content_sha256 TEXT NOT NULL,
+      registered_at INTEGER NOT NULL,
+      PRIMARY KEY (id, revision)
+    )`),
+  ),
+};

@@ -1,0 +1,528 @@
+/**
+ * Contract of the ObservationStore port, on every engine: idempotency, the quarantine and its quota,
+ * the commit sequence, sensor status from heartbeats, and queries (boxes with points exactly on their
+ * edges, windows, kinds, sources, paging).
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import type { ValidObservation } from '../../src/core/observations/validate-observation.ts';
+import type {
+  IngestBatch,
+  ObservationQuery,
+  StoredObservation,
+} from '../../src/core/ports/observation-store.ts';
+import type { Store } from '../../src/core/ports/store.ts';
+import { ObservationFactory } from '../helpers/observation-factory.ts';
+import { describeEachEngine } from './engines.ts';
+
+const T0 = Date.parse('2026-02-10T00:00:00Z');
+const MINUTE = 60_000;
+
+/** What the store must hold for an observation accepted in `batch` with commit sequence `seq`. */
+const expectedRow = (o: ValidObservation, seq: number, batch: IngestBatch): StoredObservation => ({
+  seq,
+  sourceId: o.sourceId,
+  recordId: o.recordId,
+  kind: o.kind,
+  observedAtMs: o.observedAtMs,
+  timeUncertaintyMs: o.timeUncertaintyMs,
+  receivedAtMs: batch.receivedAtMs,
+  lat: o.lat,
+  lon: o.lon,
+  ceM: o.ceM,
+  weaponClass: o.weaponClass,
+  batchId: o.batchId,
+  contentSha256: o.contentSha256,
+  content: o.content,
+});
+
+const keys = (rows: readonly StoredObservation[]): string[] => rows.map((r) => `${r.sourceId}/${r.recordId}`);
+
+describeEachEngine('ObservationStore', (engine) => {
+  const make = new ObservationFactory();
+
+  const commit = (
+    store: Store,
+    observations: readonly ValidObservation[],
+    rejects: IngestBatch['rejects'] = [],
+  ) => store.observations.commitIngest(make.batch(observations, rejects));
+
+  it('accepts new observations with increasing commit sequences and stores every field', async () => {
+    const store = await engine.open();
+    assert.equal(await store.observations.latestSeq(), 0);
+    const observations = make.everyKind({
+      sourceId: 'every-kind',
+      weaponClass: 'artillery-100mm',
+      batchId: 'b-1',
+    });
+    const batch = make.batch(observations);
+    const result = await store.observations.commitIngest(batch);
+    assert.deepEqual(
+      result.outcomes,
+      observations.map((_, i) => ({ status: 'accepted', seq: i + 1 })),
+    );
+    assert.equal(result.lastSeq, observations.length);
+    assert.equal(await store.observations.latestSeq(), observations.length);
+    assert.equal(await store.observations.count(), observations.length);
+    for (const [i, o] of observations.entries()) {
+      const expected = expectedRow(o, i + 1, batch);
+      assert.deepEqual(await store.observations.findBySeq(i + 1), expected);
+      assert.deepEqual(await store.observations.findByRecordId(o.sourceId, o.recordId), expected);
+    }
+    assert.equal(await store.observations.findBySeq(observations.length + 1), undefined);
+    assert.equal(await store.observations.findByRecordId('every-kind', 'no-such-record'), undefined);
+  });
+
+  it('reports a repeat with the same content as a duplicate and leaves the stored record as it was', async () => {
+    const store = await engine.open();
+    const original = make.valid({ sourceId: 's-dup', id: 'r-1', observedAtMs: T0, batchId: 'first' });
+    await commit(store, [original]);
+    const before = await store.observations.findBySeq(1);
+    // Same record, another transport batch id: same content, same hash.
+    const again = make.valid({ sourceId: 's-dup', id: 'r-1', observedAtMs: T0, batchId: 'second' });
+    assert.equal(again.contentSha256, original.contentSha256);
+    const later = { ...make.batch([again]), receivedAtMs: make.receivedAtMs + 5000 };
+    const result = await store.observations.commitIngest(later);
+    assert.deepEqual(result, { outcomes: [{ status: 'duplicate', seq: 1 }], lastSeq: null });
+    assert.deepEqual(await store.observations.findBySeq(1), before);
+    assert.equal(await store.observations.count(), 1);
+    assert.equal(await store.observations.latestSeq(), 1);
+  });
+
+  it('rejects a reused record id with different content as a conflict and keeps the stored one', async () => {
+    const store = await engine.open();
+    const original = make.valid({ sourceId: 's-conf', id: 'r-1', observedAtMs: T0, text: 'first' });
+    await commit(store, [original]);
+    const before = await store.observations.findBySeq(1);
+    const changed = make.valid({ sourceId: 's-conf', id: 'r-1', observedAtMs: T0, text: 'changed' });
+    assert.notEqual(changed.contentSha256, original.contentSha256);
+    const result = await commit(store, [changed]);
+    assert.deepEqual(result, { outcomes: [{ status: 'conflict', seq: 1 }], lastSeq: null });
+    const stored = await store.observations.findByRecordId('s-conf', 'r-1');
+    assert.deepEqual(stored, before);
+    assert.equal(stored?.contentSha256, original.contentSha256);
+    assert.equal(await store.observations.count(), 1);
+  });
+
+  it('treats the second copy of a record within one batch as a duplicate or conflict of the first', async () => {
+    const store = await engine.open();
+    const first = make.valid({ sourceId: 's-in', id: 'same', observedAtMs: T0 });
+    const copy = make.valid({ sourceId: 's-in', id: 'same', observedAtMs: T0 });
+    const changed = make.valid({ sourceId: 's-in', id: 'same', observedAtMs: T0 + 1 });
+    const other = make.valid({ sourceId: 's-in', id: 'other', observedAtMs: T0 });
+    const result = await commit(store, [first, copy, other, changed]);
+    assert.deepEqual(result.outcomes, [
+      { status: 'accepted', seq: 1 },
+      { status: 'duplicate', seq: 1 },
+      { status: 'accepted', seq: 2 },
+      { status: 'conflict', seq: 1 },
+    ]);
+    assert.equal(result.lastSeq, 2);
+    assert.equal((await store.observations.findBySeq(1))?.contentSha256, first.contentSha256);
+    assert.equal(await store.observations.count(), 2);
+  });
+
+  it('keys idempotency on the source and the record id together', async () => {
+    const store = await engine.open();
+    const a = make.valid({ sourceId: 'source-a', id: 'shared-id', observedAtMs: T0 });
+    const b = make.valid({ sourceId: 'source-b', id: 'shared-id', observedAtMs: T0 });
+    const result = await commit(store, [a, b]);
+    assert.deepEqual(
+      result.outcomes.map((o) => o.status),
+      ['accepted', 'accepted'],
+    );
+  });
+
+  it('gives concurrent commits one answer per record and distinct, ordered commit sequences', async () => {
+    const store = await engine.open();
+    const shared = make.valid({ sourceId: 's-conc', id: 'contested', observedAtMs: T0 });
+    const batches = Array.from({ length: 6 }, (_, b) => [
+      make.valid({ sourceId: 's-conc', id: 'contested', observedAtMs: T0 }),
+      ...Array.from({ length: 5 }, (_, i) => make.valid({ sourceId: 's-conc', id: `b${b}-r${i}` })),
+    ]);
+    batches[0]?.unshift(shared);
+    const results = await Promise.all(batches.map((observations) => commit(store, observations)));
+    const statuses = results.flatMap((r) => r.outcomes.map((o) => o.status));
+    assert.equal(statuses.filter((s) => s === 'accepted').length, 31);
+    assert.equal(statuses.filter((s) => s === 'duplicate').length, 6);
+    assert.ok(!statuses.includes('conflict'));
+    // The first copy submitted wins; each batch's new records have increasing seqs.
+    assert.deepEqual(results[0]?.outcomes[0], { status: 'accepted', seq: 1 });
+    for (const r of results) {
+      const seqs = r.outcomes.filter((o) => o.status === 'accepted').map((o) => o.seq);
+      assert.deepEqual(
+        seqs,
+        [...seqs].sort((x, y) => x - y),
+      );
+      assert.equal(r.lastSeq, seqs.at(-1));
+    }
+    const all = await store.observations.listAfter(0, 100);
+    assert.deepEqual(
+      all.map((o) => o.seq),
+      Array.from({ length: 31 }, (_, i) => i + 1),
+    );
+    assert.equal(await store.observations.latestSeq(), 31);
+  });
+
+  it('lists observations after a commit sequence, in order, a page at a time', async () => {
+    const store = await engine.open();
+    assert.deepEqual(await store.observations.listAfter(0, 10), []);
+    const first = Array.from({ length: 4 }, () => make.valid({ sourceId: 's-list' }));
+    const second = Array.from({ length: 3 }, () => make.valid({ sourceId: 's-list' }));
+    await commit(store, first);
+    await commit(store, second, [make.reject('not json')]);
+    const all = await store.observations.listAfter(0, 100);
+    assert.deepEqual(
+      keys(all),
+      keys([...first, ...second].map((o, i) => expectedRow(o, i + 1, make.batch([])))),
+    );
+    assert.deepEqual(
+      (await store.observations.listAfter(2, 3)).map((o) => o.seq),
+      [3, 4, 5],
+    );
+    assert.deepEqual(await store.observations.listAfter(7, 10), []);
+    assert.deepEqual(await store.observations.listAfter(0, 0), []);
+    const paged: number[] = [];
+    for (let after = 0; ;) {
+      const page = await store.observations.listAfter(after, 2);
+      if (page.length === 0) break;
+      paged.push(...page.map((o) => o.seq));
+      after = page.at(-1)?.seq ?? after;
+    }
+    assert.deepEqual(paged, [1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('does not advance the commit sequence for a batch that stores nothing new', async () => {
+    const store = await engine.open();
+    const o = make.valid({ sourceId: 's-nothing' });
+    await commit(store, [o]);
+    const result = await commit(store, [o], [make.reject('{"broken"')]);
+    assert.equal(result.lastSeq, null);
+    assert.equal(await store.observations.latestSeq(), 1);
+    const next = await commit(store, [make.valid({ sourceId: 's-nothing' })]);
+    assert.deepEqual(next.outcomes, [{ status: 'accepted', seq: 2 }]);
+  });
+
+  it('keeps every rejected record in the quarantine with its reason, hash, size and first 64 KiB', async () => {
+    const store = await engine.open();
+    const big = new Uint8Array(70 * 1024).fill(0x61);
+    const rejects = [
+      make.reject('{"id":"x","sourceId":"s-q"}', {
+        position: 3,
+        field: 'observedAt',
+        reason: 'is required',
+        sourceId: 's-q',
+        recordId: 'x',
+      }),
+      { ...make.reject(big, { position: 4 }), head: big },
+    ];
+    const batch = { ...make.batch([make.valid({ sourceId: 's-q' })], rejects), origin: 'file:day-1.ndjson' };
+    const result = await store.observations.commitIngest(batch);
+    assert.deepEqual(result.outcomes, [{ status: 'accepted', seq: 1 }]);
+    assert.equal(await store.observations.countQuarantine(), 2);
+    const [first, second] = await store.observations.listQuarantine(0, 10);
+    assert.deepEqual(first, {
+      ...rejects[0],
+      id: 1,
+      receivedAtMs: batch.receivedAtMs,
+      origin: 'file:day-1.ndjson',
+      headKept: true,
+    });
+    assert.equal(second?.id, 2);
+    assert.equal(second?.sizeBytes, 70 * 1024);
+    assert.equal(second?.sha256, rejects[1]?.sha256);
+    assert.equal(second?.head.byteLength, 64 * 1024, 'the head is cut to 64 KiB');
+    assert.equal(second?.headKept, true);
+    assert.deepEqual(await store.observations.listQuarantine(1, 10), [second]);
+    assert.deepEqual(await store.observations.listQuarantine(2, 10), []);
+    assert.deepEqual(await store.observations.listQuarantine(0, 1), [first]);
+  });
+
+  it('past the quarantine quota keeps the reason, hash and size but not the bytes, and drops nothing', async () => {
+    const store = await engine.open({ maxQuarantineBytes: 100 });
+    const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill);
+    await commit(store, [], [make.reject(bytes(60, 0x61), { position: 1, reason: 'first' })]);
+    const over = make.reject(bytes(60, 0x62), { position: 2, reason: 'second' });
+    await commit(store, [], [over, make.reject(bytes(40, 0x63), { position: 3, reason: 'third' })]);
+    await commit(store, [], [make.reject(bytes(1, 0x64), { position: 4, reason: 'fourth' })]);
+    const entries = await store.observations.listQuarantine(0, 10);
+    assert.deepEqual(
+      entries.map((e) => [e.reason, e.headKept, e.head.byteLength, e.sizeBytes]),
+      [
+        ['first', true, 60, 60],
+        ['second', false, 0, 60],
+        ['third', true, 40, 40],
+        ['fourth', false, 0, 1],
+      ],
+    );
+    assert.equal(entries[1]?.sha256, over.sha256);
+    assert.equal(await store.observations.countQuarantine(), 4);
+  });
+
+  it('stores quarantine texts every engine can hold: NUL and lone surrogates replaced, long ids cut', async () => {
+    const store = await engine.open();
+    const reject = make.reject('{}', {
+      sourceId: 'bad\u0000source',
+      recordId: `lone\uD800surrogate${'x'.repeat(1000)}`,
+      field: 'id',
+      reason: 'must not contain control characters',
+    });
+    await commit(store, [], [reject]);
+    const [entry] = await store.observations.listQuarantine(0, 1);
+    assert.equal(entry?.sourceId, 'bad\uFFFDsource');
+    assert.equal(entry?.recordId?.startsWith('lone\uFFFDsurrogate'), true);
+    assert.equal(entry?.recordId?.length, 256);
+  });
+
+  it('records sensor status from accepted heartbeats: state, since, last heartbeat', async () => {
+    const store = await engine.open();
+    const beat = (sourceId: string, state: 'up' | 'down' | 'degraded', minute: number) =>
+      make.valid({ kind: 'heartbeat', sourceId, state, observedAtMs: T0 + minute * MINUTE, point: null });
+    assert.deepEqual(await store.sources.listStatus(), []);
+    await commit(store, [beat('sensor-b', 'up', 0), beat('sensor-a', 'up', 1)]);
+    await commit(store, [beat('sensor-b', 'up', 5), beat('sensor-b', 'down', 7)]);
+    // A late heartbeat (older than the last one) is stored but changes nothing.
+    await commit(store, [beat('sensor-b', 'up', 6)]);
+    const status = await store.sources.listStatus();
+    assert.deepEqual(status, [
+      { sourceId: 'sensor-a', state: 'up', sinceMs: T0 + MINUTE, lastHeartbeatMs: T0 + MINUTE },
+      { sourceId: 'sensor-b', state: 'down', sinceMs: T0 + 7 * MINUTE, lastHeartbeatMs: T0 + 7 * MINUTE },
+    ]);
+    await commit(store, [beat('sensor-b', 'down', 9), beat('sensor-b', 'degraded', 12)]);
+    assert.deepEqual((await store.sources.listStatus())[1], {
+      sourceId: 'sensor-b',
+      state: 'degraded',
+      sinceMs: T0 + 12 * MINUTE,
+      lastHeartbeatMs: T0 + 12 * MINUTE,
+    });
+    assert.equal(await store.observations.count(), 7);
+  });
+
+  it('changes sensor status only for heartbeats it accepts, not for duplicates or conflicts', async () => {
+    const store = await engine.open();
+    const up = make.valid({ kind: 'heartbeat', sourceId: 'hb', id: 'h1', state: 'up', observedAtMs: T0 });
+    await commit(store, [up]);
+    const conflicting = make.valid({
+      kind: 'heartbeat',
+      sourceId: 'hb',
+      id: 'h1',
+      state: 'down',
+      observedAtMs: T0 + MINUTE,
+    });
+    const result = await commit(store, [up, conflicting]);
+    assert.deepEqual(
+      result.outcomes.map((o) => o.status),
+      ['duplicate', 'conflict'],
+    );
+    assert.deepEqual(await store.sources.listStatus(), [
+      { sourceId: 'hb', state: 'up', sinceMs: T0, lastHeartbeatMs: T0 },
+    ]);
+  });
+
+  it('finds points inside a box and exactly on its edges and corners, and none just outside', async () => {
+    const store = await engine.open();
+    const box = { west: 37.5, south: 47.9, east: 38.3, north: 48.3 };
+    const below = (x: number) => x - Number.EPSILON * 64;
+    const above = (x: number) => x + Number.EPSILON * 64;
+    const inside = [
+      { lat: 48.1, lon: 37.9 },
+      { lat: box.south, lon: 37.9 },
+      { lat: box.north, lon: 37.9 },
+      { lat: 48.1, lon: box.west },
+      { lat: 48.1, lon: box.east },
+      { lat: box.south, lon: box.west },
+      { lat: box.north, lon: box.east },
+      { lat: box.south, lon: box.east },
+      { lat: box.north, lon: box.west },
+    ];
+    const outside = [
+      { lat: below(box.south), lon: 37.9 },
+      { lat: above(box.north), lon: 37.9 },
+      { lat: 48.1, lon: below(box.west) },
+      { lat: 48.1, lon: above(box.east) },
+      { lat: above(box.north), lon: above(box.east) },
+      { lat: 10, lon: 10 },
+    ];
+    const ins = inside.map((point, i) =>
+      make.valid({ sourceId: 's-box', id: `in-${i}`, point, kind: i % 2 ? 'patrol' : 'radar' }),
+    );
+    const outs = outside.map((point, i) => make.valid({ sourceId: 's-box', id: `out-${i}`, point }));
+    const unlocated = make.valid({ kind: 'heartbeat', sourceId: 's-box', id: 'nowhere', point: null });
+    await commit(store, [...outs.slice(0, 3), ...ins, unlocated, ...outs.slice(3)]);
+    const found = await store.observations.query({ bbox: box, limit: 100 });
+    assert.deepEqual(found.map((o) => o.recordId).sort(), ins.map((o) => o.recordId).sort());
+    assert.deepEqual(
+      found.map((o) => o.seq),
+      [...found.map((o) => o.seq)].sort((a, b) => a - b),
+      'ordered by commit sequence',
+    );
+    // A box that is a single point finds exactly the points on it.
+    const corner = await store.observations.query({
+      bbox: { west: box.east, south: box.north, east: box.east, north: box.north },
+      limit: 10,
+    });
+    assert.deepEqual(
+      corner.map((o) => o.recordId),
+      ['in-6'],
+    );
+    // Without a box, the observation without a point is found too.
+    assert.equal((await store.observations.query({ limit: 100 })).length, ins.length + outs.length + 1);
+  });
+
+  it('uses the observer position of patrol reports', async () => {
+    const store = await engine.open();
+    const patrol = make.valid({ kind: 'patrol', sourceId: 'patrol-team', point: { lat: 47.25, lon: 38.75 } });
+    await commit(store, [patrol]);
+    const found = await store.observations.query({
+      bbox: { west: 38.75, south: 47.25, east: 38.75, north: 47.25 },
+      limit: 10,
+    });
+    assert.deepEqual(
+      found.map((o) => [o.kind, o.lat, o.lon]),
+      [['patrol', 47.25, 38.75]],
+    );
+  });
+
+  it('finds the same points whatever the size of the box (small, grid-aligned, continental)', async () => {
+    const store = await engine.open();
+    const points = [
+      { lat: 48.3, lon: 37.1 },
+      { lat: 48.299999999999997, lon: 37.100000000000001 },
+      { lat: 48.2, lon: 37.2 },
+      { lat: -33.9, lon: 18.4 },
+      { lat: 89.99, lon: 179.99 },
+      { lat: -90, lon: -180 },
+      { lat: 90, lon: 180 },
+    ];
+    await commit(
+      store,
+      points.map((point, i) =>
+        make.valid({ sourceId: 's-size', id: `p-${i}`, point, observedAtMs: T0 + i * MINUTE }),
+      ),
+    );
+    const ids = async (query: Omit<ObservationQuery, 'limit'>) =>
+      (await store.observations.query({ ...query, limit: 100 })).map((o) => o.recordId);
+    assert.deepEqual(await ids({ bbox: { west: 37.1, south: 48.3, east: 37.1, north: 48.3 } }), [
+      'p-0',
+      'p-1',
+    ]);
+    assert.deepEqual(await ids({ bbox: { west: 37, south: 48.2, east: 37.2, north: 48.3 } }), [
+      'p-0',
+      'p-1',
+      'p-2',
+    ]);
+    assert.deepEqual(await ids({ bbox: { west: -180, south: -90, east: 180, north: 90 } }), [
+      'p-0',
+      'p-1',
+      'p-2',
+      'p-3',
+      'p-4',
+      'p-5',
+      'p-6',
+    ]);
+    // A huge box with a window: answered another way by SQLite (time index), same semantics.
+    assert.deepEqual(
+      await ids({
+        bbox: { west: -180, south: -90, east: 180, north: 90 },
+        fromMs: T0 + 2 * MINUTE,
+        toMs: T0 + 5 * MINUTE,
+      }),
+      ['p-2', 'p-3', 'p-4'],
+    );
+    assert.deepEqual(await ids({ bbox: { west: 0, south: -60, east: 60, north: 0 } }), ['p-3']);
+  });
+
+  it('takes the window as from inclusive, to exclusive', async () => {
+    const store = await engine.open();
+    const at = [0, 1, 2, 3].map((m) =>
+      make.valid({ sourceId: 's-time', id: `t${m}`, observedAtMs: T0 + m * MINUTE }),
+    );
+    await commit(store, at);
+    const ids = async (query: Omit<ObservationQuery, 'limit'>) =>
+      (await store.observations.query({ ...query, limit: 100 })).map((o) => o.recordId);
+    assert.deepEqual(await ids({ fromMs: T0 + MINUTE, toMs: T0 + 3 * MINUTE }), ['t1', 't2']);
+    assert.deepEqual(await ids({ fromMs: T0 + MINUTE }), ['t1', 't2', 't3']);
+    assert.deepEqual(await ids({ toMs: T0 + MINUTE }), ['t0']);
+    assert.deepEqual(await ids({ fromMs: T0 + MINUTE, toMs: T0 + MINUTE }), []);
+    // Fractional bounds select what they say: >= 1.5 ms after is >= 2 ms after, < 0.5 ms after is <= 0.
+    assert.deepEqual(await ids({ fromMs: T0 + MINUTE - 0.5, toMs: T0 + 0.5 }), []);
+    assert.deepEqual(await ids({ fromMs: T0 - 0.5, toMs: T0 + 0.5 }), ['t0']);
+    const box = { west: -180, south: -90, east: 180, north: 90 };
+    assert.deepEqual(await ids({ bbox: box, fromMs: T0 + 2 * MINUTE, toMs: T0 + 3 * MINUTE }), ['t2']);
+  });
+
+  it('filters by kinds and sources; an empty list matches nothing', async () => {
+    const store = await engine.open();
+    await commit(store, [
+      make.valid({ sourceId: 'acoustic-1', kind: 'acoustic', id: 'a' }),
+      make.valid({ sourceId: 'radar-1', kind: 'radar', id: 'b' }),
+      make.valid({ sourceId: 'acoustic-1', kind: 'heartbeat', id: 'c' }),
+      make.valid({ sourceId: 'patrol-1', kind: 'patrol', id: 'd' }),
+    ]);
+    const ids = async (query: Omit<ObservationQuery, 'limit'>) =>
+      (await store.observations.query({ ...query, limit: 100 })).map((o) => o.recordId);
+    assert.deepEqual(await ids({ kinds: ['acoustic', 'patrol'] }), ['a', 'd']);
+    assert.deepEqual(await ids({ sourceIds: ['acoustic-1'] }), ['a', 'c']);
+    assert.deepEqual(await ids({ sourceIds: ['acoustic-1'], kinds: ['heartbeat'] }), ['c']);
+    assert.deepEqual(await ids({ sourceIds: ['nobody'] }), []);
+    assert.deepEqual(await ids({ kinds: [] }), []);
+    assert.deepEqual(await ids({ sourceIds: [] }), []);
+    const box = { west: 30, south: 40, east: 40, north: 50 };
+    assert.deepEqual(
+      await ids({ bbox: box, kinds: ['radar', 'patrol'], sourceIds: ['radar-1', 'patrol-1'] }),
+      ['b', 'd'],
+    );
+  });
+
+  it('pages through a query with afterSeq and limit, in commit order', async () => {
+    const store = await engine.open();
+    const inBox = { lat: 48.5, lon: 38.5 };
+    const rows = Array.from({ length: 9 }, (_, i) =>
+      make.valid({ sourceId: 's-page', id: `p${i}`, point: i % 3 === 2 ? { lat: 10, lon: 10 } : inBox }),
+    );
+    await commit(store, rows.slice(0, 5));
+    await commit(store, rows.slice(5));
+    const query = { bbox: { west: 38, south: 48, east: 39, north: 49 }, limit: 2 };
+    const pages: string[][] = [];
+    for (let afterSeq = 0; ;) {
+      const page = await store.observations.query({ ...query, afterSeq });
+      if (page.length === 0) break;
+      pages.push(page.map((o) => o.recordId));
+      afterSeq = page.at(-1)?.seq ?? afterSeq;
+    }
+    assert.deepEqual(pages, [
+      ['p0', 'p1'],
+      ['p3', 'p4'],
+      ['p6', 'p7'],
+    ]);
+    assert.deepEqual(await store.observations.query({ ...query, limit: 0 }), []);
+  });
+
+  it('refuses a malformed query with E_VALIDATION naming the field', async () => {
+    const store = await engine.open();
+    const refuses = async (query: ObservationQuery, path: string) =>
+      assert.rejects(store.observations.query(query), (error: unknown) => {
+        assert.equal((error as { code?: unknown }).code, 'E_VALIDATION');
+        assert.ok(
+          (error as { issues: { path: string }[] }).issues.some((issue) => issue.path === path),
+          `an issue names ${path}`,
+        );
+        return true;
+      });
+    await refuses({ bbox: { west: 39, south: 47, east: 38, north: 48 }, limit: 10 }, 'bbox.east');
+    await refuses({ bbox: { west: 38, south: 49, east: 39, north: 48 }, limit: 10 }, 'bbox.north');
+    await refuses({ bbox: { west: 38, south: 47, east: 39, north: Number.NaN }, limit: 10 }, 'bbox.north');
+    await refuses({ limit: -1 }, 'limit');
+    await refuses({ limit: 1.5 }, 'limit');
+    await refuses({ fromMs: Number.POSITIVE_INFINITY, limit: 1 }, 'fromMs');
+  });
+
+  it('refuses commits once closed, after finishing those already made', async () => {
+    const store = await engine.open();
+    const pending = commit(store, [make.valid({ sourceId: 's-close' })]);
+    const closing = store.close();
+    assert.deepEqual((await pending).outcomes, [{ status: 'accepted', seq: 1 }]);
+    await closing;
+    await assert.rejects(commit(store, [make.valid({ sourceId: 's-close' })]), { code: 'E_STORE' });
+  });
+});

@@ -87,6 +87,8 @@ const querySchema = (maxPageSize: number) =>
 export function observationRoutes(deps: AppDeps, options: ObservationRouteOptions) {
   return async (app: FastifyInstance): Promise<void> => {
     // Bodies are taken as text and parsed record by record, so one bad record rejects only itself.
+    // Only JSON and NDJSON are accepted: anything else is a 415.
+    app.removeAllContentTypeParsers();
     for (const type of ['application/json', 'application/x-ndjson']) {
       app.addContentTypeParser(
         type,

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { registerAgreement } from '../../src/application/register-agreement.ts';
+import { readAgreementSource } from '../../src/cli/shipped-agreements.ts';
+import { startHarness, type Harness } from '../helpers/app-harness.ts';
+import { ROOT, runCli } from '../helpers/cli.ts';
+
+describe('truceline agreement validate (the real command)', () => {
+  for (const id of ['donbas-2015', 'paris-2026-illustrative']) {
+    test(`accepts the shipped ${id}`, async () => {
+      const res = await runCli(['agreement', 'validate', join(ROOT, 'data/agreements', `${id}.yaml`)]);
+      assert.equal(res.code, 0, res.stdout + res.stderr);
+    });
+  }
+
+  test('rejects every broken fixture with exit 1 and one "path: reason" line per problem', async () => {
+    const dir = join(ROOT, 'test/fixtures/agreements/broken');
+    const files = readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f));
+    assert.ok(files.length >= 5);
+    for (const file of files) {
+      const res = await runCli(['agreement', 'validate', join(dir, file)]);
+      assert.equal(res.code, 1, `${file} was accepted`);
+      assert.match(res.stdout + res.stderr, /^[\w.[\]()-]+: .+$/m, file);
+    }
+  });
+});
+
+describe('/api/v1/agreements', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+    const outcome = await registerAgreement(h.deps, await readAgreementSource('donbas-2015'));
+    assert.equal(outcome.outcome, 'created');
+    const again = await registerAgreement(h.deps, await readAgreementSource('donbas-2015'));
+    assert.equal(again.outcome, 'unchanged');
+  });
+  after(() => h.close());
+
+  test('lists registered agreements with their versions', async () => {
+    const res = await h.app.inject({ url: '/api/v1/agreements' });
+    assert.equal(res.statusCode, 200);
+    const [item] = res.json<{ items: { id: string; versions: { version: string }[] }[] }>().items;
+    assert.equal(item?.id, 'donbas-2015');
+    assert.ok((item?.versions.length ?? 0) >= 2);
+    assert.equal(item?.versions[0]?.version, 'donbas-2015@1');
+  });
+
+  test('the terms in force at a time cite the version in force then', async () => {
+    const terms = async (at: string) =>
+      h.app.inject({ url: `/api/v1/agreements/donbas-2015/terms?at=${encodeURIComponent(at)}` });
+    const early = (await terms('2015-03-01T00:00:00Z')).json<{ version: string; zones: unknown[] }>();
+    assert.equal(early.version, 'donbas-2015@1');
+    const later = (await terms('2016-01-01T00:00:00Z')).json<{ version: string; zones: unknown[] }>();
+    assert.equal(later.version, 'donbas-2015@2');
+    const before = await terms('2014-01-01T00:00:00Z');
+    assert.equal(before.statusCode, 404);
+    assert.equal(before.json<{ code: string }>().code, 'E_NO_TERMS_IN_FORCE');
+    const bad = await terms('last tuesday');
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.json<{ issues: { path: string }[] }>().issues[0]?.path, 'at');
+  });
+
+  test('an unknown agreement is E_NOT_FOUND', async () => {
+    const res = await h.app.inject({ url: '/api/v1/agreements/nothing/terms' });
+    assert.equal(res.statusCode, 404);
+    assert.equal(res.json<{ code: string }>().code, 'E_NOT_FOUND');
+  });
+});

@@ -17,6 +17,7 @@ const AREAS: Readonly<Record<string, () => Promise<Area>>> = {
   ingest: async () => (await import('./areas/sqlite-ingest.ts')).ingestArea,
   http: async () => (await import('./areas/http.ts')).httpArea,
   query: async () => (await import('./areas/query.ts')).queryArea,
+  postgres: async () => (await import('./areas/postgres.ts')).postgresArea,
 };
 
 const USAGE = `usage: npm run bench -- AREA [--rows N] [--runs R] [--no-growth] [--seed S] [--cpu-prof]

@@ -14,6 +14,8 @@ const TASKS: Readonly<Record<string, () => Promise<TaskModule>>> = {
   'query-plan': () => import('./tasks/query-plan.ts'),
   'query-client': () => import('./tasks/query-client.ts'),
   'sqlite-query-limit': () => import('./tasks/sqlite-query-limit.ts'),
+  'postgres-ingest': () => import('./tasks/postgres-ingest.ts'),
+  'postgres-copy-limit': () => import('./tasks/postgres-copy-limit.ts'),
 };
 
 const send = (message: unknown): Promise<void> =>

@@ -10,7 +10,7 @@ import { ensureData } from '../generate-observations.ts';
 import { runTask, startTask } from '../lib/child.ts';
 import { removeDb, sizes, type AreaContext } from '../lib/context.ts';
 import { checkCounts } from '../lib/expect.ts';
-import { growthOf, makeItem, ratioOf, type BenchItem, type RunSample } from '../lib/results.ts';
+import { growthOf, loadNow, makeItem, ratioOf, type BenchItem, type RunSample } from '../lib/results.ts';
 import type { AppServerArgs } from '../tasks/app-server.ts';
 import type { BareServerArgs } from '../tasks/bare-server.ts';
 import type { HttpClientArgs, HttpClientResult } from '../tasks/http-client-task.ts';
@@ -83,6 +83,7 @@ async function httpRun(context: AreaContext, rows: number): Promise<RunSample> {
           p50: Number(app.client.latencyMs.p50.toFixed(1)),
           p95: Number(app.client.latencyMs.p95.toFixed(1)),
         },
+        loadAvg1m: loadNow(),
         limitRequestLatencyMs: {
           p50: Number(bare.client.latencyMs.p50.toFixed(1)),
           p95: Number(bare.client.latencyMs.p95.toFixed(1)),

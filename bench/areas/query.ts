@@ -12,7 +12,7 @@ import { DEFAULT_ROWS, ensureData } from '../generate-observations.ts';
 import { runTask, startTask } from '../lib/child.ts';
 import { removeDb, sizes, type AreaContext } from '../lib/context.ts';
 import { QUERY_BAND } from '../lib/query-plan.ts';
-import { growthOf, makeItem, type BenchItem, type RunSample } from '../lib/results.ts';
+import { growthOf, loadNow, makeItem, type BenchItem, type RunSample } from '../lib/results.ts';
 import { median, percentile } from '../lib/stats.ts';
 import type { AppServerArgs } from '../tasks/app-server.ts';
 import type { FileIngestArgs, FileIngestResult } from '../tasks/file-ingest.ts';
@@ -102,6 +102,7 @@ async function querySize(
           firstQueryMs: app.first,
           limitColdP95Ms: Number(lim.coldP95.toFixed(2)),
           limitP50Ms: lim.p50,
+          loadAvg1m: loadNow(),
         },
       });
       context.log(

@@ -7,7 +7,7 @@ import { DEFAULT_INGEST_BATCH } from '../../src/cli/commands/ingest.ts';
 import { ensureData } from '../generate-observations.ts';
 import { runTask } from '../lib/child.ts';
 import { removeDb, sizes, type AreaContext } from '../lib/context.ts';
-import { growthOf, makeItem, ratioOf, type BenchItem, type RunSample } from '../lib/results.ts';
+import { growthOf, loadNow, makeItem, ratioOf, type BenchItem, type RunSample } from '../lib/results.ts';
 import type { FileIngestArgs, FileIngestResult } from '../tasks/file-ingest.ts';
 import type { SqliteInsertLimitArgs, SqliteInsertLimitResult } from '../tasks/sqlite-insert-limit.ts';
 
@@ -48,6 +48,7 @@ export async function fileIngestRun(context: AreaContext, rows: number): Promise
         limitSeconds: Number(limit.result.seconds.toFixed(2)),
         limitRows: limit.result.rows,
         transactions: limit.result.transactions,
+        loadAvg1m: loadNow(),
       },
     };
     context.log(

@@ -1,12 +1,15 @@
 /** @module The result items every area writes to `bench/results/AREA.json`, and the table it prints. */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_DIR } from '../generate-observations.ts';
 import { median, sig } from './stats.ts';
 
 /**
- * One figure beside its limit. `ratio` is always "how close to the limit", higher is better: value ÷
- * limit for rates, limit ÷ value for latencies.
+ * One figure beside its limit. `value` and `limit.value` are medians over the runs; `ratio` is always
+ * "how close to the limit", higher is better (value ÷ limit for rates, limit ÷ value for latencies),
+ * and is the median of the runs' own ratios: each run measures its figure and its limit back to back,
+ * so on a noisy machine the ratio of one run is steadier than either figure.
  */
 export interface BenchItem {
   readonly name: string;
@@ -22,6 +25,7 @@ export interface BenchItem {
 
 /** One run of a measured thing and its limit. */
 export interface RunSample {
+  /** The figure of this run and its limit, measured back to back. */
   readonly value: number;
   readonly limit: number;
   readonly peakRssMb: number;
@@ -62,6 +66,9 @@ export interface ItemSpec {
   readonly extra?: Readonly<Record<string, unknown>>;
 }
 
+/** The 1-minute load average now: other work on the machine, reported beside each run. */
+export const loadNow = (): number => Number((loadavg()[0] ?? 0).toFixed(1));
+
 /** Medians of the runs, as a result item. */
 export function makeItem(spec: ItemSpec): BenchItem {
   const value = median(spec.samples.map((s) => s.value));
@@ -71,7 +78,7 @@ export function makeItem(spec: ItemSpec): BenchItem {
     value: sig(value, 4),
     unit: spec.unit,
     limit: { name: spec.limitName, value: sig(limit, 4) },
-    ratio: sig(ratioOf(value, limit, spec.better), 3),
+    ratio: sig(median(spec.samples.map((s) => ratioOf(s.value, s.limit, spec.better))), 3),
     runs: spec.samples.length,
     peakRssMb: Math.round(Math.max(...spec.samples.map((s) => s.peakRssMb))),
     detail: {

@@ -20,15 +20,19 @@ import {
 } from './draft-agreement.ts';
 import { KEYED_SECTIONS, WHOLE_SECTIONS, type KeyedSection, type WholeSection } from './kinds.ts';
 import type { KeyedItems, Terms } from './terms.ts';
-
-type AnyItem = KeyedItems[KeyedSection];
 import { extentOf, type VersionState } from './version-state.ts';
+
+/** Any item of a keyed section: building moves items between draft and state without looking inside. */
+type AnyItem = KeyedItems[KeyedSection];
 
 /** What `buildVersions` found. */
 export interface Versions {
   /** The terms of every version, oldest first; empty when the document could not be resolved. */
   readonly terms: readonly Terms[];
-  /** Every problem found (only when built with `check`); duplicates removed. */
+  /**
+   * The problems found, duplicates removed: with `check`, every one; without, those that stop the
+   * versions from being built (duplicate keys, amendments out of order, changes to keys not in force).
+   */
   readonly issues: readonly FieldIssue[];
 }
 
@@ -196,7 +200,11 @@ export function buildVersions(draft: Draft, options: { check: boolean }): Versio
       const value: Traced<unknown> | null | undefined = amendment.whole[section];
       if (value === undefined) return;
       Object.assign(state.whole, { [section]: value });
-      if (value !== null) introduced.push(value);
+      if (value === null) return;
+      introduced.push(value);
+      // A new area of application: every line and area in force must lie in it too.
+      if (section === 'areaOfApplication')
+        for (const keyed of KEYED_SECTIONS) for (const item of mapOf(keyed).values()) introduced.push(item);
     };
     for (const section of WHOLE_SECTIONS) replaceWhole(section);
 

@@ -45,10 +45,12 @@ export interface DraftKeyedChanges<T> {
   readonly add: DraftList<T>;
 }
 
+/** Every keyed section of a draft. */
 export type DraftKeyed = { readonly [K in KeyedSection]: DraftList<KeyedItems[K]> };
 /** A whole section: its value, or null when it is missing or malformed. */
 export type DraftWhole = { readonly [K in WholeSection]: Traced<WholeValues[K]> | null };
 
+/** What could be read of one amendment. */
 export interface DraftAmendment {
   /** `amendments[i]`. */
   readonly path: string;

@@ -432,3 +432,24 @@ describe('parseAgreement: each kind of mistake names the field and the reason', 
     );
   });
 });
+
+describe('parseAgreement: an amendment that narrows the area of application', () => {
+  it('checks the lines and areas already in force against the new area', () => {
+    const doc = parseYaml(fixtureText('per-party-lines.yaml')) as { amendments: Record<string, unknown>[] };
+    doc.amendments.push({
+      id: 'smaller-area',
+      title: 'A smaller area',
+      effectiveAt: '2026-09-01T00:00:00Z',
+      changes: { areaOfApplication: { bbox: [36.9, 47.4, 39.1, 48.45] } },
+    });
+    const { issues } = parseAgreement(JSON.stringify(doc), 'json');
+    assert.deepEqual(
+      issues.map((issue) => issue.path),
+      ['referenceLines[0].geometry.coordinates[0]', 'referenceLines[1].geometry.coordinates[0]'],
+    );
+    assert.match(
+      issues[0]?.reason ?? '',
+      /^\[38, 48\.5\] lies outside the area of application \[36\.9, 47\.4, 39\.1, 48\.45\]$/,
+    );
+  });
+});

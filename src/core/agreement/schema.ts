@@ -91,6 +91,7 @@ export const positionSchema = z.tuple([z.number(), z.number()]).superRefine(([lo
   if (lon < -180 || lon > 180)
     ctx.addIssue({ code: 'custom', path: [0], message: 'longitude must be between -180 and 180' });
 });
+/** A GeoJSON position: `[longitude, latitude]`. */
 export type Position = readonly [lon: number, lat: number];
 
 const positions = (min: number) => z.array(positionSchema).min(min).max(AGREEMENT_LIMITS.maxPositions);
@@ -119,6 +120,7 @@ export const areaGeometrySchema = z.discriminatedUnion('type', [polygonSchema, m
 
 // ——— the sections ———
 
+/** A party to the agreement. */
 export const partySchema = z.strictObject({
   id: identifier,
   /** The party's name in English, Ukrainian and Russian. */
@@ -149,6 +151,7 @@ export const bboxSchema = z
       });
   });
 
+/** Where the terms apply: admin-1 codes, a bounding box, or both. */
 export const areaOfApplicationSchema = z
   .strictObject({
     description: text(AGREEMENT_LIMITS.textLength).optional(),
@@ -164,6 +167,7 @@ export const areaOfApplicationSchema = z
     error: 'must give admin1 codes, a bbox, or both',
   });
 
+/** A line distances are measured from, for the parties it names. */
 export const referenceLineSchema = z.strictObject({
   id: identifier,
   /** The parties whose distances are measured from this line; every party has exactly one line. */
@@ -174,6 +178,7 @@ export const referenceLineSchema = z.strictObject({
   geometry: lineStringSchema,
 });
 
+/** A party's side: the territory an origin of fire is that party's from. */
 export const sideSchema = z.strictObject({
   party: identifier,
   description: text(AGREEMENT_LIMITS.textLength).optional(),
@@ -181,6 +186,7 @@ export const sideSchema = z.strictObject({
 });
 
 const calibre = z.number().positive().max(2000);
+/** Calibre bounds in mm: `atLeast`/`atMost` inclusive, `above`/`below` exclusive. */
 export const calibreRangeSchema = z
   .strictObject({
     atLeast: calibre.optional(),
@@ -211,6 +217,7 @@ export const calibreRangeSchema = z
     }
   });
 
+/** A class of weapon that zones and sightings refer to. */
 export const weaponClassSchema = z.strictObject({
   id: identifier,
   description: text(AGREEMENT_LIMITS.textLength),
@@ -225,6 +232,7 @@ const zoneCommon = {
   description: text(AGREEMENT_LIMITS.textLength).optional(),
 };
 
+/** A buffer (security) zone `distanceKm` wide on each side. */
 export const bufferZoneSchema = z.strictObject({
   ...zoneCommon,
   kind: z.literal('buffer'),
@@ -234,6 +242,7 @@ export const bufferZoneSchema = z.strictObject({
   parties: list(identifier).min(1).optional(),
 });
 
+/** Weapon classes kept `distanceKm` back from each party's own reference line. */
 export const limitationZoneSchema = z.strictObject({
   ...zoneCommon,
   kind: z.literal('limitation'),
@@ -243,18 +252,21 @@ export const limitationZoneSchema = z.strictObject({
   parties: list(identifier).min(1).optional(),
 });
 
+/** An area all forces leave, drawn as a polygon. */
 export const disengagementAreaSchema = z.strictObject({
   ...zoneCommon,
   kind: z.literal('disengagement-area'),
   geometry: areaGeometrySchema,
 });
 
+/** A zone, by `kind`. */
 export const zoneSchema = z.discriminatedUnion('kind', [
   bufferZoneSchema,
   limitationZoneSchema,
   disengagementAreaSchema,
 ]);
 
+/** One entry of the taxonomy of prohibited conduct. */
 export const prohibitedConductSchema = z.strictObject({
   id: identifier,
   label: text(),
@@ -265,6 +277,7 @@ export const prohibitedConductSchema = z.strictObject({
   zones: list(identifier).min(1).optional(),
 });
 
+/** A member organisation of the Special Commission. */
 export const commissionMemberSchema = z.strictObject({
   id: identifier,
   name: text(),
@@ -272,6 +285,7 @@ export const commissionMemberSchema = z.strictObject({
   party: identifier.optional(),
 });
 
+/** The Special Commission's settings. */
 export const commissionSchema = z.strictObject({
   members: list(commissionMemberSchema).min(1),
   /** The member id of the chair. */
@@ -289,6 +303,7 @@ export const commissionSchema = z.strictObject({
   replyWindowHours: hoursSchema.default(72),
 });
 
+/** One step of the escalation ladder. */
 export const escalationStepSchema = z.strictObject({
   id: identifier,
   label: text(),
@@ -297,8 +312,10 @@ export const escalationStepSchema = z.strictObject({
   deadlineHours: hoursSchema,
 });
 
+/** The escalation ladder, first step first. */
 export const escalationLadderSchema = list(escalationStepSchema).min(1);
 
+/** A text the terms come from. */
 export const citationSchema = z.strictObject({
   title: text(AGREEMENT_LIMITS.textLength),
   url: z
@@ -322,6 +339,7 @@ const keyedChanges = <T extends z.ZodType>(item: T) =>
       },
     );
 
+/** What an amendment changes: keyed sections item by item, the others whole. */
 export const amendmentChangesSchema = z
   .strictObject({
     parties: keyedChanges(partySchema).optional(),
@@ -339,6 +357,7 @@ export const amendmentChangesSchema = z
     error: 'must change at least one section',
   });
 
+/** An amendment: from `effectiveAt` on, the terms with `changes` applied. */
 export const amendmentSchema = z.strictObject({
   id: identifier,
   title: text(),

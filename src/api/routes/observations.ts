@@ -205,5 +205,13 @@ function splitJsonArray(text: string): RawRecord[] {
     if (typeof value === 'object' && value !== null) return [parseRecordText(text, 0)];
     throw new TrucelineError('E_BAD_REQUEST', 'the body must be a JSON array of observations');
   }
-  return value.map((item: unknown, index) => ({ position: index, text: JSON.stringify(item), value: item }));
+  return value.map((item: unknown, index): RawRecord => {
+    try {
+      return { position: index, text: JSON.stringify(item), value: item };
+    } catch (error) {
+      // JSON.parse takes nesting JSON.stringify cannot give back (it recurses): such a record is no observation.
+      if (!(error instanceof RangeError)) throw error;
+      return { position: index, text: '', issues: [{ path: '(root)', reason: 'is nested too deeply to be an observation' }] };
+    }
+  });
 }

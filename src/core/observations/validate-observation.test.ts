@@ -117,3 +117,18 @@ test('a radar track must carry the points its type promises', () => {
     { path: 'payload.impact', reason: 'is required when track is "origin-and-impact"' },
   ]);
 });
+
+test('a value of the wrong type says what was sent, and only a missing field "is required"', () => {
+  assert.deepEqual(issuesOf({ ...acoustic(), timeUncertaintyMs: '10' }), [
+    { path: 'timeUncertaintyMs', reason: 'must be a number, not string' },
+  ]);
+  assert.deepEqual(issuesOf({ ...acoustic(), timeUncertaintyMs: null }), [
+    { path: 'timeUncertaintyMs', reason: 'must be a number, not null' },
+  ]);
+  assert.deepEqual(issuesOf({ ...acoustic(), location: [48, 37] }), [
+    { path: 'location', reason: 'must be an object, not array' },
+  ]);
+  assert.deepEqual(issuesOf({ ...acoustic(), grading: { reliability: 'A', credibility: 2.5 } }), [
+    { path: 'grading.credibility', reason: 'must be a whole number' },
+  ]);
+});

@@ -17,8 +17,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 const describe = (value: unknown): string => {
   if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : typeof value;
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
 };
 
 const bound = (value: unknown): string =>
@@ -27,10 +27,19 @@ const bound = (value: unknown): string =>
 /** One reason for one zod issue. */
 function reasonOf(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
-    case 'invalid_type':
-      if (issue.input === undefined) return 'is required';
-      if (issue.expected === 'number' && typeof issue.input === 'number') return 'must be a finite number';
-      return `must be ${issue.expected === 'array' || issue.expected === 'object' ? 'an' : 'a'} ${issue.expected}, not ${describe(issue.input)}`;
+    case 'invalid_type': {
+      // Zod leaves the input out of issues unless asked; its message names what it received.
+      const received =
+        'input' in issue
+          ? describe(issue.input)
+          : (/received (\w+)/.exec(issue.message)?.[1] ?? 'something else');
+      if (received === 'undefined') return 'is required';
+      if (received === 'NaN' || (issue.expected === 'number' && received === 'Infinity'))
+        return 'must be a finite number';
+      if (issue.expected === 'int')
+        return received === 'number' ? 'must be a whole number' : `must be a whole number, not ${received}`;
+      return `must be ${issue.expected === 'array' || issue.expected === 'object' ? 'an' : 'a'} ${issue.expected}, not ${received}`;
+    }
     case 'too_small': {
       const what = issue.origin === 'string' ? 'characters' : issue.origin === 'array' ? 'items' : '';
       if (what !== '') return `must have at least ${bound(issue.minimum)} ${what}`;

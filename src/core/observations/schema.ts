@@ -51,6 +51,15 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2
 const earliest = Date.parse(OBSERVATION_LIMITS.earliestObservedAt);
 const latest = Date.parse(OBSERVATION_LIMITS.latestObservedAt);
 
+/** Date.parse rolls 2026-02-30 over to March: check the day exists in its month. */
+function isCalendarDate(value: string): boolean {
+  const year = Number(value.slice(0, 4));
+  const month = Number(value.slice(5, 7));
+  const day = Number(value.slice(8, 10));
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth;
+}
+
 /** An instant in RFC 3339 form with a zone (`Z` or an offset), between 1990 and 2100. */
 export const instant = z.string().superRefine((value, ctx) => {
   if (!ISO_INSTANT.test(value)) {
@@ -61,7 +70,8 @@ export const instant = z.string().superRefine((value, ctx) => {
     return;
   }
   const ms = Date.parse(value);
-  if (Number.isNaN(ms)) ctx.addIssue({ code: 'custom', message: 'is not a real date and time' });
+  if (Number.isNaN(ms) || !isCalendarDate(value))
+    ctx.addIssue({ code: 'custom', message: 'is not a real date and time' });
   else if (ms < earliest || ms >= latest)
     ctx.addIssue({ code: 'custom', message: 'must be between 1990 and 2100' });
 });

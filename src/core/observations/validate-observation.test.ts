@@ -132,3 +132,13 @@ test('a value of the wrong type says what was sent, and only a missing field "is
     { path: 'grading.credibility', reason: 'must be a whole number' },
   ]);
 });
+
+test('a date that does not exist is rejected, not rolled over', () => {
+  assert.deepEqual(issuesOf({ ...acoustic(), observedAt: '2025-02-29T10:00:00Z' }), [
+    { path: 'observedAt', reason: 'is not a real date and time' },
+  ]);
+  assert.deepEqual(issuesOf({ ...acoustic(), observedAt: '2026-04-31T10:00:00Z' }), [
+    { path: 'observedAt', reason: 'is not a real date and time' },
+  ]);
+  assert.ok(validateObservation({ ...acoustic(), observedAt: '2024-02-29T10:00:00Z' }, now, sha256).ok);
+});

@@ -92,7 +92,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       // It is written beside the target and renamed, so a failed backup never leaves a partial file there.
       const partial = `${path}.partial`;
       try {
-        await db.backup(partial, { progress: () => 2048 });
+        // 256 pages (4 MiB) per step: commits run between steps.
+        await db.backup(partial, { progress: () => 256 });
         renameSync(partial, path);
       } catch (error) {
         rmSync(partial, { force: true });

@@ -25,6 +25,6 @@ export interface AgreementStore {
   get(id: string): Promise<AgreementRecord>;
   /** Every revision of one agreement, oldest first. */
   revisions(id: string): Promise<readonly AgreementRecord[]>;
-  /** The latest revision of every agreement, ordered by id. */
+  /** The latest revision of every agreement, ordered by id (code-point order: `Z` before `a`). */
   list(): Promise<readonly AgreementRecord[]>;
 }

@@ -2,7 +2,11 @@
 import type { ObservationKind } from '../observations/kinds.ts';
 import type { ValidObservation } from '../observations/validate-observation.ts';
 
-/** A record that failed validation (or conflicted), kept so nothing is dropped silently. */
+/**
+ * A record that failed validation (or conflicted), kept so nothing is dropped silently. Stores keep
+ * text fields storable on every engine: ids are cut to 256 characters, NUL and unpaired surrogates
+ * become U+FFFD; `head` is cut to 64 KiB.
+ */
 export interface QuarantineInput {
   /** Its index in the request (0-based) or its line in the file (1-based), as `origin` says. */
   readonly position: number;
@@ -19,7 +23,7 @@ export interface QuarantineInput {
 }
 
 export interface IngestBatch {
-  /** The server's receipt time. */
+  /** The server's receipt time (whole milliseconds). */
   readonly receivedAtMs: number;
   /** Where it came from: `http`, or `file:<name>`. */
   readonly origin: string;
@@ -75,11 +79,13 @@ export interface ObservationQuery {
   readonly fromMs?: number;
   /** Observed strictly before (ms). */
   readonly toMs?: number;
+  /** Only these kinds; an empty list matches nothing (leave the field out for every kind). */
   readonly kinds?: readonly ObservationKind[];
+  /** Only these sources; an empty list matches nothing (leave the field out for every source). */
   readonly sourceIds?: readonly string[];
   /** Paging: only records with a commit sequence above this. */
   readonly afterSeq?: number;
-  /** At most this many, ordered by commit sequence. */
+  /** At most this many (a whole number, 0 or more), ordered by commit sequence. */
   readonly limit: number;
 }
 
@@ -95,15 +101,21 @@ export interface ObservationStore {
   /**
    * Commits one batch atomically: every new observation, the quarantine entries, and sensor states
    * from heartbeats. A record whose (source, record id) is stored already is a `duplicate` when its
-   * content hash matches and a `conflict` otherwise; the stored record is never changed. Resolves only
-   * after the commit is durable. Concurrent calls may share one commit.
+   * content hash matches and a `conflict` otherwise; the stored record is never changed. Within a batch
+   * (and across calls sharing a commit) the second copy of a record is judged against the first.
+   * Resolves only after the commit is durable. Concurrent calls may share one commit. Rejects with
+   * `E_STORE` when the commit fails (nothing of the batch is stored) or the store is closed.
    */
   commitIngest(batch: IngestBatch): Promise<IngestCommit>;
   /** The observation with this commit sequence, or `undefined`. */
   findBySeq(seq: number): Promise<StoredObservation | undefined>;
   /** The observation a source sent under its own record id, or `undefined`. */
   findByRecordId(sourceId: string, recordId: string): Promise<StoredObservation | undefined>;
-  /** Observations matching every given filter, ordered by commit sequence. */
+  /**
+   * Observations matching every given filter, ordered by commit sequence. Rejects with `E_VALIDATION`
+   * naming the field for a malformed query (a box with west > east or south > north, a negative or
+   * fractional limit, a bound that is not a finite number).
+   */
   query(query: ObservationQuery): Promise<readonly StoredObservation[]>;
   /** Up to `limit` observations with a commit sequence above `afterSeq`, in order (the live stream reads this). */
   listAfter(afterSeq: number, limit: number): Promise<readonly StoredObservation[]>;

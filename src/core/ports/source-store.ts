@@ -2,7 +2,11 @@
 import type { SensorStatus, Source } from '../sources/source.ts';
 
 export interface SourceStore {
-  /** Registers a source, or replaces its description (kind, organisation, position…) if it exists; keys are kept. */
+  /**
+   * Registers a source, or replaces its description (kind, organisation, name, position, orientation,
+   * capabilities) if it exists. Re-registering keeps the stored keys exactly as they are (so it cannot
+   * undo a revocation) and adds offered keys with new ids; `registeredAtMs` stays the first one's.
+   */
   upsert(source: Source): Promise<void>;
   /** The source, or `undefined`. */
   find(id: string): Promise<Source | undefined>;
@@ -10,8 +14,11 @@ export interface SourceStore {
   get(id: string): Promise<Source>;
   /** The sources among `ids` that exist, by id. */
   findMany(ids: readonly string[]): Promise<ReadonlyMap<string, Source>>;
-  /** Every source, ordered by id. */
+  /** Every source, ordered by id (code-point order: `Z` before `a`). */
   list(): Promise<readonly Source[]>;
-  /** The last known state of every sensor that has sent a heartbeat, ordered by source id. */
+  /**
+   * The last known state of every sensor that has sent a heartbeat, ordered by source id. Only accepted
+   * heartbeats count, and only one at least as recent as the last: a late one changes nothing.
+   */
   listStatus(): Promise<readonly SensorStatus[]>;
 }

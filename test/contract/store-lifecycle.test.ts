@@ -1,0 +1,162 @@
+/**
+ * Contract of the Store port as a whole, on every engine: what survives closing and reopening, two
+ * stores sharing one storage (the CLI's ingest beside a running server), and the online backup
+ * (SQLite) or its refusal with E_UNSUPPORTED (engines with their own tools, or nothing durable).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, it } from 'node:test';
+import { openSqliteStore } from '../../src/adapters/sqlite/open-sqlite-store.ts';
+import { ObservationFactory } from '../helpers/observation-factory.ts';
+import { describeEachEngine } from './engines.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'truceline-backup-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+describeEachEngine('Store lifecycle', (engine) => {
+  const make = new ObservationFactory();
+
+  // The memory store keeps nothing outside itself: these two apply to durable engines only.
+  const { openAgain } = engine;
+  if (openAgain !== undefined) {
+    it('keeps everything across close and reopen, and the commit sequence carries on', async () => {
+      const store = await engine.open({ maxQuarantineBytes: 10 });
+      const first = [
+        make.valid({ sourceId: 'persist' }),
+        make.valid({ sourceId: 'persist', kind: 'heartbeat' }),
+      ];
+      await store.observations.commitIngest(make.batch(first, [make.reject('12345678')]));
+      await store.sources.upsert({
+        id: 'persist',
+        kind: 'acoustic',
+        organisation: 'smm',
+        name: 'Persisting array',
+        position: null,
+        orientationDeg: null,
+        capabilities: {},
+        keys: [],
+        registeredAtMs: 1,
+      });
+      await store.agreements.register({ id: 'a', documentJson: '{}', contentSha256: 'h', registeredAtMs: 1 });
+      const before = {
+        rows: await store.observations.listAfter(0, 10),
+        status: await store.sources.listStatus(),
+        sources: await store.sources.list(),
+        agreements: await store.agreements.list(),
+        quarantine: await store.observations.listQuarantine(0, 10),
+      };
+      await store.close();
+
+      const reopened = await openAgain(store, { maxQuarantineBytes: 10 });
+      assert.deepEqual(
+        {
+          rows: await reopened.observations.listAfter(0, 10),
+          status: await reopened.sources.listStatus(),
+          sources: await reopened.sources.list(),
+          agreements: await reopened.agreements.list(),
+          quarantine: await reopened.observations.listQuarantine(0, 10),
+        },
+        before,
+      );
+      assert.equal(await reopened.observations.latestSeq(), 2);
+      const next = await reopened.observations.commitIngest(
+        make.batch([make.valid({ sourceId: 'persist' }), first[0]!], [make.reject('123')]),
+      );
+      assert.deepEqual(next.outcomes, [
+        { status: 'accepted', seq: 3 },
+        { status: 'duplicate', seq: 1 },
+      ]);
+      // The quota is remembered: 8 of 10 bytes were used before the restart.
+      const quarantine = await reopened.observations.listQuarantine(1, 10);
+      assert.deepEqual(
+        quarantine.map((e) => [e.id, e.headKept]),
+        [[2, false]],
+      );
+    });
+
+    it('lets two stores on one storage commit at the same time with one commit sequence', async () => {
+      const server = await engine.open();
+      const cli = await openAgain(server);
+      const contested = make.valid({
+        sourceId: 'shared',
+        id: 'both-send-this',
+        observedAtMs: Date.parse('2026-02-02T00:00:00Z'),
+      });
+      const batches = Array.from({ length: 8 }, (_, b) => [
+        contested,
+        ...Array.from({ length: 20 }, (_, i) => make.valid({ sourceId: 'shared', id: `b${b}-${i}` })),
+      ]);
+      const results = await Promise.all(
+        batches.map((observations, b) =>
+          (b % 2 === 0 ? server : cli).observations.commitIngest(make.batch(observations)),
+        ),
+      );
+      const accepted = results.flatMap((r) =>
+        r.outcomes.filter((o) => o.status === 'accepted').map((o) => o.seq),
+      );
+      assert.equal(accepted.length, 8 * 20 + 1);
+      assert.deepEqual(
+        [...accepted].sort((a, b) => a - b),
+        Array.from({ length: 161 }, (_, i) => i + 1),
+        'every seq used once',
+      );
+      assert.equal(results.flatMap((r) => r.outcomes).filter((o) => o.status === 'duplicate').length, 7);
+      for (const store of [server, cli]) {
+        assert.equal(await store.observations.count(), 161);
+        assert.equal(await store.observations.latestSeq(), 161);
+        assert.equal((await store.observations.listAfter(0, 1000)).length, 161);
+      }
+    });
+  }
+
+  it('writes a consistent backup while commits go on (SQLite), or refuses with E_UNSUPPORTED', async () => {
+    const store = await engine.open();
+    const target = join(scratch, `backup-${engine.name}-${Date.now()}.db`);
+    if (engine.name !== 'sqlite') {
+      await assert.rejects(store.backup(target), (error: unknown) => {
+        assert.equal((error as { code?: unknown }).code, 'E_UNSUPPORTED');
+        if (engine.name === 'postgres') assert.match((error as Error).message, /pg_dump/);
+        return true;
+      });
+      return;
+    }
+    const acknowledged: string[] = [];
+    const commitOne = async (i: number, size: number) => {
+      const text = 'x'.repeat(900);
+      const batch = Array.from({ length: size }, (_, j) =>
+        make.valid({ sourceId: 'busy', id: `w${i}-${j}`, text }),
+      );
+      await store.observations.commitIngest(make.batch(batch));
+      acknowledged.push(...batch.map((o) => o.recordId));
+    };
+    // Enough data (~15 MB) that the backup takes several steps, with commits in between.
+    for (let i = 0; i < 10; i++) await commitOne(i, 1200);
+    const beforeBackup = [...acknowledged];
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 10; writing; i++) await commitOne(i, 50);
+    })();
+    await store.backup(target);
+    writing = false;
+    await writer;
+    const copy = await openSqliteStore({ path: target });
+    try {
+      const count = await copy.observations.count();
+      assert.ok(count >= beforeBackup.length, 'everything acknowledged before the backup is in it');
+      const rows = await copy.observations.listAfter(0, count + 1);
+      assert.equal(rows.length, count);
+      assert.deepEqual(
+        rows.map((r) => r.seq),
+        Array.from({ length: count }, (_, i) => i + 1),
+        'a consistent copy: no gap in the commit sequence',
+      );
+      const ids = new Set(rows.map((r) => r.recordId));
+      for (const id of beforeBackup) assert.ok(ids.has(id), `${id} is in the backup`);
+      assert.equal(await copy.observations.latestSeq(), count);
+    } finally {
+      await copy.close();
+    }
+  });
+});

@@ -19,7 +19,7 @@ export function docOnly<T extends z.ZodType>(schema: T): T {
 }
 
 export const validatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema, httpPart }) => {
-  if (documentationOnly.has(schema)) return (data) => ({ value: data });
+  if (documentationOnly.has(schema)) return (data: unknown) => ({ value: data });
   return (data) => {
     const result = schema.safeParse(data);
     if (result.success) return { value: result.data };

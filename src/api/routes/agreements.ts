@@ -21,7 +21,9 @@ const agreementDocumentSchema = z
     revision: z.number().int(),
     contentSha256: z.string(),
     versions: z.array(versionSchema),
-    document: z.looseObject({ id: z.string() }).describe('The agreement as registered: see docs/agreement-format.md'),
+    document: z
+      .looseObject({ id: z.string() })
+      .describe('The agreement as registered: see docs/agreement-format.md'),
   })
   .meta({ id: 'Agreement' });
 
@@ -32,7 +34,9 @@ const termsSchema = z
     effectiveAt: z.string(),
     timeZone: z.string(),
   })
-  .describe('The terms in force: parties, referenceLines, sides, zones, weaponClasses, prohibitedConduct, commission, escalationLadder…')
+  .describe(
+    'The terms in force: parties, referenceLines, sides, zones, weaponClasses, prohibitedConduct, commission, escalationLadder…',
+  )
   .meta({ id: 'Terms' });
 
 export function agreementRoutes(deps: AppDeps) {

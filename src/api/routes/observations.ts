@@ -211,7 +211,11 @@ function splitJsonArray(text: string): RawRecord[] {
     } catch (error) {
       // JSON.parse takes nesting JSON.stringify cannot give back (it recurses): such a record is no observation.
       if (!(error instanceof RangeError)) throw error;
-      return { position: index, text: '', issues: [{ path: '(root)', reason: 'is nested too deeply to be an observation' }] };
+      return {
+        position: index,
+        text: '',
+        issues: [{ path: '(root)', reason: 'is nested too deeply to be an observation' }],
+      };
     }
   });
 }

@@ -32,7 +32,9 @@ interface Batch {
   readonly batchId: string;
   readonly sourceId: string;
   readonly records: readonly JsonObject[];
+  /** The request body: a JSON array, or NDJSON (clients 2 and 3). */
   readonly body: string;
+  readonly type: 'application/json' | 'application/x-ndjson';
   /** `acked`: a whole 2xx report came back; `unanswered`: no (whole) answer; `refused`: a non-2xx answer. */
   outcome: 'pending' | 'acked' | 'unanswered' | 'refused';
   /** The request had been fully sent and not answered when the server was killed. */
@@ -65,7 +67,7 @@ function postBatch(port: number, exchange: Exchange): Promise<PostResult> {
       path: '/api/v1/observations',
       agent: false,
       headers: {
-        'content-type': 'application/json',
+        'content-type': exchange.batch.type,
         'content-length': Buffer.byteLength(exchange.batch.body),
       },
     });
@@ -182,11 +184,13 @@ function makeBatch(round: number, client: number, n: number, rnd: () => number):
   const records = Array.from({ length: size }, (_, i) =>
     makeRecord(kind, sourceId, `${batchId}:${i}`, batchId, rnd),
   );
+  const ndjson = client >= 2;
   return {
     batchId,
     sourceId,
     records,
-    body: JSON.stringify(records),
+    body: ndjson ? records.map((r) => JSON.stringify(r)).join('\n') : JSON.stringify(records),
+    type: ndjson ? 'application/x-ndjson' : 'application/json',
     outcome: 'pending',
     inFlightAtKill: false,
   };

@@ -51,13 +51,28 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2
 const earliest = Date.parse(OBSERVATION_LIMITS.earliestObservedAt);
 const latest = Date.parse(OBSERVATION_LIMITS.latestObservedAt);
 
-/** Date.parse rolls 2026-02-30 over to March: check the day exists in its month. */
+/**
+ * Date.parse rolls 2026-02-30 over to March and reads 24:00 as the next midnight: check that the day
+ * exists in its month and that hours, minutes and seconds (and the offset's) are in range.
+ */
 function isCalendarDate(value: string): boolean {
+  const field = (from: number) => Number(value.slice(from, from + 2));
   const year = Number(value.slice(0, 4));
-  const month = Number(value.slice(5, 7));
-  const day = Number(value.slice(8, 10));
+  const month = field(5);
+  const day = field(8);
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth;
+  const zone = value.endsWith('Z') ? undefined : value.slice(-6);
+  const zoneOk = zone === undefined || (Number(zone.slice(1, 3)) <= 23 && Number(zone.slice(4, 6)) <= 59);
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth &&
+    field(11) <= 23 &&
+    field(14) <= 59 &&
+    field(17) <= 59 &&
+    zoneOk
+  );
 }
 
 /** An instant in RFC 3339 form with a zone (`Z` or an offset), between 1990 and 2100. */

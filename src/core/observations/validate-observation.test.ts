@@ -140,5 +140,19 @@ test('a date that does not exist is rejected, not rolled over', () => {
   assert.deepEqual(issuesOf({ ...acoustic(), observedAt: '2026-04-31T10:00:00Z' }), [
     { path: 'observedAt', reason: 'is not a real date and time' },
   ]);
+  for (const observedAt of [
+    '2026-02-28T24:00:00Z',
+    '2026-02-28T23:60:00Z',
+    '2026-02-28T23:59:60Z',
+    '2026-02-28T10:00:00+24:00',
+  ])
+    assert.deepEqual(
+      issuesOf({ ...acoustic(), observedAt }),
+      [{ path: 'observedAt', reason: 'is not a real date and time' }],
+      observedAt,
+    );
   assert.ok(validateObservation({ ...acoustic(), observedAt: '2024-02-29T10:00:00Z' }, now, sha256).ok);
+  assert.ok(
+    validateObservation({ ...acoustic(), observedAt: '2026-02-28T23:59:59.999+03:30' }, now, sha256).ok,
+  );
 });

@@ -85,6 +85,8 @@ const plain = (value: number | null): number | null => (value === null ? null : 
 
 /** Rows per INSERT statement: bounds the size of one statement's parameters. */
 const CHUNK = 10_000;
+/** Keys per lookup: small enough that the planner probes the unique index instead of scanning the table. */
+const LOOKUP_CHUNK = 2_000;
 
 interface StateRow {
   last_seq: number;
@@ -153,7 +155,7 @@ export class PostgresObservationStore implements ObservationStore {
         recordIds.push(o.recordId);
       }
     const existing = new Map<string, ExistingRecord>();
-    for (let i = 0; i < sourceIds.length; i += CHUNK) {
+    for (let i = 0; i < sourceIds.length; i += LOOKUP_CHUNK) {
       const found = await client.query<{
         source_id: string;
         record_id: string;
@@ -163,7 +165,7 @@ export class PostgresObservationStore implements ObservationStore {
         `SELECT o.source_id, o.record_id, o.seq, o.content_sha256
            FROM unnest($1::text[], $2::text[]) AS k(source_id, record_id)
            JOIN observations o ON o.source_id = k.source_id AND o.record_id = k.record_id`,
-        [sourceIds.slice(i, i + CHUNK), recordIds.slice(i, i + CHUNK)],
+        [sourceIds.slice(i, i + LOOKUP_CHUNK), recordIds.slice(i, i + LOOKUP_CHUNK)],
       );
       for (const row of found.rows)
         existing.set(recordKey(row.source_id, row.record_id), {

@@ -211,38 +211,58 @@ export class SqliteObservationStore implements ObservationStore {
   async query(input: ObservationQuery): Promise<readonly StoredObservation[]> {
     const query = checkedQuery(input);
     if (query.limit === 0 || query.kinds?.length === 0 || query.sourceIds?.length === 0) return [];
-    const where: RawBuilder<unknown>[] = [];
+    // Filters the chosen index can decide alone (it holds cell, time, lat, lon and seq), and the rest.
+    const indexed: RawBuilder<unknown>[] = [];
+    const other: RawBuilder<unknown>[] = [];
     const hasWindow = query.fromMs !== undefined || query.toMs !== undefined;
     // The planner is told which index to use: with ORDER BY seq LIMIT it would otherwise often walk the
-    // whole table in seq order.
+    // whole table in seq order (docs/decisions/0004-spatial-index.md).
     let index: 'observations_cell_time' | 'observations_time' | undefined;
     const box = query.bbox;
     if (box !== undefined) {
       if (spatialGrid.countCovering(box) <= spatialGrid.maxCoveringCells) {
         index = 'observations_cell_time';
-        where.push(sql`grid_cell IN (${sql.join(spatialGrid.covering(box))})`);
+        indexed.push(sql`grid_cell IN (${sql.join(spatialGrid.covering(box))})`);
       } else if (hasWindow) index = 'observations_time';
-      where.push(
+      indexed.push(
         sql`lat >= ${box.south} AND lat <= ${box.north} AND lon >= ${box.west} AND lon <= ${box.east}`,
       );
     } else if (hasWindow) index = 'observations_time';
-    if (query.fromMs !== undefined) where.push(sql`observed_at >= ${query.fromMs}`);
-    if (query.toMs !== undefined) where.push(sql`observed_at < ${query.toMs}`);
-    if (query.kinds !== undefined) where.push(sql`kind IN (${sql.join(query.kinds)})`);
-    if (query.sourceIds !== undefined) where.push(sql`source_id IN (${sql.join(query.sourceIds)})`);
-    if (query.afterSeq !== undefined) where.push(sql`seq > ${query.afterSeq}`);
-    if (where.length === 0) where.push(sql`1 = 1`);
+    if (query.fromMs !== undefined) indexed.push(sql`observed_at >= ${query.fromMs}`);
+    if (query.toMs !== undefined) indexed.push(sql`observed_at < ${query.toMs}`);
+    if (query.afterSeq !== undefined) indexed.push(sql`seq > ${query.afterSeq}`);
+    if (query.kinds !== undefined) other.push(sql`kind IN (${sql.join(query.kinds)})`);
+    if (query.sourceIds !== undefined) other.push(sql`source_id IN (${sql.join(query.sourceIds)})`);
     const columns = sql.join(COLUMNS.map((c) => sql.ref(c)));
-    const filter = sql.join(where, sql` AND `);
-    // With a chosen index, the matching seqs are found in the index alone (it holds the coordinates and
-    // times), then the rows are read in seq order: ~30 % faster than reading them in index order.
-    const result = await (
-      index === undefined
-        ? sql<ObservationRow>`SELECT ${columns} FROM observations WHERE ${filter} ORDER BY seq LIMIT ${query.limit}`
-        : sql<ObservationRow>`SELECT ${columns} FROM observations WHERE seq IN (
-          SELECT seq FROM ${sql.raw(`observations INDEXED BY ${index}`)} WHERE ${filter}
-        ) ORDER BY seq LIMIT ${query.limit}`
-    ).execute(this.#kysely);
+    const all = [...indexed, ...other];
+    const filter = all.length === 0 ? sql`1 = 1` : sql.join(all, sql` AND `);
+
+    if (index !== undefined) {
+      // The index pays while it yields few candidates. Past `cap` of them, walking the table in seq
+      // order meets `limit` matches sooner (at the density seen, within about `cap` rows), so the index
+      // is given up. Either way the work is bounded by about `cap` rows.
+      const cap = Math.max(query.limit, Math.ceil(Math.sqrt(query.limit * (await this.count()))));
+      const candidates = await sql<{
+        seq: number;
+      }>`SELECT seq FROM ${sql.raw(`observations INDEXED BY ${index}`)}
+        WHERE ${sql.join(indexed, sql` AND `)} LIMIT ${cap + 1}`.execute(this.#kysely);
+      if (candidates.rows.length <= cap) {
+        // The candidates came from the index alone; their rows are read in seq order (faster than in
+        // index order), the other filters applied, until `limit` rows match.
+        let seqs = candidates.rows.map((row) => row.seq).sort((a, b) => a - b);
+        if (other.length === 0) seqs = seqs.slice(0, query.limit);
+        if (seqs.length === 0) return [];
+        const inSeqs = sql`seq IN (SELECT value FROM json_each(${JSON.stringify(seqs)}))`;
+        const result = await sql<ObservationRow>`SELECT ${columns} FROM observations
+          WHERE ${sql.join([inSeqs, ...other], sql` AND `)} ORDER BY seq LIMIT ${query.limit}`.execute(
+          this.#kysely,
+        );
+        return result.rows.map(toStored);
+      }
+    }
+    const from = sql.raw(index === undefined ? 'observations' : 'observations NOT INDEXED');
+    const result = await sql<ObservationRow>`SELECT ${columns} FROM ${from} WHERE ${filter}
+      ORDER BY seq LIMIT ${query.limit}`.execute(this.#kysely);
     return result.rows.map(toStored);
   }
 

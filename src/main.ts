@@ -5,11 +5,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { openPostgresStore } from './adapters/postgres/open-postgres-store.ts';
 import { openSqliteStore } from './adapters/sqlite/open-sqlite-store.ts';
+import { workerRecordValidator } from './adapters/workers/worker-record-validator.ts';
 import { nodeSha256, nodeSha256Bytes } from './adapters/crypto/node-sha256.ts';
 import { buildApp } from './api/build-app.ts';
 import type { AppDeps } from './application/app-deps.ts';
+import { inProcessRecordValidator } from './application/in-process-record-validator.ts';
 import { Notifier } from './application/notifier.ts';
 import { registerAgreement } from './application/register-agreement.ts';
 import type { CliRuntime, ServeOptions, StoreOptions } from './cli/cli-runtime.ts';
@@ -25,14 +28,19 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   return openSqliteStore({ path: options.db ?? './truceline.db' });
 }
 
-/** Everything the use cases need, on the given store. */
-export function assemble(store: Store): AppDeps {
+/**
+ * Everything the use cases need, on the given store. Ingest batches are validated on worker threads
+ * (one per core by default; `validationThreads: 0` validates in process).
+ */
+export function assemble(store: Store, options: { validationThreads?: number } = {}): AppDeps {
+  const threads = options.validationThreads ?? availableParallelism();
   return {
     store,
     clock: systemClock,
     sha256: nodeSha256,
     sha256Bytes: nodeSha256Bytes,
     notifier: new Notifier(),
+    validator: threads > 0 ? workerRecordValidator({ threads }) : inProcessRecordValidator(nodeSha256),
   };
 }
 

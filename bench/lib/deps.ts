@@ -1,26 +1,31 @@
-/** @module The application's dependencies as the composition root assembles them, and the bench sources. */
+/**
+ * @module The application's dependencies exactly as the composition root assembles them
+ * (`assemble` of src/main.ts: the same validator, worker threads and all), and the bench sources.
+ * Importing src/main.ts loads what `truceline` loads, so peak memory is the command's.
+ */
 import { readFileSync } from 'node:fs';
-import { nodeSha256, nodeSha256Bytes } from '../../src/adapters/crypto/node-sha256.ts';
 import type { AppDeps } from '../../src/application/app-deps.ts';
-import { Notifier } from '../../src/application/notifier.ts';
 import { registerSource } from '../../src/application/register-source.ts';
 import { systemClock } from '../../src/core/ports/clock.ts';
 import type { Store } from '../../src/core/ports/store.ts';
+import { assemble } from '../../src/main.ts';
 
-/** The same dependencies `src/main.ts` assembles, on `store`. */
+/** The same dependencies `truceline` assembles, on `store`. Close them with `closeDeps`. */
 export function appDeps(store: Store): AppDeps {
-  return {
-    store,
-    clock: systemClock,
-    sha256: nodeSha256,
-    sha256Bytes: nodeSha256Bytes,
-    notifier: new Notifier(),
-  };
+  return assemble(store);
+}
+
+/** Stops what the dependencies started (validation threads), then closes the store. */
+export async function closeDeps(deps: AppDeps): Promise<void> {
+  const { validator } = deps as { validator?: { close(): Promise<void> } };
+  await validator?.close();
+  await deps.store.close();
 }
 
 /** Registers every source of `bench/data/sources.json` through the use case. */
-export async function registerBenchSources(deps: AppDeps, sourcesFile: string): Promise<number> {
+export async function registerBenchSources(store: Store, sourcesFile: string): Promise<number> {
   const sources = JSON.parse(readFileSync(sourcesFile, 'utf8')) as unknown[];
+  const deps = { store, clock: systemClock };
   for (const source of sources) await registerSource(deps, source);
   return sources.length;
 }

@@ -1,6 +1,7 @@
 /** @module What the use cases need, as the composition root (src/main.ts) assembles it. */
 import type { Clock } from '../core/ports/clock.ts';
 import type { Sha256Hex } from '../core/ports/hasher.ts';
+import type { RecordValidator } from '../core/ports/record-validator.ts';
 import type { Store } from '../core/ports/store.ts';
 import type { Notifier } from './notifier.ts';
 
@@ -9,6 +10,8 @@ export interface AppDeps {
   readonly clock: Clock;
   readonly sha256: Sha256Hex;
   readonly sha256Bytes: (bytes: Uint8Array) => string;
+  /** Splits, parses and validates ingest batches (in process, or on worker threads). */
+  readonly validator: RecordValidator;
   /** Told after every commit, so live streams wake up; never the only copy of a fact. */
   readonly notifier: Notifier;
 }

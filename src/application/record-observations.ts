@@ -3,23 +3,29 @@
  * source, and commits the valid ones together with the quarantine of the rest in one transaction;
  * the report it returns is given to the sender only after that commit.
  */
-import type { FieldIssue } from '../core/errors.ts';
-import { validateObservation, type ValidObservation } from '../core/observations/validate-observation.ts';
-import type { QuarantineInput, RecordOutcome } from '../core/ports/observation-store.ts';
+import { TrucelineError, type FieldIssue } from '../core/errors.ts';
+import type { RecordInput } from '../core/observations/raw-record.ts';
+import type { ValidObservation } from '../core/observations/validate-observation.ts';
+import type { ValidatedRecords } from '../core/observations/validate-records.ts';
+import type { QuarantineInput } from '../core/ports/observation-store.ts';
 import type { Source } from '../core/sources/source.ts';
 import type { AppDeps } from './app-deps.ts';
-import type { RawRecord } from './raw-record.ts';
 
 /** How much of a rejected record the quarantine keeps. */
 export const QUARANTINE_HEAD_BYTES = 64 * 1024;
 
-export type RecordObservationsDeps = Pick<AppDeps, 'store' | 'clock' | 'sha256' | 'sha256Bytes' | 'notifier'>;
+export type RecordObservationsDeps = Pick<
+  AppDeps,
+  'store' | 'clock' | 'sha256Bytes' | 'notifier' | 'validator'
+>;
 
 export interface RecordObservationsInput {
-  /** The records, in the order they arrived. */
-  readonly records: readonly RawRecord[];
+  /** The records, as they arrived. */
+  readonly input: RecordInput;
   /** Where they came from: `http`, or `file:<name>`. */
   readonly origin: string;
+  /** Refuse the whole batch (`E_PAYLOAD_TOO_LARGE`, nothing stored) past this many records. */
+  readonly maxRecords?: number;
 }
 
 /** One rejected record: its index (requests) or line (files), the first field at fault, and why. */
@@ -51,56 +57,68 @@ export async function recordObservations(
   deps: RecordObservationsDeps,
   input: RecordObservationsInput,
 ): Promise<IngestReport> {
+  return commitObservations(deps, input, await validateObservations(deps, input));
+}
+
+/** A batch after validation, before its commit. */
+export interface ValidatedBatch {
+  readonly receivedAtMs: number;
+  readonly records: ValidatedRecords;
+}
+
+/**
+ * The first half of `recordObservations`: validation, which needs no store. A caller with many
+ * batches (a file) validates the next batch while the previous one commits.
+ */
+export async function validateObservations(
+  deps: Pick<AppDeps, 'clock' | 'validator'>,
+  input: RecordObservationsInput,
+): Promise<ValidatedBatch> {
   const receivedAtMs = deps.clock.now();
-  const candidates: { position: number; text: string; observation: ValidObservation }[] = [];
+  const records = await deps.validator.validate(input.input, receivedAtMs);
+  const total = records.valid.length + records.invalid.length;
+  if (input.maxRecords !== undefined && total > input.maxRecords) {
+    throw new TrucelineError(
+      'E_PAYLOAD_TOO_LARGE',
+      `the request holds ${total} records; the limit is ${input.maxRecords} records per request (maxRecordsPerRequest); nothing from it was stored`,
+      { details: { limit: 'maxRecordsPerRequest', value: input.maxRecords } },
+    );
+  }
+  return { receivedAtMs, records };
+}
+
+/** The second half of `recordObservations`: source checks, the commit, and the report. */
+export async function commitObservations(
+  deps: RecordObservationsDeps,
+  input: Pick<RecordObservationsInput, 'origin'>,
+  batch: ValidatedBatch,
+): Promise<IngestReport> {
+  const { receivedAtMs, records: validated } = batch;
   const rejections: Rejection[] = [];
   const quarantine: QuarantineInput[] = [];
-
   const reject = (
-    raw: RawRecord,
+    position: number,
+    text: string,
     issues: readonly FieldIssue[],
     sourceId?: string,
     recordId?: string,
-  ): void => {
+  ) => {
     const first = issues[0] ?? { path: '(root)', reason: 'is invalid' };
-    rejections.push({
-      position: raw.position,
-      field: first.path,
-      reason: first.reason,
-      sourceId,
-      recordId,
-      issues,
-    });
-    quarantine.push(quarantineEntry(deps, raw, first, sourceId, recordId));
+    rejections.push({ position, field: first.path, reason: first.reason, sourceId, recordId, issues });
+    quarantine.push(quarantineEntry(deps, position, text, first, sourceId, recordId));
   };
-
-  for (const raw of input.records) {
-    if ('issues' in raw) {
-      reject(raw, raw.issues);
-      continue;
-    }
-    const result = validateObservation(raw.value, receivedAtMs, deps.sha256);
-    if (result.ok)
-      candidates.push({ position: raw.position, text: raw.text, observation: result.observation });
-    else reject(raw, result.issues, result.sourceId, result.recordId);
-  }
+  for (const r of validated.invalid) reject(r.position, r.text, r.issues, r.sourceId, r.recordId);
 
   // Every record must come from a registered source of its kind (any source may send heartbeats).
   const sources = await deps.store.sources.findMany([
-    ...new Set(candidates.map((c) => c.observation.sourceId)),
+    ...new Set(validated.valid.map((c) => c.observation.sourceId)),
   ]);
-  const valid: typeof candidates = [];
-  for (const candidate of candidates) {
-    const { sourceId, recordId, kind } = candidate.observation;
+  const valid: { position: number; observation: ValidObservation }[] = [];
+  for (const candidate of validated.valid) {
+    const { sourceId, recordId, kind, content } = candidate.observation;
     const problem = sourceProblem(sources.get(sourceId), kind);
     if (problem === undefined) valid.push(candidate);
-    else
-      reject(
-        { position: candidate.position, text: candidate.text, value: null },
-        [problem],
-        sourceId,
-        recordId,
-      );
+    else reject(candidate.position, content, [problem], sourceId, recordId);
   }
 
   const commit = await deps.store.observations.commitIngest({
@@ -113,7 +131,7 @@ export async function recordObservations(
   let accepted = 0;
   let duplicates = 0;
   const conflicts: QuarantineInput[] = [];
-  commit.outcomes.forEach((outcome: RecordOutcome, i) => {
+  commit.outcomes.forEach((outcome, i) => {
     const candidate = valid[i];
     if (candidate === undefined) return;
     if (outcome.status === 'accepted') accepted += 1;
@@ -123,7 +141,7 @@ export async function recordObservations(
         path: 'id',
         reason: `conflicts with the record already stored under this source and id (seq ${outcome.seq}) with different content`,
       };
-      const { sourceId, recordId } = candidate.observation;
+      const { sourceId, recordId, content } = candidate.observation;
       rejections.push({
         position: candidate.position,
         field: issue.path,
@@ -132,18 +150,10 @@ export async function recordObservations(
         recordId,
         issues: [issue],
       });
-      conflicts.push(
-        quarantineEntry(
-          deps,
-          { position: candidate.position, text: candidate.text, value: null },
-          issue,
-          sourceId,
-          recordId,
-        ),
-      );
+      // The sender's version is kept (in canonical form), so it can be examined.
+      conflicts.push(quarantineEntry(deps, candidate.position, content, issue, sourceId, recordId));
     }
   });
-  // Conflicting records are kept too, so the sender's version can be examined.
   if (conflicts.length > 0) {
     await deps.store.observations.commitIngest({
       receivedAtMs,
@@ -172,15 +182,16 @@ function sourceProblem(source: Source | undefined, kind: string): FieldIssue | u
 }
 
 function quarantineEntry(
-  deps: RecordObservationsDeps,
-  raw: RawRecord,
+  deps: Pick<AppDeps, 'sha256Bytes'>,
+  position: number,
+  text: string,
   issue: FieldIssue,
   sourceId: string | undefined,
   recordId: string | undefined,
 ): QuarantineInput {
-  const bytes = encoder.encode(raw.text);
+  const bytes = encoder.encode(text);
   return {
-    position: raw.position,
+    position,
     sourceId: sourceId ?? null,
     recordId: recordId ?? null,
     field: issue.path,

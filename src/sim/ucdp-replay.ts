@@ -58,7 +58,7 @@ export async function startUcdpReplay(
       text: `Replay of UCDP GED event ${String(original.payload.externalId)} (${original.observedAt.slice(0, 10)})`,
     };
     recordObservations(deps, {
-      records: [{ position: 0, text: JSON.stringify(value), value }],
+      input: { format: 'records', records: [{ position: 0, text: JSON.stringify(value), value }] },
       origin: 'demo',
     })
       .catch(options.onError)

@@ -9,7 +9,7 @@ import type { SensorStatus } from '../../core/sources/source.ts';
 
 /** The state a heartbeat reports, or undefined for any other observation. */
 export const heartbeatState = (observation: ValidObservation): SensorState | undefined =>
-  observation.record.kind === 'heartbeat' ? observation.record.payload.state : undefined;
+  observation.heartbeatState ?? undefined;
 
 /** The status after `heartbeat`, or undefined when it changes nothing. */
 export function sensorStatusUpdate(

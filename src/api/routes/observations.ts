@@ -7,7 +7,6 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../application/app-deps.ts';
 import { queryObservations } from '../../application/query-observations.ts';
-import { parseRecordText, splitNdjson, type RawRecord } from '../../application/raw-record.ts';
 import { recordObservations } from '../../application/record-observations.ts';
 import { TrucelineError } from '../../core/errors.ts';
 import { OBSERVATION_KINDS, type ObservationKind } from '../../core/observations/kinds.ts';
@@ -120,15 +119,11 @@ export function observationRoutes(deps: AppDeps, options: ObservationRouteOption
       async (request) => {
         const text = request.body as unknown as string;
         const ndjson = String(request.headers['content-type']).startsWith('application/x-ndjson');
-        const records = ndjson ? splitNdjson(text, 0) : splitJsonArray(text);
-        if (records.length > options.maxRecordsPerRequest) {
-          throw new TrucelineError(
-            'E_PAYLOAD_TOO_LARGE',
-            `the request holds ${records.length} records; the limit is ${options.maxRecordsPerRequest} records per request (maxRecordsPerRequest); nothing from it was stored`,
-            { details: { limit: 'maxRecordsPerRequest', value: options.maxRecordsPerRequest } },
-          );
-        }
-        const report = await recordObservations(deps, { records, origin: 'http' });
+        const report = await recordObservations(deps, {
+          input: ndjson ? { format: 'ndjson', text, firstPosition: 0 } : { format: 'json', text },
+          origin: 'http',
+          maxRecords: options.maxRecordsPerRequest,
+        });
         return {
           ...report,
           rejections: report.rejections.map(({ position, issues, ...rest }) => ({
@@ -187,35 +182,4 @@ export function observationRoutes(deps: AppDeps, options: ObservationRouteOption
       },
     );
   };
-}
-
-/** A JSON array body as raw records; a body that is not a JSON array is a bad request. */
-function splitJsonArray(text: string): RawRecord[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new TrucelineError(
-      'E_BAD_REQUEST',
-      `the body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-  if (!Array.isArray(value)) {
-    // A single object is accepted as a batch of one.
-    if (typeof value === 'object' && value !== null) return [parseRecordText(text, 0)];
-    throw new TrucelineError('E_BAD_REQUEST', 'the body must be a JSON array of observations');
-  }
-  return value.map((item: unknown, index): RawRecord => {
-    try {
-      return { position: index, text: JSON.stringify(item), value: item };
-    } catch (error) {
-      // JSON.parse takes nesting JSON.stringify cannot give back (it recurses): such a record is no observation.
-      if (!(error instanceof RangeError)) throw error;
-      return {
-        position: index,
-        text: '',
-        issues: [{ path: '(root)', reason: 'is nested too deeply to be an observation' }],
-      };
-    }
-  });
 }

@@ -8,10 +8,13 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse';
 import type { AppDeps } from '../../application/app-deps.ts';
-import type { RawRecord } from '../../application/raw-record.ts';
-import { parseRecordText } from '../../application/raw-record.ts';
-import { recordObservations, type Rejection } from '../../application/record-observations.ts';
+import {
+  commitObservations,
+  validateObservations,
+  type Rejection,
+} from '../../application/record-observations.ts';
 import { registerSource } from '../../application/register-source.ts';
+import type { RawRecord, RecordInput } from '../../core/observations/raw-record.ts';
 import { UCDP_GED_SOURCE_ID, ucdpGedRowToObservation } from '../../core/observations/ucdp-ged-row.ts';
 
 export interface IngestOptions {
@@ -56,52 +59,60 @@ export async function ingestFiles(
   for (const file of files) {
     const origin = `file:${basename(file)}`;
     const total = (await stat(file)).size;
-    const commit = async (batch: RawRecord[], bytesRead: number): Promise<void> => {
-      const report = await recordObservations(deps, { records: batch, origin });
-      summary.accepted += report.accepted;
-      summary.duplicates += report.duplicates;
-      summary.conflicts += report.conflicts;
-      summary.rejected += report.rejected;
-      for (const r of report.rejections) summary.rejections.push(toLine(file, r));
-      options.onProgress?.(file, bytesRead, total);
+    // Batch N commits while batch N+1 is validated (on worker threads when the validator has them).
+    let previous: Promise<void> = Promise.resolve();
+    const commit = async (input: RecordInput, bytesRead: number): Promise<void> => {
+      const validating = validateObservations(deps, { input, origin });
+      // Keep an unobserved rejection from crashing the process before it is awaited below.
+      validating.catch(() => undefined);
+      await previous;
+      previous = validating.then(async (batch) => {
+        const report = await commitObservations(deps, { origin }, batch);
+        summary.accepted += report.accepted;
+        summary.duplicates += report.duplicates;
+        summary.conflicts += report.conflicts;
+        summary.rejected += report.rejected;
+        for (const r of report.rejections) summary.rejections.push(toLine(file, r));
+        options.onProgress?.(file, bytesRead, total);
+      });
     };
     if (extname(file).toLowerCase() === '.csv') await ingestUcdpCsv(deps, file, options.batchSize, commit);
     else await ingestNdjson(file, options.batchSize, commit);
+    await previous;
   }
   return summary;
 }
 
 const toLine = (file: string, r: Rejection) => ({ file, line: r.position, field: r.field, reason: r.reason });
 
-type Commit = (batch: RawRecord[], bytesRead: number) => Promise<void>;
+type Commit = (input: RecordInput, bytesRead: number) => Promise<void>;
 
+/** Streams the file and hands it on in pieces of `batchSize` lines, as text: parsing happens in the validator. */
 async function ingestNdjson(file: string, batchSize: number, commit: Commit): Promise<void> {
   const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
   let carry = '';
-  let line = 0;
-  let batch: RawRecord[] = [];
+  let firstLine = 1;
+  // Lines already counted in `carry`, and where counting resumes.
+  let lines = 0;
   for await (const chunk of stream as AsyncIterable<string>) {
     const text = carry + chunk;
-    let start = 0;
-    for (let end = text.indexOf('\n', start); end !== -1; end = text.indexOf('\n', start)) {
-      line += 1;
-      pushLine(batch, text, start, end, line);
-      start = end + 1;
-      if (batch.length >= batchSize) {
-        await commit(batch, stream.bytesRead);
-        batch = [];
+    let cut = 0;
+    for (let end = text.indexOf('\n', carry.length); end !== -1; end = text.indexOf('\n', end + 1)) {
+      lines += 1;
+      if (lines === batchSize) {
+        await commit(
+          { format: 'ndjson', text: text.slice(cut, end), firstPosition: firstLine },
+          stream.bytesRead,
+        );
+        firstLine += lines;
+        lines = 0;
+        cut = end + 1;
       }
     }
-    carry = text.slice(start);
+    carry = text.slice(cut);
   }
-  if (carry !== '') pushLine(batch, carry, 0, carry.length, line + 1);
-  if (batch.length > 0) await commit(batch, stream.bytesRead);
-}
-
-function pushLine(batch: RawRecord[], text: string, start: number, end: number, line: number): void {
-  const stop = text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-  const raw = text.slice(start, stop);
-  if (raw.trim() !== '') batch.push(parseRecordText(raw, line));
+  if (carry !== '')
+    await commit({ format: 'ndjson', text: carry, firstPosition: firstLine }, stream.bytesRead);
 }
 
 async function ingestUcdpCsv(deps: AppDeps, file: string, batchSize: number, commit: Commit): Promise<void> {
@@ -117,6 +128,10 @@ async function ingestUcdpCsv(deps: AppDeps, file: string, batchSize: number, com
   const parser = input.pipe(parseCsv({ columns: true, bom: true, info: true, relax_column_count: false }));
   let batch: RawRecord[] = [];
   let lastLine = 1; // the header
+  const flush = async (): Promise<void> => {
+    await commit({ format: 'records', records: batch }, input.bytesRead);
+    batch = [];
+  };
   for await (const item of parser as AsyncIterable<{
     record: Record<string, string>;
     info: { lines: number };
@@ -130,10 +145,7 @@ async function ingestUcdpCsv(deps: AppDeps, file: string, batchSize: number, com
         ? { position: line, text, value: converted.value }
         : { position: line, text, issues: converted.issues },
     );
-    if (batch.length >= batchSize) {
-      await commit(batch, input.bytesRead);
-      batch = [];
-    }
+    if (batch.length >= batchSize) await flush();
   }
-  if (batch.length > 0) await commit(batch, input.bytesRead);
+  if (batch.length > 0) await flush();
 }

@@ -4,6 +4,18 @@
  * SHA-256 of this text, so two senders that agree on a record agree on its hash.
  */
 
+/** Quoted keys, kept: records use a few dozen distinct keys, millions of times. */
+const quotedKeys = new Map<string, string>();
+
+const quoteKey = (key: string): string => {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < 10_000) quotedKeys.set(key, quoted);
+  }
+  return quoted;
+};
+
 /** The canonical JSON text of a JSON value. Throws on values JSON cannot hold (NaN, Infinity, undefined in arrays). */
 export function canonicalJson(value: unknown): string {
   if (value === null) return 'null';
@@ -14,15 +26,26 @@ export function canonicalJson(value: unknown): string {
       return value ? 'true' : 'false';
     case 'number':
       if (!Number.isFinite(value)) throw new TypeError('canonical JSON cannot hold a non-finite number');
-      return Object.is(value, -0) ? '0' : JSON.stringify(value);
+      // String() gives ECMAScript's shortest round-trip form, as RFC 8785 asks; -0 prints as "0".
+      return String(value);
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map((item: unknown) => canonicalJson(item)).join(',')}]`;
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i]);
+        return `${out}]`;
+      }
       const record = value as Record<string, unknown>;
-      // Default sort compares UTF-16 code units, which is what RFC 8785 asks for.
-      const keys = Object.keys(record)
-        .filter((key) => record[key] !== undefined)
-        .sort();
-      return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(',')}}`;
+      // The default sort compares UTF-16 code units, which is what RFC 8785 asks for.
+      const keys = Object.keys(record).sort();
+      let out = '{';
+      let first = true;
+      for (const key of keys) {
+        const item = record[key];
+        if (item === undefined) continue;
+        out += (first ? '' : ',') + quoteKey(key) + ':' + canonicalJson(item);
+        first = false;
+      }
+      return `${out}}`;
     }
     default:
       throw new TypeError(`canonical JSON cannot hold a ${typeof value}`);

@@ -1,19 +1,29 @@
-/** @module Records as they arrive, before validation: a parsed JSON value with its text, or a record already known to be bad. */
-import type { FieldIssue } from '../core/errors.ts';
+/**
+ * @module Records as they arrive, before validation, and the forms a batch of them comes in: NDJSON
+ * text, a JSON array, or records already split (CSV rows).
+ */
+import { TrucelineError, type FieldIssue } from '../errors.ts';
 
 /** One record as received. `position` is its index in a request (0-based) or its line in a file (1-based). */
 export type RawRecord =
   | { readonly position: number; readonly text: string; readonly value: unknown }
   | { readonly position: number; readonly text: string; readonly issues: readonly FieldIssue[] };
 
+/** A batch as it arrived. Text is split and parsed where it is validated (possibly another thread). */
+export type RecordInput =
+  /** One record per line; `firstPosition` is the position of the first line (1 for a file, 0 for a request). */
+  | { readonly format: 'ndjson'; readonly text: string; readonly firstPosition: number }
+  /** A JSON array of records (or a single record object); positions are array indexes. */
+  | { readonly format: 'json'; readonly text: string }
+  | { readonly format: 'records'; readonly records: readonly RawRecord[] };
+
 /**
  * Splits NDJSON text into raw records, one per non-blank line; a line that is not JSON becomes a
  * record with an issue (rejected and quarantined like any invalid record).
- * @param firstLine the line number of the text's first line (1 for a whole file)
  */
-export function splitNdjson(text: string, firstLine = 1): RawRecord[] {
+export function splitNdjson(text: string, firstPosition = 1): RawRecord[] {
   const records: RawRecord[] = [];
-  let line = firstLine;
+  let line = firstPosition;
   let start = 0;
   while (start <= text.length) {
     let end = text.indexOf('\n', start);
@@ -33,5 +43,48 @@ export function parseRecordText(text: string, position: number): RawRecord {
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     return { position, text, issues: [{ path: '(root)', reason: `is not valid JSON: ${why}` }] };
+  }
+}
+
+/** A JSON array body as raw records; a body that is not JSON, or not an array or object, is `E_BAD_REQUEST`. */
+export function splitJsonArray(text: string): RawRecord[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new TrucelineError(
+      'E_BAD_REQUEST',
+      `the body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (!Array.isArray(value)) {
+    // A single object is accepted as a batch of one.
+    if (typeof value === 'object' && value !== null) return [{ position: 0, text, value }];
+    throw new TrucelineError('E_BAD_REQUEST', 'the body must be a JSON array of observations');
+  }
+  return value.map((item: unknown, index): RawRecord => {
+    try {
+      return { position: index, text: JSON.stringify(item), value: item };
+    } catch (error) {
+      // JSON.parse takes nesting JSON.stringify cannot give back (it recurses): such a record is no observation.
+      if (!(error instanceof RangeError)) throw error;
+      return {
+        position: index,
+        text: '',
+        issues: [{ path: '(root)', reason: 'is nested too deeply to be an observation' }],
+      };
+    }
+  });
+}
+
+/** The raw records of a batch, in order. */
+export function rawRecordsOf(input: RecordInput): readonly RawRecord[] {
+  switch (input.format) {
+    case 'ndjson':
+      return splitNdjson(input.text, input.firstPosition);
+    case 'json':
+      return splitJsonArray(input.text);
+    case 'records':
+      return input.records;
   }
 }

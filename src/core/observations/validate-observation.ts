@@ -6,10 +6,13 @@ import type { FieldIssue } from '../errors.ts';
 import type { Sha256Hex } from '../ports/hasher.ts';
 import { fieldIssues } from '../validation/field-issues.ts';
 import { canonicalJson } from './canonical-json.ts';
-import type { ObservationKind } from './kinds.ts';
+import type { ObservationKind, SensorState } from './kinds.ts';
 import { OBSERVATION_LIMITS, observationSchema, type ObservationInput } from './schema.ts';
 
-/** A validated observation with what the store needs to index, deduplicate and return it. */
+/**
+ * A validated observation with what the store needs to index, deduplicate and return it. Flat data
+ * only, so it crosses to and from worker threads cheaply.
+ */
 export interface ValidObservation {
   readonly sourceId: string;
   readonly recordId: string;
@@ -26,7 +29,8 @@ export interface ValidObservation {
   readonly content: string;
   /** SHA-256 of `content`. */
   readonly contentSha256: string;
-  readonly record: ObservationInput;
+  /** The state a heartbeat reports; null for every other kind. */
+  readonly heartbeatState: SensorState | null;
 }
 
 export type ValidationResult =
@@ -93,7 +97,7 @@ export function validateObservation(raw: unknown, receivedAtMs: number, sha256: 
       batchId: record.batchId ?? null,
       content,
       contentSha256: sha256(content),
-      record,
+      heartbeatState: record.kind === 'heartbeat' ? record.payload.state : null,
     },
   };
 }

@@ -1,0 +1,48 @@
+/** @module Validation of a whole batch: split, parse and validate each record on its own. Pure. */
+import type { FieldIssue } from '../errors.ts';
+import type { Sha256Hex } from '../ports/hasher.ts';
+import { rawRecordsOf, type RecordInput } from './raw-record.ts';
+import { validateObservation, type ValidObservation } from './validate-observation.ts';
+
+/** A record that failed validation, with its text as received (for the quarantine). */
+export interface InvalidRecord {
+  readonly position: number;
+  readonly text: string;
+  readonly issues: readonly FieldIssue[];
+  readonly sourceId?: string;
+  readonly recordId?: string;
+}
+
+export interface ValidatedRecords {
+  /** Valid records, in input order. */
+  readonly valid: readonly { readonly position: number; readonly observation: ValidObservation }[];
+  /** Invalid records, in input order. */
+  readonly invalid: readonly InvalidRecord[];
+}
+
+/** Validates every record of a batch. Throws `E_BAD_REQUEST` when a JSON body is not JSON at all. */
+export function validateRecords(
+  input: RecordInput,
+  receivedAtMs: number,
+  sha256: Sha256Hex,
+): ValidatedRecords {
+  const valid: { position: number; observation: ValidObservation }[] = [];
+  const invalid: InvalidRecord[] = [];
+  for (const raw of rawRecordsOf(input)) {
+    if ('issues' in raw) {
+      invalid.push({ position: raw.position, text: raw.text, issues: raw.issues });
+      continue;
+    }
+    const result = validateObservation(raw.value, receivedAtMs, sha256);
+    if (result.ok) valid.push({ position: raw.position, observation: result.observation });
+    else
+      invalid.push({
+        position: raw.position,
+        text: raw.text,
+        issues: result.issues,
+        ...(result.sourceId === undefined ? {} : { sourceId: result.sourceId }),
+        ...(result.recordId === undefined ? {} : { recordId: result.recordId }),
+      });
+  }
+  return { valid, invalid };
+}

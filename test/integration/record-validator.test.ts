@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { nodeSha256 } from '../../src/adapters/crypto/node-sha256.ts';
+import { workerRecordValidator } from '../../src/adapters/workers/worker-record-validator.ts';
+import { inProcessRecordValidator } from '../../src/application/in-process-record-validator.ts';
+import type { RecordInput } from '../../src/core/observations/raw-record.ts';
+
+const now = Date.parse('2026-03-01T12:00:00Z');
+const record = (i: number) => ({
+  id: `r-${i}`,
+  sourceId: 'ac-1',
+  kind: 'acoustic',
+  observedAt: '2026-03-01T11:00:00Z',
+  timeUncertaintyMs: 10,
+  location: { lat: 48 + i / 1e5, lon: 37, ceM: 5 },
+  payload: { signal: 'impact' },
+  text: 'x'.repeat(200),
+});
+
+/** 3,000 lines (~1 MB, so the worker validator cuts it into pieces), every 7th invalid, blank lines and CRLF among them. */
+function ndjson(): string {
+  const lines: string[] = [];
+  for (let i = 0; i < 3000; i++) {
+    if (i % 7 === 3)
+      lines.push(i % 2 === 0 ? '{broken' : JSON.stringify({ ...record(i), kind: 'telepathy' }));
+    else if (i % 500 === 0) lines.push('');
+    else lines.push(JSON.stringify(record(i)) + (i % 11 === 0 ? '\r' : ''));
+  }
+  return lines.join('\n');
+}
+
+describe('the worker-thread validator gives exactly what in-process validation gives', () => {
+  const workers = workerRecordValidator({ threads: 3 });
+  const inProcess = inProcessRecordValidator(nodeSha256);
+  after(() => workers.close());
+
+  const inputs: [string, RecordInput][] = [
+    ['NDJSON cut across threads', { format: 'ndjson', text: ndjson(), firstPosition: 1 }],
+    ['a JSON array', { format: 'json', text: JSON.stringify([record(1), { nope: true }, record(2)]) }],
+    [
+      'pre-split records',
+      {
+        format: 'records',
+        records: [
+          { position: 5, text: '{}', value: record(5) },
+          { position: 6, text: '', issues: [{ path: 'x', reason: 'y' }] },
+        ],
+      },
+    ],
+  ];
+  for (const [name, input] of inputs) {
+    test(name, async () => {
+      const [a, b] = await Promise.all([workers.validate(input, now), inProcess.validate(input, now)]);
+      assert.deepEqual(a, b);
+      if (input.format === 'ndjson') {
+        assert.ok(a.valid.length > 2000);
+        assert.ok(a.invalid.some((r) => r.position === 4 && r.issues[0]?.path === 'kind'));
+        assert.ok(a.invalid.some((r) => r.position === 11 && r.issues[0]?.path === '(root)'));
+      }
+    });
+  }
+
+  test('a body that is not JSON is E_BAD_REQUEST from a thread too', async () => {
+    await assert.rejects(workers.validate({ format: 'json', text: '[{' }, now), { code: 'E_BAD_REQUEST' });
+  });
+});

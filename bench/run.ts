@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_ROWS, DEFAULT_SEED, DATA_DIR, ensureData } from './generate-observations.ts';
 import { makeContext, sizes, type Area, type BenchOptions } from './lib/context.ts';
-import { printTable, writeResults } from './lib/results.ts';
+import { printTable, sourceVersion, writeResults } from './lib/results.ts';
 
 const AREAS: Readonly<Record<string, () => Promise<Area>>> = {
   ingest: async () => (await import('./areas/sqlite-ingest.ts')).ingestArea,
@@ -71,6 +71,12 @@ async function main(): Promise<number> {
   for (const rows of sizes(options)) ensureData(rows, options.seed);
   const tmpDir = mkdtempSync(join(tmpdir(), `truceline-bench-${area}-`));
   const context = makeContext(options, tmpDir);
+  // The version at the start: a commit landing during a long run does not relabel its figures.
+  const version = sourceVersion();
+  if (version.srcDirty)
+    context.log(
+      `note: src/ has uncommitted changes; the figures are of the working tree on ${version.commit}`,
+    );
   try {
     const run = await AREAS[area]!();
     context.log(
@@ -78,7 +84,7 @@ async function main(): Promise<number> {
     );
     const items = await run(context);
     printTable(items);
-    const file = writeResults(area, items);
+    const file = writeResults(area, items, version);
     process.stdout.write(`written ${file}\n`);
     return 0;
   } finally {

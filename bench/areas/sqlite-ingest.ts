@@ -48,6 +48,7 @@ export async function fileIngestRun(context: AreaContext, rows: number): Promise
         limitSeconds: Number(limit.result.seconds.toFixed(2)),
         limitRows: limit.result.rows,
         transactions: limit.result.transactions,
+        memoryPeaksMb: whole.result.memoryMb,
         loadAvg1m: loadNow(),
       },
     };

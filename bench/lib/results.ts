@@ -1,4 +1,5 @@
 /** @module The result items every area writes to `bench/results/AREA.json`, and the table it prints. */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -127,12 +128,32 @@ export function growthOf(
   };
 }
 
-/** Writes `bench/results/AREA.json`. */
-export function writeResults(area: string, items: readonly BenchItem[]): string {
+/** The commit the figures are of, and whether src/ had uncommitted changes when they were taken. */
+export function sourceVersion(): { commit: string; srcDirty: boolean; date: string } {
+  const git = (...args: string[]): string =>
+    execFileSync('git', args, {
+      cwd: BENCH_DIR,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  try {
+    return {
+      commit: git('rev-parse', '--short', 'HEAD'),
+      srcDirty: git('status', '--porcelain', '--', '../src') !== '',
+      date: new Date().toISOString(),
+    };
+  } catch {
+    return { commit: 'unknown', srcDirty: true, date: new Date().toISOString() };
+  }
+}
+
+/** Writes `bench/results/AREA.json`, each item stamped with the source version it measured. */
+export function writeResults(area: string, items: readonly BenchItem[], version = sourceVersion()): string {
   const dir = join(BENCH_DIR, 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${area}.json`);
-  writeFileSync(file, `${JSON.stringify(items, null, 2)}\n`);
+  const stamped = items.map((item) => ({ ...item, detail: { ...item.detail, source: version } }));
+  writeFileSync(file, `${JSON.stringify(stamped, null, 2)}\n`);
   return file;
 }
 

@@ -5,7 +5,7 @@
 import { openSqliteStore } from '../../src/adapters/sqlite/open-sqlite-store.ts';
 import { buildApp } from '../../src/api/build-app.ts';
 import { peakRssMb } from '../lib/child.ts';
-import { appDeps, registerBenchSources } from '../lib/deps.ts';
+import { appDeps, closeDeps, registerBenchSources } from '../lib/deps.ts';
 import type { TaskControl } from './task.ts';
 
 export interface AppServerArgs {
@@ -18,13 +18,13 @@ export async function run(args: unknown, control: TaskControl): Promise<unknown>
   const { dbPath, sourcesFile } = args as AppServerArgs;
   const store = await openSqliteStore({ path: dbPath });
   const deps = appDeps(store);
-  if (sourcesFile !== undefined) await registerBenchSources(deps, sourcesFile);
+  if (sourcesFile !== undefined) await registerBenchSources(store, sourcesFile);
   const app = await buildApp(deps);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   await control.ready({ port: Number(new URL(address).port) });
   await control.stopped;
   const peak = peakRssMb();
   await app.close();
-  await store.close();
+  await closeDeps(deps);
   return { peakRssMb: peak };
 }

@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { openPostgresStore } from '../../src/adapters/postgres/open-postgres-store.ts';
-import { appDeps, registerBenchSources } from '../lib/deps.ts';
+import { registerBenchSources } from '../lib/deps.ts';
 import type { TaskControl } from './task.ts';
 
 export interface PostgresCopyLimitArgs {
@@ -79,7 +79,7 @@ async function primaryKey(client: pg.Client, table: Table): Promise<string[]> {
 export async function run(args: unknown, _control: TaskControl): Promise<PostgresCopyLimitResult> {
   const a = args as PostgresCopyLimitArgs;
   const store = await openPostgresStore({ url: a.url });
-  await registerBenchSources(appDeps(store), a.sourcesFile);
+  await registerBenchSources(store, a.sourcesFile);
   await store.close();
 
   const source = new pg.Client({ connectionString: a.sourceUrl });

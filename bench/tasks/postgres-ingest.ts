@@ -6,7 +6,7 @@
 import { openPostgresStore } from '../../src/adapters/postgres/open-postgres-store.ts';
 import { ingestFiles } from '../../src/cli/commands/ingest.ts';
 import type { Manifest } from '../generate-observations.ts';
-import { appDeps, registerBenchSources } from '../lib/deps.ts';
+import { appDeps, closeDeps, registerBenchSources } from '../lib/deps.ts';
 import { checkCounts } from '../lib/expect.ts';
 import type { TaskControl } from './task.ts';
 
@@ -22,11 +22,11 @@ export async function run(args: unknown, _control: TaskControl): Promise<{ secon
   const a = args as PostgresIngestArgs;
   const store = await openPostgresStore({ url: a.url });
   const deps = appDeps(store);
-  await registerBenchSources(deps, a.sourcesFile);
+  await registerBenchSources(store, a.sourcesFile);
   const started = performance.now();
   const summary = await ingestFiles(deps, [a.file], { batchSize: a.batchSize });
   const seconds = (performance.now() - started) / 1000;
-  await store.close();
+  await closeDeps(deps);
   checkCounts('PostgreSQL file ingest', summary, a.expected);
   return { seconds };
 }

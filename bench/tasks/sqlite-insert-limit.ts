@@ -9,7 +9,7 @@
  * registered before the clock starts, as in the whole path.
  */
 import Database from 'better-sqlite3';
-import { appDeps, registerBenchSources } from '../lib/deps.ts';
+import { registerBenchSources } from '../lib/deps.ts';
 import { applyPragmas, openRecordingPragmas } from '../lib/sqlite-pragmas.ts';
 import type { TaskControl } from './task.ts';
 
@@ -72,7 +72,7 @@ export async function run(args: unknown, _control: TaskControl): Promise<SqliteI
   const a = args as SqliteInsertLimitArgs;
   // The schema, indexes and file-level settings exactly as the adapter creates them.
   const { store, pragmas: recorded } = await openRecordingPragmas({ path: a.dbPath });
-  await registerBenchSources(appDeps(store), a.sourcesFile);
+  await registerBenchSources(store, a.sourcesFile);
   await store.close();
 
   const db = new Database(a.dbPath);

@@ -7,7 +7,7 @@
  * committed). See bench/README.md.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_ROWS, DEFAULT_SEED, DATA_DIR, ensureData } from './generate-observations.ts';
 import { makeContext, sizes, type Area, type BenchOptions } from './lib/context.ts';
@@ -25,6 +25,7 @@ const USAGE = `usage: npm run bench -- AREA [--rows N] [--runs R] [--no-growth] 
   --rows N   lines of input (default ${DEFAULT_ROWS.toLocaleString('en')}); N/10 is run too for the ×10 growth
   --runs R   runs of each figure and its limit; medians are reported (default 3)
   --no-growth  skip the N/10 size
+  --validation-threads N  the application's validation threads (default: what ships; 0: in process)
   --cpu-prof   write CPU profiles of the measured processes to bench/data/profiles/
 `;
 
@@ -35,6 +36,7 @@ function parse(argv: readonly string[]): { area: string; options: BenchOptions }
   let runs = 3;
   let growth = true;
   let seed = DEFAULT_SEED;
+  let validationThreads: number | undefined;
   const nodeOptions: string[] = [];
   const int = (flag: string, text: string | undefined, min: number): number => {
     const n = Number(text);
@@ -48,6 +50,7 @@ function parse(argv: readonly string[]): { area: string; options: BenchOptions }
       else if (arg === '--runs') runs = int(arg, args.shift(), 1);
       else if (arg === '--seed') seed = int(arg, args.shift(), 0);
       else if (arg === '--no-growth') growth = false;
+      else if (arg === '--validation-threads') validationThreads = int(arg, args.shift(), 0);
       else if (arg === '--cpu-prof')
         nodeOptions.push('--cpu-prof', `--cpu-prof-dir=${join(DATA_DIR, 'profiles')}`);
       else if (arg === '--help' || arg === '-h') return USAGE;
@@ -58,7 +61,17 @@ function parse(argv: readonly string[]): { area: string; options: BenchOptions }
     return `${error instanceof Error ? error.message : String(error)}\n${USAGE}`;
   }
   if (area === undefined || !(area in AREAS)) return USAGE;
-  return { area, options: { rows, runs, growth, seed, nodeOptions } };
+  return {
+    area,
+    options: {
+      rows,
+      runs,
+      growth,
+      seed,
+      nodeOptions,
+      ...(validationThreads === undefined ? {} : { validationThreads }),
+    },
+  };
 }
 
 async function main(): Promise<number> {
@@ -72,7 +85,10 @@ async function main(): Promise<number> {
   const tmpDir = mkdtempSync(join(tmpdir(), `truceline-bench-${area}-`));
   const context = makeContext(options, tmpDir);
   // The version at the start: a commit landing during a long run does not relabel its figures.
-  const version = sourceVersion();
+  const version = {
+    ...sourceVersion(),
+    validationThreads: options.validationThreads ?? `default (${availableParallelism()} cores)`,
+  };
   if (version.srcDirty)
     context.log(
       `note: src/ has uncommitted changes; the figures are of the working tree on ${version.commit}`,

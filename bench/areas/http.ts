@@ -53,7 +53,11 @@ async function httpRun(context: AreaContext, rows: number): Promise<RunSample> {
   try {
     const app = await clientRun(
       'app-server',
-      { dbPath, sourcesFile: data.sourcesFile } satisfies AppServerArgs,
+      {
+        dbPath,
+        sourcesFile: data.sourcesFile,
+        validationThreads: context.validationThreads,
+      } satisfies AppServerArgs,
       data.observationsFile,
       context.nodeOptions,
     );

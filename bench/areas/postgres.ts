@@ -37,6 +37,7 @@ export const postgresArea = async (context: AreaContext): Promise<BenchItem[]> =
               sourcesFile: data.sourcesFile,
               batchSize: DEFAULT_INGEST_BATCH,
               expected: data.manifest.expected,
+              validationThreads: context.validationThreads,
             } satisfies PostgresIngestArgs,
             context.nodeOptions,
           );

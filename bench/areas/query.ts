@@ -53,6 +53,7 @@ async function querySize(
       dbPath,
       batchSize: DEFAULT_INGEST_BATCH,
       expected: data.manifest.expected,
+      validationThreads: context.validationThreads,
     } satisfies FileIngestArgs);
     const plan = await runTask<QueryPlanResult>('query-plan', {
       dbPath,
@@ -70,7 +71,7 @@ async function querySize(
       context.log(`query, ${rows.toLocaleString('en')} rows, run ${run}/${context.runs}`);
       const server = await startTask<{ port: number }, { peakRssMb: number }>(
         'app-server',
-        { dbPath } satisfies AppServerArgs,
+        { dbPath, validationThreads: context.validationThreads } satisfies AppServerArgs,
         context.nodeOptions,
       );
       let timings: QueryTimings;

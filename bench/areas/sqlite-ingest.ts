@@ -28,6 +28,7 @@ export async function fileIngestRun(context: AreaContext, rows: number): Promise
         dbPath,
         batchSize,
         expected: data.manifest.expected,
+        validationThreads: context.validationThreads,
       } satisfies FileIngestArgs,
       context.nodeOptions,
     );

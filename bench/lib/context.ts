@@ -11,6 +11,8 @@ export interface BenchOptions {
   readonly seed: number;
   /** Node options for the measured processes (e.g. --cpu-prof). */
   readonly nodeOptions: readonly string[];
+  /** Validation threads of the application (undefined: the shipped default). */
+  readonly validationThreads?: number;
 }
 
 export interface AreaContext extends BenchOptions {

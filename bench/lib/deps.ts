@@ -10,9 +10,12 @@ import { systemClock } from '../../src/core/ports/clock.ts';
 import type { Store } from '../../src/core/ports/store.ts';
 import { assemble } from '../../src/main.ts';
 
-/** The same dependencies `truceline` assembles, on `store`. Close them with `closeDeps`. */
-export function appDeps(store: Store): AppDeps {
-  return assemble(store);
+/**
+ * The same dependencies `truceline` assembles, on `store`. Close them with `closeDeps`.
+ * @param validationThreads undefined for the shipped default; 0 validates in process
+ */
+export function appDeps(store: Store, validationThreads?: number): AppDeps {
+  return assemble(store, validationThreads === undefined ? {} : { validationThreads });
 }
 
 /** Stops what the dependencies started (validation threads), then closes the store. */

@@ -148,7 +148,11 @@ export function sourceVersion(): { commit: string; srcDirty: boolean; date: stri
 }
 
 /** Writes `bench/results/AREA.json`, each item stamped with the source version it measured. */
-export function writeResults(area: string, items: readonly BenchItem[], version = sourceVersion()): string {
+export function writeResults(
+  area: string,
+  items: readonly BenchItem[],
+  version: object = sourceVersion(),
+): string {
   const dir = join(BENCH_DIR, 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${area}.json`);

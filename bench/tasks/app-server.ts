@@ -12,12 +12,13 @@ export interface AppServerArgs {
   readonly dbPath: string;
   /** Registers these sources first (a fresh database); omitted for a database filled already. */
   readonly sourcesFile?: string;
+  readonly validationThreads?: number;
 }
 
 export async function run(args: unknown, control: TaskControl): Promise<unknown> {
-  const { dbPath, sourcesFile } = args as AppServerArgs;
+  const { dbPath, sourcesFile, validationThreads } = args as AppServerArgs;
   const store = await openSqliteStore({ path: dbPath });
-  const deps = appDeps(store);
+  const deps = appDeps(store, validationThreads);
   if (sourcesFile !== undefined) await registerBenchSources(store, sourcesFile);
   const app = await buildApp(deps);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -16,6 +16,7 @@ export interface FileIngestArgs {
   readonly dbPath: string;
   readonly batchSize: number;
   readonly expected: Manifest['expected'];
+  readonly validationThreads?: number;
 }
 
 export interface FileIngestResult {
@@ -57,9 +58,9 @@ export function sampleMemory(): () => MemoryPeaks {
 }
 
 export async function run(args: unknown, _control: TaskControl): Promise<FileIngestResult> {
-  const { file, sourcesFile, dbPath, batchSize, expected } = args as FileIngestArgs;
+  const { file, sourcesFile, dbPath, batchSize, expected, validationThreads } = args as FileIngestArgs;
   const store = await openSqliteStore({ path: dbPath });
-  const deps = appDeps(store);
+  const deps = appDeps(store, validationThreads);
   await registerBenchSources(store, sourcesFile);
   const stopSampling = sampleMemory();
   const started = performance.now();

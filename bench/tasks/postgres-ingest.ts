@@ -16,12 +16,13 @@ export interface PostgresIngestArgs {
   readonly sourcesFile: string;
   readonly batchSize: number;
   readonly expected: Manifest['expected'];
+  readonly validationThreads?: number;
 }
 
 export async function run(args: unknown, _control: TaskControl): Promise<{ seconds: number }> {
   const a = args as PostgresIngestArgs;
   const store = await openPostgresStore({ url: a.url });
-  const deps = appDeps(store);
+  const deps = appDeps(store, a.validationThreads);
   await registerBenchSources(store, a.sourcesFile);
   const started = performance.now();
   const summary = await ingestFiles(deps, [a.file], { batchSize: a.batchSize });

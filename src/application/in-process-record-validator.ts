@@ -6,9 +6,9 @@ import type { RecordValidator } from '../core/ports/record-validator.ts';
 
 export function inProcessRecordValidator(sha256: Sha256Hex): RecordValidator {
   return {
-    validate: (input: RecordInput, receivedAtMs: number) => {
+    validate: (input: RecordInput, receivedAtMs: number, maxRecords?: number) => {
       try {
-        return Promise.resolve(validateRecords(input, receivedAtMs, sha256));
+        return Promise.resolve(validateRecords(input, receivedAtMs, sha256, maxRecords));
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }

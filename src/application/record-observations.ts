@@ -3,7 +3,7 @@
  * source, and commits the valid ones together with the quarantine of the rest in one transaction;
  * the report it returns is given to the sender only after that commit.
  */
-import { TrucelineError, type FieldIssue } from '../core/errors.ts';
+import type { FieldIssue } from '../core/errors.ts';
 import type { RecordInput } from '../core/observations/raw-record.ts';
 import type { ValidObservation } from '../core/observations/validate-observation.ts';
 import type { ValidatedRecords } from '../core/observations/validate-records.ts';
@@ -75,15 +75,7 @@ export async function validateObservations(
   input: RecordObservationsInput,
 ): Promise<ValidatedBatch> {
   const receivedAtMs = deps.clock.now();
-  const records = await deps.validator.validate(input.input, receivedAtMs);
-  const total = records.valid.length + records.invalid.length;
-  if (input.maxRecords !== undefined && total > input.maxRecords) {
-    throw new TrucelineError(
-      'E_PAYLOAD_TOO_LARGE',
-      `the request holds ${total} records; the limit is ${input.maxRecords} records per request (maxRecordsPerRequest); nothing from it was stored`,
-      { details: { limit: 'maxRecordsPerRequest', value: input.maxRecords } },
-    );
-  }
+  const records = await deps.validator.validate(input.input, receivedAtMs, input.maxRecords);
   return { receivedAtMs, records };
 }
 

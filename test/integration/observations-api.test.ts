@@ -101,6 +101,21 @@ describe('POST /api/v1/observations', () => {
     assert.equal(await h.deps.store.observations.count(), before);
   });
 
+  test('NDJSON past the record limit: 413 too, counted before any record is validated', async () => {
+    const before = await h.deps.store.observations.count();
+    const body = [1, 2, 3, 4, 5, 6].map((i) => JSON.stringify(acoustic(`nd-big-${i}`))).join('\n');
+    const res = await post(body, 'application/x-ndjson');
+    assert.equal(res.statusCode, 413);
+    assert.match(res.json<{ message: string }>().message, /6 records; the limit is 5/);
+    assert.equal(await h.deps.store.observations.count(), before);
+    // Blank lines are not records: five records among blank lines are within the limit.
+    const spaced = await post(
+      ['', ...[1, 2, 3, 4, 5].map((i) => JSON.stringify(acoustic(`nd-ok-${i}`))), '', ''].join('\n'),
+      'application/x-ndjson',
+    );
+    assert.equal(spaced.statusCode, 200);
+  });
+
   test('past the body limit: 413 naming the limit, and nothing stored', async () => {
     const before = await h.deps.store.observations.count();
     const res = await post([acoustic('huge', { text: 'x'.repeat(4000) })]);

@@ -7,6 +7,7 @@ export interface ValidationTask {
   readonly id: number;
   readonly input: RecordInput;
   readonly receivedAtMs: number;
+  readonly maxRecords: number | undefined;
 }
 
 export type ValidationReply =

@@ -11,7 +11,10 @@ if (port === null) throw new Error('validation-worker.ts runs only as a worker t
 port.on('message', (task: ValidationTask) => {
   let reply: ValidationReply;
   try {
-    reply = { id: task.id, result: validateRecords(task.input, task.receivedAtMs, nodeSha256) };
+    reply = {
+      id: task.id,
+      result: validateRecords(task.input, task.receivedAtMs, nodeSha256, task.maxRecords),
+    };
   } catch (error) {
     reply = isTrucelineError(error)
       ? { id: task.id, error: { code: error.code, message: error.message } }

@@ -6,8 +6,12 @@
  */
 import { Worker } from 'node:worker_threads';
 import { TrucelineError } from '../../core/errors.ts';
-import type { RecordInput } from '../../core/observations/raw-record.ts';
-import type { InvalidRecord, ValidatedRecords } from '../../core/observations/validate-records.ts';
+import { splitNdjson, type RecordInput } from '../../core/observations/raw-record.ts';
+import {
+  tooManyRecords,
+  type InvalidRecord,
+  type ValidatedRecords,
+} from '../../core/observations/validate-records.ts';
 import type { ValidObservation } from '../../core/observations/validate-observation.ts';
 import type { RecordValidator } from '../../core/ports/record-validator.ts';
 import type { ValidationReply, ValidationTask } from './validation-messages.ts';
@@ -65,25 +69,34 @@ export function workerRecordValidator(options: { readonly threads: number }): Re
     return threads.reduce((best, t) => (t.pending.size < best.pending.size ? t : best));
   };
 
-  const run = (input: RecordInput, receivedAtMs: number): Promise<ValidatedRecords> =>
+  const run = (
+    input: RecordInput,
+    receivedAtMs: number,
+    maxRecords: number | undefined,
+  ): Promise<ValidatedRecords> =>
     new Promise((resolve, reject) => {
       const thread = leastBusy();
       const id = nextId++;
       thread.pending.set(id, { resolve, reject });
       // Keep the process alive while work is outstanding.
       thread.worker.ref();
-      const task: ValidationTask = { id, input, receivedAtMs };
+      const task: ValidationTask = { id, input, receivedAtMs, maxRecords };
       thread.worker.postMessage(task);
     }).finally(() => {
       for (const t of threads) if (t.pending.size === 0) t.worker.unref();
     }) as Promise<ValidatedRecords>;
 
   return {
-    async validate(input, receivedAtMs) {
+    async validate(input, receivedAtMs, maxRecords) {
       if (closed) throw new TrucelineError('E_INTERNAL', 'the validator is closed');
-      const pieces =
-        input.format === 'ndjson' ? cutNdjson(input.text, input.firstPosition, options.threads) : [input];
-      const results = await Promise.all(pieces.map((piece) => run(piece, receivedAtMs)));
+      if (input.format !== 'ndjson') return run(input, receivedAtMs, maxRecords);
+      // Pieces see only their own lines, so count the whole first (lines are an upper bound: blank ones are no records).
+      if (maxRecords !== undefined && countLines(input.text) > maxRecords) {
+        const records = splitNdjson(input.text, input.firstPosition).length;
+        if (records > maxRecords) throw tooManyRecords(records, maxRecords);
+      }
+      const pieces = cutNdjson(input.text, input.firstPosition, options.threads);
+      const results = await Promise.all(pieces.map((piece) => run(piece, receivedAtMs, undefined)));
       if (results.length === 1 && results[0] !== undefined) return results[0];
       const valid: { position: number; observation: ValidObservation }[] = [];
       const invalid: InvalidRecord[] = [];
@@ -98,6 +111,12 @@ export function workerRecordValidator(options: { readonly threads: number }): Re
       await Promise.all(threads.map((t) => t.worker.terminate()));
     },
   };
+}
+
+function countLines(text: string): number {
+  let lines = 1;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines += 1;
+  return lines;
 }
 
 /** Cuts NDJSON text into up to `pieces` parts at line boundaries, each with the position of its first line. */

@@ -1,5 +1,5 @@
 /** @module Validation of a whole batch: split, parse and validate each record on its own. Pure. */
-import type { FieldIssue } from '../errors.ts';
+import { TrucelineError, type FieldIssue } from '../errors.ts';
 import type { Sha256Hex } from '../ports/hasher.ts';
 import { rawRecordsOf, type RecordInput } from './raw-record.ts';
 import { validateObservation, type ValidObservation } from './validate-observation.ts';
@@ -20,15 +20,29 @@ export interface ValidatedRecords {
   readonly invalid: readonly InvalidRecord[];
 }
 
-/** Validates every record of a batch. Throws `E_BAD_REQUEST` when a JSON body is not JSON at all. */
+/** The error for a batch with more records than allowed: nothing of it is validated or stored. */
+export const tooManyRecords = (count: number, maxRecords: number): TrucelineError =>
+  new TrucelineError(
+    'E_PAYLOAD_TOO_LARGE',
+    `the request holds ${count} records; the limit is ${maxRecords} records per request (maxRecordsPerRequest); nothing from it was stored`,
+    { details: { limit: 'maxRecordsPerRequest', value: maxRecords } },
+  );
+
+/**
+ * Validates every record of a batch. Throws `E_BAD_REQUEST` when a JSON body is not JSON at all, and
+ * `E_PAYLOAD_TOO_LARGE` when it holds more than `maxRecords` records (checked before any validation).
+ */
 export function validateRecords(
   input: RecordInput,
   receivedAtMs: number,
   sha256: Sha256Hex,
+  maxRecords = Number.POSITIVE_INFINITY,
 ): ValidatedRecords {
   const valid: { position: number; observation: ValidObservation }[] = [];
   const invalid: InvalidRecord[] = [];
-  for (const raw of rawRecordsOf(input)) {
+  const raws = rawRecordsOf(input);
+  if (raws.length > maxRecords) throw tooManyRecords(raws.length, maxRecords);
+  for (const raw of raws) {
     if ('issues' in raw) {
       invalid.push({ position: raw.position, text: raw.text, issues: raw.issues });
       continue;

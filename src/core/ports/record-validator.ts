@@ -8,9 +8,10 @@ import type { ValidatedRecords } from '../observations/validate-records.ts';
 export interface RecordValidator {
   /**
    * Splits, parses and validates every record of `input` (see `validateRecords`); `receivedAtMs` is the
-   * receipt time the future-time check uses. Rejects with `E_BAD_REQUEST` when a JSON body is not JSON.
+   * receipt time the future-time check uses. Rejects with `E_BAD_REQUEST` when a JSON body is not JSON,
+   * and with `E_PAYLOAD_TOO_LARGE` past `maxRecords` records (before validating any).
    */
-  validate(input: RecordInput, receivedAtMs: number): Promise<ValidatedRecords>;
+  validate(input: RecordInput, receivedAtMs: number, maxRecords?: number): Promise<ValidatedRecords>;
   /** Stops any threads; pending validations finish first. */
   close(): Promise<void>;
 }

@@ -16,6 +16,15 @@ import { describeEachEngine } from './engines.ts';
 
 const T0 = Date.parse('2026-02-15T00:00:00Z');
 const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+/** Observed times and window bounds (±1 ms, +1 min): three days around two midnights (UTC), the midnights included. */
+const TIMES = [
+  ...Array.from({ length: 40 }, (_, i) => T0 - DAY + i * 107 * MINUTE),
+  T0 - 1,
+  T0,
+  T0 + DAY - 1,
+  T0 + DAY,
+];
 /** Coordinates points and box edges share, grid lines (x.x) among them. */
 const LATS = [47.5, 47.9, 48, 48.05, 48.1, 48.3, 48.35, 49.95, 50];
 const LONS = [37, 37.1, 37.25, 37.3, 37.8, 38, 38.05, 38.4];
@@ -31,7 +40,7 @@ const specArb: fc.Arbitrary<ObservationSpec> = fc
     kind: fc.constantFrom(...OBSERVATION_KINDS),
     sourceId: fc.constantFrom(...SOURCES),
     id: fc.integer({ min: 0, max: 60 }).map((n) => `r${n}`),
-    minute: fc.integer({ min: 0, max: 40 }),
+    time: fc.oneof(fc.constantFrom(...TIMES), fc.constantFrom(T0 - 1, T0, T0 + DAY - 1, T0 + DAY)),
     lat: fc.oneof(fc.constantFrom(...LATS), fc.double({ min: 47.4, max: 50.1, noNaN: true })),
     lon: fc.oneof(fc.constantFrom(...LONS), fc.double({ min: 36.9, max: 38.5, noNaN: true })),
     located: fc.boolean(),
@@ -41,7 +50,7 @@ const specArb: fc.Arbitrary<ObservationSpec> = fc
     kind: r.kind,
     sourceId: r.sourceId,
     id: r.id,
-    observedAtMs: T0 + r.minute * MINUTE,
+    observedAtMs: r.time,
     // Only heartbeats may come without a point.
     point: r.kind === 'heartbeat' && !r.located ? null : { lat: r.lat, lon: r.lon },
     ...(r.text === undefined ? {} : { text: r.text }),
@@ -77,11 +86,13 @@ const queryArb = (maxSeq: number): fc.Arbitrary<ObservationQuery> =>
   fc
     .record({
       bbox: sometimes(boxArb, 6),
-      // Bounds on stored times (and just outside them); from <= to mostly, from > to sometimes.
+      // Bounds on stored times (±1 ms, +1 min); from <= to mostly, from > to sometimes.
       window: sometimes(
         fc.tuple(
-          fc.integer({ min: -1, max: 41 }),
-          fc.integer({ min: -1, max: 41 }),
+          fc.oneof(fc.constantFrom(...TIMES), fc.constantFrom(T0, T0 + DAY)),
+          fc.oneof(fc.constantFrom(...TIMES), fc.constantFrom(T0, T0 + DAY)),
+          fc.constantFrom(0, 0, 1, -1, MINUTE),
+          fc.constantFrom(0, 0, 1, -1, MINUTE),
           fc.integer({ min: 0, max: 9 }),
         ),
         5,
@@ -95,10 +106,10 @@ const queryArb = (maxSeq: number): fc.Arbitrary<ObservationQuery> =>
       const query: { -readonly [K in keyof ObservationQuery]: ObservationQuery[K] } = { limit };
       if (bbox !== undefined) query.bbox = bbox;
       if (window !== undefined) {
-        const [a, b, flip] = window;
+        const [a, b, fromOff, toOff, flip] = window;
         const [from, to] = flip === 0 ? [Math.max(a, b), Math.min(a, b)] : [Math.min(a, b), Math.max(a, b)];
-        if (flip !== 1) query.fromMs = T0 + from * MINUTE;
-        if (flip !== 2) query.toMs = T0 + to * MINUTE;
+        if (flip !== 1) query.fromMs = from + fromOff;
+        if (flip !== 2) query.toMs = to + toOff;
       }
       if (kinds !== undefined) query.kinds = kinds;
       if (sourceIds !== undefined) query.sourceIds = sourceIds;

@@ -432,6 +432,27 @@ describeEachEngine('ObservationStore', (engine) => {
     assert.deepEqual(await ids({ bbox: { west: 0, south: -60, east: 60, north: 0 } }), ['p-3']);
   });
 
+  it('finds observations on both sides of midnight UTC and over many days', async () => {
+    const store = await engine.open();
+    const DAY = 24 * 60 * MINUTE;
+    const point = { lat: 48.05, lon: 37.75 };
+    const times = [T0 - 40 * DAY, T0 - DAY, T0 - 1, T0, T0 + 1, T0 + 3 * DAY + 5 * MINUTE];
+    await commit(
+      store,
+      times.map((observedAtMs, i) => make.valid({ sourceId: 's-days', id: `d${i}`, point, observedAtMs })),
+    );
+    const ids = async (query: Omit<ObservationQuery, 'limit'>) =>
+      (await store.observations.query({ ...query, limit: 100 })).map((o) => o.recordId);
+    const box = { west: 37.7, south: 48, east: 37.8, north: 48.1 };
+    assert.deepEqual(await ids({ bbox: box }), ['d0', 'd1', 'd2', 'd3', 'd4', 'd5']);
+    assert.deepEqual(await ids({ bbox: box, fromMs: T0 - 1, toMs: T0 + 1 }), ['d2', 'd3']);
+    assert.deepEqual(await ids({ bbox: box, fromMs: T0 }), ['d3', 'd4', 'd5']);
+    assert.deepEqual(await ids({ bbox: box, toMs: T0 }), ['d0', 'd1', 'd2']);
+    assert.deepEqual(await ids({ bbox: box, fromMs: T0 - 39 * DAY, toMs: T0 - 1 }), ['d1']);
+    assert.deepEqual(await ids({ bbox: box, fromMs: T0 + 4 * DAY }), []);
+    assert.deepEqual(await ids({ bbox: box, toMs: T0 - 41 * DAY }), []);
+  });
+
   it('takes the window as from inclusive, to exclusive', async () => {
     const store = await engine.open();
     const at = [0, 1, 2, 3].map((m) =>

@@ -33,16 +33,16 @@ export const sqliteMigrations: Record<string, Migration> = {
       lat REAL,
       lon REAL,
       ce_m REAL,
-      grid_cell INTEGER,
+      grid_key INTEGER,
       weapon_class TEXT,
       batch_id TEXT,
       content_sha256 TEXT NOT NULL,
       content TEXT NOT NULL
     )`),
     sql.raw(`CREATE UNIQUE INDEX observations_record ON observations (source_id, record_id)`),
-    // Box + window queries: one seek per covering cell, the time range inside it, and the exact
-    // coordinates checked in the index before any table row is read (docs/decisions/0004).
-    sql.raw(`CREATE INDEX observations_cell_time ON observations (grid_cell, observed_at, lat, lon)`),
+    // Box + window queries: one seek per covering (day, cell) key, the time range inside it, and the
+    // exact coordinates checked in the index before any table row is read (docs/decisions/0004).
+    sql.raw(`CREATE INDEX observations_grid ON observations (grid_key, observed_at, lat, lon)`),
     // Windows without a box, or with a box too large to enumerate its cells; lat/lon again so the box
     // is checked in the index. Observed times mostly grow, so this index is appended to, cheaply.
     sql.raw(`CREATE INDEX observations_time ON observations (observed_at, lat, lon)`),

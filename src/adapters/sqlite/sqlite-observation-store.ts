@@ -17,6 +17,7 @@ import type {
   StoredObservation,
 } from '../../core/ports/observation-store.ts';
 import type { SensorState } from '../../core/observations/kinds.ts';
+import type { SensorStatus } from '../../core/sources/source.ts';
 import { checkedPage, checkedQuery } from '../shared/checked-query.ts';
 import { GroupCommit } from '../shared/group-commit.ts';
 import { quarantineRows, storableOrigin } from '../shared/quarantine-row.ts';
@@ -74,6 +75,9 @@ const toQuarantineEntry = (row: SqliteQuarantineTable): QuarantineEntry => ({
   headKept: row.head_kept === 1,
 });
 
+/** What one seek of the grid index costs, in index entries read in sequence (a rough measure). */
+const SEEK_COST = 5;
+
 /** -0 becomes 0: SQLite cannot tell them apart, so no store does. */
 const plain = (value: number | null): number | null => (value === null ? null : value + 0);
 
@@ -119,7 +123,7 @@ function prepareIngest(db: Database.Database) {
       ]
     >(
       `INSERT INTO observations (seq, source_id, record_id, kind, observed_at, time_uncertainty_ms, received_at,
-         lat, lon, ce_m, grid_cell, weapon_class, batch_id, content_sha256, content)
+         lat, lon, ce_m, grid_key, weapon_class, batch_id, content_sha256, content)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (source_id, record_id) DO NOTHING`,
     ),
@@ -211,18 +215,43 @@ export class SqliteObservationStore implements ObservationStore {
   async query(input: ObservationQuery): Promise<readonly StoredObservation[]> {
     const query = checkedQuery(input);
     if (query.limit === 0 || query.kinds?.length === 0 || query.sourceIds?.length === 0) return [];
-    // Filters the chosen index can decide alone (it holds cell, time, lat, lon and seq), and the rest.
+    // Filters the chosen index can decide alone (it holds key, time, lat, lon and seq), and the rest.
     const indexed: RawBuilder<unknown>[] = [];
     const other: RawBuilder<unknown>[] = [];
     const hasWindow = query.fromMs !== undefined || query.toMs !== undefined;
     // The planner is told which index to use: with ORDER BY seq LIMIT it would otherwise often walk the
     // whole table in seq order (docs/decisions/0004-spatial-index.md).
-    let index: 'observations_cell_time' | 'observations_time' | undefined;
+    let index: 'observations_grid' | 'observations_time' | undefined;
     const box = query.bbox;
     if (box !== undefined) {
-      if (spatialGrid.countCovering(box) <= spatialGrid.maxCoveringCells) {
-        index = 'observations_cell_time';
-        indexed.push(sql`grid_cell IN (${sql.join(spatialGrid.covering(box))})`);
+      // The days to enumerate: the window, narrowed to the days that hold observations.
+      const span = await this.#kysely
+        .selectFrom('store_state')
+        .select(['observation_count as total'])
+        .select((eb) => [
+          eb
+            .selectFrom('observations')
+            .select(({ fn }) => fn.min<number | null>('observed_at').as('m'))
+            .as('first'),
+          eb
+            .selectFrom('observations')
+            .select(({ fn }) => fn.max<number | null>('observed_at').as('m'))
+            .as('last'),
+        ])
+        .executeTakeFirstOrThrow();
+      if (span.first === null || span.last === null) return [];
+      const from = Math.max(query.fromMs ?? span.first, span.first);
+      const to = Math.min(query.toMs ?? span.last + 1, span.last + 1);
+      if (to <= from) return [];
+      const [fromDay, toDay] = [spatialGrid.dayOf(from), spatialGrid.dayOf(to - 1)];
+      const keys = spatialGrid.countCovering(box, fromDay, toDay);
+      // A key costs one seek, worth a few index entries; the time index costs the entries in the window
+      // (estimated as if observations were spread evenly over time).
+      const inWindow = hasWindow ? (span.total * (to - from)) / (span.last + 1 - span.first) : Infinity;
+      if (keys <= spatialGrid.maxCoveringKeys && keys * SEEK_COST <= inWindow) {
+        index = 'observations_grid';
+        const covering = JSON.stringify(spatialGrid.covering(box, fromDay, toDay));
+        indexed.push(sql`grid_key IN (SELECT value FROM json_each(${covering}))`);
       } else if (hasWindow) index = 'observations_time';
       indexed.push(
         sql`lat >= ${box.south} AND lat <= ${box.north} AND lon >= ${box.west} AND lon <= ${box.east}`,
@@ -324,6 +353,7 @@ function commitGroup(
   let quarantineId = state.last_quarantine_id;
   let usedBytes = state.quarantine_head_bytes;
   let count = state.observation_count;
+  const statuses = new StatusChanges(statements);
   const commits: IngestCommit[] = [];
   for (const batch of batches) {
     const outcomes: RecordOutcome[] = [];
@@ -332,7 +362,7 @@ function commitGroup(
       const next = seq + 1;
       const lat = plain(o.lat);
       const lon = plain(o.lon);
-      const cell = lat === null || lon === null ? null : spatialGrid.cellOf(lat, lon);
+      const key = lat === null || lon === null ? null : spatialGrid.keyOf(lat, lon, o.observedAtMs);
       const inserted = statements.insert.run(
         next,
         o.sourceId,
@@ -344,7 +374,7 @@ function commitGroup(
         lat,
         lon,
         plain(o.ceM),
-        cell,
+        key,
         o.weaponClass,
         o.batchId,
         o.contentSha256,
@@ -356,7 +386,7 @@ function commitGroup(
         count += 1;
         outcomes.push({ status: 'accepted', seq: next });
         const state = heartbeatState(o);
-        if (state !== undefined) recordHeartbeat(statements, o.sourceId, state, o.observedAtMs);
+        if (state !== undefined) statuses.apply(o.sourceId, state, o.observedAtMs);
         continue;
       }
       const stored = statements.existing.get(o.sourceId, o.recordId);
@@ -388,27 +418,48 @@ function commitGroup(
     }
     commits.push({ outcomes, lastSeq });
   }
+  statuses.write();
   statements.writeState.run(seq, quarantineId, usedBytes, count);
   return commits;
 }
 
-function recordHeartbeat(
-  statements: ReturnType<typeof prepareIngest>,
-  sourceId: string,
-  state: SensorState,
-  observedAtMs: number,
-): void {
-  const row = statements.status.get(sourceId);
-  const current =
-    row === undefined
-      ? undefined
-      : {
+/**
+ * Sensor statuses as the transaction changes them: each sensor's row is read once and written once,
+ * however many of its heartbeats the transaction holds.
+ */
+class StatusChanges {
+  readonly #statements: ReturnType<typeof prepareIngest>;
+  readonly #current = new Map<string, SensorStatus | undefined>();
+  readonly #changed = new Set<string>();
+
+  constructor(statements: ReturnType<typeof prepareIngest>) {
+    this.#statements = statements;
+  }
+
+  apply(sourceId: string, state: SensorState, observedAtMs: number): void {
+    if (!this.#current.has(sourceId)) {
+      const row = this.#statements.status.get(sourceId);
+      this.#current.set(
+        sourceId,
+        row && {
           sourceId,
           state: row.state as SensorState,
           sinceMs: row.since_ms,
           lastHeartbeatMs: row.last_heartbeat_ms,
-        };
-  const next = sensorStatusUpdate(current, { sourceId, state, observedAtMs });
-  if (next !== undefined)
-    statements.writeStatus.run(sourceId, next.state, next.sinceMs, next.lastHeartbeatMs);
+        },
+      );
+    }
+    const next = sensorStatusUpdate(this.#current.get(sourceId), { sourceId, state, observedAtMs });
+    if (next === undefined) return;
+    this.#current.set(sourceId, next);
+    this.#changed.add(sourceId);
+  }
+
+  write(): void {
+    for (const sourceId of this.#changed) {
+      const status = this.#current.get(sourceId);
+      if (status !== undefined)
+        this.#statements.writeStatus.run(sourceId, status.state, status.sinceMs, status.lastHeartbeatMs);
+    }
+  }
 }

@@ -22,8 +22,8 @@ export interface SqliteObservationsTable {
   lat: number | null;
   lon: number | null;
   ce_m: number | null;
-  /** The spatial-grid cell of (lat, lon) (src/adapters/shared/spatial-grid.ts). */
-  grid_cell: number | null;
+  /** The grid key of (lat, lon) on its day (src/adapters/shared/spatial-grid.ts). */
+  grid_key: number | null;
   weapon_class: string | null;
   batch_id: string | null;
   content_sha256: string;

@@ -2,9 +2,10 @@
  * @module Prints the committed results (bench/results/*.json) as one Markdown table, for the
  * performance section of the README:
  *
- *   node --import tsx bench/table.ts
+ *   node --import tsx bench/table.ts            # print it
+ *   node --import tsx bench/table.ts --write    # and put it into bench/README.md between its markers
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BENCH_DIR } from './generate-observations.ts';
 import type { BenchItem, Growth } from './lib/results.ts';
@@ -42,4 +43,15 @@ export function markdownTable(): string {
   return `${lines.join('\n')}\n`;
 }
 
-process.stdout.write(markdownTable());
+const table = markdownTable();
+process.stdout.write(table);
+if (process.argv.includes('--write')) {
+  const readme = join(BENCH_DIR, 'README.md');
+  const text = readFileSync(readme, 'utf8');
+  const start = '<!-- results:start -->';
+  const end = '<!-- results:end -->';
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from === -1 || to === -1) throw new Error(`bench/README.md has no ${start} … ${end} markers`);
+  writeFileSync(readme, `${text.slice(0, from + start.length)}\n${table}${text.slice(to)}`);
+}

@@ -1,9 +1,10 @@
 /**
  * @module The query limit: the planned queries as one SQL statement each through raw better-sqlite3,
  * on the same file with the shipped pragmas, in the same order (100 warm-up, then 1,000), in a fresh
- * process. The statement uses the schema's box-and-window index the way it is meant to be used — the
- * grid cells covering the box (the adapter's own cell function), the time range, the exact
- * coordinates — and returns the same columns, ordered by commit sequence, as row objects. No HTTP,
+ * process. The statement uses the schema's box-and-window index the way docs/decisions/0004 says a
+ * raw query should — the grid keys (day × cell, from the adapter's own grid function) covering the
+ * box over the window's days, the time range, the exact coordinates; the time index when the keys
+ * are too many — and returns the same columns, ordered by commit sequence, as row objects. No HTTP,
  * no query builder, no presenter, no JSON.
  */
 import { readFileSync } from 'node:fs';
@@ -47,11 +48,12 @@ export async function run(args: unknown, _control: TaskControl): Promise<QueryTi
     let rows: unknown[];
     const where = 'lat >= ? AND lat <= ? AND lon >= ? AND lon <= ? AND observed_at >= ? AND observed_at < ?';
     const params = [q.south, q.north, q.west, q.east, q.fromMs, q.toMs];
-    if (spatialGrid.countCovering(box) <= spatialGrid.maxCoveringCells) {
-      const cells = spatialGrid.covering(box);
+    const [fromDay, toDay] = [spatialGrid.dayOf(q.fromMs), spatialGrid.dayOf(q.toMs - 1)];
+    if (spatialGrid.countCovering(box, fromDay, toDay) <= spatialGrid.maxCoveringKeys) {
+      const keys = spatialGrid.covering(box, fromDay, toDay);
       rows = statement(
-        `SELECT ${COLUMNS} FROM observations INDEXED BY observations_cell_time WHERE grid_cell IN (${cells.join(',')}) AND ${where} ORDER BY seq LIMIT ?`,
-      ).all(...params, a.limit);
+        `SELECT ${COLUMNS} FROM observations INDEXED BY observations_grid WHERE grid_key IN (SELECT value FROM json_each(?)) AND ${where} ORDER BY seq LIMIT ?`,
+      ).all(JSON.stringify(keys), ...params, a.limit);
     } else {
       rows = statement(
         `SELECT ${COLUMNS} FROM observations INDEXED BY observations_time WHERE ${where} ORDER BY seq LIMIT ?`,

@@ -9,7 +9,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../application/app-deps.ts';
 import { STREAM_EVENTS } from '../../shared/wire.ts';
-import { presentObservation } from '../presenters/observation-presenter.ts';
+import { presentObservationJson } from '../presenters/observation-presenter.ts';
 
 export interface StreamOptions {
   /** Comment interval while idle. */
@@ -98,9 +98,7 @@ function runStream(
           const rows = await deps.store.observations.listAfter(lastSeq, options.batch);
           if (isClosed() || rows.length === 0) break;
           for (const row of rows) {
-            await write(
-              `id: ${row.seq}\nevent: observation\ndata: ${JSON.stringify(presentObservation(row))}\n\n`,
-            );
+            await write(`id: ${row.seq}\nevent: observation\ndata: ${presentObservationJson(row)}\n\n`);
             lastSeq = row.seq;
             if (isClosed()) return;
           }

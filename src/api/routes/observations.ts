@@ -2,7 +2,7 @@
  * @module `/api/v1/observations`: ingest (a JSON array or NDJSON) and query. Each handler:
  * validate → (authorise, from the access issue on) → run the use case → present.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../application/app-deps.ts';
@@ -12,7 +12,7 @@ import { TrucelineError } from '../../core/errors.ts';
 import { OBSERVATION_KINDS, type ObservationKind } from '../../core/observations/kinds.ts';
 import { instant, observationSchema } from '../../core/observations/schema.ts';
 import { errorResponseSchema, ingestReportSchema, observationPageSchema } from '../../shared/wire.ts';
-import { presentObservation } from '../presenters/observation-presenter.ts';
+import { presentObservation, presentObservationJson } from '../presenters/observation-presenter.ts';
 import { docOnly } from '../schema-compilers.ts';
 
 export interface ObservationRouteOptions {
@@ -147,7 +147,7 @@ export function observationRoutes(deps: AppDeps, options: ObservationRouteOption
           response: { 200: observationPageSchema, 400: errorResponseSchema },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const q = request.query;
         const page = await queryObservations(deps, {
           bbox: q.bbox,
@@ -158,10 +158,12 @@ export function observationRoutes(deps: AppDeps, options: ObservationRouteOption
           afterSeq: q.after === undefined ? undefined : Number(q.after),
           limit: q.limit,
         });
-        return {
-          items: page.items.map(presentObservation),
-          next: page.nextAfterSeq === null ? null : String(page.nextAfterSeq),
-        };
+        // Written as text: stored records are canonical JSON already, so none is parsed to be re-serialised.
+        const next = page.nextAfterSeq === null ? 'null' : `"${page.nextAfterSeq}"`;
+        return sendJsonText(
+          reply,
+          `{"items":[${page.items.map(presentObservationJson).join(',')}],"next":${next}}`,
+        );
       },
     );
 
@@ -182,4 +184,9 @@ export function observationRoutes(deps: AppDeps, options: ObservationRouteOption
       },
     );
   };
+}
+
+/** Sends text that is already JSON (of the route's documented shape) as it is. */
+function sendJsonText(reply: FastifyReply, json: string): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(json);
 }

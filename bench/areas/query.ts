@@ -103,6 +103,7 @@ async function querySize(
           firstQueryMs: app.first,
           limitColdP95Ms: Number(lim.coldP95.toFixed(2)),
           limitP50Ms: lim.p50,
+          limitPlans: raw.result.plans,
           loadAvg1m: loadNow(),
         },
       });

@@ -20,6 +20,8 @@ export interface QueryTimings {
   /** Latency of each query in plan order, ms. */
   readonly latenciesMs: readonly number[];
   readonly rowsReturned: number;
+  /** Raw queries only: how many used which index. */
+  readonly plans?: { readonly grid: number; readonly time: number };
 }
 
 function get(

@@ -41,6 +41,7 @@ export async function run(args: unknown, _control: TaskControl): Promise<QueryTi
     return s;
   };
   const latenciesMs: number[] = [];
+  const plans = { grid: 0, time: 0 };
   let rowsReturned = 0;
   for (const [i, q] of queries.entries()) {
     const started = performance.now();
@@ -50,11 +51,13 @@ export async function run(args: unknown, _control: TaskControl): Promise<QueryTi
     const params = [q.south, q.north, q.west, q.east, q.fromMs, q.toMs];
     const [fromDay, toDay] = [spatialGrid.dayOf(q.fromMs), spatialGrid.dayOf(q.toMs - 1)];
     if (spatialGrid.countCovering(box, fromDay, toDay) <= spatialGrid.maxCoveringKeys) {
+      plans.grid += 1;
       const keys = spatialGrid.covering(box, fromDay, toDay);
       rows = statement(
         `SELECT ${COLUMNS} FROM observations INDEXED BY observations_grid WHERE grid_key IN (SELECT value FROM json_each(?)) AND ${where} ORDER BY seq LIMIT ?`,
       ).all(JSON.stringify(keys), ...params, a.limit);
     } else {
+      plans.time += 1;
       rows = statement(
         `SELECT ${COLUMNS} FROM observations INDEXED BY observations_time WHERE ${where} ORDER BY seq LIMIT ?`,
       ).all(...params, a.limit);
@@ -65,5 +68,5 @@ export async function run(args: unknown, _control: TaskControl): Promise<QueryTi
     rowsReturned += rows.length;
   }
   db.close();
-  return { latenciesMs, rowsReturned };
+  return { latenciesMs, rowsReturned, plans };
 }

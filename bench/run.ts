@@ -26,7 +26,8 @@ const USAGE = `usage: npm run bench -- AREA [--rows N] [--runs R] [--no-growth] 
   --runs R   runs of each figure and its limit; medians are reported (default 3)
   --no-growth  skip the N/10 size
   --validation-threads N  the application's validation threads (default: what ships; 0: in process)
-  --cpu-prof   write CPU profiles of the measured processes to bench/data/profiles/
+  --cpu-prof   write CPU profiles of the measured processes to bench/data/profiles/ (the figures
+               of a profiled run go there too, not to bench/results/)
 `;
 
 function parse(argv: readonly string[]): { area: string; options: BenchOptions } | string {
@@ -100,7 +101,11 @@ async function main(): Promise<number> {
     );
     const items = await run(context);
     printTable(items);
-    const file = writeResults(area, items, version);
+    // Profiled figures are slower than real ones: they go beside the profiles, not into bench/results.
+    const profiling = options.nodeOptions.includes('--cpu-prof');
+    const file = profiling
+      ? writeResults(area, items, version, join(DATA_DIR, 'profiles'))
+      : writeResults(area, items, version);
     process.stdout.write(`written ${file}\n`);
     return 0;
   } finally {

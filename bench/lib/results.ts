@@ -152,8 +152,8 @@ export function writeResults(
   area: string,
   items: readonly BenchItem[],
   version: object = sourceVersion(),
+  dir = join(BENCH_DIR, 'results'),
 ): string {
-  const dir = join(BENCH_DIR, 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${area}.json`);
   const stamped = items.map((item) => ({ ...item, detail: { ...item.detail, source: version } }));

@@ -102,7 +102,7 @@ describe('parseAgreement: the broken fixtures, one kind of mistake each', () => 
       ['commission.quorum', /^a quorum of 4 cannot be met in a case between the parties: .* leaving 3$/],
     ],
     'broken/bad-values.json': [
-      ['effectiveAt', /^2026-02-30T00:00:00 is not a real date and time$/],
+      ['effectiveAt', /^is not a real date and time$/],
       ['timeZone', /^must be an IANA time zone/],
       ['reportingDayCutoff', /^must be a local time HH:MM/],
       ['weaponClasses[0].calibreMm', /^the range is empty/],

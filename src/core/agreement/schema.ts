@@ -51,22 +51,8 @@ export const localTimeSchema = z
   .string()
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a local time HH:MM such as 19:30' });
 
-/** An RFC 3339 instant whose date is a real calendar date (2026-02-30 is not). */
-export const instantSchema = instant.superRefine((value, ctx) => {
-  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(value);
-  if (match === null) return;
-  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59)
-    ctx.addIssue({ code: 'custom', message: `${value.slice(0, 19)} is not a real date and time` });
-});
+/** An RFC 3339 instant whose date is a real calendar date (2026-02-30 is not): the observations' `instant`. */
+export const instantSchema = instant;
 
 /** A distance in kilometres: a number greater than 0. Every distance of the format is named `distanceKm`. */
 export const distanceKmSchema = z.number().positive().max(AGREEMENT_LIMITS.maxDistanceKm);

@@ -126,7 +126,7 @@ test('a value of the wrong type says what was sent, and only a missing field "is
     { path: 'timeUncertaintyMs', reason: 'must be a number, not null' },
   ]);
   assert.deepEqual(issuesOf({ ...acoustic(), location: [48, 37] }), [
-    { path: 'location', reason: 'must be an object, not array' },
+    { path: 'location', reason: 'must be an object, not an array' },
   ]);
   assert.deepEqual(issuesOf({ ...acoustic(), grading: { reliability: 'A', credibility: 2.5 } }), [
     { path: 'grading.credibility', reason: 'must be a whole number' },

@@ -17,9 +17,12 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 const describe = (value: unknown): string => {
   if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  return typeof value;
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : typeof value;
 };
+
+/** Zod's own names for what it received, worded as `describe` words them. */
+const received = (name: string): string => (name === 'array' || name === 'object' ? `an ${name}` : name);
 
 const bound = (value: unknown): string =>
   typeof value === 'bigint' || typeof value === 'number' ? String(value) : JSON.stringify(value);
@@ -29,16 +32,16 @@ function reasonOf(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type': {
       // Zod leaves the input out of issues unless asked; its message names what it received.
-      const received =
+      const got =
         'input' in issue
           ? describe(issue.input)
-          : (/received (\w+)/.exec(issue.message)?.[1] ?? 'something else');
-      if (received === 'undefined') return 'is required';
-      if (received === 'NaN' || (issue.expected === 'number' && received === 'Infinity'))
+          : received(/received (\w+)/.exec(issue.message)?.[1] ?? 'something else');
+      if (got === 'undefined') return 'is required';
+      if (got === 'NaN' || (issue.expected === 'number' && got === 'Infinity'))
         return 'must be a finite number';
       if (issue.expected === 'int')
-        return received === 'number' ? 'must be a whole number' : `must be a whole number, not ${received}`;
-      return `must be ${issue.expected === 'array' || issue.expected === 'object' ? 'an' : 'a'} ${issue.expected}, not ${received}`;
+        return got === 'number' ? 'must be a whole number' : `must be a whole number, not ${got}`;
+      return `must be ${issue.expected === 'array' || issue.expected === 'object' ? 'an' : 'a'} ${issue.expected}, not ${got}`;
     }
     case 'too_small': {
       const what = issue.origin === 'string' ? 'characters' : issue.origin === 'array' ? 'items' : '';

@@ -103,9 +103,14 @@ async function main(): Promise<number> {
     printTable(items);
     // Profiled figures are slower than real ones: they go beside the profiles, not into bench/results.
     const profiling = options.nodeOptions.includes('--cpu-prof');
+    // A commit that lands during the run: say so, the figures may mix both versions.
+    const after = sourceVersion();
+    const stamp = after.commit === version.commit ? version : { ...version, commitAtEnd: after.commit };
+    if (after.commit !== version.commit)
+      context.log(`note: HEAD moved from ${version.commit} to ${after.commit} during the run`);
     const file = profiling
-      ? writeResults(area, items, version, join(DATA_DIR, 'profiles'))
-      : writeResults(area, items, version);
+      ? writeResults(area, items, stamp, join(DATA_DIR, 'profiles'))
+      : writeResults(area, items, stamp);
     process.stdout.write(`written ${file}\n`);
     return 0;
   } finally {

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { spatialGrid } from '../../src/adapters/shared/spatial-grid.ts';
+import { spatialGrid } from '../../src/adapters/common/spatial-grid.ts';
 import { applyPragmas, openRecordingPragmas } from '../lib/sqlite-pragmas.ts';
 import type { PlannedQuery } from '../lib/query-plan.ts';
 import type { QueryTimings } from './query-client.ts';

@@ -1,7 +1,7 @@
 /** @module Agreement revisions in memory. */
 import { notFound } from '../../core/errors.ts';
 import type { AgreementRecord, AgreementStore } from '../../core/ports/agreement-store.ts';
-import { compareCodePoints } from '../shared/compare-code-points.ts';
+import { compareCodePoints } from '../common/compare-code-points.ts';
 import type { MemorySchema } from './memory-schema.ts';
 
 export class MemoryAgreementStore implements AgreementStore {

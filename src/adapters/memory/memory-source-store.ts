@@ -2,8 +2,8 @@
 import { notFound } from '../../core/errors.ts';
 import type { SourceStore } from '../../core/ports/source-store.ts';
 import type { SensorStatus, Source, SourceKey } from '../../core/sources/source.ts';
-import { compareCodePoints } from '../shared/compare-code-points.ts';
-import { mergedKeys } from '../shared/merged-keys.ts';
+import { compareCodePoints } from '../common/compare-code-points.ts';
+import { mergedKeys } from '../common/merged-keys.ts';
 import type { MemorySchema } from './memory-schema.ts';
 
 /** -0 becomes 0: SQLite cannot tell them apart, so no store does. */

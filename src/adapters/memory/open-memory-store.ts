@@ -4,7 +4,7 @@
  */
 import { TrucelineError } from '../../core/errors.ts';
 import type { Store } from '../../core/ports/store.ts';
-import { DEFAULT_MAX_QUARANTINE_BYTES } from '../shared/quarantine-row.ts';
+import { DEFAULT_MAX_QUARANTINE_BYTES } from '../common/quarantine-row.ts';
 import { MemoryAgreementStore } from './memory-agreement-store.ts';
 import { MemoryObservationStore } from './memory-observation-store.ts';
 import { emptyMemorySchema } from './memory-schema.ts';

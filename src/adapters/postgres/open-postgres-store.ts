@@ -6,7 +6,7 @@ import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { TrucelineError } from '../../core/errors.ts';
 import type { Store } from '../../core/ports/store.ts';
-import { DEFAULT_MAX_QUARANTINE_BYTES } from '../shared/quarantine-row.ts';
+import { DEFAULT_MAX_QUARANTINE_BYTES } from '../common/quarantine-row.ts';
 import { PostgresAgreementStore } from './postgres-agreement-store.ts';
 import { postgresMigrations } from './postgres-migrations.ts';
 import { PostgresObservationStore } from './postgres-observation-store.ts';

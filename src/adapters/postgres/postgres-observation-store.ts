@@ -19,11 +19,11 @@ import type {
   StoredObservation,
 } from '../../core/ports/observation-store.ts';
 import type { SensorStatus } from '../../core/sources/source.ts';
-import { checkedPage, checkedQuery } from '../shared/checked-query.ts';
-import { GroupCommit } from '../shared/group-commit.ts';
-import { planIngest, recordKey, type ExistingRecord } from '../shared/plan-ingest.ts';
-import { quarantineRows, storableOrigin } from '../shared/quarantine-row.ts';
-import { heartbeatState, sensorStatusUpdate } from '../shared/sensor-status-update.ts';
+import { checkedPage, checkedQuery } from '../common/checked-query.ts';
+import { GroupCommit } from '../common/group-commit.ts';
+import { planIngest, recordKey, type ExistingRecord } from '../common/plan-ingest.ts';
+import { quarantineRows, storableOrigin } from '../common/quarantine-row.ts';
+import { heartbeatState, sensorStatusUpdate } from '../common/sensor-status-update.ts';
 import type {
   PostgresObservationsTable,
   PostgresQuarantineTable,

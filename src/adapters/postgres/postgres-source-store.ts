@@ -4,7 +4,7 @@ import { notFound } from '../../core/errors.ts';
 import type { SensorState } from '../../core/observations/kinds.ts';
 import type { SourceStore } from '../../core/ports/source-store.ts';
 import type { SensorStatus, Source, SourceKey, SourceKind } from '../../core/sources/source.ts';
-import { mergedKeys } from '../shared/merged-keys.ts';
+import { mergedKeys } from '../common/merged-keys.ts';
 import type { PostgresSchema, PostgresSourcesTable } from './postgres-schema.ts';
 
 const toSource = (row: PostgresSourcesTable): Source => ({

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { TrucelineError } from '../../core/errors.ts';
 import type { Store } from '../../core/ports/store.ts';
-import { DEFAULT_MAX_QUARANTINE_BYTES } from '../shared/quarantine-row.ts';
+import { DEFAULT_MAX_QUARANTINE_BYTES } from '../common/quarantine-row.ts';
 import { SqliteAgreementStore } from './sqlite-agreement-store.ts';
 import { sqliteMigrations } from './sqlite-migrations.ts';
 import { SqliteObservationStore } from './sqlite-observation-store.ts';

@@ -18,11 +18,11 @@ import type {
 } from '../../core/ports/observation-store.ts';
 import type { SensorState } from '../../core/observations/kinds.ts';
 import type { SensorStatus } from '../../core/sources/source.ts';
-import { checkedPage, checkedQuery } from '../shared/checked-query.ts';
-import { GroupCommit } from '../shared/group-commit.ts';
-import { quarantineRows, storableOrigin } from '../shared/quarantine-row.ts';
-import { heartbeatState, sensorStatusUpdate } from '../shared/sensor-status-update.ts';
-import { spatialGrid } from '../shared/spatial-grid.ts';
+import { checkedPage, checkedQuery } from '../common/checked-query.ts';
+import { GroupCommit } from '../common/group-commit.ts';
+import { quarantineRows, storableOrigin } from '../common/quarantine-row.ts';
+import { heartbeatState, sensorStatusUpdate } from '../common/sensor-status-update.ts';
+import { spatialGrid } from '../common/spatial-grid.ts';
 import type { SqliteObservationsTable, SqliteQuarantineTable, SqliteSchema } from './sqlite-schema.ts';
 
 const COLUMNS = [

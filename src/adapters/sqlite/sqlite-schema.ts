@@ -22,7 +22,7 @@ export interface SqliteObservationsTable {
   lat: number | null;
   lon: number | null;
   ce_m: number | null;
-  /** The grid key of (lat, lon) on its day (src/adapters/shared/spatial-grid.ts). */
+  /** The grid key of (lat, lon) on its day (src/adapters/common/spatial-grid.ts). */
   grid_key: number | null;
   weapon_class: string | null;
   batch_id: string | null;

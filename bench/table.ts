@@ -25,8 +25,8 @@ export function markdownTable(): string {
       return rank(a) - rank(b) || a.localeCompare(b);
     });
   const lines = [
-    '| area | figure | value | limit (same run) | ratio | target | peak RSS | ×10 rows: cost, RSS |',
-    '|---|---|---|---|---|---|---|---|',
+    '| area | figure | value | limit (same run) | ratio | target | peak RSS | ×10 rows: cost, RSS | commit |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const file of files) {
     const items = JSON.parse(readFileSync(join(dir, file), 'utf8')) as BenchItem[];
@@ -35,8 +35,14 @@ export function markdownTable(): string {
       const target = item.detail.target as string | undefined;
       const met = item.detail.met as boolean | undefined;
       const rows = item.detail.rows as number;
+      const cold = item.detail.coldP95Ms as number | undefined;
+      const source = item.detail.source as { commit?: string; commitAtEnd?: string } | undefined;
+      const commit =
+        source?.commit === undefined
+          ? '—'
+          : `${source.commit}${source.commitAtEnd === undefined ? '' : `…${source.commitAtEnd}`}`;
       lines.push(
-        `| ${file.replace(/\.json$/, '')} | ${item.name} (${rows.toLocaleString('en')} rows) | ${fmt(item.value)} ${item.unit} | ${fmt(item.limit.value)} — ${item.limit.name} | ${(item.ratio * 100).toFixed(1)} % | ${target === undefined ? '—' : `${target}: ${met === true ? 'met' : '**missed**'}`} | ${item.peakRssMb} MB | ${growth === undefined ? '—' : `×${growth.costFactor}, ×${growth.peakRssFactor}`} |`,
+        `| ${file.replace(/\.json$/, '')} | ${item.name} (${rows.toLocaleString('en')} rows) | ${fmt(item.value)} ${item.unit}${cold === undefined ? '' : ` (cold ${fmt(cold)} ms)`} | ${fmt(item.limit.value)} — ${item.limit.name} | ${(item.ratio * 100).toFixed(1)} % | ${target === undefined ? '—' : `${target}: ${met === true ? 'met' : '**missed**'}`} | ${item.peakRssMb} MB | ${growth === undefined ? '—' : `×${growth.costFactor}, ×${growth.peakRssFactor}`} | ${commit} |`,
       );
     }
   }

@@ -11,6 +11,13 @@
  * different sorts; the rest are new, valid records. Times are spread over 14 days in file order,
  * with a little jitter (sensors report late), so that a box and a window select ~1,000 rows.
  */
+import {
+  FIRE_DIRECTIONS,
+  FIRE_EVENT_TYPES,
+  IMPEDIMENTS,
+  PERCEPTION_MODES,
+  SIGHTED_OBJECTS,
+} from '../src/core/observations/kinds.ts';
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -239,34 +246,11 @@ const WEAPON_WORDS: Readonly<Record<string, string>> = {
   'tank-125mm': '125 mm tank gun',
   'mlrs-220mm': '220 mm multiple-launch rocket system',
 };
-const OBJECTS = [
-  'weapon',
-  'vehicle',
-  'troops',
-  'fortification',
-  'fire',
-  'explosion',
-  'flare',
-  'drone',
-  'other',
-] as const;
-const DIRECTIONS = ['incoming', 'outgoing', 'undetermined'] as const;
-const MODES = ['heard', 'seen', 'heard-and-seen'] as const;
-const FIRE_TYPES = [
-  'explosion',
-  'projectile-in-flight',
-  'muzzle-flash',
-  'illumination-flare',
-  'bursts-and-shots',
-] as const;
-const IMPEDIMENTS = [
-  'denied',
-  'delayed',
-  'conditional',
-  'jamming',
-  'fire-at-monitors',
-  'sensor-destroyed',
-] as const;
+// The enumerations of the observation format itself (same order as before, so the data is unchanged).
+const OBJECTS = SIGHTED_OBJECTS;
+const DIRECTIONS = FIRE_DIRECTIONS;
+const MODES = PERCEPTION_MODES;
+const FIRE_TYPES = FIRE_EVENT_TYPES;
 const ALLEGATIONS = [
   'shelling-populated-area',
   'heavy-weapons-in-zone',

@@ -14,7 +14,7 @@ const record = (i: number) => ({
   timeUncertaintyMs: 10,
   location: { lat: 48 + i / 1e5, lon: 37, ceM: 5 },
   payload: { signal: 'impact' },
-  text: 'x'.repeat(200),
+  text: (i % 13 === 0 ? 'Донецьк — ' : '') + 'x'.repeat(200),
 });
 
 /** 3,000 lines (~1 MB, so the worker validator cuts it into pieces), every 7th invalid, blank lines and CRLF among them. */
@@ -29,6 +29,13 @@ function ndjson(): string {
   return lines.join('\n');
 }
 
+/** The bytes as a view into the middle of a larger buffer, as Buffers often are. */
+function viewInto(bytes: Uint8Array): Uint8Array {
+  const larger = new Uint8Array(bytes.length + 64);
+  larger.set(bytes, 32);
+  return larger.subarray(32, 32 + bytes.length);
+}
+
 describe('the worker-thread validator gives exactly what in-process validation gives', () => {
   const workers = workerRecordValidator({ threads: 3 });
   const inProcess = inProcessRecordValidator(nodeSha256);
@@ -36,6 +43,10 @@ describe('the worker-thread validator gives exactly what in-process validation g
 
   const inputs: [string, RecordInput][] = [
     ['NDJSON cut across threads', { format: 'ndjson', text: ndjson(), firstPosition: 1 }],
+    [
+      'NDJSON as UTF-8 bytes, cut across threads, from a view into a larger buffer',
+      { format: 'ndjson', text: viewInto(Buffer.from(ndjson())), firstPosition: 1 },
+    ],
     ['a JSON array', { format: 'json', text: JSON.stringify([record(1), { nope: true }, record(2)]) }],
     [
       'pre-split records',
@@ -53,7 +64,10 @@ describe('the worker-thread validator gives exactly what in-process validation g
       const [a, b] = await Promise.all([workers.validate(input, now), inProcess.validate(input, now)]);
       assert.deepEqual(a, b);
       if (input.format === 'ndjson') {
+        // The caller's bytes are still there: the threads were sent a copy, not the caller's buffer.
+        if (typeof input.text !== 'string') assert.equal(input.text.byteLength > 0, true);
         assert.ok(a.valid.length > 2000);
+        assert.ok(a.valid.some((r) => r.observation.content.includes('Донецьк')));
         assert.ok(a.invalid.some((r) => r.position === 4 && r.issues[0]?.path === 'kind'));
         assert.ok(a.invalid.some((r) => r.position === 11 && r.issues[0]?.path === '(root)'));
       }

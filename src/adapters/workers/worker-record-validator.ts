@@ -6,7 +6,12 @@
  */
 import { Worker } from 'node:worker_threads';
 import { TrucelineError } from '../../core/errors.ts';
-import { splitNdjson, type RecordInput } from '../../core/observations/raw-record.ts';
+import {
+  decodeText,
+  splitNdjson,
+  type ReceivedText,
+  type RecordInput,
+} from '../../core/observations/raw-record.ts';
 import {
   tooManyRecords,
   type InvalidRecord,
@@ -16,10 +21,10 @@ import type { ValidObservation } from '../../core/observations/validate-observat
 import type { RecordValidator } from '../../core/ports/record-validator.ts';
 import type { ValidationReply, ValidationTask } from './validation-messages.ts';
 
-const ENTRY = new URL('./validation-worker-entry.mjs', import.meta.url);
+const ENTRY = new URL('./validation-worker-entry.cjs', import.meta.url);
 
-/** Below this many characters an NDJSON batch is not worth cutting into pieces. */
-const MIN_PIECE_CHARS = 256 * 1024;
+/** Below this many characters (or bytes) an NDJSON batch is not worth cutting into pieces. */
+const MIN_PIECE_LENGTH = 256 * 1024;
 
 interface Pending {
   resolve(result: ValidatedRecords): void;
@@ -37,7 +42,7 @@ export function workerRecordValidator(options: { readonly threads: number }): Re
   let closed = false;
 
   const spawn = (index: number): Thread => {
-    const worker = new Worker(ENTRY);
+    const worker = new Worker(ENTRY, { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     worker.unref();
     const thread: Thread = { worker, pending: new Map() };
     worker.on('message', (reply: ValidationReply) => {
@@ -80,8 +85,11 @@ export function workerRecordValidator(options: { readonly threads: number }): Re
       thread.pending.set(id, { resolve, reject });
       // Keep the process alive while work is outstanding.
       thread.worker.ref();
-      const task: ValidationTask = { id, input, receivedAtMs, maxRecords };
-      thread.worker.postMessage(task);
+      // Bytes go as a copy the thread then owns (transferred, not cloned): the caller's buffer may be a
+      // view of a larger or pooled one, which must not be detached.
+      const owned = ownedInput(input);
+      const task: ValidationTask = { id, input: owned.input, receivedAtMs, maxRecords };
+      thread.worker.postMessage(task, owned.transfer);
     }).finally(() => {
       for (const t of threads) if (t.pending.size === 0) t.worker.unref();
     }) as Promise<ValidatedRecords>;
@@ -92,7 +100,7 @@ export function workerRecordValidator(options: { readonly threads: number }): Re
       if (input.format !== 'ndjson') return run(input, receivedAtMs, maxRecords);
       // Pieces see only their own lines, so count the whole first (lines are an upper bound: blank ones are no records).
       if (maxRecords !== undefined && countLines(input.text) > maxRecords) {
-        const records = splitNdjson(input.text, input.firstPosition).length;
+        const records = splitNdjson(decodeText(input.text), input.firstPosition).length;
         if (records > maxRecords) throw tooManyRecords(records, maxRecords);
       }
       const pieces = cutNdjson(input.text, input.firstPosition, options.threads);
@@ -113,25 +121,40 @@ export function workerRecordValidator(options: { readonly threads: number }): Re
   };
 }
 
-function countLines(text: string): number {
+/** The input with its bytes (if any) copied into a buffer of their own, and that buffer to transfer. */
+function ownedInput(input: RecordInput): { input: RecordInput; transfer: ArrayBuffer[] } {
+  if (input.format === 'records' || typeof input.text === 'string') return { input, transfer: [] };
+  // Not `.slice()`: on a Buffer that is a view, not a copy.
+  const bytes = new Uint8Array(input.text);
+  return { input: { ...input, text: bytes }, transfer: [bytes.buffer] };
+}
+
+/** The index of the next line feed at or after `from`, or -1. */
+function nextLineFeed(text: ReceivedText, from: number): number {
+  if (typeof text === 'string') return text.indexOf('\n', from);
+  return Buffer.from(text.buffer, text.byteOffset, text.byteLength).indexOf(10, from);
+}
+
+function countLines(text: ReceivedText): number {
   let lines = 1;
-  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines += 1;
+  for (let at = nextLineFeed(text, 0); at !== -1; at = nextLineFeed(text, at + 1)) lines += 1;
   return lines;
 }
 
 /** Cuts NDJSON text into up to `pieces` parts at line boundaries, each with the position of its first line. */
-function cutNdjson(text: string, firstPosition: number, pieces: number): RecordInput[] {
-  if (pieces <= 1 || text.length < MIN_PIECE_CHARS) return [{ format: 'ndjson', text, firstPosition }];
+function cutNdjson(text: ReceivedText, firstPosition: number, pieces: number): RecordInput[] {
+  if (pieces <= 1 || text.length < MIN_PIECE_LENGTH) return [{ format: 'ndjson', text, firstPosition }];
   const parts: RecordInput[] = [];
   const target = Math.ceil(text.length / pieces);
   let start = 0;
   let position = firstPosition;
   while (start < text.length) {
-    let end = parts.length === pieces - 1 ? text.length : text.indexOf('\n', start + target);
+    let end = parts.length === pieces - 1 ? text.length : nextLineFeed(text, start + target);
     if (end === -1) end = text.length;
-    const piece = text.slice(start, end);
+    const piece = typeof text === 'string' ? text.slice(start, end) : text.subarray(start, end);
     parts.push({ format: 'ndjson', text: piece, firstPosition: position });
-    for (let at = piece.indexOf('\n'); at !== -1; at = piece.indexOf('\n', at + 1)) position += 1;
+    for (let at = nextLineFeed(text, start); at !== -1 && at < end; at = nextLineFeed(text, at + 1))
+      position += 1;
     position += 1;
     start = end + 1;
   }

@@ -87,32 +87,36 @@ const toLine = (file: string, r: Rejection) => ({ file, line: r.position, field:
 
 type Commit = (input: RecordInput, bytesRead: number) => Promise<void>;
 
-/** Streams the file and hands it on in pieces of `batchSize` lines, as text: parsing happens in the validator. */
+/**
+ * Streams the file and hands it on in pieces of `batchSize` lines, as bytes: decoding and parsing
+ * happen in the validator (on worker threads when it has them), so this thread only finds line ends.
+ */
 async function ingestNdjson(file: string, batchSize: number, commit: Commit): Promise<void> {
-  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
-  let carry = '';
-  let firstLine = 1;
-  // Lines already counted in `carry`, and where counting resumes.
+  const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+  // The bytes read since the last cut, and how many whole lines they hold.
+  let held: Buffer[] = [];
   let lines = 0;
-  for await (const chunk of stream as AsyncIterable<string>) {
-    const text = carry + chunk;
+  let firstLine = 1;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
     let cut = 0;
-    for (let end = text.indexOf('\n', carry.length); end !== -1; end = text.indexOf('\n', end + 1)) {
+    for (let end = chunk.indexOf(10); end !== -1; end = chunk.indexOf(10, end + 1)) {
       lines += 1;
       if (lines === batchSize) {
+        held.push(chunk.subarray(cut, end));
         await commit(
-          { format: 'ndjson', text: text.slice(cut, end), firstPosition: firstLine },
+          { format: 'ndjson', text: Buffer.concat(held), firstPosition: firstLine },
           stream.bytesRead,
         );
+        held = [];
         firstLine += lines;
         lines = 0;
         cut = end + 1;
       }
     }
-    carry = text.slice(cut);
+    if (cut < chunk.length) held.push(chunk.subarray(cut));
   }
-  if (carry !== '')
-    await commit({ format: 'ndjson', text: carry, firstPosition: firstLine }, stream.bytesRead);
+  if (held.length > 0)
+    await commit({ format: 'ndjson', text: Buffer.concat(held), firstPosition: firstLine }, stream.bytesRead);
 }
 
 async function ingestUcdpCsv(deps: AppDeps, file: string, batchSize: number, commit: Commit): Promise<void> {

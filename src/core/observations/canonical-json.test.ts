@@ -53,3 +53,17 @@ test('canonical form is independent of key order and round-trips through JSON.pa
     }),
   );
 });
+
+test('keys a plain object would reorder or swallow (array indexes, __proto__) still come out in RFC 8785 order', () => {
+  assert.equal(canonicalJson({ b: 1, '10': 2, '9': 3, a: 4 }), '{"10":2,"9":3,"a":4,"b":1}');
+  const withProto = JSON.parse('{"z":1,"__proto__":{"y":[2]},"a":0}') as unknown;
+  assert.equal(canonicalJson(withProto), '{"__proto__":{"y":[2]},"a":0,"z":1}');
+  assert.equal(canonicalJson({ outer: { '2': 'x', '1': 'y' } }), '{"outer":{"1":"y","2":"x"}}');
+});
+
+test('undefined inside an array and values JSON cannot hold are refused; undefined members are left out', () => {
+  assert.throws(() => canonicalJson([1, undefined]), /undefined/);
+  assert.throws(() => canonicalJson({ f: () => 1 }), /function/);
+  assert.throws(() => canonicalJson({ n: 1n }), /bigint/);
+  assert.equal(canonicalJson({ a: undefined, b: 1 }), '{"b":1}');
+});

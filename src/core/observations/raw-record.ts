@@ -9,30 +9,61 @@ export type RawRecord =
   | { readonly position: number; readonly text: string; readonly value: unknown }
   | { readonly position: number; readonly text: string; readonly issues: readonly FieldIssue[] };
 
+/**
+ * Text as it arrived: a string, or its UTF-8 bytes (decoded where the batch is validated, so a
+ * worker thread does it rather than the thread that reads files and serves requests).
+ */
+export type ReceivedText = string | Uint8Array;
+
 /** A batch as it arrived. Text is split and parsed where it is validated (possibly another thread). */
 export type RecordInput =
   /** One record per line; `firstPosition` is the position of the first line (1 for a file, 0 for a request). */
-  | { readonly format: 'ndjson'; readonly text: string; readonly firstPosition: number }
+  | { readonly format: 'ndjson'; readonly text: ReceivedText; readonly firstPosition: number }
   /** A JSON array of records (or a single record object); positions are array indexes. */
-  | { readonly format: 'json'; readonly text: string }
+  | { readonly format: 'json'; readonly text: ReceivedText }
   | { readonly format: 'records'; readonly records: readonly RawRecord[] };
 
+const utf8 = new TextDecoder();
+
+/** The text as a string (UTF-8 bytes decoded; a leading byte-order mark dropped, malformed bytes replaced). */
+export const decodeText = (text: ReceivedText): string =>
+  typeof text === 'string' ? text : utf8.decode(text);
+
 /**
- * Splits NDJSON text into raw records, one per non-blank line; a line that is not JSON becomes a
- * record with an issue (rejected and quarantined like any invalid record).
+ * Calls `visit` with each non-blank line of NDJSON text as a raw record, in order, without holding
+ * them all; a line that is not JSON becomes a record with an issue (rejected and quarantined like any
+ * invalid record).
  */
-export function splitNdjson(text: string, firstPosition = 1): RawRecord[] {
-  const records: RawRecord[] = [];
+export function eachNdjsonRecord(text: string, firstPosition: number, visit: (raw: RawRecord) => void): void {
   let line = firstPosition;
   let start = 0;
   while (start <= text.length) {
     let end = text.indexOf('\n', start);
     if (end === -1) end = text.length;
     const raw = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
-    if (raw.trim() !== '') records.push(parseRecordText(raw, line));
+    if (raw.trim() !== '') visit(parseRecordText(raw, line));
     line += 1;
     start = end + 1;
   }
+}
+
+/** The number of records (non-blank lines) in NDJSON text. */
+export function countNdjsonRecords(text: string): number {
+  let records = 0;
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    if (text.slice(start, end).trim() !== '') records += 1;
+    start = end + 1;
+  }
+  return records;
+}
+
+/** NDJSON text as raw records, one per non-blank line (see `eachNdjsonRecord`). */
+export function splitNdjson(text: string, firstPosition = 1): RawRecord[] {
+  const records: RawRecord[] = [];
+  eachNdjsonRecord(text, firstPosition, (raw) => records.push(raw));
   return records;
 }
 
@@ -81,9 +112,9 @@ export function splitJsonArray(text: string): RawRecord[] {
 export function rawRecordsOf(input: RecordInput): readonly RawRecord[] {
   switch (input.format) {
     case 'ndjson':
-      return splitNdjson(input.text, input.firstPosition);
+      return splitNdjson(decodeText(input.text), input.firstPosition);
     case 'json':
-      return splitJsonArray(input.text);
+      return splitJsonArray(decodeText(input.text));
     case 'records':
       return input.records;
   }

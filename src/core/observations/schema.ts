@@ -33,6 +33,16 @@ export const OBSERVATION_LIMITS = {
   latestObservedAt: '2100-01-01T00:00:00Z',
 } as const;
 
+/**
+ * A strict object whose keys are declared in RFC 8785 order (sorted by UTF-16 code units). zod builds
+ * its output in declaration order, so a validated record comes out already in canonical order and its
+ * canonical JSON is one native `JSON.stringify` (canonicalJson checks the order; it never relies on it).
+ */
+function canonicalObject<Shape extends z.ZodRawShape>(shape: Shape): z.ZodObject<Shape, z.core.$strict> {
+  const sorted = Object.fromEntries(Object.entries(shape).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return z.strictObject(sorted as Shape);
+}
+
 /** Ids of sources, parties, weapon classes: short, printable, no spaces. */
 export const identifier = z
   .string()
@@ -55,11 +65,12 @@ const latest = Date.parse(OBSERVATION_LIMITS.latestObservedAt);
  * Date.parse rolls 2026-02-30 over to March and reads 24:00 as the next midnight: check that the day
  * exists in its month and that hours, minutes and seconds (and the offset's) are in range.
  */
+const twoDigits = (value: string, from: number): number => Number(value.slice(from, from + 2));
+
 function isCalendarDate(value: string): boolean {
-  const field = (from: number) => Number(value.slice(from, from + 2));
   const year = Number(value.slice(0, 4));
-  const month = field(5);
-  const day = field(8);
+  const month = twoDigits(value, 5);
+  const day = twoDigits(value, 8);
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   const zone = value.endsWith('Z') ? undefined : value.slice(-6);
   const zoneOk = zone === undefined || (Number(zone.slice(1, 3)) <= 23 && Number(zone.slice(4, 6)) <= 59);
@@ -68,9 +79,9 @@ function isCalendarDate(value: string): boolean {
     month <= 12 &&
     day >= 1 &&
     day <= daysInMonth &&
-    field(11) <= 23 &&
-    field(14) <= 59 &&
-    field(17) <= 59 &&
+    twoDigits(value, 11) <= 23 &&
+    twoDigits(value, 14) <= 59 &&
+    twoDigits(value, 17) <= 59 &&
     zoneOk
   );
 }
@@ -101,21 +112,21 @@ const shortText = (max: number) => z.string().max(max);
 const count = z.number().int().min(1).max(100_000);
 
 /** A point with its circular error (metres, 1 σ radius). */
-export const position = z.strictObject({
+export const position = canonicalObject({
   lat: latitude,
   lon: longitude,
   ceM: z.number().gt(0).max(OBSERVATION_LIMITS.maxCircularErrorM),
 });
 export type Position = z.infer<typeof position>;
 
-const ellipse = z.strictObject({
+const ellipse = canonicalObject({
   semiMajorM: z.number().gt(0).max(OBSERVATION_LIMITS.maxCircularErrorM),
   semiMinorM: z.number().gt(0).max(OBSERVATION_LIMITS.maxCircularErrorM),
   /** Orientation of the major axis, degrees clockwise from north. */
   orientationDeg: z.number().min(0).lt(180),
 });
 
-const pointEstimate = z.strictObject({ lat: latitude, lon: longitude, ellipse });
+const pointEstimate = canonicalObject({ lat: latitude, lon: longitude, ellipse });
 
 const distanceBand = z
   .strictObject({ minKm: z.number().min(0).max(200), maxKm: z.number().gt(0).max(200) })
@@ -144,11 +155,11 @@ const common = {
   receivedAt: z.string().max(64).optional(),
 };
 
-const acoustic = z.strictObject({
+const acoustic = canonicalObject({
   ...common,
   kind: z.literal('acoustic'),
   location: position,
-  payload: z.strictObject({
+  payload: canonicalObject({
     signal: z.enum(ACOUSTIC_SIGNALS),
     bearingDeg: degrees.optional(),
     bearingSigmaDeg: z.number().gt(0).max(180).optional(),
@@ -157,18 +168,18 @@ const acoustic = z.strictObject({
   }),
 });
 
-const seismic = z.strictObject({
+const seismic = canonicalObject({
   ...common,
   kind: z.literal('seismic'),
   location: position,
-  payload: z.strictObject({
+  payload: canonicalObject({
     peakVelocityMmS: z.number().min(0).optional(),
     magnitude: z.number().min(-3).max(10).optional(),
     snrDb: z.number().min(-50).max(200).optional(),
   }),
 });
 
-const radar = z.strictObject({
+const radar = canonicalObject({
   ...common,
   kind: z.literal('radar'),
   location: position,
@@ -193,11 +204,11 @@ const sighting = {
   count: count.optional(),
 };
 
-const camera = z.strictObject({
+const camera = canonicalObject({
   ...common,
   kind: z.literal('camera'),
   location: position,
-  payload: z.strictObject({
+  payload: canonicalObject({
     ...sighting,
     count,
     bearingDeg: degrees.optional(),
@@ -205,11 +216,11 @@ const camera = z.strictObject({
   }),
 });
 
-const drone = z.strictObject({
+const drone = canonicalObject({
   ...common,
   kind: z.literal('drone'),
   location: position,
-  payload: z.strictObject({
+  payload: canonicalObject({
     flightId: shortText(128).min(1),
     status: z.enum(DRONE_STATUSES),
     altitudeM: z.number().min(-500).max(30_000).optional(),
@@ -218,11 +229,11 @@ const drone = z.strictObject({
   }),
 });
 
-const satellite = z.strictObject({
+const satellite = canonicalObject({
   ...common,
   kind: z.literal('satellite'),
   location: position,
-  payload: z.strictObject({
+  payload: canonicalObject({
     passId: shortText(128).min(1),
     sensor: z.enum(SATELLITE_SENSORS),
     resolutionM: z.number().gt(0).max(1000),
@@ -240,7 +251,7 @@ const patrolCommon = {
 };
 
 const patrolPayload = z.discriminatedUnion('report', [
-  z.strictObject({
+  canonicalObject({
     ...patrolCommon,
     report: z.literal('fire'),
     mode: z.enum(PERCEPTION_MODES),
@@ -250,14 +261,14 @@ const patrolPayload = z.discriminatedUnion('report', [
     bearingDeg: degrees.optional(),
     count,
   }),
-  z.strictObject({
+  canonicalObject({
     ...patrolCommon,
     report: z.literal('sighting'),
     ...sighting,
     distanceBand: distanceBand.optional(),
     bearingDeg: degrees.optional(),
   }),
-  z.strictObject({
+  canonicalObject({
     ...patrolCommon,
     report: z.literal('impediment'),
     impediment: z.enum(IMPEDIMENTS),
@@ -265,7 +276,7 @@ const patrolPayload = z.discriminatedUnion('report', [
   }),
 ]);
 
-const patrol = z.strictObject({
+const patrol = canonicalObject({
   ...common,
   kind: z.literal('patrol'),
   /** Where what was reported happened, when the monitors could tell. */
@@ -273,11 +284,11 @@ const patrol = z.strictObject({
   payload: patrolPayload,
 });
 
-const complaint = z.strictObject({
+const complaint = canonicalObject({
   ...common,
   kind: z.literal('complaint'),
   location: position,
-  payload: z.strictObject({
+  payload: canonicalObject({
     complainant: identifier,
     accused: identifier.optional(),
     /** A prohibited-conduct id of the agreement. */
@@ -286,11 +297,11 @@ const complaint = z.strictObject({
   }),
 });
 
-const osint = z.strictObject({
+const osint = canonicalObject({
   ...common,
   kind: z.literal('osint'),
   location: position,
-  payload: z.strictObject({
+  payload: canonicalObject({
     origin: z.enum(OSINT_ORIGINS),
     externalId: shortText(128).optional(),
     url: shortText(2048).optional(),
@@ -307,11 +318,11 @@ const osint = z.strictObject({
   }),
 });
 
-const heartbeat = z.strictObject({
+const heartbeat = canonicalObject({
   ...common,
   kind: z.literal('heartbeat'),
   location: position.optional(),
-  payload: z.strictObject({
+  payload: canonicalObject({
     state: z.enum(SENSOR_STATES),
     batteryPct: z.number().min(0).max(100).optional(),
     note: shortText(500).optional(),

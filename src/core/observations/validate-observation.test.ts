@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
+import fc from 'fast-check';
+import { observation, withoutTransport } from '../../../test/helpers/observation-arbitraries.ts';
+import { canonicalJson } from './canonical-json.ts';
 import { validateObservation } from './validate-observation.ts';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -154,5 +157,25 @@ test('a date that does not exist is rejected, not rolled over', () => {
   assert.ok(validateObservation({ ...acoustic(), observedAt: '2024-02-29T10:00:00Z' }, now, sha256).ok);
   assert.ok(
     validateObservation({ ...acoustic(), observedAt: '2026-02-28T23:59:59.999+03:30' }, now, sha256).ok,
+  );
+});
+
+test('the stored content is the RFC 8785 text of the record without transport fields, whatever order its keys came in', () => {
+  // Members in reverse order: the schema's output order must not be what makes the text canonical.
+  const reversed = (value: unknown): unknown =>
+    JSON.parse(JSON.stringify(value), function (this: unknown, _key, member: unknown) {
+      if (member === null || typeof member !== 'object' || Array.isArray(member)) return member;
+      return Object.fromEntries(Object.entries(member).reverse());
+    }) as unknown;
+  fc.assert(
+    fc.property(observation({ now }), (record) => {
+      const result = validateObservation(reversed(record), now, sha256);
+      assert.ok(result.ok, JSON.stringify(result));
+      const expected = canonicalJson(reversed(withoutTransport(record)));
+      assert.equal(result.observation.content, expected);
+      // Sorted keys, no white space: the canonical text parses back to itself.
+      assert.equal(canonicalJson(JSON.parse(expected)), expected);
+    }),
+    { numRuns: 300 },
   );
 });

@@ -1,7 +1,14 @@
 /** @module Validation of a whole batch: split, parse and validate each record on its own. Pure. */
 import { TrucelineError, type FieldIssue } from '../errors.ts';
 import type { Sha256Hex } from '../ports/hasher.ts';
-import { rawRecordsOf, type RecordInput } from './raw-record.ts';
+import {
+  countNdjsonRecords,
+  decodeText,
+  eachNdjsonRecord,
+  rawRecordsOf,
+  type RawRecord,
+  type RecordInput,
+} from './raw-record.ts';
 import { validateObservation, type ValidObservation } from './validate-observation.ts';
 
 /** A record that failed validation, with its text as received (for the quarantine). */
@@ -40,12 +47,10 @@ export function validateRecords(
 ): ValidatedRecords {
   const valid: { position: number; observation: ValidObservation }[] = [];
   const invalid: InvalidRecord[] = [];
-  const raws = rawRecordsOf(input);
-  if (raws.length > maxRecords) throw tooManyRecords(raws.length, maxRecords);
-  for (const raw of raws) {
+  const visit = (raw: RawRecord): void => {
     if ('issues' in raw) {
       invalid.push({ position: raw.position, text: raw.text, issues: raw.issues });
-      continue;
+      return;
     }
     const result = validateObservation(raw.value, receivedAtMs, sha256);
     if (result.ok) valid.push({ position: raw.position, observation: result.observation });
@@ -57,6 +62,19 @@ export function validateRecords(
         ...(result.sourceId === undefined ? {} : { sourceId: result.sourceId }),
         ...(result.recordId === undefined ? {} : { recordId: result.recordId }),
       });
+  };
+  if (input.format === 'ndjson') {
+    // Line by line: a parsed record is garbage once validated, so a batch never holds them all.
+    const text = decodeText(input.text);
+    if (Number.isFinite(maxRecords)) {
+      const count = countNdjsonRecords(text);
+      if (count > maxRecords) throw tooManyRecords(count, maxRecords);
+    }
+    eachNdjsonRecord(text, input.firstPosition, visit);
+  } else {
+    const raws = rawRecordsOf(input);
+    if (raws.length > maxRecords) throw tooManyRecords(raws.length, maxRecords);
+    raws.forEach(visit);
   }
   return { valid, invalid };
 }

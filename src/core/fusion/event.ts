@@ -36,12 +36,7 @@ export interface Contribution {
 
 /** How an event's position was found. */
 export type LocalisationMethod =
-  | 'acoustic-tdoa'
-  | 'radar'
-  | 'acoustic-tdoa+radar'
-  | 'bearings'
-  | 'single-report'
-  | 'sighting';
+  'acoustic-tdoa' | 'radar' | 'acoustic-tdoa+radar' | 'bearings' | 'single-report' | 'sighting';
 
 export interface FusedEvent {
   /** Stable over revisions: fusion derives it from the event's first contributing observation. */

@@ -44,6 +44,17 @@ export interface FusedEvent {
   /** 1 for the first version; each revision adds one. Every revision is kept. */
   readonly revision: number;
   readonly type: EventKind;
+  /**
+   * For fire told apart by sound or radar: `launch` (outgoing — heard or tracked at the firing
+   * position) or `impact` (incoming — the explosion where the round landed); null otherwise. The OSCE
+   * mission recorded both as explosions, with a direction.
+   */
+  readonly phase: 'launch' | 'impact' | null;
+  /**
+   * `active`, or `withdrawn` when later observations showed the earlier grouping was wrong (its
+   * observations now belong to other events, or to none). A withdrawn event is kept, as a revision.
+   */
+  readonly status: 'active' | 'withdrawn';
   /** When it happened (for fire: the emission time at the point of origin), ms since the epoch. */
   readonly timeMs: number;
   /** 1 σ, ms. */

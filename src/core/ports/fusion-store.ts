@@ -1,0 +1,76 @@
+/**
+ * @module Port: where fusion's output is kept — every revision of every event and potential
+ * violation, in the same commit sequence as the observations, and the cursor that says which
+ * observations fusion has processed. A commit of fusion output and its cursor is one transaction, so a
+ * restarted pipeline resumes exactly where the store says, never from an in-memory queue.
+ */
+import type { EventKind } from '../agreement/kinds.ts';
+import type { FusedEvent } from '../fusion/event.ts';
+import type { PotentialViolation } from '../rules/potential-violation.ts';
+import type { BoundingBox } from './observation-store.ts';
+
+export interface FusionCommit {
+  /** New revisions of events (each with its revision number already set). */
+  readonly events: readonly FusedEvent[];
+  /** New revisions of potential violations. */
+  readonly violations: readonly PotentialViolation[];
+  /** The highest observation commit sequence this output accounts for. */
+  readonly cursorSeq: number;
+  /** When this commit is made (the application's clock), ms. */
+  readonly committedAtMs: number;
+}
+
+export interface StoredEvent {
+  /** This revision's commit sequence (the same counter as observations'). */
+  readonly seq: number;
+  readonly committedAtMs: number;
+  readonly event: FusedEvent;
+}
+
+export interface StoredViolation {
+  readonly seq: number;
+  readonly committedAtMs: number;
+  readonly violation: PotentialViolation;
+}
+
+/** A change for the live stream, in commit order. */
+export type FusionChange =
+  | { readonly type: 'event'; readonly seq: number; readonly stored: StoredEvent }
+  | { readonly type: 'violation'; readonly seq: number; readonly stored: StoredViolation };
+
+export interface EventQuery {
+  /** The event's location (or origin) inside or on the edge of the box. */
+  readonly bbox?: BoundingBox;
+  /** The event's time at or after (ms). */
+  readonly fromMs?: number;
+  /** The event's time strictly before (ms). */
+  readonly toMs?: number;
+  readonly types?: readonly EventKind[];
+  /** Only heads committed after this sequence (paging). */
+  readonly afterSeq?: number;
+  readonly limit: number;
+}
+
+export interface ViolationQuery extends EventQuery {
+  /** Attributed to one of these parties. */
+  readonly parties?: readonly string[];
+  /** Prohibited-conduct ids. */
+  readonly clauses?: readonly string[];
+}
+
+export interface FusionStore {
+  /** Appends the revisions and moves the cursor, in one transaction. Returns the last sequence written (or null). */
+  commit(input: FusionCommit): Promise<number | null>;
+  /** The highest observation sequence fusion has accounted for (0 at first). */
+  cursor(): Promise<number>;
+  /** The latest revision of each matching event, in commit order of that revision. */
+  listEvents(query: EventQuery): Promise<readonly StoredEvent[]>;
+  /** Every revision of one event, oldest first (empty when unknown). */
+  eventRevisions(id: string): Promise<readonly StoredEvent[]>;
+  /** The latest revision of each matching potential violation, in commit order of that revision. */
+  listViolations(query: ViolationQuery): Promise<readonly StoredViolation[]>;
+  /** Every revision of one potential violation, oldest first. */
+  violationRevisions(id: string): Promise<readonly StoredViolation[]>;
+  /** Event and violation revisions committed after `afterSeq`, in sequence order (for the stream). */
+  changesAfter(afterSeq: number, limit: number): Promise<readonly FusionChange[]>;
+}

@@ -42,6 +42,12 @@ export interface PotentialViolation {
   readonly distanceToLineKm: number | null;
   /** The party it is attributed to, or null (undetermined or not attributable). */
   readonly party: string | null;
+  /**
+   * Where `party` comes from: the attribution of the event (`attribution`), or for troops and weapons
+   * the side they stand on (`side`: under the terms a weapon belongs to the party on whose side it
+   * stands); null when there is no party.
+   */
+  readonly partyBasis: 'attribution' | 'side' | null;
   readonly attribution: Attribution;
   readonly weaponClass: string | null;
   readonly grade: ViolationGrade;

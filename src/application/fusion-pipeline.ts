@@ -1,0 +1,181 @@
+/**
+ * @module Use case: run fusion, attribution and the rules over the stored observations and keep
+ * what they find. It reads observations after the store's fusion cursor in commit order, feeds the
+ * engine, attributes and checks each new or changed event against the terms in force at its time, and
+ * commits the new revisions with the new cursor in one transaction. Nothing depends on memory
+ * surviving: after a restart it re-reads from the cursor, and events that come out unchanged are not
+ * stored again.
+ */
+import { termsInForce } from '../core/agreement/terms-in-force.ts';
+import type { Agreement } from '../core/agreement/schema.ts';
+import type { Terms } from '../core/agreement/terms.ts';
+import type { Attribution } from '../core/attribution/attribution.ts';
+import type { EventDraft, FusionEngine } from '../core/fusion/engine.ts';
+import type { FusedEvent } from '../core/fusion/event.ts';
+import { fusionInputOf } from '../core/fusion/inputs.ts';
+import type { PotentialViolation } from '../core/rules/potential-violation.ts';
+import type { AppDeps } from './app-deps.ts';
+import { getAgreement } from './get-agreement.ts';
+
+/** The pure parts, as the composition root picks them. */
+export interface FusionLogic {
+  readonly newEngine: () => FusionEngine;
+  /** The attribution of an event under the terms in force at its time (undefined: no terms then). */
+  readonly attribute: (event: FusedEvent, terms: Terms | undefined) => Attribution;
+  /** The potential violations an event makes under the agreement (the rules pick the version in force). */
+  readonly check: (event: FusedEvent, attribution: Attribution, agreement: Agreement) => PotentialViolation[];
+}
+
+export interface FusionStepReport {
+  readonly observations: number;
+  readonly events: number;
+  readonly violations: number;
+  readonly cursor: number;
+}
+
+type PipelineDeps = Pick<AppDeps, 'store' | 'clock' | 'notifier'>;
+
+/** Content without the revision number: what decides whether a revision is new. */
+const withoutRevision = (value: { readonly revision: number }): string =>
+  JSON.stringify({ ...value, revision: 0 });
+
+export class FusionPipeline {
+  readonly #deps: PipelineDeps;
+  readonly #logic: FusionLogic;
+  readonly #agreementId: string;
+  readonly #pageSize: number;
+  #engine: FusionEngine;
+  /** The highest observation sequence given to the engine; undefined until read from the store. */
+  #readThrough: number | undefined;
+  /** Latest stored revision of recently seen events and violations: number and content. */
+  readonly #eventHeads = new Map<string, { revision: number; content: string }>();
+  readonly #violationHeads = new Map<string, { revision: number; content: string }>();
+  #running: Promise<FusionStepReport> | undefined;
+  #again = false;
+
+  constructor(
+    deps: PipelineDeps,
+    logic: FusionLogic,
+    options: { readonly agreementId: string; readonly pageSize?: number },
+  ) {
+    this.#deps = deps;
+    this.#logic = logic;
+    this.#agreementId = options.agreementId;
+    this.#pageSize = options.pageSize ?? 5_000;
+    this.#engine = logic.newEngine();
+  }
+
+  /**
+   * Processes everything stored so far. With `final`, every waiting observation is grouped (the end
+   * of a file); otherwise observations that later ones may still join wait. Calls made while one runs
+   * share the next run.
+   */
+  run(final = false): Promise<FusionStepReport> {
+    if (this.#running !== undefined) {
+      this.#again = true;
+      return this.#running.then(() => this.run(final));
+    }
+    const running = this.#step(final).finally(() => {
+      this.#running = undefined;
+    });
+    this.#running = running;
+    return running;
+  }
+
+  async #step(final: boolean): Promise<FusionStepReport> {
+    this.#again = false;
+    const { store } = this.#deps;
+    if (this.#readThrough === undefined) {
+      this.#readThrough = await store.fusion.cursor();
+      this.#engine = this.#logic.newEngine();
+    }
+    const { agreement } = await getAgreement(this.#deps, this.#agreementId);
+    let observations = 0;
+    let events = 0;
+    let violations = 0;
+    let cursor = await store.fusion.cursor();
+    for (;;) {
+      const page = await store.observations.listAfter(this.#readThrough, this.#pageSize);
+      const last = page.at(-1);
+      if (last === undefined) break;
+      this.#engine.add(page.map(fusionInputOf));
+      this.#readThrough = last.seq;
+      observations += page.length;
+      const done = page.length < this.#pageSize;
+      const committed = await this.#commit(agreement, this.#engine.drain(final && done));
+      events += committed.events;
+      violations += committed.violations;
+      cursor = committed.cursor;
+      if (done) break;
+    }
+    if (observations === 0 && final) {
+      const committed = await this.#commit(agreement, this.#engine.drain(true));
+      events += committed.events;
+      violations += committed.violations;
+      cursor = committed.cursor;
+    }
+    return { observations, events, violations, cursor };
+  }
+
+  async #commit(
+    agreement: Agreement,
+    drained: { events: EventDraft[]; finalizedThroughSeq: number },
+  ): Promise<{ events: number; violations: number; cursor: number }> {
+    const { store, clock, notifier } = this.#deps;
+    const newEvents: FusedEvent[] = [];
+    const newViolations: PotentialViolation[] = [];
+    for (const draft of drained.events) {
+      const event = await this.#revise(draft);
+      if (event === undefined) continue;
+      newEvents.push(event);
+      const attribution = this.#logic.attribute(event, termsInForce(agreement, event.timeMs));
+      for (const found of this.#logic.check(event, attribution, agreement)) {
+        const violation = await this.#reviseViolation(found);
+        if (violation !== undefined) newViolations.push(violation);
+      }
+    }
+    const cursor = Math.max(drained.finalizedThroughSeq, 0);
+    const lastSeq = await store.fusion.commit({
+      events: newEvents,
+      violations: newViolations,
+      cursorSeq: cursor,
+      committedAtMs: clock.now(),
+    });
+    for (const e of newEvents)
+      this.#eventHeads.set(e.id, { revision: e.revision, content: withoutRevision(e) });
+    for (const v of newViolations)
+      this.#violationHeads.set(v.id, { revision: v.revision, content: withoutRevision(v) });
+    if (lastSeq !== null) notifier.committed(lastSeq);
+    return { events: newEvents.length, violations: newViolations.length, cursor };
+  }
+
+  /** The draft as the next revision of its event, or undefined when the stored one says the same. */
+  async #revise(draft: EventDraft): Promise<FusedEvent | undefined> {
+    let head = this.#eventHeads.get(draft.id);
+    if (head === undefined) {
+      const stored = (await this.#deps.store.fusion.eventRevisions(draft.id)).at(-1);
+      if (stored !== undefined)
+        head = { revision: stored.event.revision, content: withoutRevision(stored.event) };
+    }
+    const event: FusedEvent = { ...draft, revision: (head?.revision ?? 0) + 1 };
+    if (head !== undefined && head.content === withoutRevision(event)) return undefined;
+    return event;
+  }
+
+  async #reviseViolation(found: PotentialViolation): Promise<PotentialViolation | undefined> {
+    let head = this.#violationHeads.get(found.id);
+    if (head === undefined) {
+      const stored = (await this.#deps.store.fusion.violationRevisions(found.id)).at(-1);
+      if (stored !== undefined)
+        head = { revision: stored.violation.revision, content: withoutRevision(stored.violation) };
+    }
+    const violation: PotentialViolation = { ...found, revision: (head?.revision ?? 0) + 1 };
+    if (head !== undefined && head.content === withoutRevision(violation)) return undefined;
+    return violation;
+  }
+
+  /** Whether another run was asked for while one ran. */
+  get pending(): boolean {
+    return this.#again;
+  }
+}

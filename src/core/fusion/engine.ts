@@ -1,0 +1,337 @@
+/**
+ * @module The fusion engine: observations in, events out. Pure and deterministic — the same set of
+ * observations gives the same events whatever order they came in, as long as none arrives later than
+ * the lateness allowance.
+ *
+ * - Acoustic arrivals wait until no arrival that could belong with them can still come (the
+ *   observation-time watermark, minus the longest travel time and the lateness allowance). Then, in
+ *   time order, the earliest waiting arrival seeds a group: the arrivals physically compatible with it
+ *   (close enough in time for their sensors' distance) are fitted robustly, and a fit with four or
+ *   more consistent arrivals becomes an event; a seed that fits nothing is left unassociated (a false
+ *   alarm, or a happening heard by too few sensors to place).
+ * - Radar tracks, sightings and patrol reports each make an event at once.
+ *
+ * The engine keeps no state that must survive a restart: the runner re-reads the observations after
+ * the store's cursor (`finalizedThroughSeq`) and the events come out the same.
+ */
+import type { EventKind } from '../agreement/kinds.ts';
+import type { Contribution, FusedEvent, GaussianPoint, LocalisationMethod } from './event.ts';
+import { byTimeThenKey, type FusionInput } from './inputs.ts';
+
+/** An event before the runner numbers its revision. */
+export type EventDraft = Omit<FusedEvent, 'revision'>;
+
+/** One acoustic arrival. */
+export interface Arrival {
+  readonly input: FusionInput;
+  readonly lat: number;
+  readonly lon: number;
+  /** The sensor's classification. */
+  readonly signal: 'launch' | 'impact' | 'impulse' | 'unknown';
+  readonly timeMs: number;
+  readonly sigmaMs: number;
+}
+
+/** A robust fit of a group of arrivals: the consistent ones, and where and when they came from. */
+export interface ArrivalFit {
+  readonly inliers: readonly Arrival[];
+  readonly location: GaussianPoint;
+  readonly timeMs: number;
+  readonly timeSigmaMs: number;
+  /** Residual of each inlier, seconds, in the order of `inliers`. */
+  readonly residualsS: readonly number[];
+}
+
+/** Fits candidates robustly; null when fewer than four consistent arrivals place a source. */
+export type AcousticFitter = (candidates: readonly Arrival[]) => ArrivalFit | null;
+
+export interface EngineOptions {
+  readonly fitAcoustic: AcousticFitter;
+  /** Farthest a sensor hears fire, m: arrivals of one happening come from sensors at most twice this apart. */
+  readonly maxHearingRangeM?: number;
+  /** Slowest sound considered, m/s (the gate between two arrivals). */
+  readonly minSoundSpeedMs?: number;
+  /** How late (in observation time) an arrival may be and still join its group. */
+  readonly latenessMs?: number;
+  /** Distance between two sensors, m. */
+  readonly distanceM: (lat1: number, lon1: number, lat2: number, lon2: number) => number;
+}
+
+const DEFAULTS = { maxHearingRangeM: 40_000, minSoundSpeedMs: 320, latenessMs: 120_000 };
+
+export class FusionEngine {
+  readonly #options: Required<EngineOptions>;
+  /** Arrivals not yet grouped, unsorted. */
+  #waiting: Arrival[] = [];
+  /** The latest observation time seen (the watermark). */
+  #latestMs = Number.NEGATIVE_INFINITY;
+  #maxSeq = 0;
+  #drafts: EventDraft[] = [];
+  /** The sequence span of groups made lately: a cursor never splits one (see `drain`). */
+  #recentGroups: { minSeq: number; maxSeq: number; timeMs: number }[] = [];
+
+  constructor(options: EngineOptions) {
+    this.#options = { ...DEFAULTS, ...options };
+  }
+
+  /** Takes observations (any order); events come out of `drain`. */
+  add(inputs: readonly FusionInput[]): void {
+    for (const input of inputs) {
+      this.#maxSeq = Math.max(this.#maxSeq, input.seq);
+      if (input.record.kind !== 'heartbeat') this.#latestMs = Math.max(this.#latestMs, input.observedAtMs);
+      const arrival = arrivalOf(input);
+      if (arrival !== undefined) this.#waiting.push(arrival);
+      else {
+        const draft = singleEvent(input);
+        if (draft !== undefined) this.#drafts.push(draft);
+      }
+    }
+  }
+
+  /**
+   * The events completed since the last call, in a stable order, and the highest sequence below which
+   * every observation is accounted for. `final` groups every waiting arrival (end of input).
+   */
+  drain(final = false): { events: EventDraft[]; finalizedThroughSeq: number } {
+    const { maxHearingRangeM, minSoundSpeedMs, latenessMs } = this.#options;
+    const maxTravelMs = ((2 * maxHearingRangeM) / minSoundSpeedMs) * 1000;
+    const horizon = final ? Number.POSITIVE_INFINITY : this.#latestMs - latenessMs - maxTravelMs;
+    this.#waiting.sort((a, b) => byTimeThenKey(a.input, b.input));
+    const events = this.#drafts;
+    this.#drafts = [];
+    while (this.#waiting.length > 0) {
+      const seed = this.#waiting[0];
+      if (seed === undefined || seed.timeMs > horizon) break;
+      const candidates = this.#waiting.filter((a) => this.#compatible(seed, a));
+      const fit = candidates.length >= 4 ? this.#options.fitAcoustic(candidates) : null;
+      if (fit !== null && fit.inliers.includes(seed)) {
+        events.push(acousticEvent(fit));
+        const seqs = fit.inliers.map((a) => a.input.seq);
+        this.#recentGroups.push({
+          minSeq: Math.min(...seqs),
+          maxSeq: Math.max(...seqs),
+          timeMs: seed.timeMs,
+        });
+        const used = new Set(fit.inliers);
+        this.#waiting = this.#waiting.filter((a) => !used.has(a));
+      } else this.#waiting.shift();
+    }
+    // Every observation up to `through` is accounted for, and no group straddles it: re-reading from
+    // there after a restart regroups whole groups only, so the same events come out.
+    let through = this.#maxSeq;
+    for (const a of this.#waiting) through = Math.min(through, a.input.seq - 1);
+    const keepAfter = this.#latestMs - 2 * (latenessMs + maxTravelMs);
+    this.#recentGroups = this.#recentGroups.filter((g) => g.timeMs >= keepAfter);
+    for (let moved = true; moved;) {
+      moved = false;
+      for (const g of this.#recentGroups)
+        if (g.minSeq <= through && g.maxSeq > through) {
+          through = g.minSeq - 1;
+          moved = true;
+        }
+    }
+    events.sort((a, b) => a.timeMs - b.timeMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return { events, finalizedThroughSeq: through };
+  }
+
+  /** Whether `a` could have heard the same happening as `seed` (it came no earlier). */
+  #compatible(seed: Arrival, a: Arrival): boolean {
+    if (a === seed) return true;
+    if (!signalsAgree(seed.signal, a.signal)) return false;
+    const dt = a.timeMs - seed.timeMs;
+    if (dt < 0) return false;
+    const d = this.#options.distanceM(seed.lat, seed.lon, a.lat, a.lon);
+    if (d > 2 * this.#options.maxHearingRangeM) return false;
+    const slackMs = 4 * Math.hypot(seed.sigmaMs, a.sigmaMs);
+    return dt <= (d / this.#options.minSoundSpeedMs) * 1000 + slackMs;
+  }
+}
+
+/** Launch and impact arrivals never group together; unclassified ones go with either. */
+const signalsAgree = (a: Arrival['signal'], b: Arrival['signal']): boolean =>
+  a === b || a === 'unknown' || a === 'impulse' || b === 'unknown' || b === 'impulse';
+
+function arrivalOf(input: FusionInput): Arrival | undefined {
+  const record = input.record;
+  if (record.kind !== 'acoustic') return undefined;
+  return {
+    input,
+    lat: record.location.lat,
+    lon: record.location.lon,
+    signal: record.payload.signal,
+    timeMs: input.observedAtMs,
+    sigmaMs: Math.max(input.timeUncertaintyMs, 1),
+  };
+}
+
+const eventId = (input: FusionInput): string => `${input.sourceId}/${input.recordId}`;
+
+const contribution = (input: FusionInput, role: Contribution['role']): Contribution => ({
+  seq: input.seq,
+  sourceId: input.sourceId,
+  recordId: input.recordId,
+  kind: input.record.kind,
+  observedAtMs: input.observedAtMs,
+  role,
+});
+
+/** A circle of radius `ceM` (1 σ) as a covariance. */
+const circle = (lat: number, lon: number, sigmaM: number): GaussianPoint => ({
+  lat,
+  lon,
+  covariance: [sigmaM * sigmaM, 0, sigmaM * sigmaM],
+});
+
+/** An ellipse given by its semi-axes (1 σ) and the major axis' orientation (degrees from north). */
+function ellipseCovariance(
+  lat: number,
+  lon: number,
+  semiMajorM: number,
+  semiMinorM: number,
+  orientationDeg: number,
+): GaussianPoint {
+  const theta = (orientationDeg * Math.PI) / 180;
+  // Major axis direction in east/north: (sin θ, cos θ).
+  const [ue, un] = [Math.sin(theta), Math.cos(theta)];
+  const [a2, b2] = [semiMajorM * semiMajorM, semiMinorM * semiMinorM];
+  return {
+    lat,
+    lon,
+    covariance: [a2 * ue * ue + b2 * un * un, (a2 - b2) * ue * un, a2 * un * un + b2 * ue * ue],
+  };
+}
+
+function acousticEvent(fit: ArrivalFit): EventDraft {
+  const inputs = fit.inliers.map((a) => a.input);
+  const first = [...inputs].sort(byTimeThenKey)[0];
+  if (first === undefined) throw new Error('a fit without arrivals');
+  // The majority classification decides the phase; launches are what attribution needs.
+  const launches = fit.inliers.filter((a) => a.signal === 'launch').length;
+  const impacts = fit.inliers.filter((a) => a.signal === 'impact').length;
+  const phase = launches === 0 && impacts === 0 ? null : launches >= impacts ? 'launch' : 'impact';
+  const provenance = fit.inliers
+    .map((a, i): Contribution => ({
+      ...contribution(a.input, 'arrival'),
+      residualS: fit.residualsS[i] ?? null,
+    }))
+    .sort((a, b) => a.seq - b.seq);
+  return {
+    id: eventId(first),
+    type: 'explosion',
+    phase,
+    status: 'active',
+    timeMs: fit.timeMs,
+    timeSigmaMs: fit.timeSigmaMs,
+    location: fit.location,
+    origin: phase === 'launch' ? fit.location : null,
+    impact: phase === 'impact' ? fit.location : null,
+    method: 'acoustic-tdoa',
+    weaponClass: null,
+    count: null,
+    provenance,
+    asOfSeq: Math.max(...provenance.map((c) => c.seq)),
+  };
+}
+
+/** An event made from one observation (radar, sightings, patrol reports), or none. */
+function singleEvent(input: FusionInput): EventDraft | undefined {
+  const record = input.record;
+  const base = {
+    id: eventId(input),
+    status: 'active' as const,
+    timeMs: input.observedAtMs,
+    timeSigmaMs: Math.max(input.timeUncertaintyMs, 1),
+    weaponClass: record.weaponClass ?? null,
+    asOfSeq: input.seq,
+  };
+  const made = (
+    type: EventKind,
+    method: LocalisationMethod,
+    role: Contribution['role'],
+    where: { location: GaussianPoint | null; origin?: GaussianPoint | null; impact?: GaussianPoint | null },
+    extra: { phase?: EventDraft['phase']; count?: number | null; weaponClass?: string | null } = {},
+  ): EventDraft => ({
+    ...base,
+    type,
+    phase: extra.phase ?? null,
+    method,
+    location: where.location,
+    origin: where.origin ?? null,
+    impact: where.impact ?? null,
+    count: extra.count ?? null,
+    ...(extra.weaponClass === undefined ? {} : { weaponClass: extra.weaponClass }),
+    provenance: [contribution(input, role)],
+  });
+  switch (record.kind) {
+    case 'radar': {
+      const p = record.payload;
+      const toPoint = (e: NonNullable<typeof p.origin>): GaussianPoint =>
+        ellipseCovariance(e.lat, e.lon, e.ellipse.semiMajorM, e.ellipse.semiMinorM, e.ellipse.orientationDeg);
+      const origin = p.origin === undefined ? null : toPoint(p.origin);
+      const impact = p.impact === undefined ? null : toPoint(p.impact);
+      const phase = origin !== null ? 'launch' : 'impact';
+      return made(
+        'projectile-in-flight',
+        'radar',
+        'radar',
+        { location: origin ?? impact, origin, impact },
+        { phase, weaponClass: record.weaponClass ?? p.weaponClassGuess ?? null },
+      );
+    }
+    case 'camera':
+    case 'drone':
+    case 'satellite': {
+      const type = sightingType(record.payload.objectType);
+      if (type === undefined) return undefined;
+      const where = circle(record.location.lat, record.location.lon, record.location.ceM);
+      return made(type, 'sighting', 'sighting', { location: where }, { count: record.payload.count ?? null });
+    }
+    case 'patrol': {
+      const p = record.payload;
+      const observer = circle(p.observer.lat, p.observer.lon, p.observer.ceM);
+      const where = record.location
+        ? circle(record.location.lat, record.location.lon, record.location.ceM)
+        : null;
+      if (p.report === 'impediment')
+        return made('impediment', 'single-report', 'report', { location: observer });
+      if (p.report === 'sighting') {
+        const type = sightingType(p.objectType);
+        if (type === undefined) return undefined;
+        return made(
+          type,
+          'single-report',
+          'report',
+          { location: where ?? observer },
+          { count: p.count ?? null },
+        );
+      }
+      const phase = p.direction === 'outgoing' ? 'launch' : p.direction === 'incoming' ? 'impact' : null;
+      return made(
+        p.eventType,
+        'single-report',
+        'report',
+        {
+          location: where,
+          origin: phase === 'launch' ? where : null,
+          impact: phase === 'impact' ? where : null,
+        },
+        { phase, count: p.count },
+      );
+    }
+    default:
+      return undefined;
+  }
+}
+
+function sightingType(objectType: string | undefined): EventKind | undefined {
+  switch (objectType) {
+    case 'weapon':
+      return 'weapon-sighting';
+    case 'troops':
+      return 'troop-presence';
+    case 'drone':
+      return 'drone-flight';
+    default:
+      return undefined;
+  }
+}

@@ -23,6 +23,11 @@ export interface Attribution {
   readonly confidence: number;
   /** The threshold the decision used. */
   readonly threshold: number;
-  /** How the probabilities were found: closed form across a straight stretch, or sampled near bends. */
-  readonly method: 'closed-form' | 'sampled' | 'none';
+  /**
+   * How the probabilities were found: `closed-form` when no side boundary lies within 6σ of the origin
+   * or one straight stretch of it crosses the 6σ ellipse (Φ(d/σₙ)); `integrated` near bends, vertices,
+   * line ends and coasts, where the Gaussian is integrated over the side polygons edge by edge (exactly,
+   * with Owen's T function: no sampling); `none` without an origin.
+   */
+  readonly method: 'closed-form' | 'integrated' | 'none';
 }

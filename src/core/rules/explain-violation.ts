@@ -48,17 +48,46 @@ const listed = (items: readonly string[]): string =>
     ? (items[0] ?? '')
     : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] ?? ''}`;
 
-function partyName(terms: ExplanationContext['terms'], id: string): string {
-  const party = terms.parties.find((p) => p.id === id);
-  return party === undefined ? id : `${party.names.en} (${id})`;
+/** Names parties in English: the first time with the id in brackets, after that the name alone. */
+function partyNamer(terms: ExplanationContext['terms']): (id: string) => string {
+  const named = new Set<string>();
+  return (id) => {
+    const party = terms.parties.find((p) => p.id === id);
+    if (party === undefined) return id;
+    if (named.has(id)) return party.names.en;
+    named.add(id);
+    return `${party.names.en} (${id})`;
+  };
 }
+
+/** `1 March 2017 at 09:00:00 UTC`. */
+function when(timeMs: number): string {
+  const date = new Date(timeMs);
+  if (Number.isNaN(date.getTime())) return 'an unknown time';
+  const iso = date.toISOString();
+  return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()] ?? ''} ${date.getUTCFullYear()} at ${iso.slice(11, 19)} UTC`;
+}
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+] as const;
 
 function zoneWords(zone: Zone): string {
   switch (zone.kind) {
     case 'buffer':
-      return `the buffer zone “${zone.label}” (${zone.id}, ${km(zone.distanceKm)} from a party's reference line)`;
+      return `the buffer zone “${zone.label}” (${zone.id}: within ${zone.distanceKm} km of a party's reference line)`;
     case 'limitation':
-      return `the zone “${zone.label}” (${zone.id}), from which ${listed(zone.weaponClasses)} must be kept ${km(zone.distanceKm)} back from each party's own reference line`;
+      return `the zone “${zone.label}” (${zone.id}), from which ${listed(zone.weaponClasses)} must be kept ${zone.distanceKm} km back from each party's own reference line`;
     case 'disengagement-area':
       return `the disengagement area “${zone.label}” (${zone.id})`;
   }
@@ -66,16 +95,16 @@ function zoneWords(zone: Zone): string {
 
 function attributionWords(
   violation: Omit<PotentialViolation, 'explanation'>,
-  terms: ExplanationContext['terms'],
+  partyName: (id: string) => string,
 ): string {
   const { attribution } = violation;
   const ownNote =
     violation.party !== null && violation.partyBasis === 'side'
-      ? `It is counted against ${partyName(terms, violation.party)}, on whose side it stands.`
+      ? `It is counted against ${partyName(violation.party)}, on whose side it stands.`
       : '';
   switch (attribution.decision) {
     case 'attributed':
-      return `${ownNote ? `${ownNote} ` : ''}The event is attributed to ${partyName(terms, attribution.party ?? '')} with confidence ${percent(attribution.confidence)} (threshold ${percent(attribution.threshold)}).`;
+      return `${ownNote ? `${ownNote} ` : ''}The event is attributed to ${partyName(attribution.party ?? '')} with confidence ${percent(attribution.confidence)} (threshold ${percent(attribution.threshold)}).`;
     case 'undetermined': {
       const best = attribution.confidence > 0 ? `, the highest being ${percent(attribution.confidence)}` : '';
       return `${ownNote ? `${ownNote} ` : ''}Attribution undetermined: no party reaches the ${percent(attribution.threshold)} threshold${best}.`;
@@ -106,6 +135,7 @@ export function explainViolation(
   context: ExplanationContext,
 ): string {
   const { terms, conduct, zone } = context;
+  const partyName = partyNamer(terms);
   const sentences: string[] = [];
   sentences.push(
     `Potential violation of “${conduct.label}” (clause ${conduct.id})${zone === null ? '' : ` in ${zoneWords(zone)}`}, under ${terms.version}, the version of the terms in force at the time (since ${terms.effectiveAt}).`,
@@ -118,22 +148,22 @@ export function explainViolation(
   if (details.length > 0) what += ` (${details.join(', ')})`;
   let where = '';
   if (violation.location !== null) {
-    where = ` ${context.positionIsOrigin ? 'fired from' : 'at'} ${degrees(violation.location.lat, violation.location.lon)}`;
+    where = `, ${context.positionIsOrigin ? 'fired from' : 'at'} ${degrees(violation.location.lat, violation.location.lon)}`;
     if (violation.distanceToLineKm !== null)
-      where += `, ${km(violation.distanceToLineKm)} from ${context.measuredFrom === null ? 'the nearest reference line' : `the reference line of ${partyName(terms, context.measuredFrom)}`}`;
-  } else where = ', with no position';
+      where += `, ${km(violation.distanceToLineKm)} from ${context.measuredFrom === null ? 'the nearest reference line' : `the reference line of ${partyName(context.measuredFrom)}`}`;
+  } else where = ', with no position known';
   sentences.push(
-    `${what[0]?.toUpperCase() ?? ''}${what.slice(1)} was observed on ${new Date(violation.timeMs).toISOString()}${where}.`,
+    `${what[0]?.toUpperCase() ?? ''}${what.slice(1)} was observed on ${when(violation.timeMs)}${where}.`,
   );
 
   if (context.sides !== null && context.sides.origin !== null && context.sides.impact !== null) {
     sentences.push(
       context.sides.origin === context.sides.impact
-        ? `Its origin and its impact both lie on the side of ${partyName(terms, context.sides.origin)}.`
-        : `It was fired across the line: from the side of ${partyName(terms, context.sides.origin)} onto the side of ${partyName(terms, context.sides.impact)}, which is graded higher.`,
+        ? `Its origin and its impact both lie on the side of ${partyName(context.sides.origin)}.`
+        : `It was fired across the line: from the side of ${partyName(context.sides.origin)} onto the side of ${partyName(context.sides.impact)}, which is graded higher.`,
     );
   }
-  sentences.push(attributionWords(violation, terms));
+  sentences.push(attributionWords(violation, partyName));
   sentences.push(
     `Observation certainty ${violation.grade.observationCertainty}, attribution certainty ${violation.grade.attributionCertainty}; not yet verified or ruled on.`,
   );

@@ -5,7 +5,13 @@ import type { SensorStatus, Source } from '../../core/sources/source.ts';
 
 export interface MemorySchema {
   /** The commit sequence and counters, as SQL stores keep them in store_state. */
-  readonly state: { lastSeq: number; lastQuarantineId: number; quarantineHeadBytes: number };
+  readonly state: {
+    lastSeq: number;
+    lastQuarantineId: number;
+    quarantineHeadBytes: number;
+    /** The highest observation sequence fusion has accounted for; never moves back. */
+    fusionCursor: number;
+  };
   /** In seq order. */
   readonly observations: StoredObservation[];
   /** By recordKey(source, record id). */
@@ -16,15 +22,48 @@ export interface MemorySchema {
   readonly sensorStatus: Map<string, SensorStatus>;
   /** Every revision, oldest first, by agreement id. */
   readonly agreements: Map<string, AgreementRecord[]>;
+  /** Every revision of every fused event, in seq order. */
+  readonly eventRevisions: MemoryFusionRow[];
+  /** Each event's revisions, oldest first, by event id (the last one is the head). */
+  readonly eventsById: Map<string, MemoryFusionRow[]>;
+  /** Every revision of every potential violation, in seq order. */
+  readonly violationRevisions: MemoryFusionRow[];
+  /** Each potential violation's revisions, oldest first, by id (the last one is the head). */
+  readonly violationsById: Map<string, MemoryFusionRow[]>;
+}
+
+/**
+ * One stored revision of an event or a potential violation, as the SQL stores keep it: the whole value
+ * as JSON text (parsed again on every read, so callers get copies) beside the columns queries filter on.
+ */
+export interface MemoryFusionRow {
+  readonly seq: number;
+  readonly committedAtMs: number;
+  readonly id: string;
+  readonly revision: number;
+  /** The event's type (a violation's `eventType`). */
+  readonly type: string;
+  readonly timeMs: number;
+  readonly lat: number | null;
+  readonly lon: number | null;
+  /** Violations only (null for events). */
+  readonly party: string | null;
+  /** Violations only (null for events). */
+  readonly clause: string | null;
+  readonly value: string;
 }
 
 /** Empty tables. */
 export const emptyMemorySchema = (): MemorySchema => ({
-  state: { lastSeq: 0, lastQuarantineId: 0, quarantineHeadBytes: 0 },
+  state: { lastSeq: 0, lastQuarantineId: 0, quarantineHeadBytes: 0, fusionCursor: 0 },
   observations: [],
   observationsByRecord: new Map(),
   quarantine: [],
   sources: new Map(),
   sensorStatus: new Map(),
   agreements: new Map(),
+  eventRevisions: [],
+  eventsById: new Map(),
+  violationRevisions: [],
+  violationsById: new Map(),
 });

@@ -8,6 +8,7 @@ import { TrucelineError } from '../../core/errors.ts';
 import type { Store } from '../../core/ports/store.ts';
 import { DEFAULT_MAX_QUARANTINE_BYTES } from '../common/quarantine-row.ts';
 import { PostgresAgreementStore } from './postgres-agreement-store.ts';
+import { PostgresFusionStore } from './postgres-fusion-store.ts';
 import { postgresMigrations } from './postgres-migrations.ts';
 import { PostgresObservationStore } from './postgres-observation-store.ts';
 import type { PostgresSchema } from './postgres-schema.ts';
@@ -86,6 +87,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     observations,
     sources: new PostgresSourceStore(kysely),
     agreements: new PostgresAgreementStore(kysely),
+    fusion: new PostgresFusionStore(pool, kysely),
     backup(): Promise<void> {
       return Promise.reject(
         new TrucelineError(

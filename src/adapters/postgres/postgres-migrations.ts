@@ -88,4 +88,73 @@ export const postgresMigrations: Record<string, Migration> = {
       PRIMARY KEY (id, revision)
     )`),
   ),
+  // Fusion's output: every revision of every event and potential violation (seq from the one commit
+  // counter, store_state.last_seq, taken under its row lock), and a heads table holding each one's
+  // latest revision with the columns queries filter on, rewritten in the same transaction. The cursor
+  // is a column of store_state.
+  '0002-fusion-events-violations': statements(
+    sql.raw(`ALTER TABLE store_state ADD COLUMN fusion_cursor bigint NOT NULL DEFAULT 0`),
+    sql.raw(`CREATE TABLE event_revisions (
+      seq bigint PRIMARY KEY,
+      id text COLLATE "C" NOT NULL,
+      revision integer NOT NULL,
+      type text NOT NULL,
+      time_ms double precision NOT NULL,
+      lat double precision,
+      lon double precision,
+      committed_at bigint NOT NULL,
+      value text NOT NULL,
+      CONSTRAINT event_revisions_id UNIQUE (id, revision)
+    )`),
+    sql.raw(`CREATE TABLE event_heads (
+      id text COLLATE "C" PRIMARY KEY,
+      seq bigint NOT NULL,
+      revision integer NOT NULL,
+      type text NOT NULL,
+      time_ms double precision NOT NULL,
+      lat double precision,
+      lon double precision,
+      geom geometry(Point, 4326) GENERATED ALWAYS AS (
+        CASE WHEN lat IS NULL OR lon IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint(lon, lat), 4326) END
+      ) STORED,
+      CONSTRAINT event_heads_seq UNIQUE (seq)
+    )`),
+    sql.raw(`CREATE INDEX event_heads_geom ON event_heads USING gist (geom)`),
+    sql.raw(`CREATE INDEX event_heads_time ON event_heads (time_ms)`),
+    sql.raw(`CREATE TABLE violation_revisions (
+      seq bigint PRIMARY KEY,
+      id text COLLATE "C" NOT NULL,
+      revision integer NOT NULL,
+      event_id text COLLATE "C" NOT NULL,
+      event_type text NOT NULL,
+      time_ms double precision NOT NULL,
+      lat double precision,
+      lon double precision,
+      party text COLLATE "C",
+      clause text COLLATE "C" NOT NULL,
+      committed_at bigint NOT NULL,
+      value text NOT NULL,
+      CONSTRAINT violation_revisions_id UNIQUE (id, revision)
+    )`),
+    sql.raw(`CREATE INDEX violation_revisions_event ON violation_revisions (event_id)`),
+    sql.raw(`CREATE TABLE violation_heads (
+      id text COLLATE "C" PRIMARY KEY,
+      seq bigint NOT NULL,
+      revision integer NOT NULL,
+      event_type text NOT NULL,
+      time_ms double precision NOT NULL,
+      lat double precision,
+      lon double precision,
+      party text COLLATE "C",
+      clause text COLLATE "C" NOT NULL,
+      geom geometry(Point, 4326) GENERATED ALWAYS AS (
+        CASE WHEN lat IS NULL OR lon IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint(lon, lat), 4326) END
+      ) STORED,
+      CONSTRAINT violation_heads_seq UNIQUE (seq)
+    )`),
+    sql.raw(`CREATE INDEX violation_heads_geom ON violation_heads USING gist (geom)`),
+    sql.raw(`CREATE INDEX violation_heads_time ON violation_heads (time_ms)`),
+    sql.raw(`CREATE INDEX violation_heads_party ON violation_heads (party)`),
+    sql.raw(`CREATE INDEX violation_heads_clause ON violation_heads (clause)`),
+  ),
 };

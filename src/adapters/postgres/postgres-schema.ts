@@ -10,6 +10,8 @@ export interface PostgresStoreStateTable {
   /** Bytes of rejected records kept, against the quota. */
   quarantine_head_bytes: number;
   observation_count: number;
+  /** The highest observation sequence fusion has accounted for; never moves back. */
+  fusion_cursor: number;
 }
 
 export interface PostgresObservationsTable {
@@ -77,6 +79,67 @@ export interface PostgresAgreementsTable {
   registered_at: number;
 }
 
+/** Every revision of every fused event; `value` is the whole FusedEvent as JSON. */
+export interface PostgresEventRevisionsTable {
+  /** From the one commit counter (store_state.last_seq). */
+  seq: number;
+  id: string;
+  revision: number;
+  type: string;
+  time_ms: number;
+  /** The event's location, or its origin when it has no location. */
+  lat: number | null;
+  lon: number | null;
+  committed_at: number;
+  value: string;
+}
+
+/** The latest revision of each event, with the columns queries filter on. */
+export interface PostgresEventHeadsTable {
+  id: string;
+  /** The head revision's seq (a row of event_revisions). */
+  seq: number;
+  revision: number;
+  type: string;
+  time_ms: number;
+  lat: number | null;
+  lon: number | null;
+  /** PostGIS point (SRID 4326) computed from lon/lat; GiST-indexed. */
+  geom: GeneratedAlways<unknown>;
+}
+
+/** Every revision of every potential violation; `value` is the whole PotentialViolation as JSON. */
+export interface PostgresViolationRevisionsTable {
+  seq: number;
+  id: string;
+  revision: number;
+  event_id: string;
+  event_type: string;
+  time_ms: number;
+  /** The violation's `location`. */
+  lat: number | null;
+  lon: number | null;
+  party: string | null;
+  clause: string;
+  committed_at: number;
+  value: string;
+}
+
+/** The latest revision of each potential violation, with the columns queries filter on. */
+export interface PostgresViolationHeadsTable {
+  id: string;
+  seq: number;
+  revision: number;
+  event_type: string;
+  time_ms: number;
+  lat: number | null;
+  lon: number | null;
+  party: string | null;
+  clause: string;
+  /** PostGIS point (SRID 4326) computed from lon/lat; GiST-indexed. */
+  geom: GeneratedAlways<unknown>;
+}
+
 export interface PostgresSchema {
   store_state: PostgresStoreStateTable;
   observations: PostgresObservationsTable;
@@ -84,4 +147,8 @@ export interface PostgresSchema {
   sources: PostgresSourcesTable;
   sensor_status: PostgresSensorStatusTable;
   agreements: PostgresAgreementsTable;
+  event_revisions: PostgresEventRevisionsTable;
+  event_heads: PostgresEventHeadsTable;
+  violation_revisions: PostgresViolationRevisionsTable;
+  violation_heads: PostgresViolationHeadsTable;
 }

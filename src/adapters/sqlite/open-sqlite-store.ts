@@ -9,6 +9,7 @@ import { TrucelineError } from '../../core/errors.ts';
 import type { Store } from '../../core/ports/store.ts';
 import { DEFAULT_MAX_QUARANTINE_BYTES } from '../common/quarantine-row.ts';
 import { SqliteAgreementStore } from './sqlite-agreement-store.ts';
+import { SqliteFusionStore } from './sqlite-fusion-store.ts';
 import { sqliteMigrations } from './sqlite-migrations.ts';
 import { SqliteObservationStore } from './sqlite-observation-store.ts';
 import type { SqliteSchema } from './sqlite-schema.ts';
@@ -87,6 +88,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     observations,
     sources: new SqliteSourceStore(db, kysely),
     agreements: new SqliteAgreementStore(db, kysely),
+    fusion: new SqliteFusionStore(db, kysely),
     async backup(path: string): Promise<void> {
       // Online backup: pages are copied in steps while writes go on; the copy is the state at the end.
       // It is written beside the target and renamed, so a failed backup never leaves a partial file there.

@@ -88,4 +88,66 @@ export const sqliteMigrations: Record<string, Migration> = {
       PRIMARY KEY (id, revision)
     )`),
   ),
+  // Fusion's output: every revision of every event and potential violation (seq from the one commit
+  // counter, store_state.last_seq), and a heads table holding each one's latest revision with the
+  // columns queries filter on, rewritten in the same transaction. The cursor is a column of store_state.
+  '0002-fusion-events-violations': statements(
+    sql.raw(`ALTER TABLE store_state ADD COLUMN fusion_cursor INTEGER NOT NULL DEFAULT 0`),
+    sql.raw(`CREATE TABLE event_revisions (
+      seq INTEGER PRIMARY KEY,
+      id TEXT NOT NULL,
+      revision INTEGER NOT NULL,
+      type TEXT NOT NULL,
+      time_ms REAL NOT NULL,
+      lat REAL,
+      lon REAL,
+      committed_at INTEGER NOT NULL,
+      value TEXT NOT NULL
+    )`),
+    sql.raw(`CREATE UNIQUE INDEX event_revisions_id ON event_revisions (id, revision)`),
+    sql.raw(`CREATE TABLE event_heads (
+      id TEXT PRIMARY KEY,
+      seq INTEGER NOT NULL,
+      revision INTEGER NOT NULL,
+      type TEXT NOT NULL,
+      time_ms REAL NOT NULL,
+      lat REAL,
+      lon REAL
+    )`),
+    sql.raw(`CREATE UNIQUE INDEX event_heads_seq ON event_heads (seq)`),
+    sql.raw(`CREATE INDEX event_heads_time ON event_heads (time_ms, lat, lon)`),
+    sql.raw(`CREATE INDEX event_heads_place ON event_heads (lat, lon)`),
+    sql.raw(`CREATE TABLE violation_revisions (
+      seq INTEGER PRIMARY KEY,
+      id TEXT NOT NULL,
+      revision INTEGER NOT NULL,
+      event_id TEXT NOT NULL,
+      event_type TEXT NOT NULL,
+      time_ms REAL NOT NULL,
+      lat REAL,
+      lon REAL,
+      party TEXT,
+      clause TEXT NOT NULL,
+      committed_at INTEGER NOT NULL,
+      value TEXT NOT NULL
+    )`),
+    sql.raw(`CREATE UNIQUE INDEX violation_revisions_id ON violation_revisions (id, revision)`),
+    sql.raw(`CREATE INDEX violation_revisions_event ON violation_revisions (event_id)`),
+    sql.raw(`CREATE TABLE violation_heads (
+      id TEXT PRIMARY KEY,
+      seq INTEGER NOT NULL,
+      revision INTEGER NOT NULL,
+      event_type TEXT NOT NULL,
+      time_ms REAL NOT NULL,
+      lat REAL,
+      lon REAL,
+      party TEXT,
+      clause TEXT NOT NULL
+    )`),
+    sql.raw(`CREATE UNIQUE INDEX violation_heads_seq ON violation_heads (seq)`),
+    sql.raw(`CREATE INDEX violation_heads_time ON violation_heads (time_ms, lat, lon)`),
+    sql.raw(`CREATE INDEX violation_heads_place ON violation_heads (lat, lon)`),
+    sql.raw(`CREATE INDEX violation_heads_party ON violation_heads (party)`),
+    sql.raw(`CREATE INDEX violation_heads_clause ON violation_heads (clause)`),
+  ),
 };

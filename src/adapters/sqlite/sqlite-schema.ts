@@ -9,6 +9,8 @@ export interface SqliteStoreStateTable {
   /** Bytes of rejected records kept, against the quota. */
   quarantine_head_bytes: number;
   observation_count: number;
+  /** The highest observation sequence fusion has accounted for; never moves back. */
+  fusion_cursor: number;
 }
 
 export interface SqliteObservationsTable {
@@ -77,6 +79,63 @@ export interface SqliteAgreementsTable {
   registered_at: number;
 }
 
+/** Every revision of every fused event; `value` is the whole FusedEvent as JSON. */
+export interface SqliteEventRevisionsTable {
+  /** From the one commit counter (store_state.last_seq). */
+  seq: number;
+  id: string;
+  revision: number;
+  type: string;
+  time_ms: number;
+  /** The event's location, or its origin when it has no location. */
+  lat: number | null;
+  lon: number | null;
+  committed_at: number;
+  value: string;
+}
+
+/** The latest revision of each event, with the columns queries filter on. */
+export interface SqliteEventHeadsTable {
+  id: string;
+  /** The head revision's seq (a row of event_revisions). */
+  seq: number;
+  revision: number;
+  type: string;
+  time_ms: number;
+  lat: number | null;
+  lon: number | null;
+}
+
+/** Every revision of every potential violation; `value` is the whole PotentialViolation as JSON. */
+export interface SqliteViolationRevisionsTable {
+  seq: number;
+  id: string;
+  revision: number;
+  event_id: string;
+  event_type: string;
+  time_ms: number;
+  /** The violation's `location`. */
+  lat: number | null;
+  lon: number | null;
+  party: string | null;
+  clause: string;
+  committed_at: number;
+  value: string;
+}
+
+/** The latest revision of each potential violation, with the columns queries filter on. */
+export interface SqliteViolationHeadsTable {
+  id: string;
+  seq: number;
+  revision: number;
+  event_type: string;
+  time_ms: number;
+  lat: number | null;
+  lon: number | null;
+  party: string | null;
+  clause: string;
+}
+
 export interface SqliteSchema {
   store_state: SqliteStoreStateTable;
   observations: SqliteObservationsTable;
@@ -84,4 +143,8 @@ export interface SqliteSchema {
   sources: SqliteSourcesTable;
   sensor_status: SqliteSensorStatusTable;
   agreements: SqliteAgreementsTable;
+  event_revisions: SqliteEventRevisionsTable;
+  event_heads: SqliteEventHeadsTable;
+  violation_revisions: SqliteViolationRevisionsTable;
+  violation_heads: SqliteViolationHeadsTable;
 }

@@ -1,5 +1,6 @@
 /** @module Port: one store, as the composition root opens it. */
 import type { AgreementStore } from './agreement-store.ts';
+import type { FusionStore } from './fusion-store.ts';
 import type { ObservationStore } from './observation-store.ts';
 import type { SourceStore } from './source-store.ts';
 
@@ -8,6 +9,8 @@ export interface Store {
   readonly observations: ObservationStore;
   readonly sources: SourceStore;
   readonly agreements: AgreementStore;
+  /** Fusion's output (events, potential violations) and its cursor, in the same commit sequence. */
+  readonly fusion: FusionStore;
   /**
    * Writes a consistent copy of the whole store to `path` while it is in use (SQLite's online
    * backup). Throws `E_UNSUPPORTED` where the engine has its own tools (PostgreSQL: pg_dump).

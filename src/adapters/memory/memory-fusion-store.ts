@@ -1,0 +1,230 @@
+/**
+ * @module Fusion's output in memory, with the semantics of the SQL stores (the contract suite checks
+ * it): every revision kept as JSON text, heads, the one commit sequence shared with observations, and
+ * the cursor that never moves back.
+ */
+import { TrucelineError, validationError, type FieldIssue } from '../../core/errors.ts';
+import type { FusedEvent, GaussianPoint } from '../../core/fusion/event.ts';
+import type {
+  EventQuery,
+  FusionChange,
+  FusionCommit,
+  FusionStore,
+  StoredEvent,
+  StoredViolation,
+  ViolationQuery,
+} from '../../core/ports/fusion-store.ts';
+import type { PotentialViolation } from '../../core/rules/potential-violation.ts';
+import { checkedPage, checkedQuery } from '../common/checked-query.ts';
+import type { MemoryFusionRow, MemorySchema } from './memory-schema.ts';
+
+/** -0 becomes 0: SQLite cannot tell them apart, so no store does. */
+const plain = (value: number): number => value + 0;
+
+/** What a commit writes for one revision, before it has a sequence. */
+type Pending = Omit<MemoryFusionRow, 'seq' | 'committedAtMs'>;
+
+const pointOf = (point: GaussianPoint | null): { lat: number | null; lon: number | null } =>
+  point === null ? { lat: null, lon: null } : { lat: plain(point.lat), lon: plain(point.lon) };
+
+const eventRow = (e: FusedEvent): Pending => ({
+  id: e.id,
+  revision: e.revision,
+  type: e.type,
+  timeMs: plain(e.timeMs),
+  ...pointOf(e.location ?? e.origin),
+  party: null,
+  clause: null,
+  value: JSON.stringify(e),
+});
+
+const violationRow = (v: PotentialViolation): Pending => ({
+  id: v.id,
+  revision: v.revision,
+  type: v.eventType,
+  timeMs: plain(v.timeMs),
+  ...pointOf(v.location),
+  party: v.party,
+  clause: v.clause,
+  value: JSON.stringify(v),
+});
+
+/** Throws `E_VALIDATION` naming each field a store could not keep or index faithfully. */
+function checkCommit(input: FusionCommit): void {
+  const issues: FieldIssue[] = [];
+  if (!Number.isSafeInteger(input.cursorSeq) || input.cursorSeq < 0)
+    issues.push({ path: 'cursorSeq', reason: 'must be a whole number, 0 or more' });
+  if (!Number.isSafeInteger(input.committedAtMs))
+    issues.push({ path: 'committedAtMs', reason: 'must be a whole number of milliseconds' });
+  const each = (path: string, value: FusedEvent | PotentialViolation, point: GaussianPoint | null) => {
+    if (typeof value.id !== 'string' || value.id === '')
+      issues.push({ path: `${path}.id`, reason: 'must be a non-empty string' });
+    if (!Number.isSafeInteger(value.revision) || value.revision < 1)
+      issues.push({ path: `${path}.revision`, reason: 'must be a whole number, 1 or more' });
+    if (!Number.isFinite(value.timeMs))
+      issues.push({ path: `${path}.timeMs`, reason: 'must be a finite number' });
+    if (point !== null && !(Number.isFinite(point.lat) && Number.isFinite(point.lon)))
+      issues.push({ path: `${path}.location`, reason: 'lat and lon must be finite numbers' });
+  };
+  input.events.forEach((e, i) => each(`events[${i}]`, e, e.location ?? e.origin));
+  input.violations.forEach((v, i) => each(`violations[${i}]`, v, v.location));
+  if (issues.length > 0) throw validationError('the fusion commit is invalid', issues);
+}
+
+/** Throws `E_CONFLICT` when a revision is not after the latest one stored (or earlier in the commit). */
+function checkRevisions(
+  what: 'event' | 'potential violation',
+  rows: readonly Pending[],
+  latest: (id: string) => number,
+): void {
+  const seen = new Map<string, number>();
+  for (const row of rows) {
+    const before = seen.get(row.id) ?? latest(row.id);
+    if (row.revision <= before)
+      throw new TrucelineError(
+        'E_CONFLICT',
+        `${what} ${JSON.stringify(row.id)} revision ${row.revision} is not after its revision ${before}`,
+        { details: { what, id: row.id, revision: row.revision, latest: before } },
+      );
+    seen.set(row.id, row.revision);
+  }
+}
+
+/** Index of the first row with a seq above `afterSeq` (the array is in seq order). */
+function firstAfter(rows: readonly MemoryFusionRow[], afterSeq: number): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((rows[mid]?.seq ?? 0) <= afterSeq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const toEvent = (row: MemoryFusionRow): StoredEvent => ({
+  seq: row.seq,
+  committedAtMs: row.committedAtMs,
+  event: JSON.parse(row.value) as FusedEvent,
+});
+
+const toViolation = (row: MemoryFusionRow): StoredViolation => ({
+  seq: row.seq,
+  committedAtMs: row.committedAtMs,
+  violation: JSON.parse(row.value) as PotentialViolation,
+});
+
+export class MemoryFusionStore implements FusionStore {
+  readonly #tables: MemorySchema;
+
+  constructor(tables: MemorySchema) {
+    this.#tables = tables;
+  }
+
+  commit(input: FusionCommit): Promise<number | null> {
+    return Promise.resolve().then(() => this.#commit(input));
+  }
+
+  /** Synchronous, so no ingest commit runs between reading and writing the counter. */
+  #commit(input: FusionCommit): number | null {
+    checkCommit(input);
+    const t = this.#tables;
+    const events = input.events.map(eventRow);
+    const violations = input.violations.map(violationRow);
+    const latest = (byId: Map<string, MemoryFusionRow[]>) => (id: string) =>
+      byId.get(id)?.at(-1)?.revision ?? 0;
+    checkRevisions('event', events, latest(t.eventsById));
+    checkRevisions('potential violation', violations, latest(t.violationsById));
+    let seq = t.state.lastSeq;
+    const append = (
+      rows: readonly Pending[],
+      all: MemoryFusionRow[],
+      byId: Map<string, MemoryFusionRow[]>,
+    ) => {
+      for (const pending of rows) {
+        seq += 1;
+        const row: MemoryFusionRow = Object.freeze({ ...pending, seq, committedAtMs: input.committedAtMs });
+        all.push(row);
+        const revisions = byId.get(row.id);
+        if (revisions === undefined) byId.set(row.id, [row]);
+        else revisions.push(row);
+      }
+    };
+    append(events, t.eventRevisions, t.eventsById);
+    append(violations, t.violationRevisions, t.violationsById);
+    const written = seq === t.state.lastSeq ? null : seq;
+    t.state.lastSeq = seq;
+    t.state.fusionCursor = Math.max(t.state.fusionCursor, input.cursorSeq);
+    return written;
+  }
+
+  cursor(): Promise<number> {
+    return Promise.resolve(this.#tables.state.fusionCursor);
+  }
+
+  listEvents(query: EventQuery): Promise<readonly StoredEvent[]> {
+    return Promise.resolve().then(() => this.#heads(this.#tables.eventsById, query).map(toEvent));
+  }
+
+  eventRevisions(id: string): Promise<readonly StoredEvent[]> {
+    return Promise.resolve((this.#tables.eventsById.get(id) ?? []).map(toEvent));
+  }
+
+  listViolations(query: ViolationQuery): Promise<readonly StoredViolation[]> {
+    return Promise.resolve().then(() => this.#heads(this.#tables.violationsById, query).map(toViolation));
+  }
+
+  violationRevisions(id: string): Promise<readonly StoredViolation[]> {
+    return Promise.resolve((this.#tables.violationsById.get(id) ?? []).map(toViolation));
+  }
+
+  changesAfter(afterSeq: number, limit: number): Promise<readonly FusionChange[]> {
+    return Promise.resolve().then(() => {
+      const page = checkedPage(afterSeq, limit);
+      const events = this.#tables.eventRevisions;
+      const violations = this.#tables.violationRevisions;
+      let i = firstAfter(events, page.after);
+      let j = firstAfter(violations, page.after);
+      const changes: FusionChange[] = [];
+      while (changes.length < page.limit) {
+        const e = events[i];
+        const v = violations[j];
+        if (e !== undefined && (v === undefined || e.seq < v.seq)) {
+          changes.push({ type: 'event', seq: e.seq, stored: toEvent(e) });
+          i += 1;
+        } else if (v !== undefined) {
+          changes.push({ type: 'violation', seq: v.seq, stored: toViolation(v) });
+          j += 1;
+        } else break;
+      }
+      return changes;
+    });
+  }
+
+  /** The heads matching `input`, in seq order. */
+  #heads(byId: ReadonlyMap<string, readonly MemoryFusionRow[]>, input: ViolationQuery): MemoryFusionRow[] {
+    const checked = checkedQuery(input);
+    const { bbox: box, fromMs, toMs } = input;
+    const afterSeq = checked.afterSeq;
+    const types = input.types && new Set<string>(input.types);
+    const parties = input.parties && new Set(input.parties);
+    const clauses = input.clauses && new Set(input.clauses);
+    const found: MemoryFusionRow[] = [];
+    for (const revisions of byId.values()) {
+      const row = revisions.at(-1);
+      if (row === undefined) continue;
+      if (afterSeq !== undefined && row.seq <= afterSeq) continue;
+      if (box !== undefined) {
+        if (row.lat === null || row.lon === null) continue;
+        if (row.lat < box.south || row.lat > box.north || row.lon < box.west || row.lon > box.east) continue;
+      }
+      if (fromMs !== undefined && row.timeMs < fromMs) continue;
+      if (toMs !== undefined && row.timeMs >= toMs) continue;
+      if (types !== undefined && !types.has(row.type)) continue;
+      if (parties !== undefined && (row.party === null || !parties.has(row.party))) continue;
+      if (clauses !== undefined && (row.clause === null || !clauses.has(row.clause))) continue;
+      found.push(row);
+    }
+    return found.sort((a, b) => a.seq - b.seq).slice(0, checked.limit);
+  }
+}

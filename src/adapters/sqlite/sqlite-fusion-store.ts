@@ -1,0 +1,299 @@
+/**
+ * @module Fusion's output in SQLite. A commit is one IMMEDIATE transaction of prepared better-sqlite3
+ * statements, like ingest's: it takes its sequences from store_state.last_seq, appends the revisions,
+ * rewrites the heads and moves the cursor, so events, violations and observations share one commit
+ * order. Reads go through Kysely: heads joined to their revision, filtered on the heads' columns.
+ */
+import type Database from 'better-sqlite3';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { TrucelineError, validationError, type FieldIssue } from '../../core/errors.ts';
+import type { FusedEvent, GaussianPoint } from '../../core/fusion/event.ts';
+import type {
+  EventQuery,
+  FusionChange,
+  FusionCommit,
+  FusionStore,
+  StoredEvent,
+  StoredViolation,
+  ViolationQuery,
+} from '../../core/ports/fusion-store.ts';
+import type { PotentialViolation } from '../../core/rules/potential-violation.ts';
+import { checkedPage, checkedQuery } from '../common/checked-query.ts';
+import type { SqliteSchema } from './sqlite-schema.ts';
+
+/** -0 becomes 0: SQLite cannot tell them apart, so no store does. */
+const plain = (value: number): number => value + 0;
+
+/** What a commit writes for one revision, before it has a sequence. */
+interface Pending {
+  readonly id: string;
+  readonly revision: number;
+  readonly type: string;
+  readonly timeMs: number;
+  readonly lat: number | null;
+  readonly lon: number | null;
+  /** Violations only (null for events). */
+  readonly eventId: string | null;
+  readonly party: string | null;
+  readonly clause: string | null;
+  readonly value: string;
+}
+
+const pointOf = (point: GaussianPoint | null): { lat: number | null; lon: number | null } =>
+  point === null ? { lat: null, lon: null } : { lat: plain(point.lat), lon: plain(point.lon) };
+
+const eventRow = (e: FusedEvent): Pending => ({
+  id: e.id,
+  revision: e.revision,
+  type: e.type,
+  timeMs: plain(e.timeMs),
+  ...pointOf(e.location ?? e.origin),
+  eventId: null,
+  party: null,
+  clause: null,
+  value: JSON.stringify(e),
+});
+
+const violationRow = (v: PotentialViolation): Pending => ({
+  id: v.id,
+  revision: v.revision,
+  type: v.eventType,
+  timeMs: plain(v.timeMs),
+  ...pointOf(v.location),
+  eventId: v.eventId,
+  party: v.party,
+  clause: v.clause,
+  value: JSON.stringify(v),
+});
+
+/** Throws `E_VALIDATION` naming each field a store could not keep or index faithfully. */
+function checkCommit(input: FusionCommit): void {
+  const issues: FieldIssue[] = [];
+  if (!Number.isSafeInteger(input.cursorSeq) || input.cursorSeq < 0)
+    issues.push({ path: 'cursorSeq', reason: 'must be a whole number, 0 or more' });
+  if (!Number.isSafeInteger(input.committedAtMs))
+    issues.push({ path: 'committedAtMs', reason: 'must be a whole number of milliseconds' });
+  const each = (path: string, value: FusedEvent | PotentialViolation, point: GaussianPoint | null) => {
+    if (typeof value.id !== 'string' || value.id === '')
+      issues.push({ path: `${path}.id`, reason: 'must be a non-empty string' });
+    if (!Number.isSafeInteger(value.revision) || value.revision < 1)
+      issues.push({ path: `${path}.revision`, reason: 'must be a whole number, 1 or more' });
+    if (!Number.isFinite(value.timeMs))
+      issues.push({ path: `${path}.timeMs`, reason: 'must be a finite number' });
+    if (point !== null && !(Number.isFinite(point.lat) && Number.isFinite(point.lon)))
+      issues.push({ path: `${path}.location`, reason: 'lat and lon must be finite numbers' });
+  };
+  input.events.forEach((e, i) => each(`events[${i}]`, e, e.location ?? e.origin));
+  input.violations.forEach((v, i) => each(`violations[${i}]`, v, v.location));
+  if (issues.length > 0) throw validationError('the fusion commit is invalid', issues);
+}
+
+/** Throws `E_CONFLICT` when a revision is not after the latest one stored (or earlier in the commit). */
+function checkRevisions(
+  what: 'event' | 'potential violation',
+  rows: readonly Pending[],
+  latest: (id: string) => number,
+): void {
+  const seen = new Map<string, number>();
+  for (const row of rows) {
+    const before = seen.get(row.id) ?? latest(row.id);
+    if (row.revision <= before)
+      throw new TrucelineError(
+        'E_CONFLICT',
+        `${what} ${JSON.stringify(row.id)} revision ${row.revision} is not after its revision ${before}`,
+        { details: { what, id: row.id, revision: row.revision, latest: before } },
+      );
+    seen.set(row.id, row.revision);
+  }
+}
+
+interface RevisionRow {
+  seq: number;
+  committed_at: number;
+  value: string;
+}
+
+const toEvent = (row: RevisionRow): StoredEvent => ({
+  seq: row.seq,
+  committedAtMs: row.committed_at,
+  event: JSON.parse(row.value) as FusedEvent,
+});
+
+const toViolation = (row: RevisionRow): StoredViolation => ({
+  seq: row.seq,
+  committedAtMs: row.committed_at,
+  violation: JSON.parse(row.value) as PotentialViolation,
+});
+
+/** The tables of one kind of output. */
+const TABLES = {
+  event: { revisions: 'event_revisions', heads: 'event_heads', type: 'type' },
+  violation: { revisions: 'violation_revisions', heads: 'violation_heads', type: 'event_type' },
+} as const;
+
+type RowParams = [number, string, number, string, number, number | null, number | null];
+
+/** Prepared statements of the commit transaction. */
+function prepareCommit(db: Database.Database) {
+  return {
+    readState: db.prepare<[], { last_seq: number; fusion_cursor: number }>(
+      'SELECT last_seq, fusion_cursor FROM store_state WHERE id = 1',
+    ),
+    writeState: db.prepare<[number, number]>(
+      'UPDATE store_state SET last_seq = ?, fusion_cursor = max(fusion_cursor, ?) WHERE id = 1',
+    ),
+    eventHead: db.prepare<[string], { revision: number }>('SELECT revision FROM event_heads WHERE id = ?'),
+    insertEvent: db.prepare<[...RowParams, number, string]>(
+      `INSERT INTO event_revisions (seq, id, revision, type, time_ms, lat, lon, committed_at, value)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    writeEventHead: db.prepare<RowParams>(
+      `INSERT INTO event_heads (seq, id, revision, type, time_ms, lat, lon) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, revision = excluded.revision, type = excluded.type,
+         time_ms = excluded.time_ms, lat = excluded.lat, lon = excluded.lon`,
+    ),
+    violationHead: db.prepare<[string], { revision: number }>(
+      'SELECT revision FROM violation_heads WHERE id = ?',
+    ),
+    insertViolation: db.prepare<[...RowParams, string | null, string, number, string, string]>(
+      `INSERT INTO violation_revisions (seq, id, revision, event_type, time_ms, lat, lon, party, clause,
+         committed_at, value, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    writeViolationHead: db.prepare<[...RowParams, string | null, string]>(
+      `INSERT INTO violation_heads (seq, id, revision, event_type, time_ms, lat, lon, party, clause)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, revision = excluded.revision,
+         event_type = excluded.event_type, time_ms = excluded.time_ms, lat = excluded.lat, lon = excluded.lon,
+         party = excluded.party, clause = excluded.clause`,
+    ),
+  };
+}
+
+export class SqliteFusionStore implements FusionStore {
+  readonly #kysely: Kysely<SqliteSchema>;
+  readonly #commit: (input: FusionCommit) => number | null;
+
+  /** @param db the connection commits write through (shared with `kysely` and with ingest) */
+  constructor(db: Database.Database, kysely: Kysely<SqliteSchema>) {
+    this.#kysely = kysely;
+    const statements = prepareCommit(db);
+    const transaction = db.transaction((input: FusionCommit) => commitFusion(statements, input));
+    this.#commit = (input) => transaction.immediate(input);
+  }
+
+  commit(input: FusionCommit): Promise<number | null> {
+    return Promise.resolve().then(() => {
+      checkCommit(input);
+      try {
+        // Synchronous on the connection ingest uses: no other commit of this process can run inside it,
+        // and IMMEDIATE makes another process's writer wait (busy timeout).
+        return this.#commit(input);
+      } catch (error) {
+        if (error instanceof TrucelineError) throw error;
+        throw new TrucelineError('E_STORE', 'the fusion output could not be committed', { cause: error });
+      }
+    });
+  }
+
+  async cursor(): Promise<number> {
+    const row = await this.#kysely
+      .selectFrom('store_state')
+      .select('fusion_cursor')
+      .executeTakeFirstOrThrow();
+    return row.fusion_cursor;
+  }
+
+  async listEvents(query: EventQuery): Promise<readonly StoredEvent[]> {
+    return (await this.#heads('event', query)).map(toEvent);
+  }
+
+  async eventRevisions(id: string): Promise<readonly StoredEvent[]> {
+    return (await this.#revisions('event', id)).map(toEvent);
+  }
+
+  async listViolations(query: ViolationQuery): Promise<readonly StoredViolation[]> {
+    return (await this.#heads('violation', query)).map(toViolation);
+  }
+
+  async violationRevisions(id: string): Promise<readonly StoredViolation[]> {
+    return (await this.#revisions('violation', id)).map(toViolation);
+  }
+
+  async changesAfter(afterSeq: number, limit: number): Promise<readonly FusionChange[]> {
+    const page = checkedPage(afterSeq, limit);
+    if (page.limit === 0) return [];
+    // Each side takes at most `limit` rows from its primary key, then the two are merged.
+    const result = await sql<RevisionRow & { kind: 'event' | 'violation' }>`
+      SELECT kind, seq, committed_at, value FROM (
+        SELECT * FROM (SELECT 'event' AS kind, seq, committed_at, value FROM event_revisions
+          WHERE seq > ${page.after} ORDER BY seq LIMIT ${page.limit}) AS e
+        UNION ALL
+        SELECT * FROM (SELECT 'violation' AS kind, seq, committed_at, value FROM violation_revisions
+          WHERE seq > ${page.after} ORDER BY seq LIMIT ${page.limit}) AS v
+      ) AS c ORDER BY seq LIMIT ${page.limit}`.execute(this.#kysely);
+    return result.rows.map((row) =>
+      row.kind === 'event'
+        ? { type: 'event', seq: row.seq, stored: toEvent(row) }
+        : { type: 'violation', seq: row.seq, stored: toViolation(row) },
+    );
+  }
+
+  async #revisions(kind: keyof typeof TABLES, id: string): Promise<RevisionRow[]> {
+    const result = await sql<RevisionRow>`SELECT seq, committed_at, value
+      FROM ${sql.table(TABLES[kind].revisions)} WHERE id = ${id} ORDER BY seq`.execute(this.#kysely);
+    return result.rows;
+  }
+
+  /** The heads matching `input`, in seq order, with their revisions' values. */
+  async #heads(kind: keyof typeof TABLES, input: ViolationQuery): Promise<RevisionRow[]> {
+    const checked = checkedQuery(input);
+    const { types, parties, clauses } = input;
+    if (checked.limit === 0 || types?.length === 0 || parties?.length === 0 || clauses?.length === 0)
+      return [];
+    const tables = TABLES[kind];
+    const where: RawBuilder<unknown>[] = [];
+    const box = input.bbox;
+    if (box !== undefined)
+      where.push(
+        sql`h.lat >= ${box.south} AND h.lat <= ${box.north} AND h.lon >= ${box.west} AND h.lon <= ${box.east}`,
+      );
+    // The window as given (times may be fractional: an emission time is estimated, not reported).
+    if (input.fromMs !== undefined) where.push(sql`h.time_ms >= ${input.fromMs}`);
+    if (input.toMs !== undefined) where.push(sql`h.time_ms < ${input.toMs}`);
+    if (checked.afterSeq !== undefined) where.push(sql`h.seq > ${checked.afterSeq}`);
+    if (types !== undefined) where.push(sql`h.${sql.ref(tables.type)} IN (${sql.join(types)})`);
+    if (parties !== undefined) where.push(sql`h.party IN (${sql.join(parties)})`);
+    if (clauses !== undefined) where.push(sql`h.clause IN (${sql.join(clauses)})`);
+    const filter = where.length === 0 ? sql`1 = 1` : sql.join(where, sql` AND `);
+    const result = await sql<RevisionRow>`SELECT r.seq, r.committed_at, r.value
+      FROM ${sql.table(tables.heads)} AS h JOIN ${sql.table(tables.revisions)} AS r ON r.seq = h.seq
+      WHERE ${filter} ORDER BY h.seq LIMIT ${checked.limit}`.execute(this.#kysely);
+    return result.rows;
+  }
+}
+
+/** The body of the commit transaction: events first, then violations, each the next sequence. */
+function commitFusion(statements: ReturnType<typeof prepareCommit>, input: FusionCommit): number | null {
+  const state = statements.readState.get();
+  if (state === undefined) throw new Error('store_state row is missing');
+  const events = input.events.map(eventRow);
+  const violations = input.violations.map(violationRow);
+  checkRevisions('event', events, (id) => statements.eventHead.get(id)?.revision ?? 0);
+  checkRevisions('potential violation', violations, (id) => statements.violationHead.get(id)?.revision ?? 0);
+  let seq = state.last_seq;
+  for (const row of events) {
+    seq += 1;
+    const params: RowParams = [seq, row.id, row.revision, row.type, row.timeMs, row.lat, row.lon];
+    statements.insertEvent.run(...params, input.committedAtMs, row.value);
+    statements.writeEventHead.run(...params);
+  }
+  for (const row of violations) {
+    seq += 1;
+    const params: RowParams = [seq, row.id, row.revision, row.type, row.timeMs, row.lat, row.lon];
+    const [eventId, party, clause] = [row.eventId ?? '', row.party, row.clause ?? ''];
+    statements.insertViolation.run(...params, party, clause, input.committedAtMs, row.value, eventId);
+    statements.writeViolationHead.run(...params, party, clause);
+  }
+  statements.writeState.run(seq, input.cursorSeq);
+  return seq === state.last_seq ? null : seq;
+}

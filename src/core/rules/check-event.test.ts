@@ -49,6 +49,8 @@ const contribution = (seq: number, kind: ObservationKind, sourceId = `${kind}-${
 const event = (fields: Partial<FusedEvent> & Pick<FusedEvent, 'type' | 'timeMs'>): FusedEvent => ({
   id: 'ev-1',
   revision: 1,
+  phase: null,
+  status: 'active',
   timeSigmaMs: 100,
   location: null,
   origin: null,
@@ -375,6 +377,10 @@ describe('checkEvent: stable and deterministic', () => {
     assert.deepEqual(a, b);
     assert.equal(JSON.stringify(a), JSON.stringify(b));
     assert.deepEqual(checkEventAgainstTerms(first, notAttributable, terms), a);
+  });
+
+  it('finds nothing in a withdrawn event', () => {
+    assert.deepEqual(checkEvent({ ...first, revision: 2, status: 'withdrawn' }, notAttributable, donbas), []);
   });
 
   it('makes a revised event a revision of the same potential violation', () => {

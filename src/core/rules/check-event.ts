@@ -13,9 +13,9 @@ import type { Terms } from '../agreement/terms.ts';
 import { termsInForce } from '../agreement/terms-in-force.ts';
 import type { FusedEvent, GaussianPoint } from '../fusion/event.ts';
 import { FIRE_EVENT_TYPES } from '../observations/kinds.ts';
-import { explainViolation } from './explain-violation.ts';
+import { explainViolation, type ExplanationContext } from './explain-violation.ts';
 import { gradeAttribution, gradeObservation, positionSigmaKm } from './grade-violation.ts';
-import type { PotentialViolation } from './potential-violation.ts';
+import type { PotentialViolation, ViolationGrade } from './potential-violation.ts';
 import { potentialViolationId } from './potential-violation-id.ts';
 
 /**
@@ -169,108 +169,147 @@ export function checkEvent(
  * A weapon or troops belong to the party on whose side they stand (`partyBasis: 'side'`); where that is
  * nobody's side, to the attributed party; with neither, distances are taken from the nearest of the
  * bound parties' lines and `party` is null. Any other event's party is the attributed one, or null.
- * Results are in the order of the terms' prohibited conduct, then of each conduct's zones.
+ * Results are in the order of the terms' prohibited conduct, then of each conduct's zones. A withdrawn
+ * event breaches nothing: `[]` (whoever stored its earlier potential violations withdraws them).
  */
 export function checkEventAgainstTerms(
   event: FusedEvent,
   attribution: Attribution,
   terms: Terms,
 ): PotentialViolation[] {
+  if (event.status === 'withdrawn') return [];
   const prepared = prepare(terms);
   const checks = prepared.byKind.get(event.type);
   if (checks === undefined) return [];
-
-  const isFire = FIRE_KINDS.has(event.type);
-  const positionIsOrigin = isFire && event.origin !== null;
-  const point = positionIsOrigin ? event.origin : event.location;
-  const place = point === null ? null : new Place(terms, prepared, point);
-
-  const attributedParty =
-    attribution.decision === 'attributed' && attribution.party !== null ? attribution.party : null;
-  let party: string | null = attributedParty;
-  let partyBasis: PotentialViolation['partyBasis'] = attributedParty === null ? null : 'attribution';
-  if (PRESENCE_KINDS.has(event.type)) {
-    const side = place?.side() ?? null;
-    if (side !== null) {
-      party = side;
-      partyBasis = 'side';
+  const check = new EventCheck(event, attribution, terms, prepared);
+  for (const { conduct, zones } of checks) {
+    if (zones === null) {
+      const applies = event.type === 'drone-flight' ? check.overTheLine() : check.inAreaOfApplication();
+      if (applies) check.emit(conduct, null, check.ownDistance());
+      continue;
+    }
+    for (const zone of zones) {
+      const hit = check.zoneHit(zone);
+      if (hit !== null) check.emit(conduct, zone, hit);
     }
   }
-  // Whose line a zone's distance is measured from: the owner of a weapon or troops, else the attributed
-  // party, else the party of the side the point lies on.
-  const measureParty = party ?? place?.side() ?? null;
+  return check.violations;
+}
 
-  const sides =
-    isFire && event.origin !== null && event.impact !== null
-      ? {
-          origin: sideOf(terms, event.origin.lat, event.origin.lon),
-          impact: sideOf(terms, event.impact.lat, event.impact.lon),
-        }
-      : null;
-  const severity =
-    sides !== null && sides.origin !== null && sides.impact !== null && sides.origin !== sides.impact
-      ? 'higher'
-      : 'standard';
+/** One event under check: what it knows of the event, worked out once and only when asked. */
+class EventCheck {
+  readonly violations: PotentialViolation[] = [];
+  readonly #event: FusedEvent;
+  readonly #attribution: Attribution;
+  readonly #terms: Terms;
+  readonly #prepared: PreparedTerms;
+  readonly #positionIsOrigin: boolean;
+  /** The position the rules are checked at: the origin of fire when known, else the event's location. */
+  readonly #point: GaussianPoint | null;
+  readonly #place: Place | null;
+  readonly #attributedParty: string | null;
+  readonly #party: string | null;
+  readonly #partyBasis: PotentialViolation['partyBasis'];
+  /** Whose line a zone's distance is measured from. */
+  readonly #measureParty: string | null;
+  #common: Common | undefined;
+
+  constructor(event: FusedEvent, attribution: Attribution, terms: Terms, prepared: PreparedTerms) {
+    this.#event = event;
+    this.#attribution = attribution;
+    this.#terms = terms;
+    this.#prepared = prepared;
+    this.#positionIsOrigin = FIRE_KINDS.has(event.type) && event.origin !== null;
+    this.#point = this.#positionIsOrigin ? event.origin : event.location;
+    this.#place = this.#point === null ? null : new Place(terms, prepared, this.#point);
+    this.#attributedParty =
+      attribution.decision === 'attributed' && attribution.party !== null ? attribution.party : null;
+    const side = PRESENCE_KINDS.has(event.type) ? (this.#place?.side() ?? null) : null;
+    this.#party = side ?? this.#attributedParty;
+    this.#partyBasis = side !== null ? 'side' : this.#attributedParty !== null ? 'attribution' : null;
+    // The owner of a weapon or troops, else the attributed party, else the party of the point's side.
+    this.#measureParty = this.#party ?? this.#place?.side() ?? null;
+  }
 
   /** The distance a potential violation reports: from the party's line, else from the nearest. */
-  const ownDistance = (): ZoneHit => {
+  ownDistance(): ZoneHit {
+    const place = this.#place;
     if (place === null) return { distanceKm: null, measuredFrom: null, boundaryMarginKm: null };
-    const fromParty = party === null ? undefined : place.fromLineOf(party);
+    const fromParty = this.#party === null ? undefined : place.fromLineOf(this.#party);
     return fromParty === undefined
       ? { distanceKm: place.nearestLine(), measuredFrom: null, boundaryMarginKm: null }
-      : { distanceKm: fromParty, measuredFrom: party, boundaryMarginKm: null };
-  };
+      : { distanceKm: fromParty, measuredFrom: this.#party, boundaryMarginKm: null };
+  }
 
-  const inAreaOfApplication = (): boolean => {
+  inAreaOfApplication(): boolean {
+    const place = this.#place;
     if (place === null) return true; // nothing says it was outside; the grade says how little is known
-    if (!inBbox(terms.extent, place.point.lon, place.point.lat)) return false;
-    if (terms.areaOfApplication.admin1 === undefined) return true;
+    if (!inBbox(this.#terms.extent, place.point.lon, place.point.lat)) return false;
+    if (this.#terms.areaOfApplication.admin1 === undefined) return true;
     return place.side() !== null || place.nearestLine() <= NEAR_THE_LINE_KM;
-  };
+  }
 
-  const overTheLine = (): boolean => {
+  overTheLine(): boolean {
+    const place = this.#place;
     if (place === null) return false;
     if (place.nearestLine() < OVER_THE_LINE_KM) return true;
     const side = place.side();
-    return attributedParty !== null && side !== null && side !== attributedParty;
-  };
+    return this.#attributedParty !== null && side !== null && side !== this.#attributedParty;
+  }
 
-  const zoneHit = (zone: Zone): ZoneHit | null => {
+  zoneHit(zone: Zone): ZoneHit | null {
+    const place = this.#place;
     if (place === null) return null;
     if (zone.kind === 'disengagement-area')
-      return containsPoint(zone.geometry, place.point.lat, place.point.lon) ? ownDistance() : null;
-    if (
-      zone.kind === 'limitation' &&
-      (event.weaponClass === null || !zone.weaponClasses.includes(event.weaponClass))
-    )
+      return containsPoint(zone.geometry, place.point.lat, place.point.lon) ? this.ownDistance() : null;
+    const weaponClass = this.#event.weaponClass;
+    if (zone.kind === 'limitation' && (weaponClass === null || !zone.weaponClasses.includes(weaponClass)))
       return null;
-    const bound = zone.parties ?? prepared.parties;
+    const bound = zone.parties ?? this.#prepared.parties;
+    const measureParty = this.#measureParty;
     let distanceKm: number;
-    let measuredFrom: string | null;
     if (measureParty !== null) {
       const fromParty = bound.includes(measureParty) ? place.fromLineOf(measureParty) : undefined;
       if (fromParty === undefined) return null;
       distanceKm = fromParty;
-      measuredFrom = measureParty;
-    } else {
-      distanceKm = place.nearestLine(bound);
-      measuredFrom = null;
-    }
+    } else distanceKm = place.nearestLine(bound);
     if (!(distanceKm < zone.distanceKm)) return null;
-    return { distanceKm, measuredFrom, boundaryMarginKm: zone.distanceKm - distanceKm };
-  };
+    return { distanceKm, measuredFrom: measureParty, boundaryMarginKm: zone.distanceKm - distanceKm };
+  }
 
-  const supportingSeqs = [...new Set(event.provenance.map((c) => c.seq))].sort((a, b) => a - b);
-  const attributionCertainty = gradeAttribution(
-    partyBasis,
-    attribution,
-    partyBasis === 'side' && place !== null
-      ? { distanceKm: place.nearestLine(), sigmaKm: positionSigmaKm(place.point) }
-      : null,
-  );
+  /** What every potential violation of the event shares. */
+  #shared(): Common {
+    if (this.#common !== undefined) return this.#common;
+    const event = this.#event;
+    const sides =
+      FIRE_KINDS.has(event.type) && event.origin !== null && event.impact !== null
+        ? {
+            origin: sideOf(this.#terms, event.origin.lat, event.origin.lon),
+            impact: sideOf(this.#terms, event.impact.lat, event.impact.lon),
+          }
+        : null;
+    const place = this.#place;
+    this.#common = {
+      sides,
+      severity:
+        sides !== null && sides.origin !== null && sides.impact !== null && sides.origin !== sides.impact
+          ? 'higher'
+          : 'standard',
+      attributionCertainty: gradeAttribution(
+        this.#partyBasis,
+        this.#attribution,
+        this.#partyBasis === 'side' && place !== null
+          ? { distanceKm: place.nearestLine(), sigmaKm: positionSigmaKm(place.point) }
+          : null,
+      ),
+      supportingSeqs: [...new Set(event.provenance.map((c) => c.seq))].sort((a, b) => a - b),
+    };
+    return this.#common;
+  }
 
-  const violations: PotentialViolation[] = [];
-  const emit = (conduct: ProhibitedConduct, zone: Zone | null, hit: ZoneHit): void => {
+  emit(conduct: ProhibitedConduct, zone: Zone | null, hit: ZoneHit): void {
+    const event = this.#event;
+    const common = this.#shared();
     const violation: Omit<PotentialViolation, 'explanation'> = {
       id: potentialViolationId(event.id, conduct.id, zone?.id ?? null),
       revision: event.revision,
@@ -280,47 +319,41 @@ export function checkEventAgainstTerms(
       timeMs: event.timeMs,
       clause: conduct.id,
       zoneId: zone?.id ?? null,
-      agreementVersion: terms.version,
-      location: point,
+      agreementVersion: this.#terms.version,
+      location: this.#point,
       distanceToLineKm: hit.distanceKm,
-      party,
-      partyBasis,
-      attribution,
+      party: this.#party,
+      partyBasis: this.#partyBasis,
+      attribution: this.#attribution,
       weaponClass: event.weaponClass,
       grade: {
         observationCertainty: gradeObservation({
           provenance: event.provenance,
-          point,
+          point: this.#point,
           boundaryMarginKm: hit.boundaryMarginKm,
         }),
-        attributionCertainty,
+        attributionCertainty: common.attributionCertainty,
         adjudication: 'potential',
-        severity,
+        severity: common.severity,
       },
-      supportingSeqs,
+      supportingSeqs: common.supportingSeqs,
     };
     const explanation = explainViolation(violation, {
-      terms,
+      terms: this.#terms,
       conduct,
       zone,
       event,
-      positionIsOrigin,
+      positionIsOrigin: this.#positionIsOrigin,
       measuredFrom: hit.measuredFrom,
-      sides,
+      sides: common.sides,
     });
-    violations.push({ ...violation, explanation });
-  };
-
-  for (const { conduct, zones } of checks) {
-    if (zones === null) {
-      const applies = event.type === 'drone-flight' ? overTheLine() : inAreaOfApplication();
-      if (applies) emit(conduct, null, ownDistance());
-      continue;
-    }
-    for (const zone of zones) {
-      const hit = zoneHit(zone);
-      if (hit !== null) emit(conduct, zone, hit);
-    }
+    this.violations.push({ ...violation, explanation });
   }
-  return violations;
+}
+
+interface Common {
+  readonly sides: ExplanationContext['sides'];
+  readonly severity: ViolationGrade['severity'];
+  readonly attributionCertainty: ViolationGrade['attributionCertainty'];
+  readonly supportingSeqs: readonly number[];
 }

@@ -15,7 +15,7 @@ export interface ExplanationContext {
   readonly terms: Pick<Terms, 'version' | 'effectiveAt' | 'parties'>;
   readonly conduct: ProhibitedConduct;
   readonly zone: Zone | null;
-  readonly event: Pick<FusedEvent, 'count' | 'provenance'>;
+  readonly event: Pick<FusedEvent, 'count' | 'phase' | 'provenance'>;
   /** True when the position is the fire's point of origin (rather than where it was seen or heard). */
   readonly positionIsOrigin: boolean;
   /** The party whose reference line the distance is measured from; null for the nearest line. */
@@ -148,7 +148,12 @@ export function explainViolation(
   if (details.length > 0) what += ` (${details.join(', ')})`;
   let where = '';
   if (violation.location !== null) {
-    where = `, ${context.positionIsOrigin ? 'fired from' : 'at'} ${degrees(violation.location.lat, violation.location.lon)}`;
+    const preposition = context.positionIsOrigin
+      ? 'fired from'
+      : context.event.phase === 'impact'
+        ? 'landing at'
+        : 'at';
+    where = `, ${preposition} ${degrees(violation.location.lat, violation.location.lon)}`;
     if (violation.distanceToLineKm !== null)
       where += `, ${km(violation.distanceToLineKm)} from ${context.measuredFrom === null ? 'the nearest reference line' : `the reference line of ${partyName(context.measuredFrom)}`}`;
   } else where = ', with no position known';

@@ -9,12 +9,21 @@ import { agreementValidate } from './commands/agreement-validate.ts';
 import { backupCommand } from './commands/backup.ts';
 import { agreementRegister } from './commands/agreement-register.ts';
 import { ingestCommand } from './commands/ingest-command.ts';
+import { simulateCommand, type SimulateOptions } from './commands/simulate.ts';
+import { INTENSITIES, isIntensity } from '../sim/simulator/truth.ts';
 import { sourcesRegister, sourcesList } from './commands/sources.ts';
 
 const int = (name: string, min: number, max: number) => (value: string) => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max)
     throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}`);
+  return n;
+};
+
+const positiveHours = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 24 * 366)
+    throw new InvalidArgumentError('--hours must be a number of hours above 0, at most a year');
   return n;
 };
 
@@ -73,6 +82,27 @@ export function buildProgram(runtime: CliRuntime): Command {
   ).action(async (options: { out: string; db?: string; databaseUrl?: string }) => {
     process.exitCode = await backupCommand(runtime, options);
   });
+
+  program
+    .command('simulate')
+    .description('simulate the line, the network and the parties; write observations and the ground truth')
+    .requiredOption('--agreement <id|file>', 'shipped agreement id or YAML/JSON file')
+    .requiredOption('--hours <n>', 'hours to simulate', positiveHours, 24)
+    .requiredOption('--seed <n>', 'seed of every random draw', int('--seed', 0, 4_294_967_295))
+    .addOption(
+      new Option('--intensity <level>', 'how much happens')
+        .choices(INTENSITIES)
+        .default('normal')
+        .argParser((value: string) => {
+          if (!isIntensity(value)) throw new InvalidArgumentError(`must be one of ${INTENSITIES.join(', ')}`);
+          return value;
+        }),
+    )
+    .option('--start <time>', 'RFC 3339 start (default: a day after the latest version took effect)')
+    .requiredOption('--out <dir>', 'directory to write the four files into')
+    .action(async (options: SimulateOptions) => {
+      process.exitCode = await simulateCommand(runtime, options);
+    });
 
   const agreement = program.command('agreement').description('agreements as data');
   agreement

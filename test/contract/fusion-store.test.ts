@@ -6,7 +6,14 @@
  * filter over the same values does — so all engines answer alike.
  */
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { sqliteMigrations } from '../../src/adapters/sqlite/sqlite-migrations.ts';
+import { openSqliteStore } from '../../src/adapters/sqlite/open-sqlite-store.ts';
 import type { FusedEvent, GaussianPoint } from '../../src/core/fusion/event.ts';
 import type {
   EventQuery,
@@ -428,6 +435,35 @@ describeEachEngine('FusionStore', (engine) => {
       );
     });
 
+  if (openAgain !== undefined)
+    it('shares the counter with another store on the same storage committing at the same time', async () => {
+      const server = await engine.open();
+      const worker = await openAgain(server);
+      const writes: Promise<readonly number[]>[] = [];
+      for (let i = 0; i < 5; i++) {
+        writes.push(ingest(server, 2).then((c) => c.outcomes.map((o) => o.seq)));
+        writes.push(
+          worker.fusion
+            .commit(commitOf({ events: [fusedEvent(`ev-${i}`)], cursorSeq: i }))
+            .then((last) => (last === null ? [] : [last])),
+        );
+      }
+      const seqs = (await Promise.all(writes)).flat().sort((x, y) => x - y);
+      assert.deepEqual(
+        seqs,
+        Array.from({ length: 15 }, (_, i) => i + 1),
+      );
+      assert.equal(await server.observations.latestSeq(), 15);
+      // Both stores read the same five revisions.
+      const fromServer = (await server.fusion.changesAfter(0, 10)).map((c) => c.seq);
+      assert.equal(fromServer.length, 5);
+      assert.deepEqual(
+        (await worker.fusion.changesAfter(0, 10)).map((c) => c.seq),
+        fromServer,
+      );
+      assert.equal(await server.fusion.cursor(), 4);
+    });
+
   it('pages the changes after a sequence, events and violations merged in commit order', async () => {
     const store = await engine.open();
     const events = Array.from({ length: 5 }, (_, i) => fusedEvent(`ev-${i}`));
@@ -606,6 +642,38 @@ describeEachEngine('FusionStore', (engine) => {
     for (const query of selective) {
       const matched = expectedHeads(violationList, query).length;
       assert.ok(matched > 0 && matched < violationList.length, `${JSON.stringify(query)}: ${matched}`);
+    }
+  });
+});
+
+describe('FusionStore on a SQLite file made before fusion existed', () => {
+  it('migrates it: the commit sequence carries on and the cursor starts at 0', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'truceline-fusion-upgrade-'));
+    try {
+      const path = join(scratch, 'old.db');
+      const db = new Database(path);
+      const kysely = new Kysely<unknown>({ dialect: new SqliteDialect({ database: db }) });
+      const first = Object.keys(sqliteMigrations).sort()[0] ?? '';
+      const only = { [first]: sqliteMigrations[first]! };
+      const { error } = await new Migrator({
+        db: kysely,
+        provider: { getMigrations: () => Promise.resolve(only) },
+      }).migrateToLatest();
+      assert.equal(error, undefined);
+      db.prepare('UPDATE store_state SET last_seq = 7 WHERE id = 1').run();
+      await kysely.destroy();
+
+      const store = await openSqliteStore({ path });
+      try {
+        assert.equal(await store.fusion.cursor(), 0);
+        assert.equal(await store.fusion.commit(commitOf({ events: [fusedEvent('ev')], cursorSeq: 7 })), 8);
+        assert.equal(await store.fusion.cursor(), 7);
+        assert.equal(await store.observations.latestSeq(), 8);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
     }
   });
 });

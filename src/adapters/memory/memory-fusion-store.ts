@@ -2,6 +2,8 @@
  * @module Fusion's output in memory, with the semantics of the SQL stores (the contract suite checks
  * it): every revision kept as JSON text, heads, the one commit sequence shared with observations, and
  * the cursor that never moves back.
+ * Values are kept as JSON text and come back deep-equal to what was committed, except that -0 comes
+ * back as 0 (as everywhere in the stores) and members set to `undefined` are left out, as JSON does.
  */
 import { TrucelineError, validationError, type FieldIssue } from '../../core/errors.ts';
 import type { FusedEvent, GaussianPoint } from '../../core/fusion/event.ts';

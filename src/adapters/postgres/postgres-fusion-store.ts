@@ -4,6 +4,8 @@
  * one counter in commit order; it appends the revisions, rewrites the heads and moves the cursor. Reads
  * filter the heads (a box through the GiST index, then the exact coordinates, as observations do) and
  * join each to its revision.
+ * Values are kept as JSON text and come back deep-equal to what was committed, except that -0 comes
+ * back as 0 (as everywhere in the stores) and members set to `undefined` are left out, as JSON does.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type pg from 'pg';

@@ -3,6 +3,8 @@
  * statements, like ingest's: it takes its sequences from store_state.last_seq, appends the revisions,
  * rewrites the heads and moves the cursor, so events, violations and observations share one commit
  * order. Reads go through Kysely: heads joined to their revision, filtered on the heads' columns.
+ * Values are kept as JSON text and come back deep-equal to what was committed, except that -0 comes
+ * back as 0 (as everywhere in the stores) and members set to `undefined` are left out, as JSON does.
  */
 import type Database from 'better-sqlite3';
 import { sql, type Kysely, type RawBuilder } from 'kysely';

@@ -21,6 +21,12 @@ import { DEFAULT_DEMO_AGREEMENT, readAgreementSource } from './cli/shipped-agree
 import { systemClock } from './core/ports/clock.ts';
 import type { Store } from './core/ports/store.ts';
 import { startUcdpReplay } from './sim/ucdp-replay.ts';
+import { FusionPipeline, type FusionLogic } from './application/fusion-pipeline.ts';
+import { attribute } from './core/attribution/attribute.ts';
+import { FusionEngine } from './core/fusion/engine.ts';
+import { fitArrivals } from './core/fusion/fit-arrivals.ts';
+import { surfaceDistanceM } from './core/fusion/local-frame.ts';
+import { checkEvent } from './core/rules/check-event.ts';
 
 /** Opens the store the options name. */
 export async function openStore(options: StoreOptions): Promise<Store> {
@@ -57,9 +63,11 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
     );
   const deps = assemble(await openStore(options));
   const agreementRef = options.agreement ?? (options.demo ? DEFAULT_DEMO_AGREEMENT : undefined);
+  let fusedAgreement: string | undefined;
   if (agreementRef !== undefined) {
     const { outcome, record } = await registerAgreement(deps, await readAgreementSource(agreementRef));
     runtime.stderr(`agreement ${record.id} (revision ${record.revision}): ${outcome}\n`);
+    fusedAgreement = record.id;
   }
   const app = await buildApp(deps, {
     https: tls
@@ -67,6 +75,10 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
       : undefined,
   });
   const address = await app.listen({ port: options.port, host: options.host });
+  const stopFusion =
+    fusedAgreement === undefined
+      ? () => undefined
+      : startFusion(deps, fusedAgreement, (error) => app.log.error(error));
   const stopFeed = options.demo
     ? await startUcdpReplay(deps, { intervalMs: 500, onError: (error) => app.log.error(error) })
     : () => undefined;
@@ -77,6 +89,7 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       stopFeed();
+      stopFusion();
       void app
         .close()
         .then(() => deps.store.close())
@@ -87,11 +100,48 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
   });
 }
 
+/** Fusion, attribution and the rules as shipped. */
+export const fusionLogic: FusionLogic = {
+  newEngine: () => new FusionEngine({ fitAcoustic: fitArrivals, distanceM: surfaceDistanceM }),
+  attribute: (event, terms) =>
+    terms === undefined
+      ? attribute({ parties: [], sides: [] }, event.origin)
+      : attribute(terms, event.origin),
+  check: checkEvent,
+};
+
+/**
+ * Runs fusion continuously against the agreement: after each commit of observations (and every few
+ * seconds, for writes by other processes). Returns the function that stops it.
+ */
+export function startFusion(
+  deps: AppDeps,
+  agreementId: string,
+  onError: (error: unknown) => void,
+): () => void {
+  const pipeline = new FusionPipeline(deps, fusionLogic, { agreementId });
+  let stopped = false;
+  const run = (): void => {
+    if (!stopped) pipeline.run(false).catch(onError);
+  };
+  const unsubscribe = deps.notifier.subscribe(() => {
+    if (!pipeline.pending) run();
+  });
+  const timer = setInterval(run, 2_000);
+  run();
+  return () => {
+    stopped = true;
+    unsubscribe();
+    clearInterval(timer);
+  };
+}
+
 /** Runs the `truceline` program with `argv` (as in `process.argv`). */
 export async function main(argv: readonly string[]): Promise<void> {
   const runtime: CliRuntime = {
     openDeps: async (options) => assemble(await openStore(options)),
     serve: (options) => serve(runtime, options),
+    fusionLogic,
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     isTty: process.stderr.isTTY,

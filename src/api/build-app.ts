@@ -11,6 +11,7 @@ import { TrucelineError } from '../core/errors.ts';
 import { errorHandler, sendError } from './error-handler.ts';
 import { streamRoutes, type StreamOptions } from './live/stream.ts';
 import { agreementRoutes } from './routes/agreements.ts';
+import { fusionRoutes } from './routes/fusion.ts';
 import { healthRoutes } from './routes/health.ts';
 import { observationRoutes } from './routes/observations.ts';
 import { sourceRoutes } from './routes/sources.ts';
@@ -79,6 +80,9 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     }),
   );
   await app.register(sourceRoutes(deps));
+  await app.register(
+    fusionRoutes(deps, { maxPageSize: options.maxPageSize ?? DEFAULT_APP_OPTIONS.maxPageSize }),
+  );
   await app.register(agreementRoutes(deps));
   await app.register(streamRoutes(deps, { ...DEFAULT_APP_OPTIONS.stream, ...options.stream }));
   await app.ready();

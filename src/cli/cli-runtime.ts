@@ -1,5 +1,6 @@
 /** @module What the CLI's commands get from the composition root: a way to open the store, and the server. */
 import type { AppDeps } from '../application/app-deps.ts';
+import type { FusionLogic } from '../application/fusion-pipeline.ts';
 
 /** `--db FILE` (SQLite, default ./truceline.db) or `--database-url URL` (PostgreSQL). */
 export interface StoreOptions {
@@ -23,6 +24,8 @@ export interface CliRuntime {
   openDeps(options: StoreOptions): Promise<AppDeps>;
   /** Starts the server; resolves with its address once listening; runs until a signal. */
   serve(options: ServeOptions): Promise<void>;
+  /** Fusion, attribution and the rules, as the composition root picks them. */
+  readonly fusionLogic: FusionLogic;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly isTty: boolean;

@@ -84,3 +84,67 @@ export const sourceWireSchema = z
   })
   .meta({ id: 'Source' });
 export type SourceWire = z.infer<typeof sourceWireSchema>;
+
+const gaussianPointSchema = z
+  .object({
+    lat: z.number(),
+    lon: z.number(),
+    covariance: z
+      .tuple([z.number(), z.number(), z.number()])
+      .describe('[σ²east, cov(east, north), σ²north] in m², in the local east/north plane'),
+  })
+  .meta({ id: 'GaussianPoint' });
+
+/** An event as the API presents it: one revision, with when it was committed. */
+export const eventWireSchema = z
+  .object({
+    seq: z.number().int().describe('Commit sequence of this revision'),
+    committedAt: z.string(),
+    id: z.string(),
+    revision: z.number().int(),
+    type: z.string().describe('OSCE taxonomy: explosion, projectile-in-flight, …; weapon-sighting, …'),
+    phase: z.enum(['launch', 'impact']).nullable(),
+    status: z.enum(['active', 'withdrawn']),
+    time: z.string(),
+    timeSigmaMs: z.number(),
+    location: gaussianPointSchema.nullable(),
+    origin: gaussianPointSchema.nullable(),
+    impact: gaussianPointSchema.nullable(),
+    method: z.string(),
+    weaponClass: z.string().nullable(),
+    count: z.number().nullable(),
+    provenance: z
+      .array(z.record(z.string(), z.unknown()))
+      .describe('Every contributing observation: seq, source, record id, kind, role'),
+    asOfSeq: z.number().int(),
+  })
+  .meta({ id: 'Event' });
+export type EventWire = z.infer<typeof eventWireSchema>;
+
+/** A potential violation as the API presents it: one revision, with its explanation. */
+export const violationWireSchema = z
+  .object({
+    seq: z.number().int().describe('Commit sequence of this revision'),
+    committedAt: z.string(),
+    id: z.string(),
+    revision: z.number().int(),
+    eventId: z.string(),
+    eventRevision: z.number().int(),
+    clause: z.string(),
+    zoneId: z.string().nullable(),
+    agreementVersion: z.string().describe('The version in force at the event’s time, `id@n`'),
+    time: z.string(),
+    party: z.string().nullable(),
+    distanceToLineKm: z.number().nullable(),
+    explanation: z.string(),
+  })
+  .loose()
+  .meta({ id: 'PotentialViolation' });
+export type ViolationWire = z.infer<typeof violationWireSchema>;
+
+export const eventPageSchema = z
+  .object({ items: z.array(eventWireSchema), next: z.string().nullable() })
+  .meta({ id: 'EventPage' });
+export const violationPageSchema = z
+  .object({ items: z.array(violationWireSchema), next: z.string().nullable() })
+  .meta({ id: 'ViolationPage' });

@@ -8,7 +8,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../application/app-deps.ts';
-import { STREAM_EVENTS } from '../../shared/wire.ts';
+import { STREAM_EVENTS, type StreamEventName } from '../../shared/wire.ts';
+import { presentEvent, presentViolation } from '../presenters/fusion-presenter.ts';
 import { presentObservationJson } from '../presenters/observation-presenter.ts';
 
 export interface StreamOptions {
@@ -53,6 +54,40 @@ export function streamRoutes(deps: AppDeps, options: StreamOptions) {
   };
 }
 
+interface Message {
+  readonly seq: number;
+  readonly event: StreamEventName;
+  readonly data: string;
+}
+
+/**
+ * The messages after `afterSeq`, in commit order: observations, and fusion's event and violation
+ * revisions, merged. When either read comes back full, nothing past its last sequence is sent yet (the
+ * other kind may hold earlier sequences beyond what was read).
+ */
+async function nextMessages(deps: AppDeps, afterSeq: number, batch: number): Promise<Message[]> {
+  const [rows, changes] = await Promise.all([
+    deps.store.observations.listAfter(afterSeq, batch),
+    deps.store.fusion.changesAfter(afterSeq, batch),
+  ]);
+  let upTo = Number.POSITIVE_INFINITY;
+  if (rows.length === batch) upTo = Math.min(upTo, rows.at(-1)?.seq ?? upTo);
+  if (changes.length === batch) upTo = Math.min(upTo, changes.at(-1)?.seq ?? upTo);
+  const messages: Message[] = [];
+  for (const row of rows)
+    if (row.seq <= upTo)
+      messages.push({ seq: row.seq, event: 'observation', data: presentObservationJson(row) });
+  for (const change of changes) {
+    if (change.seq > upTo) continue;
+    messages.push(
+      change.type === 'event'
+        ? { seq: change.seq, event: 'event', data: JSON.stringify(presentEvent(change.stored)) }
+        : { seq: change.seq, event: 'violation', data: JSON.stringify(presentViolation(change.stored)) },
+    );
+  }
+  return messages.sort((a, b) => a.seq - b.seq);
+}
+
 /** Starts streaming; returns the function that ends the stream. */
 function runStream(
   deps: AppDeps,
@@ -95,11 +130,11 @@ function runStream(
       do {
         wanted.again = false;
         for (;;) {
-          const rows = await deps.store.observations.listAfter(lastSeq, options.batch);
-          if (isClosed() || rows.length === 0) break;
-          for (const row of rows) {
-            await write(`id: ${row.seq}\nevent: observation\ndata: ${presentObservationJson(row)}\n\n`);
-            lastSeq = row.seq;
+          const messages = await nextMessages(deps, lastSeq, options.batch);
+          if (isClosed() || messages.length === 0) break;
+          for (const message of messages) {
+            await write(`id: ${message.seq}\nevent: ${message.event}\ndata: ${message.data}\n\n`);
+            lastSeq = message.seq;
             if (isClosed()) return;
           }
         }

@@ -21,13 +21,13 @@ export interface ObservationRouteOptions {
   readonly maxPageSize: number;
 }
 
-const list = (value: string) =>
+export const list = (value: string) =>
   value
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
 
-const bboxParam = z
+export const bboxParam = z
   .string()
   .transform((value, ctx) => {
     const parts = value.split(',').map(Number);

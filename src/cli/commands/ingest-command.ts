@@ -3,15 +3,18 @@ import { SingleBar } from 'cli-progress';
 import { basename } from 'node:path';
 import type { CliRuntime, StoreOptions } from '../cli-runtime.ts';
 import { expandPaths, ingestFiles, type IngestSummary } from './ingest.ts';
+import { ingestSimulation, isSimulationDir } from './ingest-simulation.ts';
 
 export async function ingestCommand(
   runtime: CliRuntime,
   paths: readonly string[],
   options: StoreOptions & { json: boolean; batchSize: number },
 ): Promise<number> {
+  // A simulator directory is taken whole (agreement, sources, observations; never the truth).
+  const simulations = paths.filter(isSimulationDir);
   let files: string[];
   try {
-    files = await expandPaths(paths);
+    files = await expandPaths(paths.filter((p) => !simulations.includes(p)));
   } catch (error) {
     runtime.stderr(`truceline ingest: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
@@ -21,20 +24,36 @@ export async function ingestCommand(
     ? new SingleBar({ format: ' {file} [{bar}] {percentage}% {value}/{total} bytes', hideCursor: true })
     : undefined;
   let current = '';
+  const progress = {
+    batchSize: options.batchSize,
+    onProgress: (file: string, bytesRead: number, total: number) => {
+      if (bar === undefined) return;
+      if (file !== current) {
+        if (current !== '') bar.stop();
+        current = file;
+        bar.start(total, 0, { file: basename(file) });
+      }
+      bar.update(bytesRead);
+    },
+  };
   let summary: IngestSummary;
+  let fusion: { events: number; violations: number } | undefined;
   try {
-    summary = await ingestFiles(deps, files, {
-      batchSize: options.batchSize,
-      onProgress: (file, bytesRead, total) => {
-        if (bar === undefined) return;
-        if (file !== current) {
-          if (current !== '') bar.stop();
-          current = file;
-          bar.start(total, 0, { file: basename(file) });
-        }
-        bar.update(bytesRead);
-      },
-    });
+    summary = await ingestFiles(deps, files, progress);
+    for (const dir of simulations) {
+      const simulated = await ingestSimulation(deps, runtime.fusionLogic, dir, progress);
+      summary = {
+        accepted: summary.accepted + simulated.accepted,
+        duplicates: summary.duplicates + simulated.duplicates,
+        conflicts: summary.conflicts + simulated.conflicts,
+        rejected: summary.rejected + simulated.rejected,
+        rejections: [...summary.rejections, ...simulated.rejections],
+      };
+      fusion = {
+        events: (fusion?.events ?? 0) + simulated.events,
+        violations: (fusion?.violations ?? 0) + simulated.violations,
+      };
+    }
   } catch (error) {
     bar?.stop();
     runtime.stderr(
@@ -48,11 +67,15 @@ export async function ingestCommand(
   if (options.json) {
     const { accepted, duplicates, conflicts, rejected } = summary;
     const rejections = summary.rejections.map(({ line, field, reason }) => ({ line, field, reason }));
-    runtime.stdout(`${JSON.stringify({ accepted, duplicates, conflicts, rejected, rejections })}\n`);
+    runtime.stdout(
+      `${JSON.stringify({ accepted, duplicates, conflicts, rejected, rejections, ...(fusion ?? {}) })}\n`,
+    );
   } else {
     runtime.stdout(
       `accepted ${summary.accepted}, duplicates ${summary.duplicates}, conflicts ${summary.conflicts}, rejected ${summary.rejected}\n`,
     );
+    if (fusion !== undefined)
+      runtime.stdout(`events ${fusion.events}, potential violations ${fusion.violations}\n`);
     for (const r of summary.rejections) runtime.stdout(`${r.file}:${r.line}: ${r.field}: ${r.reason}\n`);
   }
   return 0;

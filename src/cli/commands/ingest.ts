@@ -22,6 +22,8 @@ export interface IngestOptions {
   readonly batchSize: number;
   /** Told after each batch with the bytes read so far of the current file. */
   readonly onProgress?: (file: string, bytesRead: number, totalBytes: number) => void;
+  /** Awaited after each batch's commit (before the next commit): fusion keeps up this way. */
+  readonly onBatch?: () => Promise<void>;
 }
 
 export interface IngestSummary {
@@ -74,6 +76,7 @@ export async function ingestFiles(
         summary.rejected += report.rejected;
         for (const r of report.rejections) summary.rejections.push(toLine(file, r));
         options.onProgress?.(file, bytesRead, total);
+        await options.onBatch?.();
       });
     };
     if (extname(file).toLowerCase() === '.csv') await ingestUcdpCsv(deps, file, options.batchSize, commit);

@@ -1,0 +1,165 @@
+/**
+ * @module `/api/v1/events` and `/api/v1/violations`: what fusion found and what the rules made of it
+ * — the latest revision of each, filtered, a page at a time; and one item with every revision.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppDeps } from '../../application/app-deps.ts';
+import { EVENT_KINDS, type EventKind } from '../../core/agreement/kinds.ts';
+import { TrucelineError } from '../../core/errors.ts';
+import { instant } from '../../core/observations/schema.ts';
+import {
+  errorResponseSchema,
+  eventPageSchema,
+  eventWireSchema,
+  violationPageSchema,
+  violationWireSchema,
+} from '../../shared/wire.ts';
+import { presentEvent, presentViolation } from '../presenters/fusion-presenter.ts';
+import { bboxParam, list } from './observations.ts';
+
+const typeParam = z
+  .string()
+  .transform((value, ctx) => {
+    const types = list(value);
+    const unknown = types.filter((t) => !(EVENT_KINDS as readonly string[]).includes(t));
+    if (unknown.length > 0)
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be among ${EVENT_KINDS.join(', ')}; not ${unknown.join(', ')}`,
+      });
+    return types as EventKind[];
+  })
+  .describe('one or more event types, comma-separated');
+
+const pageParams = (maxPageSize: number) => ({
+  bbox: bboxParam.optional(),
+  from: instant.optional().describe('the event happened at or after (RFC 3339)'),
+  to: instant.optional().describe('the event happened before (RFC 3339)'),
+  type: typeParam.optional(),
+  after: z
+    .string()
+    .regex(/^\d{1,15}$/, { error: 'must be the `next` cursor of a previous page' })
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(maxPageSize).default(Math.min(1000, maxPageSize)),
+});
+
+const ms = (text: string | undefined): number | undefined =>
+  text === undefined ? undefined : Date.parse(text);
+
+/** The page's cursor: the last item's sequence when one more item was found. */
+function paged<T extends { readonly seq: number }>(rows: readonly T[], limit: number) {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, next: rows.length > limit && last !== undefined ? String(last.seq) : null };
+}
+
+export function fusionRoutes(deps: AppDeps, options: { readonly maxPageSize: number }) {
+  return async (app: FastifyInstance): Promise<void> => {
+    const route = app.withTypeProvider<ZodTypeProvider>();
+    route.get(
+      '/api/v1/events',
+      {
+        schema: {
+          summary: 'Find events',
+          description:
+            'The latest revision of each event fusion made, by box (its location, or its origin), time, and type, ordered by the commit sequence of that revision.',
+          tags: ['events'],
+          querystring: z.strictObject(pageParams(options.maxPageSize)),
+          response: { 200: eventPageSchema, 400: errorResponseSchema },
+        },
+      },
+      async (request) => {
+        const q = request.query;
+        const rows = await deps.store.fusion.listEvents({
+          bbox: q.bbox,
+          fromMs: ms(q.from),
+          toMs: ms(q.to),
+          types: q.type,
+          afterSeq: q.after === undefined ? undefined : Number(q.after),
+          limit: q.limit + 1,
+        });
+        const page = paged(rows, q.limit);
+        return { items: page.items.map(presentEvent), next: page.next };
+      },
+    );
+
+    route.get(
+      '/api/v1/events/:id',
+      {
+        schema: {
+          summary: 'One event, every revision (oldest first)',
+          tags: ['events'],
+          params: z.strictObject({ id: z.string().min(1).max(300) }),
+          response: { 200: z.object({ revisions: z.array(eventWireSchema) }), 404: errorResponseSchema },
+        },
+      },
+      async (request) => {
+        const revisions = await deps.store.fusion.eventRevisions(request.params.id);
+        if (revisions.length === 0)
+          throw new TrucelineError('E_NOT_FOUND', `event ${request.params.id} does not exist`);
+        return { revisions: revisions.map(presentEvent) };
+      },
+    );
+
+    route.get(
+      '/api/v1/violations',
+      {
+        schema: {
+          summary: 'Find potential violations',
+          description:
+            'The latest revision of each potential violation the rules found, by box, time, event type, party and clause, each with its explanation, ordered by the commit sequence of that revision. Verification findings about them are a separate thing.',
+          tags: ['violations'],
+          querystring: z.strictObject({
+            ...pageParams(options.maxPageSize),
+            party: z
+              .string()
+              .transform(list)
+              .optional()
+              .describe('attributed to one of these parties (comma-separated)'),
+            clause: z
+              .string()
+              .transform(list)
+              .optional()
+              .describe('prohibited-conduct ids (comma-separated)'),
+          }),
+          response: { 200: violationPageSchema, 400: errorResponseSchema },
+        },
+      },
+      async (request) => {
+        const q = request.query;
+        const rows = await deps.store.fusion.listViolations({
+          bbox: q.bbox,
+          fromMs: ms(q.from),
+          toMs: ms(q.to),
+          types: q.type,
+          parties: q.party,
+          clauses: q.clause,
+          afterSeq: q.after === undefined ? undefined : Number(q.after),
+          limit: q.limit + 1,
+        });
+        const page = paged(rows, q.limit);
+        return { items: page.items.map(presentViolation), next: page.next };
+      },
+    );
+
+    route.get(
+      '/api/v1/violations/:id',
+      {
+        schema: {
+          summary: 'One potential violation, every revision (oldest first)',
+          tags: ['violations'],
+          params: z.strictObject({ id: z.string().min(1).max(400) }),
+          response: { 200: z.object({ revisions: z.array(violationWireSchema) }), 404: errorResponseSchema },
+        },
+      },
+      async (request) => {
+        const revisions = await deps.store.fusion.violationRevisions(request.params.id);
+        if (revisions.length === 0)
+          throw new TrucelineError('E_NOT_FOUND', `potential violation ${request.params.id} does not exist`);
+        return { revisions: revisions.map(presentViolation) };
+      },
+    );
+  };
+}

@@ -105,7 +105,8 @@ export class LocalFrame {
     const t = this.#cosLon0 * dx + this.#sinLon0 * dy;
     const nn = -this.#sinLat0 * t + this.#cosLat0 * dz;
     const horizontal = Math.hypot(e, nn);
-    if (horizontal === 0) return { east: 0, north: 0 };
+    // Within a micrometre the plane is the surface (and the azimuth below would be 0/0).
+    if (horizontal < 1e-6) return { east: e, north: nn };
     const chord = Math.sqrt(dx * dx + dy * dy + dz * dz);
     const cos2 = (nn * nn) / (horizontal * horizontal);
     const radius = 1 / (cos2 / this.#m0 + (1 - cos2) / this.#n0);
@@ -129,7 +130,7 @@ export class LocalFrame {
       const m = (A * (1 - E2)) / (w2 * Math.sqrt(w2));
       const nRadius = A / Math.sqrt(w2);
       // The frame's axes are turned by about the meridian convergence at the point.
-      const gamma = (lon - this.lon0) * RAD * sinPhi;
+      const gamma = -(lon - this.lon0) * RAD * sinPhi;
       const cg = Math.cos(gamma);
       const sg = Math.sin(gamma);
       const trueEast = cg * de - sg * dn;

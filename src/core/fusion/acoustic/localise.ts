@@ -297,12 +297,25 @@ export function localiseSubset(
   indices: readonly number[],
   options: LocaliseOptions = {},
 ): AcousticLocalisation {
+  return localiseSubsetWithFit(problem, indices, options).result;
+}
+
+/** {@link localiseSubset}, with the fit in the local frame (null when not localised). */
+export function localiseSubsetWithFit(
+  problem: PreparedArrivals,
+  indices: readonly number[],
+  options: LocaliseOptions = {},
+): { result: AcousticLocalisation; fit: SubsetFit | null } {
   const n = indices.length;
-  if (n < MIN_ARRIVALS_TO_LOCALISE) return { localised: false, reason: 'too-few-arrivals', arrivalCount: n };
+  const fail = (reason: NotLocalisedReason): { result: AcousticNotLocalised; fit: null } => ({
+    result: { localised: false, reason, arrivalCount: n },
+    fit: null,
+  });
+  if (n < MIN_ARRIVALS_TO_LOCALISE) return fail('too-few-arrivals');
   const priors = options.priors ?? DEFAULT_PRIORS;
   const maxRangeM = options.maxRangeM ?? 100_000;
   const [centreEast, centreNorth, spread] = centroid(problem, indices);
-  if (spread < 1) return { localised: false, reason: 'degenerate-geometry', arrivalCount: n };
+  if (spread < 1) return fail('degenerate-geometry');
 
   const starts = startPositions(problem, indices, priors, options.searchMarginM ?? 25_000, 3);
   const fits: SubsetFit[] = [];
@@ -316,11 +329,11 @@ export function localiseSubset(
     const range = Math.hypot((fit.theta[0] ?? 0) - centreEast, (fit.theta[1] ?? 0) - centreNorth);
     if (range <= maxRangeM) fits.push(fit);
   }
-  if (fits.length === 0) return { localised: false, reason: 'no-solution', arrivalCount: n };
+  if (fits.length === 0) return fail('no-solution');
   fits.sort((a, b) => a.objective - b.objective);
   const best = fits[0] as SubsetFit;
   const alternative = fits.slice(1).find((f) => isDistinctAlternative(best, f)) ?? null;
-  return buildFix(problem, indices, best, alternative, options);
+  return { result: buildFix(problem, indices, best, alternative, options), fit: best };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import { agreementValidate } from './commands/agreement-validate.ts';
 import { backupCommand } from './commands/backup.ts';
 import { agreementRegister } from './commands/agreement-register.ts';
 import { ingestCommand } from './commands/ingest-command.ts';
+import { evaluateCommand } from './commands/evaluate.ts';
 import { simulateCommand, type SimulateOptions } from './commands/simulate.ts';
 import { INTENSITIES, isIntensity } from '../sim/simulator/truth.ts';
 import { sourcesRegister, sourcesList } from './commands/sources.ts';
@@ -60,6 +61,16 @@ export function buildProgram(runtime: CliRuntime): Command {
 
   withStore(
     program
+      .command('evaluate')
+      .description("measure the stored events and potential violations against a simulator's ground truth")
+      .requiredOption('--truth <file>', 'truth.ndjson written by `truceline simulate`')
+      .requiredOption('--json <out>', 'where to write the figures as JSON'),
+  ).action(async (options: Parameters<typeof evaluateCommand>[1]) => {
+    process.exitCode = await evaluateCommand(runtime, options);
+  });
+
+  withStore(
+    program
       .command('ingest')
       .description('ingest NDJSON observation files and UCDP GED CSV files (files or directories)')
       .argument('<paths...>', 'files or directories')
@@ -87,7 +98,7 @@ export function buildProgram(runtime: CliRuntime): Command {
     .command('simulate')
     .description('simulate the line, the network and the parties; write observations and the ground truth')
     .requiredOption('--agreement <id|file>', 'shipped agreement id or YAML/JSON file')
-    .requiredOption('--hours <n>', 'hours to simulate', positiveHours, 24)
+    .option('--hours <n>', 'hours to simulate', positiveHours, 24)
     .requiredOption('--seed <n>', 'seed of every random draw', int('--seed', 0, 4_294_967_295))
     .addOption(
       new Option('--intensity <level>', 'how much happens')

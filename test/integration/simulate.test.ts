@@ -337,6 +337,18 @@ describe('truceline simulate', () => {
       }
   });
 
+  test('the files go into Truceline as they are: agreement registered, sources registered, every line accepted', async () => {
+    const db = join(root, 'ingest.db');
+    const register = await runCli(['agreement', 'register', join(worst.dir, 'agreement.json'), '--db', db]);
+    assert.equal(register.code, 0, register.stderr);
+    const sources = await runCli(['sources', 'register', join(worst.dir, 'sources.json'), '--db', db]);
+    assert.equal(sources.code, 0, sources.stderr);
+    const ingest = await runCli(['ingest', join(worst.dir, 'observations.ndjson'), '--db', db, '--json']);
+    assert.equal(ingest.code, 0, ingest.stderr);
+    const summary = JSON.parse(ingest.stdout) as { accepted: number; rejected: number };
+    assert.deepEqual([summary.accepted, summary.rejected], [worst.observations.length, 0]);
+  });
+
   test('bad options: an unknown agreement and an unknown intensity are refused', async () => {
     const missing = await runCli([
       'simulate',

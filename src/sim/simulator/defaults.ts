@@ -168,6 +168,9 @@ export const PATROL_HOURS = { from: 8, to: 16 } as const;
 export const PATROL_HEARING_KM = 10;
 export const PATROL_SEEING_KM = 2;
 export const PATROL_BEARING_SIGMA_DEG = 10;
+/** Patrols see weapons and troops within this distance (drones within twice it), with this chance a day. */
+export const PATROL_SIGHT_KM = 3;
+export const PATROL_SIGHTING = 0.7;
 /** Chance that a patrol is impeded (denied, delayed, conditional access) on a given day. */
 export const PATROL_IMPEDIMENT_PER_DAY = 0.25;
 

@@ -80,11 +80,8 @@ export interface Sides {
 export function sidesOf(terms: Terms, frame: LineFrame): Sides {
   const votes = new Map<string, number>();
   for (let i = 1; i < 10; i++) {
-    const right = sideOf(
-      terms,
-      frame.point((frame.lengthKm * i) / 10, 5).lat,
-      frame.point((frame.lengthKm * i) / 10, 5).lon,
-    );
+    const probe = frame.point((frame.lengthKm * i) / 10, 5);
+    const right = sideOf(terms, probe.lat, probe.lon);
     if (right !== null) votes.set(right, (votes.get(right) ?? 0) + 1);
   }
   const right = [...votes.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];

@@ -11,7 +11,6 @@ import {
   NOMINAL_SOUND_SPEED_MS,
   SOUND_SPEED_SPREAD,
 } from '../../core/fusion/propagation.ts';
-import type { ObservationKind } from '../../core/observations/kinds.ts';
 import {
   ACOUSTIC_DETECTION,
   ACOUSTIC_MAX_RANGE_KM,
@@ -36,6 +35,8 @@ import {
   PATROL_HOURS,
   PATROL_IMPEDIMENT_PER_DAY,
   PATROL_SEEING_KM,
+  PATROL_SIGHT_KM,
+  PATROL_SIGHTING,
   RADAR_CLASS_RIGHT,
   RADAR_CROSS_ERROR,
   RADAR_DETECTION,
@@ -91,7 +92,7 @@ class Emitter {
 
   /** Writes one observation; returns its id. Fields after `timeUncertaintyMs` come in `rest`'s order. */
   emit(
-    kind: ObservationKind,
+    kind: Delivery,
     sourceId: string,
     observedAtMs: number,
     timeUncertaintyMs: number,
@@ -102,7 +103,7 @@ class Emitter {
     const id = `${sourceId}-${String(n).padStart(6, '0')}`;
     const at = Math.round(observedAtMs);
     const record = { id, sourceId, kind, observedAt: new Date(at).toISOString(), timeUncertaintyMs, ...rest };
-    const delay = DELIVERY_DELAY_MS[kind as Delivery];
+    const delay = DELIVERY_DELAY_MS[kind];
     this.lines.push({
       deliverMs: at + Math.round(this.#prng.range(delay.min, delay.max)),
       id,
@@ -560,6 +561,7 @@ function patrols(
     return Date.parse(local.replace(' ', 'T') + 'Z') - Math.floor(ms / 1000) * 1000;
   };
   const impedimentConduct = conductFor(terms, 'impediment', null);
+  const things = sightables(world);
   const firstDay = Math.floor((startMs + localOffsetMs(startMs)) / 86_400_000) * 86_400_000;
   for (let day = firstDay; day < endMs + 86_400_000; day += 86_400_000) {
     const offset = localOffsetMs(day);
@@ -578,12 +580,13 @@ function patrols(
       const kind = prng.pick(['denied', 'delayed', 'delayed', 'conditional'] as const);
       if (post === undefined || from >= to) continue;
       const observer = position(post, 20);
+      const patrolId = `${team.id}-${new Date(day).toISOString().slice(0, 10)}`;
       let outFrom = from;
       if (impeded) {
         const delay = kind === 'delayed' ? prng.int(10, 120) : undefined;
         const payload: Record<string, unknown> = {
           observer,
-          patrolId: `${team.id}-${new Date(day).toISOString().slice(0, 10)}`,
+          patrolId,
           report: 'impediment',
           impediment: kind,
         };
@@ -602,6 +605,42 @@ function patrols(
         });
         if (kind === 'denied') continue;
         outFrom = from + (delay ?? 0) * 60_000;
+      }
+      const sight = (
+        thing: TruthPoint & { fromMs: number; toMs: number },
+        withinKm: number,
+        what: Record<string, unknown>,
+      ): string | undefined => {
+        const t0 = Math.max(outFrom, thing.fromMs);
+        const t1 = Math.min(to, thing.toMs);
+        if (t0 >= t1 || roughKm(post.lat, post.lon, thing.lat, thing.lon) > withinKm) return undefined;
+        if (!prng.chance(PATROL_SIGHTING)) return undefined;
+        const r = inverse(post.lat, post.lon, thing.lat, thing.lon);
+        const band = BANDS.find((b) => r.m / 1000 < b.maxKm) ?? BANDS[BANDS.length - 1];
+        const t = Math.round(prng.range(t0, t1) / 60_000) * 60_000;
+        return out.emit('patrol', team.id, Math.min(Math.max(t, t0), t1 - 1), 600_000, {
+          ...what,
+          payload: {
+            observer,
+            patrolId,
+            report: 'sighting',
+            ...(what.payload as Record<string, unknown>),
+            distanceBand: band,
+            bearingDeg: Math.round(normAz(r.azDeg + prng.normal() * PATROL_BEARING_SIGMA_DEG)) % 360,
+          },
+        });
+      };
+      for (const thing of things) {
+        const what: Record<string, unknown> = {
+          payload: { objectType: thing.objectType, count: thing.count },
+        };
+        if (thing.weaponClass !== null) what.weaponClass = thing.weaponClass;
+        const id = sight(thing, PATROL_SIGHT_KM, what);
+        if (id !== undefined) thing.observedBy.push(id);
+      }
+      for (const flight of world.drones) {
+        const id = sight(flight, PATROL_SIGHT_KM * 2, { payload: { objectType: 'drone', count: 1 } });
+        if (id !== undefined) (flight.observedBy as string[]).push(id);
       }
       const heard = new Map<
         string,
@@ -632,7 +671,7 @@ function patrols(
         out.emit('patrol', team.id, Math.round(entry.first / 60_000) * 60_000, 60_000, {
           payload: {
             observer,
-            patrolId: `${team.id}-${new Date(day).toISOString().slice(0, 10)}`,
+            patrolId,
             report: 'fire',
             mode: entry.km <= PATROL_SEEING_KM ? 'heard-and-seen' : 'heard',
             eventType: 'explosion',

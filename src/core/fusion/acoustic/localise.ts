@@ -202,13 +202,22 @@ export function fitFromStart(
   let objective = normalEquations(problem, indices, theta, priors, information, gradient, row);
   let lambda = 1e-4;
   for (let iteration = 0; iteration < 100; iteration++) {
+    // Converged when even the full Gauss–Newton step would gain next to nothing (gᵀA⁻¹g is twice the
+    // predicted decrease of the objective).
+    damped.set(information);
+    step.set(gradient);
+    if (cholesky(damped, UNKNOWNS)) {
+      choleskySolve(damped, UNKNOWNS, step);
+      let predicted = 0;
+      for (let k = 0; k < UNKNOWNS; k++) predicted += (gradient[k] ?? 0) * (step[k] ?? 0);
+      if (predicted < 1e-12) break;
+    }
     let accepted = false;
-    let stepNorm = 0;
-    let previous = objective;
     for (let attempt = 0; attempt < 12 && !accepted; attempt++) {
       damped.set(information);
-      for (let k = 0; k < UNKNOWNS; k++)
+      for (let k = 0; k < UNKNOWNS; k++) {
         damped[k * UNKNOWNS + k] = (information[k * UNKNOWNS + k] ?? 0) * (1 + lambda);
+      }
       step.set(gradient);
       if (!cholesky(damped, UNKNOWNS)) {
         lambda *= 10;
@@ -221,9 +230,7 @@ export function fitFromStart(
           ? objectiveAt(problem, indices, candidate, priors)
           : Infinity;
       if (trial <= objective) {
-        stepNorm = quadraticForm(information, step);
         theta.set(candidate);
-        previous = objective;
         objective = trial;
         accepted = true;
         lambda = Math.max(lambda / 10, 1e-10);
@@ -233,7 +240,6 @@ export function fitFromStart(
     }
     if (!accepted) break;
     objective = normalEquations(problem, indices, theta, priors, information, gradient, row);
-    if (stepNorm < 1e-10 || previous - objective < 1e-10 * (1 + objective)) break;
   }
   if (!Number.isFinite(objective)) return null;
   normalEquations(problem, indices, theta, priors, information, gradient, row);

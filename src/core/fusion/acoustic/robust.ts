@@ -4,7 +4,7 @@
  * RANSAC over minimal subsets), refitted; and the physical gate that says whether two arrivals can
  * share a source at all.
  */
-import { seededUniform } from '../gaussian.ts';
+import { chiSquareSurvival, seededUniform } from '../gaussian.ts';
 import { surfaceDistanceM } from '../local-frame.ts';
 import { ARRIVAL_SIGMA_S, MAX_WIND_MS, NOMINAL_SOUND_SPEED_MS, SOUND_SPEED_SPREAD } from '../propagation.ts';
 import {
@@ -19,6 +19,7 @@ import {
   type AcousticLocalisation,
   type LocaliseOptions,
   type PreparedArrivals,
+  type SubsetFit,
 } from './localise.ts';
 import { DEFAULT_PRIORS } from './model.ts';
 
@@ -110,13 +111,18 @@ export function localiseAcousticRobust(
   let { result: fix, fit } = localiseSubsetWithFit(problem, inliers, options);
   for (let round = 0; round < 4 && fit !== null; round++) {
     const refit = fit;
+    const current = inliers;
     const next = all.filter((i) => {
-      const { residualS, varianceS2 } = arrivalResidual(problem, refit, i, inliers.includes(i));
+      const { residualS, varianceS2 } = arrivalResidual(problem, refit, i, current.includes(i));
       return Math.abs(residualS) <= threshold * Math.sqrt(varianceS2);
     });
     if (next.length < MIN_ARRIVALS_TO_LOCALISE || sameSet(next, inliers)) break;
+    // Take the new set only if its own fit holds together: an arrival predicted loosely from the
+    // consensus (the wind and speed leave its time uncertain) can still spoil the fit it joins.
+    const candidate = localiseSubsetWithFit(problem, next, options);
+    if (isClean(fix, threshold) && !isClean(candidate.result, threshold)) break;
     inliers = next;
-    ({ result: fix, fit } = localiseSubsetWithFit(problem, inliers, options));
+    ({ result: fix, fit } = candidate);
   }
   return { fix, inliers, outliers: all.filter((i) => !inliers.includes(i)), searched: true };
 }
@@ -146,8 +152,53 @@ function searchConsensus(
       gate[i * n + j] = a !== undefined && b !== undefined && withinAssociationGate(a, b);
     }
   }
+  const alpha = options.inconsistentPValue ?? 0.001;
+  const checked = new Map<string, { inliers: number[]; objective: number } | null>();
+  /**
+   * A consensus counts only if its own fit holds together: a minimal fit predicts loosely (the wind
+   * and speed are barely fixed by four arrivals), so it can take in an arrival that a fit on all of
+   * them rejects. Arrivals are dropped worst first until the fit is consistent.
+   */
+  const verify = (
+    consensus: number[],
+    east: number,
+    north: number,
+  ): { inliers: number[]; objective: number } | null => {
+    const key = consensus.join(',');
+    const known = checked.get(key);
+    if (known !== undefined) return known;
+    let result: { inliers: number[]; objective: number } | null = null;
+    const fit =
+      consensus.length >= MIN_ARRIVALS_TO_LOCALISE
+        ? fitFromStart(problem, consensus, east, north, priors)
+        : null;
+    if (fit !== null) {
+      let worst = -1;
+      let worstZ = threshold;
+      for (const i of consensus) {
+        const { residualS, varianceS2 } = arrivalResidual(problem, fit, i, true);
+        const z = Math.abs(residualS) / Math.sqrt(varianceS2);
+        if (z > worstZ) {
+          worstZ = z;
+          worst = i;
+        }
+      }
+      const consistent = chiSquareSurvival(fit.objective, consensus.length - 3) >= alpha;
+      if (consistent && worst < 0) result = { inliers: consensus, objective: fit.objective };
+      else if (worst >= 0 || consensus.length > MIN_ARRIVALS_TO_LOCALISE) {
+        const drop = worst >= 0 ? worst : largestResidual(problem, fit, consensus);
+        result = verify(
+          consensus.filter((i) => i !== drop),
+          fit.theta[0] ?? 0,
+          fit.theta[1] ?? 0,
+        );
+      }
+    }
+    checked.set(key, result);
+    return result;
+  };
   const subsets = orderedSubsets(n, options.seed ?? 1, options.maxSubsets ?? 200);
-  let best: { inliers: number[]; cost: number } | null = null;
+  let best: { inliers: number[]; objective: number } | null = null;
   let needed = subsets.length;
   for (let k = 0; k < subsets.length && k < needed; k++) {
     const subset = subsets[k] ?? [];
@@ -159,22 +210,22 @@ function searchConsensus(
     if (start === undefined) continue;
     const fit = fitFromStart(problem, subset, start.east, start.north, priors);
     if (fit === null) continue;
-    const inliers: number[] = [];
-    let cost = 0;
+    const consensus: number[] = [];
     for (let i = 0; i < n; i++) {
       const { residualS, varianceS2 } = arrivalResidual(problem, fit, i, subset.includes(i));
-      const z2 = (residualS * residualS) / varianceS2;
-      if (z2 <= threshold * threshold) inliers.push(i);
-      cost += Math.min(z2, threshold * threshold);
+      if (residualS * residualS <= threshold * threshold * varianceS2) consensus.push(i);
     }
+    if (best !== null && consensus.length < best.inliers.length) continue;
+    const verified = verify(consensus, fit.theta[0] ?? 0, fit.theta[1] ?? 0);
+    if (verified === null) continue;
     if (
       best === null ||
-      inliers.length > best.inliers.length ||
-      (inliers.length === best.inliers.length && cost < best.cost)
+      verified.inliers.length > best.inliers.length ||
+      (verified.inliers.length === best.inliers.length && verified.objective < best.objective)
     ) {
-      best = { inliers, cost };
+      best = verified;
       // Subsets still needed for a 99.9 % chance of having drawn an all-inlier one.
-      const share = (inliers.length / n) ** MIN_ARRIVALS_TO_LOCALISE;
+      const share = (best.inliers.length / n) ** MIN_ARRIVALS_TO_LOCALISE;
       needed =
         share >= 1
           ? k + 1
@@ -182,6 +233,20 @@ function searchConsensus(
     }
   }
   return best?.inliers ?? null;
+}
+
+function largestResidual(problem: PreparedArrivals, fit: SubsetFit, indices: readonly number[]): number {
+  let worst = indices[0] ?? 0;
+  let worstZ = -1;
+  for (const i of indices) {
+    const { residualS, varianceS2 } = arrivalResidual(problem, fit, i, true);
+    const z = Math.abs(residualS) / Math.sqrt(varianceS2);
+    if (z > worstZ) {
+      worstZ = z;
+      worst = i;
+    }
+  }
+  return worst;
 }
 
 /**

@@ -43,8 +43,8 @@ export interface AcousticCrlb {
 /**
  * The Cramér–Rao bound: Fisher information J = Σ gᵢgᵢᵀ/σᵢ² over the six unknowns (gᵢ the gradient of
  * the arrival time at sensor i, evaluated at the truth) plus the priors' information on c and w; the
- * position block of J⁻¹. Returns null when the information is singular (fewer than four sensors with
- * priors on c and w cannot fix x and t₀ in every geometry, and collinear sensors see no range).
+ * position block of J⁻¹. Returns null when the information is numerically singular (for example, fewer
+ * than three sensors, or every sensor at one place).
  */
 export function acousticCrlb(input: AcousticCrlbInput): AcousticCrlb | null {
   const priors = input.priors ?? DEFAULT_PRIORS;

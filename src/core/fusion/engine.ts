@@ -40,6 +40,12 @@ export interface ArrivalFit {
   readonly timeSigmaMs: number;
   /** Residual of each inlier, seconds, in the order of `inliers`. */
   readonly residualsS: readonly number[];
+  /**
+   * Whether the grouping can be relied on as one source: enough arrivals that a coincidence of unrelated
+   * ones would not fit, and no other grouping of the seed fits as well. Only then is the location
+   * claimed as a point of origin (for attribution).
+   */
+  readonly trusted: boolean;
 }
 
 /** Fits candidates robustly; null when fewer than four consistent arrivals place a source. */
@@ -57,7 +63,7 @@ export interface EngineOptions {
   readonly distanceM: (lat1: number, lon1: number, lat2: number, lon2: number) => number;
 }
 
-const DEFAULTS = { maxHearingRangeM: 40_000, minSoundSpeedMs: 320, latenessMs: 120_000 };
+const DEFAULTS = { maxHearingRangeM: 45_000, minSoundSpeedMs: 320, latenessMs: 120_000 };
 
 export class FusionEngine {
   readonly #options: Required<EngineOptions>;
@@ -223,8 +229,8 @@ function acousticEvent(fit: ArrivalFit): EventDraft {
     timeMs: fit.timeMs,
     timeSigmaMs: fit.timeSigmaMs,
     location: fit.location,
-    origin: phase === 'launch' ? fit.location : null,
-    impact: phase === 'impact' ? fit.location : null,
+    origin: phase === 'launch' && fit.trusted ? fit.location : null,
+    impact: phase === 'impact' && fit.trusted ? fit.location : null,
     method: 'acoustic-tdoa',
     weaponClass: null,
     count: null,

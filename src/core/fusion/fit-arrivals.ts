@@ -1,47 +1,106 @@
 /**
- * @module The engine's acoustic fitter: the arrivals a seed gathered, fitted robustly — the worst
- * arrival is set aside and the rest refitted until the fit is consistent with the timing errors, or
- * fewer than four arrivals remain.
+ * @module The engine's acoustic fitter: the arrivals a seed gathered, fitted robustly (the largest
+ * subset consistent with one source — false alarms and other rounds' arrivals set aside). A fit that
+ * stays inconsistent is no event. An ambiguous fit (a mirror solution across the sensors fits almost as
+ * well) is kept with a covariance that spans both solutions, so attribution cannot pick a side the
+ * arrivals do not decide.
  */
 import type { AcousticFitter, Arrival, ArrivalFit } from './engine.ts';
-import { localiseAcoustic, type AcousticFix } from './acoustic/localise.ts';
+import type { GaussianPoint } from './event.ts';
+import { localiseAcoustic } from './acoustic/localise.ts';
+import type { AcousticFix } from './acoustic/localise.ts';
 
-/** A fix this far (in standardised residuals) from an arrival does not count it. */
-const MAX_STANDARDISED_RESIDUAL = 4;
+/**
+ * With the speed of sound and the wind free, five arrival times can be fitted by almost any source:
+ * only from six arrivals does a coincidence of unrelated arrivals show in the fit. Fewer place a sound
+ * (the event's location) but do not claim a point of origin to attribute.
+ */
+export const MIN_TRUSTED_ARRIVALS = 6;
 
+/** An arrival farther than this from the fit (in its own standard deviations) is not of the source. */
+const MAX_STANDARDISED_RESIDUAL = 3.5;
+import { LocalFrame } from './local-frame.ts';
+import { associate } from './associate.ts';
+
+/**
+ * No sensor hears fire farther than this, m: a fix farther from any of its sensors is a coincidence of
+ * unrelated arrivals (with four arrivals the fit has one degree of freedom and can fit almost anything).
+ */
+export const MAX_HEARING_RANGE_M = 45_000;
+
+/** Fits the seed (`candidates[0]`) with the arrivals association finds for it. */
 export const fitArrivals: AcousticFitter = (candidates) => {
-  let members = [...candidates];
-  while (members.length >= 4) {
-    const fix = localiseAcoustic(
-      members.map((a) => ({ lat: a.lat, lon: a.lon, timeS: a.timeMs / 1000, sigmaS: a.sigmaMs / 1000 })),
-    );
-    if (!fix.localised) return null;
-    const worst = worstArrival(fix);
-    if (fix.quality !== 'inconsistent' && worst.value <= MAX_STANDARDISED_RESIDUAL)
-      return toFit(members, fix);
-    members = members.filter((_, i) => i !== worst.index);
+  const hypotheses = associate(
+    candidates.map((a) => ({
+      sensorId: a.input.sourceId,
+      lat: a.lat,
+      lon: a.lon,
+      timeMs: a.timeMs,
+      sigmaMs: a.sigmaMs,
+    })),
+    { maxRangeM: MAX_HEARING_RANGE_M },
+  );
+  // Every hypothesis is fitted: the largest consistent group wins, and a rival group of the seed that
+  // fits too (other arrivals, not just fewer) makes the association ambiguous.
+  const fits: ArrivalFit[] = [];
+  for (const chosen of hypotheses) {
+    const group = chosen.map((i) => candidates[i]).filter((a): a is Arrival => a !== undefined);
+    const fit = fitGroup(group);
+    if (fit !== null) fits.push(fit);
   }
-  return null;
+  const best = fits.sort((a, b) => b.inliers.length - a.inliers.length)[0];
+  if (best === undefined) return null;
+  const members = new Set(best.inliers);
+  const rival = fits.some((f) => f !== best && f.inliers.some((a) => !members.has(a)));
+  return { ...best, trusted: !rival && best.inliers.length >= MIN_TRUSTED_ARRIVALS };
 };
 
-function worstArrival(fix: AcousticFix): { index: number; value: number } {
-  let index = 0;
-  let value = -1;
-  fix.standardisedResiduals.forEach((r, i) => {
-    if (Math.abs(r) > value) {
-      value = Math.abs(r);
-      index = i;
-    }
-  });
-  return { index, value };
+/** The full fit of one group (at most one arrival per sensor), or null when it is not one source. */
+function fitGroup(group: readonly Arrival[]): ArrivalFit | null {
+  const fix = localiseAcoustic(
+    group.map((a) => ({ lat: a.lat, lon: a.lon, timeS: a.timeMs / 1000, sigmaS: a.sigmaMs / 1000 })),
+  );
+  if (!fix.localised || fix.quality === 'inconsistent') return null;
+  if (fix.standardisedResiduals.some((z) => Math.abs(z) > MAX_STANDARDISED_RESIDUAL)) return null;
+  if (new Set(group.map((a) => a.input.sourceId)).size !== group.length) return null;
+  if (!withinHearing(fix.position, group)) return null;
+  if (fix.alternative !== null && !withinHearing(fix.alternative, group)) return null;
+  return toFit(group, fix);
 }
 
-function toFit(members: readonly Arrival[], fix: AcousticFix): ArrivalFit {
+/** Whether every sensor could have heard a source at `point`. */
+function withinHearing(point: GaussianPoint, arrivals: readonly Arrival[]): boolean {
+  const frame = new LocalFrame(point.lat, point.lon);
+  return arrivals.every((a) => {
+    const p = frame.toLocal(a.lat, a.lon);
+    return Math.hypot(p.east, p.north) <= MAX_HEARING_RANGE_M;
+  });
+}
+
+function toFit(inliers: readonly Arrival[], fix: AcousticFix): ArrivalFit {
+  const location = fix.alternative === null ? fix.position : spanning(fix.position, fix.alternative);
   return {
-    inliers: members,
-    location: fix.position,
+    inliers,
+    location,
     timeMs: fix.emissionTimeS * 1000,
     timeSigmaMs: fix.emissionTimeSigmaS * 1000,
-    residualsS: fix.residualsS,
+    // The residuals are per input arrival; keep those of the inliers, in their order.
+    residualsS: fix.residualsS.slice(0, inliers.length),
+    trusted: false,
   };
+}
+
+/** The moment-matched Gaussian of an even mixture of two solutions. */
+function spanning(a: GaussianPoint, b: GaussianPoint): GaussianPoint {
+  const frame = new LocalFrame(a.lat, a.lon);
+  const la = frame.toLocalGaussian(a);
+  const lb = frame.toLocalGaussian(b);
+  const [me, mn] = [(la.east + lb.east) / 2, (la.north + lb.north) / 2];
+  const [de, dn] = [(la.east - lb.east) / 2, (la.north - lb.north) / 2];
+  const cov: [number, number, number] = [
+    (la.covariance[0] + lb.covariance[0]) / 2 + de * de,
+    (la.covariance[1] + lb.covariance[1]) / 2 + de * dn,
+    (la.covariance[2] + lb.covariance[2]) / 2 + dn * dn,
+  ];
+  return frame.toGaussianPoint(me, mn, cov);
 }

@@ -20,7 +20,7 @@ import { buildProgram } from './cli/program.ts';
 import { DEFAULT_DEMO_AGREEMENT, readAgreementSource } from './cli/shipped-agreements.ts';
 import { systemClock } from './core/ports/clock.ts';
 import type { Store } from './core/ports/store.ts';
-import { startUcdpReplay } from './sim/ucdp-replay.ts';
+import { startLiveSector } from './sim/live-sector.ts';
 import { FusionPipeline, type FusionLogic } from './application/fusion-pipeline.ts';
 import { attribute } from './core/attribution/attribute.ts';
 import { FusionEngine } from './core/fusion/engine.ts';
@@ -64,8 +64,9 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
   const deps = assemble(await openStore(options));
   const agreementRef = options.agreement ?? (options.demo ? DEFAULT_DEMO_AGREEMENT : undefined);
   let fusedAgreement: string | undefined;
-  if (agreementRef !== undefined) {
-    const { outcome, record } = await registerAgreement(deps, await readAgreementSource(agreementRef));
+  const agreementSource = agreementRef === undefined ? undefined : await readAgreementSource(agreementRef);
+  if (agreementSource !== undefined) {
+    const { outcome, record } = await registerAgreement(deps, agreementSource);
     runtime.stderr(`agreement ${record.id} (revision ${record.revision}): ${outcome}\n`);
     fusedAgreement = record.id;
   }
@@ -79,13 +80,26 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
     fusedAgreement === undefined
       ? () => undefined
       : startFusion(deps, fusedAgreement, (error) => app.log.error(error));
-  const stopFeed = options.demo
-    ? await startUcdpReplay(deps, { intervalMs: 500, onError: (error) => app.log.error(error) })
-    : () => undefined;
+  const stopFeed =
+    options.demo && agreementSource !== undefined
+      ? await startLiveSector(deps, {
+          ...DEMO_SECTOR,
+          agreementText: agreementSource.text,
+          format: agreementSource.format,
+          onError: (error) => app.log.error(error),
+        })
+      : () => undefined;
   runtime.stdout(`Truceline is listening on ${address}\n`);
   runtime.stdout(`  live stream: curl -N ${address}/api/v1/stream\n`);
   runtime.stdout(`  API docs:    ${address}/docs\n`);
-  if (options.demo) runtime.stdout('  demo feed:   UCDP GED events of Ukraine replayed live, two a second\n');
+  if (options.demo) {
+    runtime.stdout(
+      `  demo feed:   a simulated sector of ${fusedAgreement ?? '?'}: the last ${DEMO_SECTOR.hours} h at ${DEMO_SECTOR.speed}× (${DEMO_SECTOR.intensity}), through fusion, attribution and the rules\n`,
+    );
+    runtime.stdout(
+      `  events:      ${address}/api/v1/events   potential violations: ${address}/api/v1/violations\n`,
+    );
+  }
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       stopFeed();
@@ -99,6 +113,9 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
     process.once('SIGTERM', stop);
   });
 }
+
+/** The demonstration's simulated sector: six hours of normal fire, replayed at 60× (six minutes a run). */
+const DEMO_SECTOR = { hours: 6, speed: 60, intensity: 'normal', firstSeed: 1, tickMs: 250 } as const;
 
 /** Fusion, attribution and the rules as shipped. */
 export const fusionLogic: FusionLogic = {

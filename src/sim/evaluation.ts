@@ -198,43 +198,49 @@ export function evaluate(input: EvaluationInput): Evaluation {
     return attribution?.decision === 'attributed' && attribution.party === r.party;
   }).length;
 
-  // Localisation and calibration pair by type and time only.
-  const pairs = pairByTime(rounds, launchEvents);
+  // Localisation and calibration pair by type and time only (nearest, one-to-one), each among the
+  // events it is about: localisation among events of four or more acoustic arrivals, calibration among
+  // events with a point of origin.
+  const arrivalsOf = (e: FusedEvent): number => e.provenance.filter((c) => c.role === 'arrival').length;
   const errors: number[] = [];
   const ratios: number[] = [];
+  for (const [event, round] of pairByTime(
+    rounds,
+    launchEvents.filter((e) => arrivalsOf(e) >= 4),
+  )) {
+    const point = firePoint(event, 'launch');
+    if (point === null) continue;
+    const error = distanceM(point, round.launch);
+    errors.push(error);
+    const sensors = round.launch.detectedBy
+      .map((id) => input.sensorPositions.get(id))
+      .filter((p): p is { lat: number; lon: number } => p !== undefined)
+      .map((p) => ({ ...p, sigmaS: round.timingSigmaMs / 1000 }));
+    const bound = acousticCrlb({
+      source: round.launch,
+      sensors,
+      soundSpeedMs: round.soundSpeedMs,
+      windMs: [round.windEastMs, round.windNorthMs],
+    });
+    if (bound !== null) ratios.push(error / bound.sqrtTraceM);
+  }
   const calibration: { confidence: number; correct: boolean }[] = [];
   let inside95 = 0;
   let withOrigin = 0;
-  for (const [event, round] of pairs) {
-    const point = firePoint(event, 'launch');
-    if (point === null) continue;
-    const arrivals = event.provenance.filter((c) => c.role === 'arrival').length;
-    if (arrivals >= 4) {
-      const error = distanceM(point, round.launch);
-      errors.push(error);
-      const sensors = round.launch.detectedBy
-        .map((id) => input.sensorPositions.get(id))
-        .filter((p): p is { lat: number; lon: number } => p !== undefined)
-        .map((p) => ({ ...p, sigmaS: round.timingSigmaMs / 1000 }));
-      const bound = acousticCrlb({
-        source: round.launch,
-        sensors,
-        soundSpeedMs: round.soundSpeedMs,
-        windMs: [round.windEastMs, round.windNorthMs],
-      });
-      if (bound !== null) ratios.push(error / bound.sqrtTraceM);
-    }
-    if (event.origin !== null) {
-      withOrigin += 1;
-      if (isInsideConfidenceEllipse(round.launch, event.origin, 0.95)) inside95 += 1;
-      const attribution = attributionOf.get(event.id);
-      if (attribution !== undefined && attribution.decision !== 'not-attributable') {
-        let party: string | null = null;
-        let confidence = 0;
-        for (const [p, probability] of Object.entries(attribution.probabilities))
-          if (probability > confidence) [party, confidence] = [p, probability];
-        calibration.push({ confidence, correct: party === round.party });
-      }
+  for (const [event, round] of pairByTime(
+    rounds,
+    launchEvents.filter((e) => e.origin !== null),
+  )) {
+    if (event.origin === null) continue;
+    withOrigin += 1;
+    if (isInsideConfidenceEllipse(round.launch, event.origin, 0.95)) inside95 += 1;
+    const attribution = attributionOf.get(event.id);
+    if (attribution !== undefined && attribution.decision !== 'not-attributable') {
+      let party: string | null = null;
+      let confidence = 0;
+      for (const [p, probability] of Object.entries(attribution.probabilities))
+        if (probability > confidence) [party, confidence] = [p, probability];
+      calibration.push({ confidence, correct: party === round.party });
     }
   }
 

@@ -16,7 +16,9 @@
  */
 import type { EventKind } from '../agreement/kinds.ts';
 import type { Contribution, FusedEvent, GaussianPoint, LocalisationMethod } from './event.ts';
+import { combineGaussianPoints, mahalanobisSquared } from './gaussian.ts';
 import { byTimeThenKey, type FusionInput } from './inputs.ts';
+import { LocalFrame } from './local-frame.ts';
 
 /** An event before the runner numbers its revision. */
 export type EventDraft = Omit<FusedEvent, 'revision'>;
@@ -73,6 +75,8 @@ export class FusionEngine {
   #latestMs = Number.NEGATIVE_INFINITY;
   #maxSeq = 0;
   #drafts: EventDraft[] = [];
+  /** Radar tracks waiting for an acoustic event of the same launch (or for no more to be possible). */
+  #radar: WaitingRadar[] = [];
   /** The sequence span of groups made lately: a cursor never splits one (see `drain`). */
   #recentGroups: { minSeq: number; maxSeq: number; timeMs: number }[] = [];
 
@@ -86,11 +90,14 @@ export class FusionEngine {
       this.#maxSeq = Math.max(this.#maxSeq, input.seq);
       if (input.record.kind !== 'heartbeat') this.#latestMs = Math.max(this.#latestMs, input.observedAtMs);
       const arrival = arrivalOf(input);
-      if (arrival !== undefined) this.#waiting.push(arrival);
-      else {
-        const draft = singleEvent(input);
-        if (draft !== undefined) this.#drafts.push(draft);
+      if (arrival !== undefined) {
+        this.#waiting.push(arrival);
+        continue;
       }
+      const draft = singleEvent(input);
+      if (draft === undefined) continue;
+      if (input.record.kind === 'radar') this.#radar.push({ input, draft });
+      else this.#drafts.push(draft);
     }
   }
 
@@ -108,11 +115,22 @@ export class FusionEngine {
     while (this.#waiting.length > 0) {
       const seed = this.#waiting[0];
       if (seed === undefined || seed.timeMs > horizon) break;
-      const candidates = this.#waiting.filter((a) => this.#compatible(seed, a));
+      // Waiting arrivals are in time order: only those within the longest travel time can join.
+      const candidates: Arrival[] = [];
+      for (const a of this.#waiting) {
+        if (a.timeMs - seed.timeMs > maxTravelMs + 1_000) break;
+        if (this.#compatible(seed, a)) candidates.push(a);
+      }
       const fit = candidates.length >= 4 ? this.#options.fitAcoustic(candidates) : null;
       if (fit !== null && fit.inliers.includes(seed)) {
-        events.push(acousticEvent(fit));
+        let event = acousticEvent(fit);
         const seqs = fit.inliers.map((a) => a.input.seq);
+        const partner = this.#takeRadarPartner(event);
+        if (partner !== undefined) {
+          event = withRadar(partner.draft, event, fit.trusted);
+          seqs.push(partner.input.seq);
+        }
+        events.push(event);
         this.#recentGroups.push({
           minSeq: Math.min(...seqs),
           maxSeq: Math.max(...seqs),
@@ -122,10 +140,19 @@ export class FusionEngine {
         this.#waiting = this.#waiting.filter((a) => !used.has(a));
       } else this.#waiting.shift();
     }
+    // A radar track no acoustic event can join any more goes out on its own.
+    const radarDone = final ? Number.POSITIVE_INFINITY : horizon - maxTravelMs;
+    const stillWaiting: WaitingRadar[] = [];
+    for (const r of this.#radar) {
+      if (r.draft.timeMs <= radarDone) events.push(r.draft);
+      else stillWaiting.push(r);
+    }
+    this.#radar = stillWaiting;
     // Every observation up to `through` is accounted for, and no group straddles it: re-reading from
     // there after a restart regroups whole groups only, so the same events come out.
     let through = this.#maxSeq;
     for (const a of this.#waiting) through = Math.min(through, a.input.seq - 1);
+    for (const r of this.#radar) through = Math.min(through, r.input.seq - 1);
     const keepAfter = this.#latestMs - 2 * (latenessMs + maxTravelMs);
     this.#recentGroups = this.#recentGroups.filter((g) => g.timeMs >= keepAfter);
     for (let moved = true; moved;) {
@@ -140,17 +167,84 @@ export class FusionEngine {
     return { events, finalizedThroughSeq: through };
   }
 
+  /** The waiting radar track of the same launch as an acoustic launch event, taken out of waiting. */
+  #takeRadarPartner(event: EventDraft): WaitingRadar | undefined {
+    if (event.phase !== 'launch' || event.location === null) return undefined;
+    let best: { index: number; distance: number } | undefined;
+    this.#radar.forEach((r, index) => {
+      const origin = r.draft.origin;
+      if (origin === null || event.location === null) return;
+      const dt = Math.abs(r.draft.timeMs - event.timeMs);
+      if (dt > 3 * Math.hypot(r.draft.timeSigmaMs, event.timeSigmaMs) + 1_000) return;
+      const distance = separation(origin, event.location);
+      if (distance <= RADAR_MERGE_CHI2 && (best === undefined || distance < best.distance))
+        best = { index, distance };
+    });
+    if (best === undefined) return undefined;
+    const [taken] = this.#radar.splice(best.index, 1);
+    return taken;
+  }
+
   /** Whether `a` could have heard the same happening as `seed` (it came no earlier). */
   #compatible(seed: Arrival, a: Arrival): boolean {
     if (a === seed) return true;
     if (!signalsAgree(seed.signal, a.signal)) return false;
     const dt = a.timeMs - seed.timeMs;
     if (dt < 0) return false;
-    const d = this.#options.distanceM(seed.lat, seed.lon, a.lat, a.lon);
+    const d = roughDistanceM(seed.lat, seed.lon, a.lat, a.lon);
     if (d > 2 * this.#options.maxHearingRangeM) return false;
     const slackMs = 4 * Math.hypot(seed.sigmaMs, a.sigmaMs);
     return dt <= (d / this.#options.minSoundSpeedMs) * 1000 + slackMs;
   }
+}
+
+interface WaitingRadar {
+  readonly input: FusionInput;
+  readonly draft: EventDraft;
+}
+
+/** Squared Mahalanobis distance under which a radar origin and an acoustic fix are one launch (99.9 %). */
+const RADAR_MERGE_CHI2 = 13.8;
+
+/** The squared Mahalanobis distance between two estimates of one point (their errors independent). */
+function separation(a: GaussianPoint, b: GaussianPoint): number {
+  const frame = new LocalFrame(a.lat, a.lon);
+  const d = frame.toLocal(b.lat, b.lon);
+  const [ae, an, aa] = a.covariance;
+  const [be, bn, bb] = b.covariance;
+  return mahalanobisSquared(d.east, d.north, [ae + be, an + bn, aa + bb]);
+}
+
+/**
+ * One launch seen by a radar and heard by the arrays: the radar's event (its id, impact and weapon
+ * class), with the acoustic emission time and, when the acoustic grouping is trusted, the two origins
+ * combined by information.
+ */
+function withRadar(radar: EventDraft, acoustic: EventDraft, trusted: boolean): EventDraft {
+  const origin =
+    radar.origin !== null && acoustic.location !== null && trusted
+      ? combineGaussianPoints([radar.origin, acoustic.location])
+      : radar.origin;
+  const provenance = [...radar.provenance, ...acoustic.provenance].sort((a, b) => a.seq - b.seq);
+  return {
+    ...radar,
+    timeMs: acoustic.timeMs,
+    timeSigmaMs: acoustic.timeSigmaMs,
+    location: origin,
+    origin,
+    method: 'acoustic-tdoa+radar',
+    provenance,
+    asOfSeq: Math.max(radar.asOfSeq, acoustic.asOfSeq),
+  };
+}
+
+/**
+ * Distance for the association gate, m: equirectangular, within about 0.5 % at these ranges, so the
+ * gate is widened by 1 % to never refuse what the geodesic would accept.
+ */
+function roughDistanceM(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  const kx = 111_320 * Math.cos((((lat1 + lat2) / 2) * Math.PI) / 180);
+  return Math.hypot((lon2 - lon1) * kx, (lat2 - lat1) * 110_574) * 0.99;
 }
 
 /** Launch and impact arrivals never group together; unclassified ones go with either. */

@@ -40,19 +40,28 @@ export const fitArrivals: AcousticFitter = (candidates) => {
     })),
     { maxRangeM: MAX_HEARING_RANGE_M },
   );
-  // Every hypothesis is fitted: the largest consistent group wins, and a rival group of the seed that
-  // fits too (other arrivals, not just fewer) makes the association ambiguous.
-  const fits: ArrivalFit[] = [];
-  for (const chosen of hypotheses) {
-    const group = chosen.map((i) => candidates[i]).filter((a): a is Arrival => a !== undefined);
-    const fit = fitGroup(group);
-    if (fit !== null) fits.push(fit);
+  // Hypotheses come largest first: the first consistent one is the event. A group large enough to be
+  // trusted is trusted only if no rival grouping of the seed (other arrivals, not just fewer) fits too;
+  // smaller groups are not trusted anyway, so their rivals need no fitting.
+  const groups = hypotheses.map((chosen) =>
+    chosen.map((i) => candidates[i]).filter((a): a is Arrival => a !== undefined),
+  );
+  let bestAt = -1;
+  let best: ArrivalFit | null = null;
+  for (const [at, group] of groups.entries()) {
+    best = fitGroup(group);
+    if (best !== null) {
+      bestAt = at;
+      break;
+    }
   }
-  const best = fits.sort((a, b) => b.inliers.length - a.inliers.length)[0];
-  if (best === undefined) return null;
+  if (best === null) return null;
+  if (best.inliers.length < MIN_TRUSTED_ARRIVALS) return best;
   const members = new Set(best.inliers);
-  const rival = fits.some((f) => f !== best && f.inliers.some((a) => !members.has(a)));
-  return { ...best, trusted: !rival && best.inliers.length >= MIN_TRUSTED_ARRIVALS };
+  const rival = groups.some(
+    (group, at) => at > bestAt && group.some((a) => !members.has(a)) && fitGroup(group) !== null,
+  );
+  return { ...best, trusted: !rival };
 };
 
 /** The full fit of one group (at most one arrival per sensor), or null when it is not one source. */

@@ -18,6 +18,7 @@ const AREAS: Readonly<Record<string, () => Promise<Area>>> = {
   http: async () => (await import('./areas/http.ts')).httpArea,
   query: async () => (await import('./areas/query.ts')).queryArea,
   postgres: async () => (await import('./areas/postgres.ts')).postgresArea,
+  fusion: async () => (await import('./areas/fusion.ts')).fusionArea,
 };
 
 const USAGE = `usage: npm run bench -- AREA [--rows N] [--runs R] [--no-growth] [--seed S] [--cpu-prof]

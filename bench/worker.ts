@@ -16,6 +16,7 @@ const TASKS: Readonly<Record<string, () => Promise<TaskModule>>> = {
   'sqlite-query-limit': () => import('./tasks/sqlite-query-limit.ts'),
   'postgres-ingest': () => import('./tasks/postgres-ingest.ts'),
   'postgres-copy-limit': () => import('./tasks/postgres-copy-limit.ts'),
+  'fusion-throughput': () => import('./tasks/fusion-throughput.ts'),
 };
 
 const send = (message: unknown): Promise<void> =>

@@ -9,7 +9,7 @@ import type { FusedEvent, GaussianPoint } from '../core/fusion/event.ts';
 import { isInsideConfidenceEllipse, confidenceEllipse } from '../core/fusion/gaussian.ts';
 import { LocalFrame } from '../core/fusion/local-frame.ts';
 import type { PotentialViolation } from '../core/rules/potential-violation.ts';
-import type { RoundTruth, SensorOutageTruth, TruthRecord } from './simulator/truth.ts';
+import type { RoundTruth, TruthRecord } from './simulator/truth.ts';
 
 export interface EvaluationInput {
   readonly truth: readonly TruthRecord[];
@@ -26,6 +26,12 @@ export interface EvaluationInput {
   readonly sensorPositions: ReadonlyMap<string, { readonly lat: number; readonly lon: number }>;
   /** Ids of the acoustic sensors (for the coverage figures). */
   readonly acousticSensors: ReadonlySet<string>;
+  /** The stored heartbeats: what the store says of which sensors were up when. */
+  readonly heartbeats: readonly {
+    readonly sourceId: string;
+    readonly timeMs: number;
+    readonly state: string;
+  }[];
 }
 
 export interface Evaluation {
@@ -52,7 +58,7 @@ export interface Evaluation {
     Record<string, { readonly truths: number; readonly found: number; readonly recall: number | null }>
   >;
   readonly coverage: {
-    /** Share of acoustic sensor-time up during the run (1 − outages). */
+    /** Share of acoustic sensor-time up during the run, from the stored heartbeats. */
     readonly acousticUptime: number;
     /** Sensor-hours lost to outages, and how many sensors had one. */
     readonly downSensorHours: number;
@@ -277,7 +283,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
     },
     latencyMs: { p99: quantile(latencies, 0.99) },
     recallByClause: recallByClause(rounds, matched),
-    coverage: coverageOf(input.truth, input.acousticSensors),
+    coverage: coverageOf(input.truth, input.acousticSensors, input.heartbeats),
   };
 }
 
@@ -317,21 +323,43 @@ function recallByClause(
   return out;
 }
 
+/**
+ * What the store's heartbeats say of the acoustic network over the run: a sensor is down from a `down`
+ * heartbeat until its next `up` one (the run's span comes from the truth's run record).
+ */
 function coverageOf(
   truth: readonly TruthRecord[],
   acousticSensors: ReadonlySet<string>,
+  heartbeats: EvaluationInput['heartbeats'],
 ): Evaluation['coverage'] {
   const run = truth.find((t) => t.type === 'run');
-  const outages = truth.filter((t): t is SensorOutageTruth => t.type === 'sensor-outage');
-  if (run === undefined) return { acousticUptime: 1, downSensorHours: 0, sensorsWithOutages: 0 };
-  const acoustic = outages.filter((o) => acousticSensors.has(o.sourceId));
+  if (run === undefined || acousticSensors.size === 0)
+    return { acousticUptime: 1, downSensorHours: 0, sensorsWithOutages: 0 };
+  const bySensor = new Map<string, { timeMs: number; state: string }[]>();
+  for (const h of heartbeats) {
+    if (!acousticSensors.has(h.sourceId)) continue;
+    const list = bySensor.get(h.sourceId);
+    if (list === undefined) bySensor.set(h.sourceId, [h]);
+    else list.push(h);
+  }
   let downMs = 0;
-  for (const o of acoustic)
-    downMs += Math.max(0, Math.min(o.toMs, run.endMs) - Math.max(o.fromMs, run.startMs));
+  let sensorsDown = 0;
+  for (const list of bySensor.values()) {
+    list.sort((a, b) => a.timeMs - b.timeMs);
+    let sensorDown = 0;
+    list.forEach((h, i) => {
+      if (h.state !== 'down') return;
+      const from = Math.max(h.timeMs, run.startMs);
+      const to = Math.min(list[i + 1]?.timeMs ?? run.endMs, run.endMs);
+      sensorDown += Math.max(0, to - from);
+    });
+    downMs += sensorDown;
+    if (sensorDown > 0) sensorsDown += 1;
+  }
   const totalMs = acousticSensors.size * (run.endMs - run.startMs);
   return {
-    acousticUptime: totalMs === 0 ? 1 : 1 - downMs / totalMs,
+    acousticUptime: 1 - downMs / totalMs,
     downSensorHours: downMs / 3_600_000,
-    sensorsWithOutages: new Set(outages.map((o) => o.sourceId)).size,
+    sensorsWithOutages: sensorsDown,
   };
 }

@@ -34,14 +34,25 @@ async function allViolationRevisions(deps: AppDeps): Promise<StoredViolation[]> 
   }
 }
 
-/** Receipt (commit) time of every observation, by sequence. */
-async function observationTimes(deps: AppDeps): Promise<Map<number, number>> {
+/** Receipt (commit) time of every observation by sequence, and the heartbeats. */
+async function observationFacts(deps: AppDeps) {
   const times = new Map<number, number>();
+  const heartbeats: { sourceId: string; timeMs: number; state: string }[] = [];
   for (let after = 0; ;) {
     const page = await deps.store.observations.listAfter(after, PAGE);
-    for (const row of page) times.set(row.seq, row.receivedAtMs);
+    for (const row of page) {
+      times.set(row.seq, row.receivedAtMs);
+      if (row.kind === 'heartbeat') {
+        const record = JSON.parse(row.content) as { payload?: { state?: string } };
+        heartbeats.push({
+          sourceId: row.sourceId,
+          timeMs: row.observedAtMs,
+          state: record.payload?.state ?? 'up',
+        });
+      }
+    }
     const last = page.at(-1);
-    if (last === undefined || page.length < PAGE) return times;
+    if (last === undefined || page.length < PAGE) return { times, heartbeats };
     after = last.seq;
   }
 }
@@ -72,7 +83,7 @@ export async function evaluateCommand(
   let result: Evaluation;
   try {
     const sources = await deps.store.sources.list();
-    const times = await observationTimes(deps);
+    const { times, heartbeats } = await observationFacts(deps);
     result = evaluate({
       truth,
       events: await allEvents(deps),
@@ -82,6 +93,7 @@ export async function evaluateCommand(
         sources.flatMap((s) => (s.position === null ? [] : [[s.id, s.position] as const])),
       ),
       acousticSensors: new Set(sources.filter((s) => s.kind === 'acoustic').map((s) => s.id)),
+      heartbeats,
     });
   } finally {
     await deps.store.close();

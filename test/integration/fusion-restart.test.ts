@@ -1,0 +1,96 @@
+// The server killed mid-stream and restarted ends with the same events and potential violations as an
+// uninterrupted run: fusion keeps nothing that must survive in memory.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fireScenario } from '../helpers/fusion-scenario.ts';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'truceline-fusion-restart-'));
+const servers: ServerProcess[] = [];
+after(() => {
+  for (const s of servers) s.child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const start = async (db: string): Promise<ServerProcess> => {
+  const server = await startServerProcess({ db, args: ['--agreement', 'donbas-2015'] });
+  servers.push(server);
+  return server;
+};
+
+const post = async (url: string, path: string, body: unknown): Promise<void> => {
+  const response = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  assert.ok(response.ok, `${path}: ${response.status} ${await response.text()}`);
+};
+
+interface Heads {
+  events: unknown[];
+  violations: unknown[];
+}
+
+/** The latest revisions, without commit sequences (those differ between runs by construction). */
+async function heads(url: string): Promise<Heads> {
+  const events = (await (await fetch(`${url}/api/v1/events?limit=1000`)).json()) as {
+    items: { id: string; seq: number; committedAt: string; asOfSeq: number; provenance: { seq: number }[] }[];
+  };
+  const violations = (await (await fetch(`${url}/api/v1/violations?limit=1000`)).json()) as {
+    items: { id: string; seq: number; committedAt: string; supportingSeqs: number[] }[];
+  };
+  const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return {
+    events: events.items
+      .map(({ seq: _s, committedAt: _c, asOfSeq: _a, provenance, ...e }) => ({
+        ...e,
+        provenance: provenance.map(({ seq: _p, ...c }) => c),
+      }))
+      .sort(byId),
+    violations: violations.items
+      .map(({ seq: _s, committedAt: _c, supportingSeqs: _p, ...v }) => v)
+      .sort(byId),
+  };
+}
+
+/** Waits until fusion has caught up: the heads stop changing. */
+async function settled(url: string): Promise<Heads> {
+  let previous = JSON.stringify(await heads(url));
+  for (let stable = 0; stable < 3;) {
+    await sleep(1_000);
+    const now = JSON.stringify(await heads(url));
+    stable = now === previous ? stable + 1 : 0;
+    previous = now;
+  }
+  return JSON.parse(previous) as Heads;
+}
+
+test('a server killed mid-stream and restarted ends with the same events and potential violations as one never killed', async () => {
+  const scenario = await fireScenario(8);
+  const batches: unknown[][] = [];
+  for (let i = 0; i < scenario.records.length; i += 6) batches.push(scenario.records.slice(i, i + 6));
+
+  const whole = await start(join(dir, 'whole.db'));
+  for (const source of scenario.sources) await post(whole.url, '/api/v1/sources', source);
+  for (const batch of batches) await post(whole.url, '/api/v1/observations', batch);
+  const expected = await settled(whole.url);
+  assert.ok(expected.events.length >= scenario.launches.length - 1, 'fusion made too few events');
+  assert.ok(expected.violations.length > 0);
+
+  const db = join(dir, 'killed.db');
+  let server = await start(db);
+  for (const source of scenario.sources) await post(server.url, '/api/v1/sources', source);
+  const half = Math.floor(batches.length / 2);
+  for (const batch of batches.slice(0, half)) await post(server.url, '/api/v1/observations', batch);
+  // Killed while fusion is catching up on what was just committed.
+  server.child.kill('SIGKILL');
+  await server.exited;
+  server = await start(db);
+  for (const batch of batches.slice(half)) await post(server.url, '/api/v1/observations', batch);
+  assert.deepEqual(await settled(server.url), expected);
+});

@@ -10,13 +10,14 @@ import { join } from 'node:path';
 import { BENCH_DIR } from './generate-observations.ts';
 import type { BenchItem, Growth } from './lib/results.ts';
 
-const ORDER = ['ingest', 'http', 'query', 'postgres'];
+const ORDER = ['ingest', 'http', 'query', 'postgres', 'fusion'];
 const fmt = (n: number): string => (Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en') : String(n));
 
 export function markdownTable(): string {
   const dir = join(BENCH_DIR, 'results');
   const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
+    // Bench areas only (evaluation.json, written by scripts/evaluate-seeds.ts, has a table of its own).
+    .filter((f) => ORDER.includes(f.replace(/\.json$/, '')))
     .sort((a, b) => {
       const rank = (f: string): number => {
         const i = ORDER.indexOf(f.replace(/\.json$/, ''));

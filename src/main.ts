@@ -28,10 +28,19 @@ import { fitArrivals } from './core/fusion/fit-arrivals.ts';
 import { surfaceDistanceM } from './core/fusion/local-frame.ts';
 import { checkEvent } from './core/rules/check-event.ts';
 
-/** Opens the store the options name. */
-export async function openStore(options: StoreOptions): Promise<Store> {
+/** How the server opens SQLite: the file mapped for queries (docs/decisions/0007-memory-mapped-reads.md). */
+export const SERVE_SQLITE_OPTIONS = { mmapBytes: 1024 * 1024 * 1024 } as const;
+
+/** Opens the store the options name; `serve` opens SQLite as the server does. */
+export async function openStore(
+  options: StoreOptions,
+  purpose: 'serve' | 'command' = 'command',
+): Promise<Store> {
   if (options.databaseUrl !== undefined) return openPostgresStore({ url: options.databaseUrl });
-  return openSqliteStore({ path: options.db ?? './truceline.db' });
+  return openSqliteStore({
+    path: options.db ?? './truceline.db',
+    ...(purpose === 'serve' ? SERVE_SQLITE_OPTIONS : {}),
+  });
 }
 
 /**
@@ -61,7 +70,7 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
     throw new Error(
       `refusing to listen on ${options.host} without TLS: give --tls-cert and --tls-key, or --insecure-public to accept the risk`,
     );
-  const deps = assemble(await openStore(options));
+  const deps = assemble(await openStore(options, 'serve'));
   const agreementRef = options.agreement ?? (options.demo ? DEFAULT_DEMO_AGREEMENT : undefined);
   let fusedAgreement: string | undefined;
   const agreementSource = agreementRef === undefined ? undefined : await readAgreementSource(agreementRef);

@@ -4,6 +4,7 @@
  */
 import { openSqliteStore } from '../../src/adapters/sqlite/open-sqlite-store.ts';
 import { buildApp } from '../../src/api/build-app.ts';
+import { SERVE_SQLITE_OPTIONS } from '../../src/main.ts';
 import { peakRssMb } from '../lib/child.ts';
 import { appDeps, closeDeps, registerBenchSources } from '../lib/deps.ts';
 import type { TaskControl } from './task.ts';
@@ -17,7 +18,7 @@ export interface AppServerArgs {
 
 export async function run(args: unknown, control: TaskControl): Promise<unknown> {
   const { dbPath, sourcesFile, validationThreads } = args as AppServerArgs;
-  const store = await openSqliteStore({ path: dbPath });
+  const store = await openSqliteStore({ path: dbPath, ...SERVE_SQLITE_OPTIONS });
   const deps = appDeps(store, validationThreads);
   if (sourcesFile !== undefined) await registerBenchSources(store, sourcesFile);
   const app = await buildApp(deps);

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { spatialGrid } from '../../src/adapters/common/spatial-grid.ts';
+import { SERVE_SQLITE_OPTIONS } from '../../src/main.ts';
 import { applyPragmas, openRecordingPragmas } from '../lib/sqlite-pragmas.ts';
 import type { PlannedQuery } from '../lib/query-plan.ts';
 import type { QueryTimings } from './query-client.ts';
@@ -26,7 +27,7 @@ const COLUMNS =
 
 export async function run(args: unknown, _control: TaskControl): Promise<QueryTimings> {
   const a = args as SqliteQueryLimitArgs;
-  const { store, pragmas } = await openRecordingPragmas({ path: a.dbPath });
+  const { store, pragmas } = await openRecordingPragmas({ path: a.dbPath, ...SERVE_SQLITE_OPTIONS });
   await store.close();
   const db = new Database(a.dbPath, { readonly: true });
   applyPragmas(db, pragmas);

@@ -26,6 +26,12 @@ export interface SqliteStoreOptions {
   readonly synchronous?: 'FULL' | 'NORMAL';
   /** Quota of rejected-record bytes the quarantine keeps (default 1 GiB); past it rows keep no bytes. */
   readonly maxQuarantineBytes?: number;
+  /**
+   * Bytes of the file SQLite reads through a memory map instead of read() (default 0: none). The
+   * server maps the file for its queries (docs/decisions/0007-memory-mapped-reads.md); bulk commands
+   * do not, so their resident memory stays their own.
+   */
+  readonly mmapBytes?: number;
 }
 
 /** How long a writer waits for another process's write transaction before failing (ms). */
@@ -68,6 +74,10 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     db.pragma(`synchronous = ${synchronous}`);
     db.pragma('cache_size = -65536');
     db.pragma('temp_store = MEMORY');
+    const mmap = options.mmapBytes ?? 0;
+    if (!Number.isSafeInteger(mmap) || mmap < 0)
+      throw new TrucelineError('E_UNSUPPORTED', `mmapBytes must be a whole number of bytes, not ${mmap}`);
+    if (mmap > 0) db.pragma(`mmap_size = ${mmap}`);
     await migrate(kysely, options.path);
   } catch (error) {
     await kysely.destroy().catch(() => undefined);

@@ -81,63 +81,65 @@ function firePoint(event: FusedEvent, phase: 'launch' | 'impact'): GaussianPoint
 const isSensorDerived = (event: FusedEvent): boolean => event.method !== 'single-report';
 
 /**
- * Match (recall, false attribution): one-to-one — each true launch, in time order, takes the
- * nearest-in-time unmatched launch event within 5 s (sensor-derived; 15 min patrol-only) whose 99 %
- * ellipse holds the true point.
+ * One-to-one pairs of true launches and events, nearest in time first: every admissible pair (same
+ * type, within 5 s for a sensor-derived event or 15 min for a patrol-only one, and whatever `admits`
+ * adds) is considered in order of the time between them, and taken when neither side is taken yet.
+ * So each truth gets the nearest-in-time event still free, and an event goes to the truth nearest to
+ * it — two rounds fired seconds apart from one place do not take each other's events.
  */
-function matchWithEllipse(
+function pairNearestInTime(
   rounds: readonly RoundTruth[],
   events: readonly FusedEvent[],
+  admits: (round: RoundTruth, event: FusedEvent) => boolean,
 ): Map<RoundTruth, FusedEvent> {
-  const taken = new Set<FusedEvent>();
-  const matches = new Map<RoundTruth, FusedEvent>();
-  const sorted = [...rounds].sort((a, b) => a.launch.timeMs - b.launch.timeMs);
-  for (const round of sorted) {
-    let best: FusedEvent | undefined;
-    let bestDt = Number.POSITIVE_INFINITY;
-    for (const event of events) {
-      if (taken.has(event)) continue;
-      const dt = Math.abs(event.timeMs - round.launch.timeMs);
-      if (dt > (isSensorDerived(event) ? SENSOR_MATCH_MS : 15 * 60_000) || dt >= bestDt) continue;
-      const point = firePoint(event, 'launch');
-      if (point === null || !isInsideConfidenceEllipse(round.launch, point, 0.99)) continue;
-      best = event;
-      bestDt = dt;
-    }
-    if (best !== undefined) {
-      taken.add(best);
-      matches.set(round, best);
+  const byTime = [...rounds].sort((a, b) => a.launch.timeMs - b.launch.timeMs);
+  const times = byTime.map((r) => r.launch.timeMs);
+  const candidates: { round: RoundTruth; event: FusedEvent; dt: number }[] = [];
+  for (const event of events) {
+    const tolerance = isSensorDerived(event) ? SENSOR_MATCH_MS : 15 * 60_000;
+    for (let i = lowerBound(times, event.timeMs - tolerance); i < byTime.length; i++) {
+      const round = byTime[i];
+      if (round === undefined || round.launch.timeMs > event.timeMs + tolerance) break;
+      if (admits(round, event))
+        candidates.push({ round, event, dt: Math.abs(event.timeMs - round.launch.timeMs) });
     }
   }
-  return matches;
+  candidates.sort((a, b) => a.dt - b.dt);
+  const pairs = new Map<RoundTruth, FusedEvent>();
+  const takenEvents = new Set<FusedEvent>();
+  for (const { round, event } of candidates) {
+    if (pairs.has(round) || takenEvents.has(event)) continue;
+    pairs.set(round, event);
+    takenEvents.add(event);
+  }
+  return pairs;
 }
+
+function lowerBound(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] ?? 0) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Match (recall, false attribution): nearest in time, one-to-one, and the event's 99 % ellipse holds the true point. */
+const matchWithEllipse = (rounds: readonly RoundTruth[], events: readonly FusedEvent[]) =>
+  pairNearestInTime(rounds, events, (round, event) => {
+    const point = firePoint(event, 'launch');
+    return point !== null && isInsideConfidenceEllipse(round.launch, point, 0.99);
+  });
 
 /** Pairing for localisation and calibration: by type and time only, nearest, one-to-one, no ellipse condition. */
 function pairByTime(
   rounds: readonly RoundTruth[],
   events: readonly FusedEvent[],
 ): Map<FusedEvent, RoundTruth> {
-  const byTime = [...events].sort((a, b) => a.timeMs - b.timeMs);
-  const taken = new Set<RoundTruth>();
-  const pairs = new Map<FusedEvent, RoundTruth>();
-  const sortedRounds = [...rounds].sort((a, b) => a.launch.timeMs - b.launch.timeMs);
-  for (const event of byTime) {
-    let best: RoundTruth | undefined;
-    let bestDt = Number.POSITIVE_INFINITY;
-    for (const round of sortedRounds) {
-      if (taken.has(round)) continue;
-      const dt = Math.abs(event.timeMs - round.launch.timeMs);
-      if (dt < bestDt && dt <= (isSensorDerived(event) ? SENSOR_MATCH_MS : 15 * 60_000)) {
-        best = round;
-        bestDt = dt;
-      }
-    }
-    if (best !== undefined) {
-      taken.add(best);
-      pairs.set(event, best);
-    }
-  }
-  return pairs;
+  const pairs = pairNearestInTime(rounds, events, () => true);
+  return new Map([...pairs].map(([round, event]) => [event, round]));
 }
 
 const distanceM = (a: { lat: number; lon: number }, b: { lat: number; lon: number }): number => {

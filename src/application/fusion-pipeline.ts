@@ -35,6 +35,23 @@ export interface FusionStepReport {
 
 type PipelineDeps = Pick<AppDeps, 'store' | 'clock' | 'notifier'>;
 
+/**
+ * How many recent heads of each kind are kept in memory. Events are revised only within the lateness
+ * allowance, so recent ones suffice; an older one is looked up in the store. Bounded, so a server that
+ * runs for weeks does not grow.
+ */
+const HEADS_KEPT = 20_000;
+
+/** Sets `key` as the newest entry, dropping the oldest past HEADS_KEPT. */
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > HEADS_KEPT) {
+    const oldest = map.keys().next();
+    if (oldest.done !== true) map.delete(oldest.value);
+  }
+}
+
 /** Content without the revision number: what decides whether a revision is new. */
 const withoutRevision = (value: { readonly revision: number }): string =>
   JSON.stringify({ ...value, revision: 0 });
@@ -142,9 +159,9 @@ export class FusionPipeline {
       committedAtMs: clock.now(),
     });
     for (const e of newEvents)
-      this.#eventHeads.set(e.id, { revision: e.revision, content: withoutRevision(e) });
+      remember(this.#eventHeads, e.id, { revision: e.revision, content: withoutRevision(e) });
     for (const v of newViolations)
-      this.#violationHeads.set(v.id, { revision: v.revision, content: withoutRevision(v) });
+      remember(this.#violationHeads, v.id, { revision: v.revision, content: withoutRevision(v) });
     if (lastSeq !== null) notifier.committed(lastSeq);
     return { events: newEvents.length, violations: newViolations.length, cursor };
   }

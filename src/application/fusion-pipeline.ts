@@ -68,7 +68,9 @@ export class FusionPipeline {
   readonly #eventHeads = new Map<string, { revision: number; content: string }>();
   readonly #violationHeads = new Map<string, { revision: number; content: string }>();
   #running: Promise<FusionStepReport> | undefined;
-  #again = false;
+  /** The run queued behind the current one, shared by every call made meanwhile. */
+  #next: Promise<FusionStepReport> | undefined;
+  #nextFinal = false;
 
   constructor(
     deps: PipelineDeps,
@@ -89,8 +91,17 @@ export class FusionPipeline {
    */
   run(final = false): Promise<FusionStepReport> {
     if (this.#running !== undefined) {
-      this.#again = true;
-      return this.#running.then(() => this.run(final));
+      // Calls made while one runs share the next run.
+      if (this.#next === undefined || (final && !this.#nextFinal)) {
+        this.#nextFinal ||= final;
+        this.#next = this.#running.then(() => {
+          const wantFinal = this.#nextFinal;
+          this.#next = undefined;
+          this.#nextFinal = false;
+          return this.run(wantFinal);
+        });
+      }
+      return this.#next;
     }
     const running = this.#step(final).finally(() => {
       this.#running = undefined;
@@ -100,17 +111,34 @@ export class FusionPipeline {
   }
 
   async #step(final: boolean): Promise<FusionStepReport> {
-    this.#again = false;
+    try {
+      return await this.#catchUp(final);
+    } catch (error) {
+      // What the engine drained but could not commit would be lost: start again from the store's cursor.
+      this.#readThrough = undefined;
+      throw error;
+    }
+  }
+
+  async #catchUp(final: boolean): Promise<FusionStepReport> {
     const { store } = this.#deps;
+    let cursor = await store.fusion.cursor();
     if (this.#readThrough === undefined) {
-      this.#readThrough = await store.fusion.cursor();
+      this.#readThrough = cursor;
       this.#engine = this.#logic.newEngine();
     }
     const { agreement } = await getAgreement(this.#deps, this.#agreementId);
     let observations = 0;
     let events = 0;
     let violations = 0;
-    let cursor = await store.fusion.cursor();
+    const drained = { final: false };
+    const commit = async (drainFinal: boolean): Promise<void> => {
+      const committed = await this.#commit(agreement, this.#engine.drain(drainFinal), cursor);
+      drained.final ||= drainFinal;
+      events += committed.events;
+      violations += committed.violations;
+      cursor = committed.cursor;
+    };
     for (;;) {
       const page = await store.observations.listAfter(this.#readThrough, this.#pageSize);
       const last = page.at(-1);
@@ -119,24 +147,18 @@ export class FusionPipeline {
       this.#readThrough = last.seq;
       observations += page.length;
       const done = page.length < this.#pageSize;
-      const committed = await this.#commit(agreement, this.#engine.drain(final && done));
-      events += committed.events;
-      violations += committed.violations;
-      cursor = committed.cursor;
+      await commit(final && done);
       if (done) break;
     }
-    if (observations === 0 && final) {
-      const committed = await this.#commit(agreement, this.#engine.drain(true));
-      events += committed.events;
-      violations += committed.violations;
-      cursor = committed.cursor;
-    }
+    // The end of the input: group whatever still waits (also when the last page was exactly full).
+    if (final && !drained.final) await commit(true);
     return { observations, events, violations, cursor };
   }
 
   async #commit(
     agreement: Agreement,
     drained: { events: EventDraft[]; finalizedThroughSeq: number },
+    storedCursor: number,
   ): Promise<{ events: number; violations: number; cursor: number }> {
     const { store, clock, notifier } = this.#deps;
     const newEvents: FusedEvent[] = [];
@@ -151,7 +173,8 @@ export class FusionPipeline {
         if (violation !== undefined) newViolations.push(violation);
       }
     }
-    const cursor = Math.max(drained.finalizedThroughSeq, 0);
+    // The cursor never moves back (a fresh engine with nothing new would say 0).
+    const cursor = Math.max(drained.finalizedThroughSeq, storedCursor);
     const lastSeq = await store.fusion.commit({
       events: newEvents,
       violations: newViolations,
@@ -191,8 +214,8 @@ export class FusionPipeline {
     return violation;
   }
 
-  /** Whether another run was asked for while one ran. */
+  /** Whether a run is queued behind the current one. */
   get pending(): boolean {
-    return this.#again;
+    return this.#next !== undefined;
   }
 }

@@ -349,12 +349,15 @@ function coverageOf(
   for (const list of bySensor.values()) {
     list.sort((a, b) => a.timeMs - b.timeMs);
     let sensorDown = 0;
-    list.forEach((h, i) => {
-      if (h.state !== 'down') return;
-      const from = Math.max(h.timeMs, run.startMs);
-      const to = Math.min(list[i + 1]?.timeMs ?? run.endMs, run.endMs);
-      sensorDown += Math.max(0, to - from);
-    });
+    let downSince: number | undefined;
+    for (const h of list) {
+      if (h.state === 'down') downSince ??= h.timeMs;
+      else if (h.state === 'up' && downSince !== undefined) {
+        sensorDown += Math.max(0, Math.min(h.timeMs, run.endMs) - Math.max(downSince, run.startMs));
+        downSince = undefined;
+      }
+    }
+    if (downSince !== undefined) sensorDown += Math.max(0, run.endMs - Math.max(downSince, run.startMs));
     downMs += sensorDown;
     if (sensorDown > 0) sensorsDown += 1;
   }

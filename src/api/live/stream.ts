@@ -62,15 +62,20 @@ interface Message {
 
 /**
  * The messages after `afterSeq`, in commit order: observations, and fusion's event and violation
- * revisions, merged. When either read comes back full, nothing past its last sequence is sent yet (the
- * other kind may hold earlier sequences beyond what was read).
+ * revisions, merged, up to the last sequence committed when the round began. When either read comes
+ * back full, nothing past its last sequence is sent yet (the other kind may hold earlier sequences
+ * beyond what was read).
  */
 async function nextMessages(deps: AppDeps, afterSeq: number, batch: number): Promise<Message[]> {
+  // Everything at or below the last committed sequence is visible to both reads that follow; what
+  // commits meanwhile waits for the next round, so neither kind can slip past the other.
+  const latest = await deps.store.observations.latestSeq();
+  if (latest <= afterSeq) return [];
   const [rows, changes] = await Promise.all([
     deps.store.observations.listAfter(afterSeq, batch),
     deps.store.fusion.changesAfter(afterSeq, batch),
   ]);
-  let upTo = Number.POSITIVE_INFINITY;
+  let upTo = latest;
   if (rows.length === batch) upTo = Math.min(upTo, rows.at(-1)?.seq ?? upTo);
   if (changes.length === batch) upTo = Math.min(upTo, changes.at(-1)?.seq ?? upTo);
   const messages: Message[] = [];

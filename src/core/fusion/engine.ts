@@ -88,7 +88,10 @@ export class FusionEngine {
   add(inputs: readonly FusionInput[]): void {
     for (const input of inputs) {
       this.#maxSeq = Math.max(this.#maxSeq, input.seq);
-      if (input.record.kind !== 'heartbeat') this.#latestMs = Math.max(this.#latestMs, input.observedAtMs);
+      // The watermark moves only with the kinds fusion waits for: a complaint or report with a wrong
+      // clock (up to 24 h ahead passes validation) must not release arrivals before their partners.
+      if (input.record.kind === 'acoustic' || input.record.kind === 'radar')
+        this.#latestMs = Math.max(this.#latestMs, input.observedAtMs);
       const arrival = arrivalOf(input);
       if (arrival !== undefined) {
         this.#waiting.push(arrival);
@@ -122,6 +125,13 @@ export class FusionEngine {
         if (this.#compatible(seed, a)) candidates.push(a);
       }
       const fit = candidates.length >= 4 ? this.#options.fitAcoustic(candidates) : null;
+      // The decision for this seed depended on every candidate: a restart must re-read them together.
+      const candidateSeqs = candidates.map((a) => a.input.seq);
+      this.#recentGroups.push({
+        minSeq: Math.min(...candidateSeqs),
+        maxSeq: Math.max(...candidateSeqs),
+        timeMs: seed.timeMs,
+      });
       if (fit !== null && fit.inliers.includes(seed)) {
         let event = acousticEvent(fit);
         const seqs = fit.inliers.map((a) => a.input.seq);
@@ -153,8 +163,6 @@ export class FusionEngine {
     let through = this.#maxSeq;
     for (const a of this.#waiting) through = Math.min(through, a.input.seq - 1);
     for (const r of this.#radar) through = Math.min(through, r.input.seq - 1);
-    const keepAfter = this.#latestMs - 2 * (latenessMs + maxTravelMs);
-    this.#recentGroups = this.#recentGroups.filter((g) => g.timeMs >= keepAfter);
     for (let moved = true; moved;) {
       moved = false;
       for (const g of this.#recentGroups)
@@ -164,6 +172,8 @@ export class FusionEngine {
         }
     }
     events.sort((a, b) => a.timeMs - b.timeMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    // Spans wholly at or below the cursor can never be split again (it only moves forward).
+    this.#recentGroups = this.#recentGroups.filter((g) => g.maxSeq > through);
     return { events, finalizedThroughSeq: through };
   }
 

@@ -85,13 +85,14 @@ const querySchema = (maxPageSize: number) =>
 
 export function observationRoutes(deps: AppDeps, options: ObservationRouteOptions) {
   return async (app: FastifyInstance): Promise<void> => {
-    // Bodies are taken as text and parsed record by record, so one bad record rejects only itself.
-    // Only JSON and NDJSON are accepted: anything else is a 415.
+    // Bodies are taken as bytes and parsed record by record where they are validated (a worker thread
+    // decodes them), so one bad record rejects only itself. Only JSON and NDJSON are accepted:
+    // anything else is a 415.
     app.removeAllContentTypeParsers();
     for (const type of ['application/json', 'application/x-ndjson']) {
       app.addContentTypeParser(
         type,
-        { parseAs: 'string', bodyLimit: options.bodyLimitBytes },
+        { parseAs: 'buffer', bodyLimit: options.bodyLimitBytes },
         (_req, body, done) => {
           done(null, body);
         },
@@ -117,7 +118,7 @@ export function observationRoutes(deps: AppDeps, options: ObservationRouteOption
         },
       },
       async (request) => {
-        const text = request.body as unknown as string;
+        const text = request.body as unknown as Buffer;
         const ndjson = String(request.headers['content-type']).startsWith('application/x-ndjson');
         const report = await recordObservations(deps, {
           input: ndjson ? { format: 'ndjson', text, firstPosition: 0 } : { format: 'json', text },

@@ -85,9 +85,12 @@ class Emitter {
   readonly lines: Line[] = [];
   readonly #counters = new Map<string, number>();
   readonly #prng: Prng;
+  /** The run's start, in every record id: runs of different periods can go into one store. */
+  readonly #runTag: string;
 
-  constructor(prng: Prng) {
+  constructor(prng: Prng, startMs: number) {
     this.#prng = prng;
+    this.#runTag = new Date(startMs).toISOString().slice(0, 16).replace(/[-:]/g, '');
   }
 
   /** Writes one observation; returns its id. Fields after `timeUncertaintyMs` come in `rest`'s order. */
@@ -100,7 +103,7 @@ class Emitter {
   ): string {
     const n = (this.#counters.get(sourceId) ?? 0) + 1;
     this.#counters.set(sourceId, n);
-    const id = `${sourceId}-${String(n).padStart(6, '0')}`;
+    const id = `${sourceId}-${this.#runTag}-${String(n).padStart(6, '0')}`;
     const at = Math.round(observedAtMs);
     const record = { id, sourceId, kind, observedAt: new Date(at).toISOString(), timeUncertaintyMs, ...rest };
     const delay = DELIVERY_DELAY_MS[kind];
@@ -153,8 +156,8 @@ export function sense(
   world: World,
   streams: Record<'acoustic' | 'radar' | 'delivery' | 'optical' | 'patrol' | 'complaint', Prng>,
 ): Sensed {
-  const out = new Emitter(streams.delivery);
   const { terms, startMs, endMs } = ctx;
+  const out = new Emitter(streams.delivery, startMs);
   const acousticPrng = streams.acoustic;
 
   // Acoustic arrivals and radar tracks of every round.

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { FusionPipeline } from '../../src/application/fusion-pipeline.ts';
+import { registerAgreement } from '../../src/application/register-agreement.ts';
+import { registerSource } from '../../src/application/register-source.ts';
+import { fusionLogic } from '../../src/main.ts';
+import { startHarness, type Harness } from '../helpers/app-harness.ts';
+import { fireScenario, type Scenario } from '../helpers/fusion-scenario.ts';
+
+interface Page<T> {
+  items: T[];
+  next: string | null;
+}
+interface EventItem {
+  id: string;
+  seq: number;
+  type: string;
+  phase: string | null;
+  time: string;
+  origin: { lat: number; lon: number } | null;
+}
+interface ViolationItem {
+  id: string;
+  eventId: string;
+  clause: string;
+  party: string | null;
+  agreementVersion: string;
+  explanation: string;
+}
+
+describe('/api/v1/events and /api/v1/violations', () => {
+  let h: Harness;
+  let scenario: Scenario;
+
+  before(async () => {
+    h = await startHarness();
+    scenario = await fireScenario(6);
+    await registerAgreement(h.deps, { text: scenario.agreementText, format: 'yaml' });
+    for (const source of scenario.sources) await registerSource(h.deps, source);
+    const posted = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/observations',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify(scenario.records),
+    });
+    assert.equal(posted.statusCode, 200, posted.body);
+    await new FusionPipeline(h.deps, fusionLogic, { agreementId: 'donbas-2015' }).run(true);
+  });
+  after(() => h.close());
+
+  // The caller names the shape of the answer it expects (JSON from the server is untyped).
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+  const get = async <T>(url: string): Promise<{ status: number; body: T }> => {
+    const response = await h.app.inject({ method: 'GET', url });
+    return { status: response.statusCode, body: response.json<T>() };
+  };
+
+  test('lists every event, filters by type, time and box, and pages with `next`', async () => {
+    const all = await get<Page<EventItem>>('/api/v1/events');
+    assert.equal(all.status, 200);
+    assert.equal(all.body.items.length, scenario.launches.length);
+    assert.ok(
+      all.body.items.every((e) => e.type === 'explosion' && e.phase === 'launch' && e.origin !== null),
+    );
+
+    const none = await get<Page<EventItem>>('/api/v1/events?type=drone-flight');
+    assert.deepEqual(none.body.items, []);
+
+    const first = scenario.launches[0]!;
+    const window = await get<Page<EventItem>>(
+      `/api/v1/events?from=${new Date(first.timeMs - 60_000).toISOString()}&to=${new Date(first.timeMs + 60_000).toISOString()}`,
+    );
+    assert.equal(window.body.items.length, 1);
+    const box = `${first.lon - 0.02},${first.lat - 0.02},${first.lon + 0.02},${first.lat + 0.02}`;
+    const boxed = await get<Page<EventItem>>(`/api/v1/events?bbox=${box}`);
+    assert.ok(boxed.body.items.length >= 1 && boxed.body.items.length < scenario.launches.length);
+
+    const paged = await get<Page<EventItem>>('/api/v1/events?limit=4');
+    assert.equal(paged.body.items.length, 4);
+    assert.ok(paged.body.next !== null);
+    const rest = await get<Page<EventItem>>(`/api/v1/events?limit=4&after=${paged.body.next}`);
+    assert.equal(rest.body.items.length, scenario.launches.length - 4);
+    assert.equal(rest.body.next, null);
+  });
+
+  test('potential violations filter by party and clause, and each explains itself', async () => {
+    const all = await get<Page<ViolationItem>>('/api/v1/violations');
+    assert.equal(all.body.items.length, scenario.launches.length);
+    const parties = new Set(scenario.launches.map((l) => l.party));
+    for (const party of parties) {
+      const mine = await get<Page<ViolationItem>>(`/api/v1/violations?party=${party}`);
+      assert.equal(mine.body.items.length, scenario.launches.filter((l) => l.party === party).length);
+      assert.ok(mine.body.items.every((v) => v.party === party));
+    }
+    const fire = await get<Page<ViolationItem>>('/api/v1/violations?clause=ceasefire-violation');
+    assert.equal(fire.body.items.length, scenario.launches.length);
+    const other = await get<Page<ViolationItem>>('/api/v1/violations?clause=impeding-monitors');
+    assert.deepEqual(other.body.items, []);
+    for (const v of all.body.items) {
+      assert.match(v.agreementVersion, /^donbas-2015@\d+$/);
+      assert.match(v.explanation, /donbas-2015@\d+/);
+    }
+  });
+
+  test('one event or potential violation by id gives every revision; an unknown id is a 404', async () => {
+    const all = await get<Page<ViolationItem>>('/api/v1/violations');
+    const violation = all.body.items[0]!;
+    const one = await get<{ revisions: ViolationItem[] }>(
+      `/api/v1/violations/${encodeURIComponent(violation.id)}`,
+    );
+    assert.equal(one.status, 200);
+    assert.equal(one.body.revisions.at(-1)?.id, violation.id);
+    const event = await get<{ revisions: EventItem[] }>(
+      `/api/v1/events/${encodeURIComponent(violation.eventId)}`,
+    );
+    assert.equal(event.status, 200);
+    assert.equal(event.body.revisions.at(-1)?.id, violation.eventId);
+    const missing = await get<{ code: string }>('/api/v1/events/nope');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.code, 'E_NOT_FOUND');
+  });
+
+  test('bad query parameters are a 400 naming the parameter and the reason', async () => {
+    const badType = await get<{ code: string; message: string; issues?: { path: string; reason: string }[] }>(
+      '/api/v1/events?type=telepathy',
+    );
+    assert.equal(badType.status, 400);
+    assert.equal(badType.body.code, 'E_VALIDATION');
+    assert.match(JSON.stringify(badType.body), /type/);
+    assert.match(JSON.stringify(badType.body), /telepathy/);
+    const badBox = await get<{ code: string }>('/api/v1/violations?bbox=1,2,3');
+    assert.equal(badBox.status, 400);
+    assert.match(JSON.stringify(badBox.body), /bbox/);
+  });
+});

@@ -25,7 +25,6 @@ import { FusionPipeline, type FusionLogic } from './application/fusion-pipeline.
 import { attribute } from './core/attribution/attribute.ts';
 import { FusionEngine } from './core/fusion/engine.ts';
 import { fitArrivals } from './core/fusion/fit-arrivals.ts';
-import { surfaceDistanceM } from './core/fusion/local-frame.ts';
 import { checkEvent } from './core/rules/check-event.ts';
 
 /** How the server opens SQLite: the file mapped for queries (docs/decisions/0007-memory-mapped-reads.md). */
@@ -128,7 +127,7 @@ const DEMO_SECTOR = { hours: 6, speed: 60, intensity: 'normal', firstSeed: 1, ti
 
 /** Fusion, attribution and the rules as shipped. */
 export const fusionLogic: FusionLogic = {
-  newEngine: () => new FusionEngine({ fitAcoustic: fitArrivals, distanceM: surfaceDistanceM }),
+  newEngine: () => new FusionEngine({ fitAcoustic: fitArrivals }),
   attribute: (event, terms) =>
     terms === undefined
       ? attribute({ parties: [], sides: [] }, event.origin)

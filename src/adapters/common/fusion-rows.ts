@@ -1,5 +1,5 @@
 /**
- * @module What the SQL fusion stores share: a revision as the row a commit writes (the whole value as
+ * @module What the fusion stores share (the SQL ones and the in-memory one): a revision as the row a commit writes (the whole value as
  * JSON plus the columns queries filter on), the checks of a commit, and a stored row back as a value.
  */
 import { TrucelineError, validationError, type FieldIssue } from '../../core/errors.ts';
@@ -77,7 +77,7 @@ export function checkCommit(input: FusionCommit): void {
 /** Throws `E_CONFLICT` when a revision is not after the latest one stored (or earlier in the commit). */
 export function checkRevisions(
   what: 'event' | 'potential violation',
-  rows: readonly Pending[],
+  rows: readonly { readonly id: string; readonly revision: number }[],
   latest: (id: string) => number,
 ): void {
   const seen = new Map<string, number>();

@@ -5,8 +5,7 @@
  * Values are kept as JSON text and come back deep-equal to what was committed, except that -0 comes
  * back as 0 (as everywhere in the stores) and members set to `undefined` are left out, as JSON does.
  */
-import { TrucelineError, validationError, type FieldIssue } from '../../core/errors.ts';
-import type { FusedEvent, GaussianPoint } from '../../core/fusion/event.ts';
+import type { FusedEvent } from '../../core/fusion/event.ts';
 import type {
   EventQuery,
   FusionChange,
@@ -18,79 +17,8 @@ import type {
 } from '../../core/ports/fusion-store.ts';
 import type { PotentialViolation } from '../../core/rules/potential-violation.ts';
 import { checkedPage, checkedQuery } from '../common/checked-query.ts';
+import { checkCommit, checkRevisions, eventRow, violationRow, type Pending } from '../common/fusion-rows.ts';
 import type { MemoryFusionRow, MemorySchema } from './memory-schema.ts';
-
-/** -0 becomes 0: SQLite cannot tell them apart, so no store does. */
-const plain = (value: number): number => value + 0;
-
-/** What a commit writes for one revision, before it has a sequence. */
-type Pending = Omit<MemoryFusionRow, 'seq' | 'committedAtMs'>;
-
-const pointOf = (point: GaussianPoint | null): { lat: number | null; lon: number | null } =>
-  point === null ? { lat: null, lon: null } : { lat: plain(point.lat), lon: plain(point.lon) };
-
-const eventRow = (e: FusedEvent): Pending => ({
-  id: e.id,
-  revision: e.revision,
-  type: e.type,
-  timeMs: plain(e.timeMs),
-  ...pointOf(e.location ?? e.origin),
-  party: null,
-  clause: null,
-  value: JSON.stringify(e),
-});
-
-const violationRow = (v: PotentialViolation): Pending => ({
-  id: v.id,
-  revision: v.revision,
-  type: v.eventType,
-  timeMs: plain(v.timeMs),
-  ...pointOf(v.location),
-  party: v.party,
-  clause: v.clause,
-  value: JSON.stringify(v),
-});
-
-/** Throws `E_VALIDATION` naming each field a store could not keep or index faithfully. */
-function checkCommit(input: FusionCommit): void {
-  const issues: FieldIssue[] = [];
-  if (!Number.isSafeInteger(input.cursorSeq) || input.cursorSeq < 0)
-    issues.push({ path: 'cursorSeq', reason: 'must be a whole number, 0 or more' });
-  if (!Number.isSafeInteger(input.committedAtMs))
-    issues.push({ path: 'committedAtMs', reason: 'must be a whole number of milliseconds' });
-  const each = (path: string, value: FusedEvent | PotentialViolation, point: GaussianPoint | null) => {
-    if (typeof value.id !== 'string' || value.id === '')
-      issues.push({ path: `${path}.id`, reason: 'must be a non-empty string' });
-    if (!Number.isSafeInteger(value.revision) || value.revision < 1)
-      issues.push({ path: `${path}.revision`, reason: 'must be a whole number, 1 or more' });
-    if (!Number.isFinite(value.timeMs))
-      issues.push({ path: `${path}.timeMs`, reason: 'must be a finite number' });
-    if (point !== null && !(Number.isFinite(point.lat) && Number.isFinite(point.lon)))
-      issues.push({ path: `${path}.location`, reason: 'lat and lon must be finite numbers' });
-  };
-  input.events.forEach((e, i) => each(`events[${i}]`, e, e.location ?? e.origin));
-  input.violations.forEach((v, i) => each(`violations[${i}]`, v, v.location));
-  if (issues.length > 0) throw validationError('the fusion commit is invalid', issues);
-}
-
-/** Throws `E_CONFLICT` when a revision is not after the latest one stored (or earlier in the commit). */
-function checkRevisions(
-  what: 'event' | 'potential violation',
-  rows: readonly Pending[],
-  latest: (id: string) => number,
-): void {
-  const seen = new Map<string, number>();
-  for (const row of rows) {
-    const before = seen.get(row.id) ?? latest(row.id);
-    if (row.revision <= before)
-      throw new TrucelineError(
-        'E_CONFLICT',
-        `${what} ${JSON.stringify(row.id)} revision ${row.revision} is not after its revision ${before}`,
-        { details: { what, id: row.id, revision: row.revision, latest: before } },
-      );
-    seen.set(row.id, row.revision);
-  }
-}
 
 /** Index of the first row with a seq above `afterSeq` (the array is in seq order). */
 function firstAfter(rows: readonly MemoryFusionRow[], afterSeq: number): number {

@@ -46,6 +46,8 @@ export interface MemoryFusionRow {
   readonly timeMs: number;
   readonly lat: number | null;
   readonly lon: number | null;
+  /** Violations only: the event's id (null for events). */
+  readonly eventId: string | null;
   /** Violations only (null for events). */
   readonly party: string | null;
   /** Violations only (null for events). */

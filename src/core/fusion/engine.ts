@@ -61,8 +61,6 @@ export interface EngineOptions {
   readonly minSoundSpeedMs?: number;
   /** How late (in observation time) an arrival may be and still join its group. */
   readonly latenessMs?: number;
-  /** Distance between two sensors, m. */
-  readonly distanceM: (lat1: number, lon1: number, lat2: number, lon2: number) => number;
 }
 
 const DEFAULTS = { maxHearingRangeM: 45_000, minSoundSpeedMs: 320, latenessMs: 120_000 };
@@ -78,7 +76,7 @@ export class FusionEngine {
   /** Radar tracks waiting for an acoustic event of the same launch (or for no more to be possible). */
   #radar: WaitingRadar[] = [];
   /** The sequence span of groups made lately: a cursor never splits one (see `drain`). */
-  #recentGroups: { minSeq: number; maxSeq: number; timeMs: number }[] = [];
+  #recentGroups: { minSeq: number; maxSeq: number }[] = [];
 
   constructor(options: EngineOptions) {
     this.#options = { ...DEFAULTS, ...options };
@@ -130,7 +128,6 @@ export class FusionEngine {
       this.#recentGroups.push({
         minSeq: Math.min(...candidateSeqs),
         maxSeq: Math.max(...candidateSeqs),
-        timeMs: seed.timeMs,
       });
       if (fit !== null && fit.inliers.includes(seed)) {
         let event = acousticEvent(fit);
@@ -144,7 +141,6 @@ export class FusionEngine {
         this.#recentGroups.push({
           minSeq: Math.min(...seqs),
           maxSeq: Math.max(...seqs),
-          timeMs: seed.timeMs,
         });
         const used = new Set(fit.inliers);
         this.#waiting = this.#waiting.filter((a) => !used.has(a));

@@ -106,6 +106,22 @@ export default tseslint.config(
     ]),
   },
   {
+    // A sensor gateway copies src/client and src/core/signing and nothing else; keep that possible.
+    files: ['src/client/**'],
+    ignores: ['src/client/**/*.test.ts'],
+    rules: restrict([
+      {
+        regex: '(^|/)core/(?!signing/)',
+        message: 'client may import only node built-ins and src/core/signing.',
+      },
+      {
+        regex: '(^|/)(adapters|api|application|cli|sim|shared|web)/|(^|/)main\\.ts$',
+        message: 'client may import only node built-ins and src/core/signing.',
+      },
+      { regex: '^(?!node:|\\.{1,2}/)', message: 'client depends on no package: node:* built-ins only.' },
+    ]),
+  },
+  {
     files: ['src/shared/**'],
     rules: restrict([
       {

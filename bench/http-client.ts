@@ -1,12 +1,17 @@
 /**
  * @module The HTTP ingest client of the benchmarks: posts an NDJSON file in batches of N lines over
  * a fixed number of keep-alive connections, each connection sending its next batch as soon as the
- * previous answer is in. The same client drives the application and the bare-Fastify limit.
+ * previous answer is in. Each batch is one source's records, signed with its key as a gateway signs
+ * (RFC 9421). The same client, signing the same way, drives the application and the bare-Fastify limit.
  *
  *   node --import tsx bench/http-client.ts --url http://127.0.0.1:8080 FILE [--batch 1000] [--connections 4]
  */
-import { readFileSync } from 'node:fs';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Agent, request } from 'node:http';
+import { signBatch } from '../src/client/sign-batch.ts';
+import { simulatedSourceKey } from '../src/sim/simulator/simulate.ts';
 import { fileURLToPath } from 'node:url';
 
 export interface PostOptions {
@@ -20,6 +25,8 @@ export interface PostOptions {
 export interface PostResult {
   readonly seconds: number;
   readonly requests: number;
+  /** Time the client spent signing (digest and Ed25519 signature of each batch), ms. */
+  readonly signingMs: number;
   /** Responses by HTTP status. */
   readonly statuses: Readonly<Record<string, number>>;
   /** Sums of the numeric fields of the JSON answers (e.g. accepted, duplicates). */
@@ -31,29 +38,91 @@ export interface PostResult {
 }
 
 /** Splits a file into bodies of `batch` lines each (views on one buffer, lines kept byte for byte). */
-export function readBatches(file: string, batch: number): { bodies: Buffer[]; lines: number } {
-  const data = readFileSync(file);
-  const bodies: Buffer[] = [];
-  let lines = 0;
-  let start = 0;
-  let inBatch = 0;
-  for (let nl = data.indexOf(10); nl !== -1; nl = data.indexOf(10, nl + 1)) {
-    lines += 1;
-    inBatch += 1;
-    if (inBatch === batch) {
-      bodies.push(data.subarray(start, nl + 1));
-      start = nl + 1;
-      inBatch = 0;
-    }
-  }
-  if (start < data.length) {
-    bodies.push(data.subarray(start));
-    if (data[data.length - 1] !== 10) lines += 1;
-  }
-  return { bodies, lines };
+/** One request's body, and the source whose key signs it. */
+export interface Batch {
+  readonly body: Buffer;
+  readonly sourceId: string;
 }
 
-function post(agent: Agent, options: PostOptions, body: Buffer): Promise<{ status: number; text: string }> {
+/**
+ * The file's lines as signed batches: a source signs its own records, so lines are grouped by source
+ * (in file order within each) and cut into batches of at most `batch`. Lines of a source not in
+ * `known` (the registered sources) go with the first known source's batches, where the server rejects them record by record as it would any
+ * record a source sends under another's id.
+ */
+export function readBatches(
+  file: string,
+  batch: number,
+  known?: ReadonlySet<string>,
+): { batches: Batch[]; lines: number } {
+  const data = readFileSync(file);
+  let firstKnown: string | undefined;
+  const bySource = new Map<string, Buffer[]>();
+  let lines = 0;
+  let start = 0;
+  const add = (line: Buffer): void => {
+    lines += 1;
+    let id = /"sourceId":"([^"]*)"/.exec(line.toString('utf8'))?.[1] ?? '';
+    if (known !== undefined) {
+      if (known.has(id)) firstKnown ??= id;
+      else id = firstKnown ?? [...known][0] ?? id;
+    }
+    let list = bySource.get(id);
+    if (list === undefined) bySource.set(id, (list = []));
+    list.push(line);
+  };
+  for (let nl = data.indexOf(10); nl !== -1; nl = data.indexOf(10, nl + 1)) {
+    add(data.subarray(start, nl + 1));
+    start = nl + 1;
+  }
+  if (start < data.length) add(Buffer.concat([data.subarray(start), Buffer.from('\n')]));
+  const batches: Batch[] = [];
+  for (const [sourceId, list] of bySource)
+    for (let i = 0; i < list.length; i += batch)
+      batches.push({ body: Buffer.concat(list.slice(i, i + batch)), sourceId });
+  return { batches, lines };
+}
+
+/** Signs a batch as its source's gateway would (keys derived as the simulator derives them, seed 0). */
+export function batchSigner(
+  path: string,
+  contentType: string,
+): (batch: Batch, index: number) => Record<string, string> {
+  const keys = new Map<string, { keyId: string; privateKey: KeyObject }>();
+  return (batch, index) => {
+    let key = keys.get(batch.sourceId);
+    if (key === undefined) {
+      const material = simulatedSourceKey(BENCH_KEY_SEED, batch.sourceId);
+      key = { keyId: material.keyId, privateKey: createPrivateKey(material.privateKeyPem) };
+      keys.set(batch.sourceId, key);
+    }
+    return signBatch({
+      path,
+      contentType,
+      body: batch.body,
+      keyId: key.keyId,
+      privateKey: key.privateKey,
+      batchId: `bench-${process.pid}-${index}`,
+    });
+  };
+}
+
+/** The ids in `sources.json` beside an observations file, if there is one. */
+export function knownSources(observationsFile: string): ReadonlySet<string> | undefined {
+  const path = join(dirname(observationsFile), 'sources.json');
+  if (!existsSync(path)) return undefined;
+  return new Set((JSON.parse(readFileSync(path, 'utf8')) as { id: string }[]).map((s) => s.id));
+}
+
+/** The seed the bench's source keys derive from. */
+export const BENCH_KEY_SEED = 0;
+
+function post(
+  agent: Agent,
+  options: PostOptions,
+  body: Buffer,
+  signature: Record<string, string>,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -62,7 +131,7 @@ function post(agent: Agent, options: PostOptions, body: Buffer): Promise<{ statu
         port: options.port,
         path: options.path,
         method: 'POST',
-        headers: { 'content-type': options.contentType, 'content-length': body.byteLength },
+        headers: { ...signature, 'content-type': options.contentType, 'content-length': body.byteLength },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -78,8 +147,19 @@ function post(agent: Agent, options: PostOptions, body: Buffer): Promise<{ statu
   });
 }
 
-/** Posts every body; `connections` requests are in flight at any time. */
-export async function postAll(bodies: readonly Buffer[], options: PostOptions): Promise<PostResult> {
+/**
+ * Posts every batch, each signed just before it is sent (the signing is part of what is timed);
+ * `connections` requests are in flight at any time.
+ */
+export async function postAll(batches: readonly Batch[], options: PostOptions): Promise<PostResult> {
+  const signer = batchSigner(options.path, options.contentType);
+  let signingMs = 0;
+  const sign = (batch: Batch, index: number): Record<string, string> => {
+    const started = performance.now();
+    const headers = signer(batch, index);
+    signingMs += performance.now() - started;
+    return headers;
+  };
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   const statuses: Record<string, number> = {};
   const sums: Record<string, number> = {};
@@ -87,9 +167,10 @@ export async function postAll(bodies: readonly Buffer[], options: PostOptions): 
   let firstError: string | undefined;
   let next = 0;
   const worker = async (): Promise<void> => {
-    for (let i = next++; i < bodies.length; i = next++) {
+    for (let i = next++; i < batches.length; i = next++) {
       const sent = performance.now();
-      const { status, text } = await post(agent, options, bodies[i]!);
+      const batch = batches[i]!;
+      const { status, text } = await post(agent, options, batch.body, sign(batch, i));
       latencies.push(performance.now() - sent);
       statuses[status] = (statuses[status] ?? 0) + 1;
       if (status < 200 || status > 299) {
@@ -109,7 +190,8 @@ export async function postAll(bodies: readonly Buffer[], options: PostOptions): 
   const at = (p: number): number => latencies[Math.max(0, Math.ceil(p * latencies.length) - 1)] ?? 0;
   return {
     seconds,
-    requests: bodies.length,
+    requests: batches.length,
+    signingMs,
     statuses,
     sums,
     latencyMs: { p50: at(0.5), p95: at(0.95) },
@@ -134,8 +216,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.stderr.write('usage: http-client.ts [--url URL] [--batch N] [--connections N] FILE\n');
     process.exit(2);
   }
-  const { bodies, lines } = readBatches(file, batch);
-  const result = await postAll(bodies, {
+  const { batches, lines } = readBatches(file, batch, knownSources(file));
+  const result = await postAll(batches, {
     host: url.hostname,
     port: Number(url.port || 80),
     path: url.pathname === '/' ? '/api/v1/observations' : url.pathname,

@@ -10,11 +10,16 @@ import { openPostgresStore } from './adapters/postgres/open-postgres-store.ts';
 import { openSqliteStore } from './adapters/sqlite/open-sqlite-store.ts';
 import { workerRecordValidator } from './adapters/workers/worker-record-validator.ts';
 import { nodeSha256, nodeSha256Bytes } from './adapters/crypto/node-sha256.ts';
+import { argon2Passwords } from './adapters/crypto/argon2-passwords.ts';
+import { verifyEd25519 } from './adapters/crypto/ed25519.ts';
+import { nodeSecrets } from './adapters/crypto/node-secrets.ts';
+import { OpenidOidcClient } from './adapters/oidc/openid-oidc-client.ts';
 import { buildApp } from './api/build-app.ts';
 import type { AppDeps } from './application/app-deps.ts';
 import { inProcessRecordValidator } from './application/in-process-record-validator.ts';
 import { Notifier } from './application/notifier.ts';
 import { registerAgreement } from './application/register-agreement.ts';
+import { bootstrapAdmin, demoReadToken } from './application/access/bootstrap-accounts.ts';
 import type { CliRuntime, ServeOptions, StoreOptions } from './cli/cli-runtime.ts';
 import { buildProgram } from './cli/program.ts';
 import { DEFAULT_DEMO_AGREEMENT, readAgreementSource } from './cli/shipped-agreements.ts';
@@ -55,6 +60,9 @@ export function assemble(store: Store, options: { validationThreads?: number } =
     sha256Bytes: nodeSha256Bytes,
     notifier: new Notifier(),
     validator: threads > 0 ? workerRecordValidator({ threads }) : inProcessRecordValidator(nodeSha256),
+    passwords: argon2Passwords,
+    secrets: nodeSecrets,
+    verifyEd25519,
   };
 }
 
@@ -70,6 +78,11 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
       `refusing to listen on ${options.host} without TLS: give --tls-cert and --tls-key, or --insecure-public to accept the risk`,
     );
   const deps = assemble(await openStore(options, 'serve'));
+  const admin = await bootstrapAdmin(deps);
+  if (admin !== undefined)
+    runtime.stderr(
+      `created the first administrator: user ${admin.name}, password ${admin.password} (shown once; sign in at /auth/login, create users and tokens with \`truceline users create\` and \`truceline tokens create\`)\n`,
+    );
   const agreementRef = options.agreement ?? (options.demo ? DEFAULT_DEMO_AGREEMENT : undefined);
   let fusedAgreement: string | undefined;
   const agreementSource = agreementRef === undefined ? undefined : await readAgreementSource(agreementRef);
@@ -78,7 +91,9 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
     runtime.stderr(`agreement ${record.id} (revision ${record.revision}): ${outcome}\n`);
     fusedAgreement = record.id;
   }
+  const oidc = await oidcClient(options);
   const app = await buildApp(deps, {
+    oidc,
     https: tls
       ? { cert: await readFile(options.tlsCert ?? ''), key: await readFile(options.tlsKey ?? '') }
       : undefined,
@@ -98,14 +113,27 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
         })
       : () => undefined;
   runtime.stdout(`Truceline is listening on ${address}\n`);
-  runtime.stdout(`  live stream: curl -N ${address}/api/v1/stream\n`);
-  runtime.stdout(`  API docs:    ${address}/docs\n`);
+  if (oidc !== undefined)
+    oidc.discover().then(
+      () => runtime.stderr(`OpenID Connect: sign in at ${address}/auth/oidc/login\n`),
+      (error: unknown) =>
+        runtime.stderr(
+          `OpenID Connect provider ${options.oidcIssuer ?? ''} not reachable (${error instanceof Error ? error.message : String(error)}); sign-in through it retries on each attempt\n`,
+        ),
+    );
+  runtime.stdout(`  public stream: curl -N ${address}/api/v1/stream\n`);
+  runtime.stdout(`  API docs:      ${address}/docs\n`);
   if (options.demo) {
+    const token = await demoReadToken(deps);
+    runtime.stdout(`  read token of a mission analyst (demo-analyst, 7 days): ${token}\n`);
+    runtime.stdout(
+      `  watch everything: curl -N -H "Authorization: Bearer ${token}" ${address}/api/v1/stream\n`,
+    );
     runtime.stdout(
       `  demo feed:   a simulated sector of ${fusedAgreement ?? '?'}: the last ${DEMO_SECTOR.hours} h at ${DEMO_SECTOR.speed}× (${DEMO_SECTOR.intensity}), through fusion, attribution and the rules\n`,
     );
     runtime.stdout(
-      `  events:      ${address}/api/v1/events   potential violations: ${address}/api/v1/violations\n`,
+      `  events:      curl -H "Authorization: Bearer ${token}" ${address}/api/v1/events   (and /api/v1/violations)\n`,
     );
   }
   await new Promise<void>((resolve) => {
@@ -119,6 +147,30 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+  });
+}
+
+/** The mission's OpenID Connect provider, if `serve` was given one (all four options, or none). */
+async function oidcClient(options: ServeOptions): Promise<OpenidOidcClient | undefined> {
+  const { oidcIssuer, oidcClientId, oidcClientSecretFile, oidcRedirectUri } = options;
+  if ([oidcIssuer, oidcClientId, oidcClientSecretFile, oidcRedirectUri].every((v) => v === undefined))
+    return undefined;
+  if (
+    oidcIssuer === undefined ||
+    oidcClientId === undefined ||
+    oidcClientSecretFile === undefined ||
+    oidcRedirectUri === undefined
+  )
+    throw new Error(
+      '--oidc-issuer, --oidc-client-id, --oidc-client-secret-file and --oidc-redirect-uri go together',
+    );
+  // The first line of the file, without its line end (never on the command line: `ps` shows it).
+  const clientSecret = (await readFile(oidcClientSecretFile, 'utf8')).split(/\r?\n/)[0] ?? '';
+  return new OpenidOidcClient({
+    issuer: oidcIssuer,
+    clientId: oidcClientId,
+    clientSecret,
+    redirectUri: oidcRedirectUri,
   });
 }
 
@@ -167,6 +219,11 @@ export async function main(argv: readonly string[]): Promise<void> {
     openDeps: async (options) => assemble(await openStore(options)),
     serve: (options) => serve(runtime, options),
     fusionLogic,
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     isTty: process.stderr.isTTY,

@@ -82,6 +82,10 @@ async function httpRun(context: AreaContext, rows: number): Promise<RunSample> {
       limitPeakRssMb: bare.serverPeakRssMb,
       extra: {
         seconds: Number(app.client.seconds.toFixed(2)),
+        requests: app.client.requests,
+        // What signing each batch (SHA-256 of the body, one Ed25519 signature) costs the client.
+        signingMs: Number(app.client.signingMs.toFixed(1)),
+        signingMsPerBatch: Number((app.client.signingMs / app.client.requests).toFixed(3)),
         limitSeconds: Number(bare.client.seconds.toFixed(2)),
         requestLatencyMs: {
           p50: Number(app.client.latencyMs.p50.toFixed(1)),
@@ -96,7 +100,8 @@ async function httpRun(context: AreaContext, rows: number): Promise<RunSample> {
     };
     context.log(
       `  http-ingest ${rows.toLocaleString('en')} lines: ${Math.round(sample.value).toLocaleString('en')}/s, server ${Math.round(sample.peakRssMb)} MB; ` +
-        `bare route ${Math.round(sample.limit).toLocaleString('en')}/s; ratio ${(ratioOf(sample.value, sample.limit, 'higher') * 100).toFixed(1)} %`,
+        `bare route ${Math.round(sample.limit).toLocaleString('en')}/s; ratio ${(ratioOf(sample.value, sample.limit, 'higher') * 100).toFixed(1)} %; ` +
+        `signing ${(app.client.signingMs / app.client.requests).toFixed(2)} ms a batch (${((app.client.signingMs / 1000 / app.client.seconds) * 100).toFixed(1)} % of the run)`,
     );
     return sample;
   } finally {

@@ -69,14 +69,19 @@ async function querySize(
     const samples: RunSample[] = [];
     for (let run = 1; run <= context.runs; run += 1) {
       context.log(`query, ${rows.toLocaleString('en')} rows, run ${run}/${context.runs}`);
-      const server = await startTask<{ port: number }, { peakRssMb: number }>(
+      const server = await startTask<{ port: number; token: string }, { peakRssMb: number }>(
         'app-server',
         { dbPath, validationThreads: context.validationThreads } satisfies AppServerArgs,
         context.nodeOptions,
       );
       let timings: QueryTimings;
       try {
-        const args: QueryClientArgs = { port: server.info.port, queriesFile, limit };
+        const args: QueryClientArgs = {
+          port: server.info.port,
+          token: server.info.token,
+          queriesFile,
+          limit,
+        };
         timings = (await runTask<QueryTimings>('query-client', args)).result;
       } catch (error) {
         await server.stop().catch(() => undefined);

@@ -3,6 +3,9 @@
  * (`assemble` of src/main.ts: the same validator, worker threads and all), and the bench sources.
  * Importing src/main.ts loads what `truceline` loads, so peak memory is the command's.
  */
+import { addSourceKey } from '../../src/application/manage-source-keys.ts';
+import { simulatedSourceKey } from '../../src/sim/simulator/simulate.ts';
+import { BENCH_KEY_SEED } from '../http-client.ts';
 import { readFileSync } from 'node:fs';
 import type { AppDeps } from '../../src/application/app-deps.ts';
 import { registerSource } from '../../src/application/register-source.ts';
@@ -29,6 +32,16 @@ export async function closeDeps(deps: AppDeps): Promise<void> {
 export async function registerBenchSources(store: Store, sourcesFile: string): Promise<number> {
   const sources = JSON.parse(readFileSync(sourcesFile, 'utf8')) as unknown[];
   const deps = { store, clock: systemClock };
-  for (const source of sources) await registerSource(deps, source);
+  for (const source of sources) {
+    const registered = await registerSource(deps, source);
+    // Each source's signing key, derived as the bench client derives it.
+    const key = simulatedSourceKey(BENCH_KEY_SEED, registered.id);
+    if ((await store.sources.findKey(key.keyId)) === undefined)
+      await addSourceKey(deps, {
+        sourceId: registered.id,
+        keyId: key.keyId,
+        publicKeySpkiB64: key.publicKeySpkiB64,
+      });
+  }
   return sources.length;
 }

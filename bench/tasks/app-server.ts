@@ -4,6 +4,7 @@
  */
 import { openSqliteStore } from '../../src/adapters/sqlite/open-sqlite-store.ts';
 import { buildApp } from '../../src/api/build-app.ts';
+import { demoReadToken } from '../../src/application/access/bootstrap-accounts.ts';
 import { SERVE_SQLITE_OPTIONS } from '../../src/main.ts';
 import { peakRssMb } from '../lib/child.ts';
 import { appDeps, closeDeps, registerBenchSources } from '../lib/deps.ts';
@@ -23,7 +24,9 @@ export async function run(args: unknown, control: TaskControl): Promise<unknown>
   if (sourcesFile !== undefined) await registerBenchSources(store, sourcesFile);
   const app = await buildApp(deps);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
-  await control.ready({ port: Number(new URL(address).port) });
+  // A mission analyst's read token, as `truceline serve --demo` gives one.
+  const token = await demoReadToken(deps, '1d');
+  await control.ready({ port: Number(new URL(address).port), token });
   await control.stopped;
   const peak = peakRssMb();
   await app.close();

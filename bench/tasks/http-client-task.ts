@@ -1,5 +1,5 @@
 /** @module Runs the bench HTTP client (bench/http-client.ts) against a server, in its own process. */
-import { postAll, readBatches, type PostResult } from '../http-client.ts';
+import { knownSources, postAll, readBatches, type PostResult } from '../http-client.ts';
 import type { TaskControl } from './task.ts';
 
 export interface HttpClientArgs {
@@ -15,8 +15,8 @@ export interface HttpClientResult extends PostResult {
 
 export async function run(args: unknown, _control: TaskControl): Promise<HttpClientResult> {
   const { port, file, batch, connections } = args as HttpClientArgs;
-  const { bodies, lines } = readBatches(file, batch);
-  const result = await postAll(bodies, {
+  const { batches, lines } = readBatches(file, batch, knownSources(file));
+  const result = await postAll(batches, {
     host: '127.0.0.1',
     port,
     path: '/api/v1/observations',

@@ -11,6 +11,8 @@ import type { TaskControl } from './task.ts';
 
 export interface QueryClientArgs {
   readonly port: number;
+  /** A read token (the application's routes need one). */
+  readonly token: string;
   readonly queriesFile: string;
   /** The page size asked for (at least the largest expected count). */
   readonly limit: number;
@@ -28,10 +30,12 @@ function get(
   agent: Agent,
   port: number,
   path: string,
+  token: string,
 ): Promise<{ status: number; body: string; ms: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const req = request({ agent, host: '127.0.0.1', port, path, method: 'GET' }, (res) => {
+    const headers = { authorization: `Bearer ${token}` };
+    const req = request({ agent, host: '127.0.0.1', port, path, method: 'GET', headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
@@ -52,7 +56,12 @@ export async function run(args: unknown, _control: TaskControl): Promise<QueryTi
   const latenciesMs: number[] = [];
   let rowsReturned = 0;
   for (const [i, q] of queries.entries()) {
-    const { status, body, ms } = await get(agent, a.port, `/api/v1/observations?${queryString(q, a.limit)}`);
+    const { status, body, ms } = await get(
+      agent,
+      a.port,
+      `/api/v1/observations?${queryString(q, a.limit)}`,
+      a.token,
+    );
     latenciesMs.push(ms);
     if (status !== 200) throw new Error(`query ${i} answered ${status}: ${body.slice(0, 300)}`);
     const page = JSON.parse(body) as { items: unknown[]; next: string | null };

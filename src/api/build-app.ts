@@ -2,17 +2,25 @@
  * @module Builds the HTTP application from its dependencies, without listening: `main.ts` listens,
  * tests call `inject()`.
  */
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { ReadLog } from '../application/access/read-log.ts';
 import type { AppDeps } from '../application/app-deps.ts';
+import { DEFAULT_SIGNATURE_WINDOW, type SignatureWindow } from '../application/record-signed-batch.ts';
 import { TrucelineError } from '../core/errors.ts';
+import type { OidcClient } from '../core/ports/oidc-client.ts';
+import { DEFAULT_RATE_LIMITS, installAccessControl, type RateLimits } from './access.ts';
 import { errorHandler, sendError } from './error-handler.ts';
+import { authRoutes } from './routes/auth.ts';
 import { streamRoutes, type StreamOptions } from './live/stream.ts';
 import { agreementRoutes } from './routes/agreements.ts';
 import { fusionRoutes } from './routes/fusion.ts';
 import { healthRoutes } from './routes/health.ts';
+import { oidcRoutes } from './routes/oidc.ts';
 import { observationRoutes } from './routes/observations.ts';
 import { sourceRoutes } from './routes/sources.ts';
 import { serializerCompiler, validatorCompiler } from './schema-compilers.ts';
@@ -27,6 +35,12 @@ export interface AppOptions {
   readonly stream?: Partial<StreamOptions>;
   /** Serve HTTPS with this certificate and key (PEM). */
   readonly https?: { readonly cert: Buffer; readonly key: Buffer } | undefined;
+  /** Requests a minute per token, per source key and per address (default {@link DEFAULT_RATE_LIMITS}). */
+  readonly rateLimits?: Partial<RateLimits>;
+  /** How far a signature's creation time may lie from the clock (default 5 min back, 1 min ahead). */
+  readonly signatureWindow?: Partial<SignatureWindow>;
+  /** The mission's OpenID Connect provider: adds `/auth/oidc/login` and `/auth/oidc/callback` (default none). */
+  readonly oidc?: OidcClient | undefined;
   /** Fastify's logger setting (default off). */
   readonly logger?: FastifyServerOptions['logger'];
 }
@@ -55,6 +69,11 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     ),
   );
 
+  // Security headers on every answer; the API docs' page gets a CSP that allows its own assets.
+  await app.register(fastifyHelmet, { global: true });
+  await app.register(fastifyCookie);
+  await installAccessControl(app, deps, { ...DEFAULT_RATE_LIMITS, ...options.rateLimits });
+
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -68,18 +87,24 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+  app.get('/openapi.json', { config: { action: 'public' }, schema: { hide: true } }, () => app.swagger());
 
   await app.register(healthRoutes(deps));
+  await app.register(authRoutes(deps));
+  if (options.oidc !== undefined) await app.register(oidcRoutes(deps, options.oidc));
+  const readLog = new ReadLog(deps, (error) => app.log.error({ err: error }, 'record of reads failed'));
+  app.addHook('onClose', () => readLog.flush());
   await app.register(
     observationRoutes(deps, {
+      readLog,
+      signatureWindow: { ...DEFAULT_SIGNATURE_WINDOW, ...options.signatureWindow },
       bodyLimitBytes,
       maxRecordsPerRequest: options.maxRecordsPerRequest ?? DEFAULT_APP_OPTIONS.maxRecordsPerRequest,
       maxPageSize: options.maxPageSize ?? DEFAULT_APP_OPTIONS.maxPageSize,
     }),
   );
-  await app.register(sourceRoutes(deps));
+  await app.register(sourceRoutes(deps, readLog));
   await app.register(
     fusionRoutes(deps, { maxPageSize: options.maxPageSize ?? DEFAULT_APP_OPTIONS.maxPageSize }),
   );

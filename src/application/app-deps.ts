@@ -1,6 +1,8 @@
 /** @module What the use cases need, as the composition root (src/main.ts) assembles it. */
 import type { Clock } from '../core/ports/clock.ts';
 import type { Sha256Hex } from '../core/ports/hasher.ts';
+import type { PasswordHasher } from '../core/ports/password-hasher.ts';
+import type { Secrets } from '../core/ports/secrets.ts';
 import type { RecordValidator } from '../core/ports/record-validator.ts';
 import type { Store } from '../core/ports/store.ts';
 import type { Notifier } from './notifier.ts';
@@ -14,4 +16,8 @@ export interface AppDeps {
   readonly validator: RecordValidator;
   /** Told after every commit, so live streams wake up; never the only copy of a fact. */
   readonly notifier: Notifier;
+  readonly passwords: PasswordHasher;
+  readonly secrets: Secrets;
+  /** Ed25519 verification of a source's signature (public key as SPKI DER, base64). */
+  readonly verifyEd25519: (publicKeySpkiB64: string, data: Uint8Array, signature: Uint8Array) => boolean;
 }

@@ -3,11 +3,13 @@
  * source, and commits the valid ones together with the quarantine of the rest in one transaction;
  * the report it returns is given to the sender only after that commit.
  */
+import { DEFAULT_MARKINGS, observationMarking, type Marking } from '../core/access/markings.ts';
+import { MISSION_ORG } from '../core/access/organisations.ts';
 import type { FieldIssue } from '../core/errors.ts';
 import type { RecordInput } from '../core/observations/raw-record.ts';
 import type { ValidObservation } from '../core/observations/validate-observation.ts';
 import type { ValidatedRecords } from '../core/observations/validate-records.ts';
-import type { QuarantineInput } from '../core/ports/observation-store.ts';
+import type { QuarantineInput, SignedSubmission } from '../core/ports/observation-store.ts';
 import type { Source } from '../core/sources/source.ts';
 import type { AppDeps } from './app-deps.ts';
 
@@ -79,10 +81,19 @@ export async function validateObservations(
   return { receivedAtMs, records };
 }
 
+/** Where a batch came from, for its commit. */
+export interface CommitInput {
+  readonly origin: string;
+  /** A signed batch's source: its records must all be that source's. */
+  readonly signer?: string;
+  /** The signed request, stored in the same commit. */
+  readonly submission?: SignedSubmission;
+}
+
 /** The second half of `recordObservations`: source checks, the commit, and the report. */
 export async function commitObservations(
   deps: RecordObservationsDeps,
-  input: Pick<RecordObservationsInput, 'origin'>,
+  input: CommitInput,
   batch: ValidatedBatch,
 ): Promise<IngestReport> {
   const { receivedAtMs, records: validated } = batch;
@@ -108,7 +119,10 @@ export async function commitObservations(
   const valid: { position: number; observation: ValidObservation }[] = [];
   for (const candidate of validated.valid) {
     const { sourceId, recordId, kind, content } = candidate.observation;
-    const problem = sourceProblem(sources.get(sourceId), kind);
+    const problem =
+      input.signer !== undefined && sourceId !== input.signer
+        ? { path: 'sourceId', reason: `must be ${input.signer}, the source that signed the batch` }
+        : sourceProblem(sources.get(sourceId), kind);
     if (problem === undefined) valid.push(candidate);
     else reject(candidate.position, content, [problem], sourceId, recordId);
   }
@@ -118,6 +132,8 @@ export async function commitObservations(
     origin: input.origin,
     observations: valid.map((c) => c.observation),
     rejects: quarantine,
+    markings: await markingsOf(deps, sources.values()),
+    ...(input.submission === undefined ? {} : { submission: input.submission }),
   });
 
   let accepted = 0;
@@ -164,6 +180,24 @@ export async function commitObservations(
     rejections,
     lastSeq: commit.lastSeq,
   };
+}
+
+/**
+ * The markings that differ from the default: observations of a party's or a member's own sources go
+ * back to that organisation too. Sources of the mission (nearly every one) cost no lookup.
+ */
+async function markingsOf(
+  deps: Pick<AppDeps, 'store'>,
+  sources: Iterable<Source>,
+): Promise<ReadonlyMap<string, Marking> | undefined> {
+  let markings: Map<string, Marking> | undefined;
+  for (const source of sources) {
+    if (source.organisation === MISSION_ORG) continue;
+    const org = await deps.store.access.findOrganisation(source.organisation);
+    const marking = observationMarking(source.organisation, org?.kind);
+    if (marking !== DEFAULT_MARKINGS.observation) (markings ??= new Map()).set(source.id, marking);
+  }
+  return markings;
 }
 
 function sourceProblem(source: Source | undefined, kind: string): FieldIssue | undefined {

@@ -23,6 +23,15 @@ export async function registerAgreement(
     });
   }
   const documentJson = canonicalJson(agreement);
+  // Each party is an organisation whose id is the party's id (its liaisons' accounts belong to it).
+  const now = deps.clock.now();
+  for (const party of agreement.parties)
+    await deps.store.access.ensureOrganisation({
+      id: party.id,
+      kind: 'party',
+      name: party.names.en,
+      createdAtMs: now,
+    });
   return deps.store.agreements.register({
     id: agreement.id,
     documentJson,

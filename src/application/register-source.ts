@@ -1,4 +1,8 @@
-/** @module Use case: register a source (or update its description); its keys are kept. */
+/**
+ * @module Use case: register a source (or update its description); its keys are kept, and so is its
+ * marking unless the registration gives one.
+ */
+import { DEFAULT_MARKINGS } from '../core/access/markings.ts';
 import { validationError } from '../core/errors.ts';
 import { sourceRegistrationSchema } from '../core/sources/source-schema.ts';
 import type { Source } from '../core/sources/source.ts';
@@ -24,6 +28,8 @@ export async function registerSource(
     capabilities: registration.capabilities ?? {},
     keys: existing?.keys ?? [],
     registeredAtMs: existing?.registeredAtMs ?? deps.clock.now(),
+    // A re-registration that says nothing of the marking must not widen who may read the source.
+    marking: registration.marking ?? existing?.marking ?? DEFAULT_MARKINGS.source,
   };
   await deps.store.sources.upsert(source);
   return source;

@@ -18,6 +18,11 @@ export interface ServeOptions extends StoreOptions {
   readonly demo: boolean;
   /** Agreement to register at start: a shipped id or a file. */
   readonly agreement?: string;
+  /** The mission's OpenID Connect provider (all four, or none). */
+  readonly oidcIssuer?: string;
+  readonly oidcClientId?: string;
+  readonly oidcClientSecretFile?: string;
+  readonly oidcRedirectUri?: string;
 }
 
 export interface CliRuntime {
@@ -26,6 +31,8 @@ export interface CliRuntime {
   serve(options: ServeOptions): Promise<void>;
   /** Fusion, attribution and the rules, as the composition root picks them. */
   readonly fusionLogic: FusionLogic;
+  /** Everything on stdin (for `--password-stdin`); never a prompt. */
+  readonly readStdin: () => Promise<string>;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly isTty: boolean;

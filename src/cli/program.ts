@@ -4,7 +4,17 @@
  * pinned output on stdout; messages go to stderr.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { CliRuntime } from './cli-runtime.ts';
+import type { CliRuntime, StoreOptions } from './cli-runtime.ts';
+import { ROLES } from '../core/access/organisations.ts';
+import {
+  orgsCreate,
+  orgsList,
+  tokensCreate,
+  tokensList,
+  tokensRevoke,
+  usersCreate,
+  usersList,
+} from './commands/access.ts';
 import { agreementValidate } from './commands/agreement-validate.ts';
 import { backupCommand } from './commands/backup.ts';
 import { agreementRegister } from './commands/agreement-register.ts';
@@ -13,6 +23,8 @@ import { evaluateCommand } from './commands/evaluate.ts';
 import { simulateCommand, type SimulateOptions } from './commands/simulate.ts';
 import { INTENSITIES, isIntensity } from '../sim/simulator/truth.ts';
 import { sourcesRegister, sourcesList } from './commands/sources.ts';
+import { sourcesKeygen, sourcesRevokeKey } from './commands/source-keys.ts';
+import { postCommand } from './commands/post.ts';
 
 const int = (name: string, min: number, max: number) => (value: string) => {
   const n = Number(value);
@@ -54,7 +66,14 @@ export function buildProgram(runtime: CliRuntime): Command {
       .option('--tls-key <file>', 'TLS private key (PEM)')
       .option('--insecure-public', 'allow a non-loopback host without TLS', false)
       .option('--demo', 'register a shipped agreement and run a live demonstration feed', false)
-      .option('--agreement <id|file>', 'agreement to register at start (a shipped id or a file)'),
+      .option('--agreement <id|file>', 'agreement to register at start (a shipped id or a file)')
+      .option('--oidc-issuer <url>', "the mission's OpenID Connect provider (issuer identifier, https://…)")
+      .option('--oidc-client-id <id>', "this server's client id at the provider")
+      .option('--oidc-client-secret-file <file>', 'file holding the client secret (its first line)')
+      .option(
+        '--oidc-redirect-uri <url>',
+        'the callback registered at the provider: https://HOST/auth/oidc/callback',
+      ),
   ).action(async (options: Parameters<CliRuntime['serve']>[0]) => {
     await runtime.serve(options);
   });
@@ -75,11 +94,12 @@ export function buildProgram(runtime: CliRuntime): Command {
       .description('ingest NDJSON observation files and UCDP GED CSV files (files or directories)')
       .argument('<paths...>', 'files or directories')
       .option('--json', 'print the counts and every rejection as JSON on stdout', false)
-      .option('--batch-size <n>', 'records per transaction', int('--batch-size', 1, 1_000_000), 20_000),
+      .option('--batch-size <n>', 'records per transaction', int('--batch-size', 1, 1_000_000), 20_000)
+      .option('--operator <name>', 'who runs the ingest, recorded with it (default: the OS login name)'),
   ).action(
     async (
       paths: string[],
-      options: { json: boolean; batchSize: number; db?: string; databaseUrl?: string },
+      options: { json: boolean; batchSize: number; operator?: string; db?: string; databaseUrl?: string },
     ) => {
       process.exitCode = await ingestCommand(runtime, paths, options);
     },
@@ -141,10 +161,145 @@ export function buildProgram(runtime: CliRuntime): Command {
   ).action(async (file: string, options: { db?: string; databaseUrl?: string }) => {
     process.exitCode = await sourcesRegister(runtime, file, options);
   });
+  withStore(
+    sources
+      .command('keygen')
+      .description(
+        'generate a signing key for a source: the private key to FILE (mode 0600), the public key registered; prints the key id',
+      )
+      .requiredOption('--source <id>', 'source id')
+      .requiredOption('--out <file>', 'where to write the private key (never overwritten)'),
+  ).action(async (options: Parameters<typeof sourcesKeygen>[1]) => {
+    process.exitCode = await sourcesKeygen(runtime, options);
+  });
+  withStore(
+    sources
+      .command('rotate-key')
+      .description(
+        'a new signing key for a source; its other keys are revoked from now (their past submissions stay verifiable)',
+      )
+      .requiredOption('--source <id>', 'source id')
+      .requiredOption('--out <file>', 'where to write the new private key'),
+  ).action(async (options: Parameters<typeof sourcesKeygen>[1]) => {
+    process.exitCode = await sourcesKeygen(runtime, { ...options, rotate: true });
+  });
+  withStore(
+    sources
+      .command('revoke-key')
+      .description(
+        'revoke a signing key; with --compromised-at, flag every submission it signed from then on',
+      )
+      .requiredOption('--source <id>', 'source id')
+      .requiredOption('--key-id <keyid>', 'key id')
+      .option('--compromised-at <time>', 'RFC 3339 time from which the key is distrusted'),
+  ).action(async (options: Parameters<typeof sourcesRevokeKey>[1]) => {
+    process.exitCode = await sourcesRevokeKey(runtime, options);
+  });
   withStore(sources.command('list').description('list sources as JSON')).action(
     async (options: { db?: string; databaseUrl?: string }) => {
       process.exitCode = await sourcesList(runtime, options);
     },
   );
+  program
+    .command('post')
+    .description("sign an NDJSON file with a source's key and send it to a server's /api/v1/observations")
+    .argument('<file>', 'NDJSON file of observations, sent byte for byte')
+    .requiredOption(
+      '--key <file>',
+      "the source's key file (PKCS#8 PEM, optionally after # source: and # key-id: lines)",
+    )
+    .requiredOption('--source <id>', "the source the batch is sent as (must match the key file's # source:)")
+    .requiredOption('--url <base-url>', 'the server, e.g. https://truceline.example')
+    .option('--batch-id <id>', 'the batch id (default: a random UUID); give the same id to resend a batch')
+    .option('--json', "print the server's JSON answer on stdout", false)
+    .action(
+      async (
+        file: string,
+        options: { key: string; source: string; url: string; batchId?: string; json: boolean },
+      ) => {
+        process.exitCode = await postCommand(
+          { stdout: runtime.stdout, stderr: runtime.stderr },
+          {
+            keyFile: options.key,
+            sourceId: options.source,
+            url: options.url,
+            ...(options.batchId === undefined ? {} : { batchId: options.batchId }),
+            json: options.json,
+            file,
+          },
+        );
+      },
+    );
+
+  const orgs = program
+    .command('orgs')
+    .description('organisations: the chair, coalition members (parties come from agreements)');
+  withStore(
+    orgs
+      .command('create')
+      .description('create an organisation')
+      .requiredOption('--id <id>', 'organisation id')
+      .addOption(
+        new Option('--kind <kind>', 'what it is')
+          .choices(['chair', 'member', 'party', 'mission'])
+          .makeOptionMandatory(),
+      )
+      .option('--name <name>', 'its name (default: the id)'),
+  ).action(async (options: Parameters<typeof orgsCreate>[1]) => {
+    process.exitCode = await orgsCreate(runtime, options);
+  });
+  withStore(orgs.command('list').description('list organisations as JSON')).action(
+    async (options: StoreOptions) => {
+      process.exitCode = await orgsList(runtime, options);
+    },
+  );
+
+  const users = program.command('users').description('user accounts');
+  withStore(
+    users
+      .command('create')
+      .description('create a user with a role in an organisation')
+      .requiredOption('--org <org>', 'organisation id')
+      .addOption(new Option('--role <role>', 'role').choices(ROLES).makeOptionMandatory())
+      .requiredOption('--name <name>', 'user name')
+      .option('--password-stdin', 'read a password for the web sign-in from the first line of stdin', false)
+      .option(
+        '--oidc-identity <issuer|subject>',
+        'link an OpenID Connect identity: the ID token\'s iss, "|", its sub',
+      ),
+  ).action(async (options: Parameters<typeof usersCreate>[1]) => {
+    process.exitCode = await usersCreate(runtime, options);
+  });
+  withStore(users.command('list').description('list users as JSON')).action(async (options: StoreOptions) => {
+    process.exitCode = await usersList(runtime, options);
+  });
+
+  const tokens = program.command('tokens').description('API tokens (shown once, stored hashed)');
+  withStore(
+    tokens
+      .command('create')
+      .description('create a token for a user; prints only the token on stdout')
+      .requiredOption('--user <name>', 'user name')
+      .requiredOption('--scope <scopes>', 'comma-separated: read, ingest, admin')
+      .requiredOption('--expires <duration>', 'lifetime, e.g. 90m, 1h, 30d'),
+  ).action(async (options: Parameters<typeof tokensCreate>[1]) => {
+    process.exitCode = await tokensCreate(runtime, options);
+  });
+  withStore(
+    tokens
+      .command('revoke')
+      .description('revoke a token (its id, or the token itself)')
+      .argument('<token>', 'token id or token text'),
+  ).action(async (token: string, options: StoreOptions) => {
+    process.exitCode = await tokensRevoke(runtime, { ...options, token });
+  });
+  withStore(
+    tokens
+      .command('list')
+      .description("list a user's tokens as JSON (never their text)")
+      .requiredOption('--user <name>', 'user name'),
+  ).action(async (options: Parameters<typeof tokensList>[1]) => {
+    process.exitCode = await tokensList(runtime, options);
+  });
   return program;
 }

@@ -22,6 +22,18 @@ export const ERROR_CODES = {
   E_UNKNOWN_SOURCE: 'The source is not registered.',
   E_STORE: 'The store failed; the operation was not committed.',
   E_UNSUPPORTED: 'The operation is not available with this store or configuration.',
+  E_UNAUTHENTICATED: 'The route needs credentials: a bearer token or a signed-in session.',
+  E_TOKEN_EXPIRED: 'The bearer token has expired or was revoked; ask for a new one.',
+  E_FORBIDDEN: 'The credentials are valid but their role, organisation or scope may not do this.',
+  E_CSRF: 'A state-changing request of a web session lacked the session’s CSRF token.',
+  E_SIGNATURE_MISSING:
+    'A submission lacks its HTTP message signature (or a signed component); nothing was stored.',
+  E_SIGNATURE_INVALID: 'The submission’s signature or Content-Digest does not verify; nothing was stored.',
+  E_KEY_REVOKED: 'The signing key is unknown or revoked; nothing was stored.',
+  E_SIGNATURE_EXPIRED: 'The signature’s creation time is outside the allowed window; nothing was stored.',
+  E_NONCE_REUSED:
+    'The batch id (the signature’s nonce) was used before with a different body; nothing was stored.',
+  E_RATE_LIMITED: 'Too many requests for this token or source key; retry after the time in `Retry-After`.',
   E_INTERNAL: 'An unexpected error; details are in the server log, not in the response.',
 } as const;
 

@@ -36,6 +36,13 @@ export const ingestReportSchema = z
 export type IngestReportWire = z.infer<typeof ingestReportSchema>;
 
 /** A stored observation as the API presents it: the record as sent, plus what the server added. */
+const markingWireSchema = z
+  .object({
+    tlp: z.enum(['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED']),
+    releasableTo: z.array(z.string()).describe('Organisation ids, or @kind for every organisation of a kind'),
+  })
+  .meta({ id: 'Marking', description: 'TLP 2.0 level and releasability' });
+
 export const storedObservationSchema = z
   .object({
     seq: z.number().int().describe('Commit sequence'),
@@ -43,7 +50,10 @@ export const storedObservationSchema = z
     contentSha256: z.string(),
     record: z
       .record(z.string(), z.unknown())
-      .describe('The observation as its source sent it (canonical form)'),
+      .describe(
+        'The observation as its source sent it (canonical form); outside the mission, patrol reports lose who observed (`sourceId`, `id`, `payload.observer`, `payload.patrolId`)',
+      ),
+    marking: markingWireSchema,
   })
   .meta({ id: 'StoredObservation' });
 export type StoredObservationWire = z.infer<typeof storedObservationSchema>;
@@ -59,27 +69,36 @@ export const observationPageSchema = z
 export const STREAM_EVENTS = ['observation', 'event', 'violation', 'case', 'deadline'] as const;
 export type StreamEventName = (typeof STREAM_EVENTS)[number];
 
+/** A source as the API presents it; the parties see only `id`, `kind` and `organisation`. */
 export const sourceWireSchema = z
   .object({
     id: z.string(),
     kind: z.string(),
     organisation: z.string(),
-    name: z.string(),
-    position: z.object({ lat: z.number(), lon: z.number(), altitudeM: z.number().optional() }).nullable(),
-    orientationDeg: z.number().nullable(),
-    capabilities: z.record(z.string(), z.unknown()),
-    keys: z.array(
-      z.object({
-        keyId: z.string(),
-        algorithm: z.string(),
-        createdAt: z.string(),
-        revokedAt: z.string().nullable(),
-      }),
-    ),
-    registeredAt: z.string(),
+    name: z.string().optional(),
+    position: z
+      .object({ lat: z.number(), lon: z.number(), altitudeM: z.number().optional() })
+      .nullable()
+      .optional(),
+    orientationDeg: z.number().nullable().optional(),
+    capabilities: z.record(z.string(), z.unknown()).optional(),
+    keys: z
+      .array(
+        z.object({
+          keyId: z.string(),
+          algorithm: z.string(),
+          createdAt: z.string(),
+          revokedAt: z.string().nullable(),
+          compromisedAt: z.string().nullable(),
+        }),
+      )
+      .optional(),
+    registeredAt: z.string().optional(),
+    marking: markingWireSchema.optional(),
     status: z
       .object({ state: z.enum(['up', 'down', 'degraded']), since: z.string(), lastHeartbeat: z.string() })
       .nullable()
+      .optional()
       .describe('From the last heartbeats; null if it never sent one'),
   })
   .meta({ id: 'Source' });
@@ -91,7 +110,10 @@ const gaussianPointSchema = z
     lon: z.number(),
     covariance: z
       .tuple([z.number(), z.number(), z.number()])
-      .describe('[σ²east, cov(east, north), σ²north] in m², in the local east/north plane'),
+      .nullable()
+      .describe(
+        '[σ²east, cov(east, north), σ²north] in m², in the local east/north plane; null where the location is coarsened (the public)',
+      ),
   })
   .meta({ id: 'GaussianPoint' });
 
@@ -115,7 +137,10 @@ export const eventWireSchema = z
     count: z.number().nullable(),
     provenance: z
       .array(z.record(z.string(), z.unknown()))
-      .describe('Every contributing observation: seq, source, record id, kind, role'),
+      .describe(
+        'Every contributing observation (seq, source, record id, kind, role); for the parties and the public only counts by source kind ({kind, count})',
+      ),
+    marking: markingWireSchema,
     asOfSeq: z.number().int(),
   })
   .meta({ id: 'Event' });
@@ -137,6 +162,7 @@ export const violationWireSchema = z
     party: z.string().nullable(),
     distanceToLineKm: z.number().nullable(),
     explanation: z.string(),
+    marking: markingWireSchema,
   })
   .loose()
   .meta({ id: 'PotentialViolation' });

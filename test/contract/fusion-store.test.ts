@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { sqliteMigrations } from '../../src/adapters/sqlite/sqlite-migrations.ts';
 import { openSqliteStore } from '../../src/adapters/sqlite/open-sqlite-store.ts';
+import { DEFAULT_MARKINGS } from '../../src/core/access/markings.ts';
 import type { FusedEvent, GaussianPoint } from '../../src/core/fusion/event.ts';
 import type {
   EventQuery,
@@ -215,12 +216,12 @@ describeEachEngine('FusionStore', (engine) => {
     );
     assert.equal(last, 4);
     const events = [
-      { seq: 1, committedAtMs: COMMITTED, event: located },
-      { seq: 2, committedAtMs: COMMITTED, event: bare },
+      { seq: 1, committedAtMs: COMMITTED, event: located, marking: DEFAULT_MARKINGS.event },
+      { seq: 2, committedAtMs: COMMITTED, event: bare, marking: DEFAULT_MARKINGS.event },
     ];
     const violations = [
-      { seq: 3, committedAtMs: COMMITTED, violation: located1 },
-      { seq: 4, committedAtMs: COMMITTED, violation: bareViolation },
+      { seq: 3, committedAtMs: COMMITTED, violation: located1, marking: DEFAULT_MARKINGS.violation },
+      { seq: 4, committedAtMs: COMMITTED, violation: bareViolation, marking: DEFAULT_MARKINGS.violation },
     ];
     assert.deepEqual(await store.fusion.listEvents({ limit: 10 }), events);
     assert.deepEqual(await store.fusion.listViolations({ limit: 10 }), violations);
@@ -235,6 +236,44 @@ describeEachEngine('FusionStore', (engine) => {
       { type: 'violation', seq: 3, stored: violations[0] },
       { type: 'violation', seq: 4, stored: violations[1] },
     ]);
+  });
+
+  it('marks every revision with the default marking of events (CLEAR) and of violations (GREEN)', async () => {
+    const store = await engine.open();
+    const e1 = fusedEvent('ev-m');
+    await store.fusion.commit(commitOf({ events: [e1], violations: [violation('v-m', e1)] }));
+    const e2 = fusedEvent('ev-m', { revision: 2, timeMs: T0 + 1_000 });
+    await store.fusion.commit(
+      commitOf({ events: [e2], violations: [violation('v-m', e2, { revision: 2 })] }),
+    );
+    const markings = [
+      ...(await store.fusion.listEvents({ limit: 10 })),
+      ...(await store.fusion.eventRevisions('ev-m')),
+    ].map((stored) => stored.marking);
+    assert.equal(markings.length, 3);
+    for (const marking of markings) assert.deepEqual(marking, DEFAULT_MARKINGS.event);
+    assert.equal(DEFAULT_MARKINGS.event.tlp, 'CLEAR');
+    const violationMarkings = [
+      ...(await store.fusion.listViolations({ limit: 10 })),
+      ...(await store.fusion.violationRevisions('v-m')),
+    ].map((stored) => stored.marking);
+    assert.equal(violationMarkings.length, 3);
+    for (const marking of violationMarkings) assert.deepEqual(marking, DEFAULT_MARKINGS.violation);
+    assert.equal(DEFAULT_MARKINGS.violation.tlp, 'GREEN');
+    const changes = await store.fusion.changesAfter(0, 10);
+    assert.deepEqual(
+      changes.map((change) => [change.type, change.stored.marking.tlp]),
+      [
+        ['event', 'CLEAR'],
+        ['violation', 'GREEN'],
+        ['event', 'CLEAR'],
+        ['violation', 'GREEN'],
+      ],
+    );
+    // What a read returned cannot change what the next read returns.
+    const [first] = await store.fusion.listEvents({ limit: 1 });
+    assert.throws(() => (first?.marking.releasableTo as string[]).push('@nobody'));
+    assert.deepEqual((await store.fusion.listEvents({ limit: 1 }))[0]?.marking, DEFAULT_MARKINGS.event);
   });
 
   it('stores -0 as 0 (SQLite cannot tell them apart, and JSON text has no -0)', async () => {

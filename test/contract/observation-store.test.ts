@@ -1,14 +1,17 @@
 /**
  * Contract of the ObservationStore port, on every engine: idempotency, the quarantine and its quota,
- * the commit sequence, sensor status from heartbeats, and queries (boxes with points exactly on their
- * edges, windows, kinds, sources, paging).
+ * the commit sequence, sensor status from heartbeats, queries (boxes with points exactly on their
+ * edges, windows, kinds, sources, paging), markings, and signed submissions (stored with their
+ * records, found, flagged after a key is compromised).
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { DEFAULT_MARKINGS, type Marking } from '../../src/core/access/markings.ts';
 import type { ValidObservation } from '../../src/core/observations/validate-observation.ts';
 import type {
   IngestBatch,
   ObservationQuery,
+  SignedSubmission,
   StoredObservation,
 } from '../../src/core/ports/observation-store.ts';
 import type { Store } from '../../src/core/ports/store.ts';
@@ -17,6 +20,7 @@ import { describeEachEngine } from './engines.ts';
 
 const T0 = Date.parse('2026-02-10T00:00:00Z');
 const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
 
 /** What the store must hold for an observation accepted in `batch` with commit sequence `seq`. */
 const expectedRow = (o: ValidObservation, seq: number, batch: IngestBatch): StoredObservation => ({
@@ -34,6 +38,30 @@ const expectedRow = (o: ValidObservation, seq: number, batch: IngestBatch): Stor
   batchId: o.batchId,
   contentSha256: o.contentSha256,
   content: o.content,
+  marking: DEFAULT_MARKINGS.observation,
+});
+
+/** A signed submission of `sourceId` under `batchId`, signed with `keyId` at `signedAtMs`. */
+const submission = (
+  sourceId: string,
+  batchId: string,
+  keyId: string,
+  signedAtMs: number,
+  body: Uint8Array = new TextEncoder().encode(`[{"batch":"${batchId}"}]`),
+): SignedSubmission => ({
+  sourceId,
+  batchId,
+  keyId,
+  signedAtMs,
+  receivedAtMs: signedAtMs + 1_250,
+  method: 'POST',
+  target: `/api/v1/observations?source=${sourceId}`,
+  contentType: 'application/json',
+  contentDigest: 'sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:',
+  signatureInput: `sig1=("@method" "@target-uri" "content-digest");created=${signedAtMs / 1000};keyid="${keyId}";nonce="${batchId}"`,
+  signature:
+    'sig1=:d2pmTvmbncD3xQm8E9ZV2828BjQWGgiwAaw5bAkgibUopemLJcWDy/lkbbHAve4cRAtx31Iq786U7it++wgGxbA==:',
+  body,
 });
 
 const keys = (rows: readonly StoredObservation[]): string[] => rows.map((r) => `${r.sourceId}/${r.recordId}`);
@@ -434,7 +462,6 @@ describeEachEngine('ObservationStore', (engine) => {
 
   it('finds observations on both sides of midnight UTC and over many days', async () => {
     const store = await engine.open();
-    const DAY = 24 * 60 * MINUTE;
     const point = { lat: 48.05, lon: 37.75 };
     const times = [T0 - 40 * DAY, T0 - DAY, T0 - 1, T0, T0 + 1, T0 + 3 * DAY + 5 * MINUTE];
     await commit(
@@ -536,6 +563,221 @@ describeEachEngine('ObservationStore', (engine) => {
     await refuses({ limit: -1 }, 'limit');
     await refuses({ limit: 1.5 }, 'limit');
     await refuses({ fromMs: Number.POSITIVE_INFINITY, limit: 1 }, 'fromMs');
+  });
+
+  it('stores the marking of each source as given and reads it back everywhere; other sources get the default', async () => {
+    const store = await engine.open();
+    const complaint: Marking = { tlp: 'AMBER', releasableTo: ['mission', '@chair', '@member', 'party-ua'] };
+    const red: Marking = { tlp: 'RED', releasableTo: ['mission'] };
+    const rows = [
+      make.valid({ sourceId: 'complaints-ua', kind: 'complaint', id: 'c-1', observedAtMs: T0 }),
+      make.valid({ sourceId: 'array-1', id: 'a-1', observedAtMs: T0 + 1 }),
+      make.valid({ sourceId: 'secret-radar', kind: 'radar', id: 's-1', observedAtMs: T0 + 2 }),
+    ];
+    const markings = new Map([
+      ['complaints-ua', complaint],
+      ['secret-radar', red],
+    ]);
+    await store.observations.commitIngest({ ...make.batch(rows), markings });
+    const expected = [complaint, DEFAULT_MARKINGS.observation, red];
+    const read = {
+      query: await store.observations.query({ limit: 10 }),
+      box: await store.observations.query({ bbox: { west: 30, south: 40, east: 40, north: 50 }, limit: 10 }),
+      window: await store.observations.query({ fromMs: T0, toMs: T0 + 3, limit: 10 }),
+      listAfter: await store.observations.listAfter(0, 10),
+    };
+    for (const [how, found] of Object.entries(read))
+      assert.deepEqual(
+        found.map((o) => o.marking),
+        expected,
+        how,
+      );
+    for (const [i, o] of rows.entries()) {
+      assert.deepEqual((await store.observations.findBySeq(i + 1))?.marking, expected[i]);
+      assert.deepEqual(
+        (await store.observations.findByRecordId(o.sourceId, o.recordId))?.marking,
+        expected[i],
+      );
+    }
+    // The stored record keeps its marking: a repeat with another marking changes nothing.
+    const again = await store.observations.commitIngest({
+      ...make.batch([rows[0]!]),
+      markings: new Map([['complaints-ua', red]]),
+    });
+    assert.deepEqual(again.outcomes, [{ status: 'duplicate', seq: 1 }]);
+    assert.deepEqual((await store.observations.findBySeq(1))?.marking, complaint);
+    // What a read returned cannot change the store.
+    const first = await store.observations.findBySeq(1);
+    assert.throws(() => (first?.marking.releasableTo as string[]).push('@public'));
+    assert.deepEqual((await store.observations.findBySeq(1))?.marking, complaint);
+  });
+
+  it('gives markings only to the sources of the batch that sent them, also in a shared group commit', async () => {
+    const store = await engine.open();
+    const red: Marking = { tlp: 'RED', releasableTo: ['mission'] };
+    const [marked, plain] = await Promise.all([
+      store.observations.commitIngest({
+        ...make.batch([make.valid({ sourceId: 'shared', id: 'm' })]),
+        markings: new Map([['shared', red]]),
+      }),
+      store.observations.commitIngest(make.batch([make.valid({ sourceId: 'shared', id: 'p' })])),
+    ]);
+    assert.deepEqual((await store.observations.findBySeq(marked.lastSeq ?? 0))?.marking, red);
+    assert.deepEqual(
+      (await store.observations.findBySeq(plain.lastSeq ?? 0))?.marking,
+      DEFAULT_MARKINGS.observation,
+    );
+  });
+
+  it('stores a signed submission byte for byte with its records, which carry its batch id', async () => {
+    const store = await engine.open();
+    const bytes = Uint8Array.from({ length: 300 }, (_, i) => (i * 151) % 256);
+    // The body is a view into a larger buffer: only its own bytes are stored.
+    const body = new Uint8Array([9, 9, ...bytes, 9]).subarray(2, 302);
+    const signed = submission('array-7', 'batch-0001', 'key-a', T0, body);
+    const records = [
+      make.valid({ sourceId: 'array-7', id: 'r-1', batchId: 'transport-id' }),
+      make.valid({ sourceId: 'array-7', id: 'r-2' }),
+    ];
+    const result = await store.observations.commitIngest({ ...make.batch(records), submission: signed });
+    assert.equal(result.lastSeq, 2);
+    const stored = await store.observations.findSubmission('array-7', 'batch-0001');
+    assert.deepEqual(stored, { ...signed, body: bytes, flaggedAtMs: null, flagReason: null });
+    assert.ok(stored?.body instanceof Uint8Array);
+    assert.deepEqual(
+      (await store.observations.listAfter(0, 10)).map((o) => o.batchId),
+      ['batch-0001', 'batch-0001'],
+    );
+    assert.equal(await store.observations.findSubmission('array-7', 'batch-0002'), undefined);
+    assert.equal(await store.observations.findSubmission('array-8', 'batch-0001'), undefined);
+    // Without a submission, a record's batch id is its own transport field, as before.
+    await commit(store, [make.valid({ sourceId: 'array-7', id: 'r-3', batchId: 'transport-id' })]);
+    assert.equal((await store.observations.findBySeq(3))?.batchId, 'transport-id');
+    // A submission whose records were all stored before is kept all the same.
+    const repeat = submission('array-7', 'batch-0002', 'key-a', T0 + 1);
+    const again = await store.observations.commitIngest({ ...make.batch(records), submission: repeat });
+    assert.equal(again.lastSeq, null);
+    assert.deepEqual(
+      (await store.observations.findSubmission('array-7', 'batch-0002'))?.signature,
+      repeat.signature,
+    );
+  });
+
+  it('never fails a commit for a repeated batch id, and keeps the first submission', async () => {
+    const store = await engine.open();
+    const first = submission('array-3', 'dup', 'key-a', T0);
+    const second = { ...submission('array-3', 'dup', 'key-b', T0 + 5_000), signature: 'sig1=:other:' };
+    // Both in one group commit (submitted in the same turn), with an unrelated batch between them.
+    const results = await Promise.all([
+      store.observations.commitIngest({
+        ...make.batch([make.valid({ sourceId: 'array-3', id: 'd-1' })]),
+        submission: first,
+      }),
+      commit(store, [make.valid({ sourceId: 'other', id: 'o-1' })]),
+      store.observations.commitIngest({
+        ...make.batch([make.valid({ sourceId: 'array-3', id: 'd-2' })]),
+        submission: second,
+      }),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.outcomes),
+      [[{ status: 'accepted', seq: 1 }], [{ status: 'accepted', seq: 2 }], [{ status: 'accepted', seq: 3 }]],
+    );
+    const stored = await store.observations.findSubmission('array-3', 'dup');
+    assert.equal(stored?.keyId, 'key-a');
+    assert.equal(stored?.signature, first.signature);
+    // And later, alone.
+    const later = await store.observations.commitIngest({
+      ...make.batch([make.valid({ sourceId: 'array-3', id: 'd-3' })]),
+      submission: second,
+    });
+    assert.deepEqual(later.outcomes, [{ status: 'accepted', seq: 4 }]);
+    assert.equal((await store.observations.findSubmission('array-3', 'dup'))?.keyId, 'key-a');
+    assert.equal(await store.observations.count(), 4);
+  });
+
+  it('flags the submissions a key signed from a time on, once, with the observations they brought', async () => {
+    const store = await engine.open();
+    const signedBatch = async (
+      sourceId: string,
+      batchId: string,
+      keyId: string,
+      signedAtMs: number,
+      n: number,
+    ) => {
+      const result = await store.observations.commitIngest({
+        ...make.batch(Array.from({ length: n }, (_, i) => make.valid({ sourceId, id: `${batchId}-${i}` }))),
+        submission: submission(sourceId, batchId, keyId, signedAtMs),
+      });
+      return result.outcomes.map((o) => o.seq);
+    };
+    const before = await signedBatch('array-1', 'b-before', 'key-x', T0 - 1, 2);
+    const atStart = await signedBatch('array-1', 'b-at', 'key-x', T0, 2);
+    const otherKey = await signedBatch('array-1', 'b-other-key', 'key-y', T0 + MINUTE, 1);
+    // An unsigned batch of the same source between them: not flagged.
+    await commit(store, [make.valid({ sourceId: 'array-1', id: 'unsigned' })]);
+    const later = await signedBatch('array-1', 'b-later', 'key-x', T0 + 2 * MINUTE, 3);
+    // The same key on another source (a shared key), and a batch id another source also used.
+    const elsewhere = await signedBatch('array-2', 'b-at', 'key-x', T0 + 3 * MINUTE, 1);
+    // A signed batch that brought nothing new: flagged, with no seqs of its own.
+    await store.observations.commitIngest({
+      ...make.batch([make.valid({ sourceId: 'array-1', id: 'b-later-0' })]),
+      submission: submission('array-1', 'b-empty', 'key-x', T0 + 4 * MINUTE),
+    });
+
+    const flaggedAt = T0 + DAY;
+    const result = await store.observations.flagSubmissions('key-x', T0, flaggedAt, 'key compromised');
+    assert.deepEqual(result.batches, [
+      { sourceId: 'array-1', batchId: 'b-at' },
+      { sourceId: 'array-1', batchId: 'b-empty' },
+      { sourceId: 'array-1', batchId: 'b-later' },
+      { sourceId: 'array-2', batchId: 'b-at' },
+    ]);
+    assert.deepEqual(result.seqs, [...atStart, ...later, ...elsewhere]);
+    const state = async (sourceId: string, batchId: string) => {
+      const found = await store.observations.findSubmission(sourceId, batchId);
+      return [found?.flaggedAtMs, found?.flagReason];
+    };
+    assert.deepEqual(await state('array-1', 'b-at'), [flaggedAt, 'key compromised']);
+    assert.deepEqual(await state('array-2', 'b-at'), [flaggedAt, 'key compromised']);
+    assert.deepEqual(await state('array-1', 'b-before'), [null, null]);
+    assert.deepEqual(await state('array-1', 'b-other-key'), [null, null]);
+    assert.ok(before.length === 2 && otherKey.length === 1);
+
+    // Not twice: a second revocation finds nothing new, and keeps the first flag's time and reason.
+    const again = await store.observations.flagSubmissions('key-x', T0 - DAY, flaggedAt + 1, 'again');
+    assert.deepEqual(again.batches, [{ sourceId: 'array-1', batchId: 'b-before' }]);
+    assert.deepEqual(again.seqs, before);
+    assert.deepEqual(await state('array-1', 'b-later'), [flaggedAt, 'key compromised']);
+    assert.deepEqual(await store.observations.flagSubmissions('key-x', T0 - DAY, flaggedAt + 2, 'third'), {
+      batches: [],
+      seqs: [],
+    });
+    assert.deepEqual(await store.observations.flagSubmissions('key-unknown', 0, flaggedAt, 'none'), {
+      batches: [],
+      seqs: [],
+    });
+  });
+
+  it('takes the flagging time bound as inclusive, and refuses malformed arguments with E_VALIDATION', async () => {
+    const store = await engine.open();
+    for (const [i, at] of [T0 - 1, T0, T0 + 1].entries())
+      await store.observations.commitIngest({
+        ...make.batch([make.valid({ sourceId: 'edge', id: `e-${i}` })]),
+        submission: submission('edge', `e-${i}`, 'key-e', at),
+      });
+    // >= T0 - 0.5 selects the same whole times as >= T0.
+    const result = await store.observations.flagSubmissions('key-e', T0 - 0.5, T0 + DAY, 'edge');
+    assert.deepEqual(
+      result.batches.map((b) => b.batchId),
+      ['e-1', 'e-2'],
+    );
+    assert.deepEqual(result.seqs, [2, 3]);
+    await assert.rejects(store.observations.flagSubmissions('key-e', Number.NaN, T0, 'x'), {
+      code: 'E_VALIDATION',
+    });
+    await assert.rejects(store.observations.flagSubmissions('key-e', T0, 1.5, 'x'), { code: 'E_VALIDATION' });
+    await assert.rejects(store.observations.flagSubmissions('', T0, T0, 'x'), { code: 'E_VALIDATION' });
   });
 
   it('refuses commits once closed, after finishing those already made', async () => {

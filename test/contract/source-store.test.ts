@@ -1,16 +1,33 @@
-/** Contract of the SourceStore port, on every engine: register, re-register, look up, list. */
+/**
+ * Contract of the SourceStore port, on every engine: register, re-register, look up, list; markings;
+ * keys added, revoked (with a compromise time) and found by id.
+ */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { DEFAULT_MARKINGS } from '../../src/core/access/markings.ts';
 import type { Source, SourceKey } from '../../src/core/sources/source.ts';
 import { describeEachEngine } from './engines.ts';
 
-const key = (keyId: string, revokedAtMs: number | null = null): SourceKey => ({
+const key = (
+  keyId: string,
+  revokedAtMs: number | null = null,
+  compromisedAtMs: number | null = null,
+): SourceKey => ({
   keyId,
   algorithm: 'ed25519',
   publicKey: `MCowBQYDK2VwAyEA${keyId.padEnd(27, 'A')}=`,
   createdAtMs: 1_767_225_600_000,
   revokedAtMs,
+  compromisedAtMs,
 });
+
+/** Asserts that `promise` rejects with a TrucelineError of `code` whose message names `named`. */
+const rejectsWith = (promise: Promise<unknown>, code: string, named: RegExp) =>
+  assert.rejects(promise, (error: unknown) => {
+    assert.equal((error as { code?: unknown }).code, code);
+    assert.match((error as Error).message, named);
+    return true;
+  });
 
 const source = (id: string, overrides: Partial<Source> = {}): Source => ({
   id,
@@ -22,6 +39,7 @@ const source = (id: string, overrides: Partial<Source> = {}): Source => ({
   capabilities: { rangeKm: 20, bands: ['infrasound', 'audio'], nested: { calibrated: true } },
   keys: [key('k1')],
   registeredAtMs: 1_767_225_600_000,
+  marking: DEFAULT_MARKINGS.source,
   ...overrides,
 });
 
@@ -102,6 +120,86 @@ describeEachEngine('SourceStore', (engine) => {
       (await store.sources.list()).map((s) => s.id),
       ['0-first', 'Alpha', 'Zulu', 'alpha', 'beta-10', 'beta-2', 'zeta'],
     );
+  });
+
+  it('keeps the marking as given, and re-registration replaces it', async () => {
+    const store = await engine.open();
+    const red = { tlp: 'RED', releasableTo: ['mission', 'member-fr'] } as const;
+    await store.sources.upsert(source('m-1', { marking: red }));
+    await store.sources.upsert(source('m-2'));
+    assert.deepEqual((await store.sources.get('m-1')).marking, red);
+    assert.deepEqual((await store.sources.get('m-2')).marking, DEFAULT_MARKINGS.source);
+    assert.deepEqual((await store.sources.findMany(['m-1'])).get('m-1')?.marking, red);
+    assert.deepEqual(
+      (await store.sources.list()).map((s) => s.marking.tlp),
+      ['RED', 'AMBER'],
+    );
+    const green = { tlp: 'GREEN', releasableTo: ['@party', '@member', 'mission'] } as const;
+    await store.sources.upsert(source('m-1', { marking: green }));
+    assert.deepEqual((await store.sources.get('m-1')).marking, green);
+  });
+
+  it('adds a key to a source; E_NOT_FOUND for an unknown source, E_CONFLICT for a key id held anywhere', async () => {
+    const store = await engine.open();
+    await store.sources.upsert(source('s-1', { keys: [] }));
+    await store.sources.upsert(source('s-2'));
+    await store.sources.addKey('s-1', key('k-new'));
+    await store.sources.addKey('s-1', key('k-newer', null));
+    assert.deepEqual((await store.sources.get('s-1')).keys, [key('k-new'), key('k-newer')]);
+    await rejectsWith(store.sources.addKey('nobody', key('k-x')), 'E_NOT_FOUND', /nobody/);
+    await rejectsWith(store.sources.addKey('s-1', key('k-new')), 'E_CONFLICT', /k-new/);
+    // k1 is s-2's: key ids are unique across sources (findKey names one source).
+    await rejectsWith(store.sources.addKey('s-1', key('k1')), 'E_CONFLICT', /k1/);
+    assert.deepEqual((await store.sources.get('s-1')).keys, [key('k-new'), key('k-newer')]);
+    assert.equal(await store.sources.find('nobody'), undefined);
+  });
+
+  it('revokes a key from a compromise time, and revoking again keeps the earlier times', async () => {
+    const store = await engine.open();
+    await store.sources.upsert(source('r-1', { keys: [key('ka'), key('kb')] }));
+    await store.sources.revokeKey('r-1', 'ka', 1_768_000_000_000, null);
+    assert.deepEqual((await store.sources.get('r-1')).keys, [key('ka', 1_768_000_000_000), key('kb')]);
+    // Found later to have been compromised before: the compromise time moves earlier, the revocation stays.
+    await store.sources.revokeKey('r-1', 'ka', 1_769_000_000_000, 1_767_500_000_000);
+    assert.deepEqual(
+      (await store.sources.get('r-1')).keys[0],
+      key('ka', 1_768_000_000_000, 1_767_500_000_000),
+    );
+    // A later compromise time, or none, changes nothing.
+    await store.sources.revokeKey('r-1', 'ka', 1_769_500_000_000, 1_767_900_000_000);
+    await store.sources.revokeKey('r-1', 'ka', 1_769_600_000_000, null);
+    assert.deepEqual((await store.sources.get('r-1')).keys, [
+      key('ka', 1_768_000_000_000, 1_767_500_000_000),
+      key('kb'),
+    ]);
+    await store.sources.revokeKey('r-1', 'kb', 1_768_100_000_000, 1_767_300_000_000);
+    assert.deepEqual(
+      (await store.sources.get('r-1')).keys[1],
+      key('kb', 1_768_100_000_000, 1_767_300_000_000),
+    );
+    await rejectsWith(store.sources.revokeKey('nobody', 'ka', 1, null), 'E_NOT_FOUND', /nobody/);
+    await rejectsWith(store.sources.revokeKey('r-1', 'k-missing', 1, null), 'E_NOT_FOUND', /k-missing/);
+    // Re-registration offering the key un-revoked does not undo the revocation.
+    await store.sources.upsert(source('r-1', { keys: [key('ka')] }));
+    assert.equal((await store.sources.get('r-1')).keys[0]?.compromisedAtMs, 1_767_500_000_000);
+  });
+
+  it('finds the source holding a key, and the key; undefined when no source has it', async () => {
+    const store = await engine.open();
+    const holder = source('f-2', { keys: [key('kx'), key('ky', 1_768_000_000_000, 1_767_000_000_000)] });
+    await store.sources.upsert(source('f-1', { keys: [key('kw')] }));
+    await store.sources.upsert(holder);
+    assert.deepEqual(await store.sources.findKey('ky'), {
+      source: holder,
+      key: key('ky', 1_768_000_000_000, 1_767_000_000_000),
+    });
+    assert.deepEqual((await store.sources.findKey('kw'))?.source.id, 'f-1');
+    await store.sources.addKey('f-1', key('kz'));
+    assert.deepEqual((await store.sources.findKey('kz'))?.key, key('kz'));
+    assert.equal(await store.sources.findKey('nope'), undefined);
+    // A key id that is a prefix of another, or looks like JSON, matches nothing else.
+    assert.equal(await store.sources.findKey('k'), undefined);
+    assert.equal(await store.sources.findKey('"kx"'), undefined);
   });
 
   it('returns copies: changing what a lookup returned does not change the store', async () => {

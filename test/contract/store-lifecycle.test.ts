@@ -38,6 +38,7 @@ describeEachEngine('Store lifecycle', (engine) => {
         capabilities: {},
         keys: [],
         registeredAtMs: 1,
+        marking: { tlp: 'RED', releasableTo: ['mission'] },
       });
       await store.agreements.register({ id: 'a', documentJson: '{}', contentSha256: 'h', registeredAtMs: 1 });
       const before = {

@@ -53,3 +53,56 @@ export function startServer(
     );
   });
 }
+
+/** Where a CLI command finds the store: `['--db', FILE]` or `['--database-url', URL]`. */
+export type StoreArgs = readonly ['--db', string] | readonly ['--database-url', string];
+
+/** Runs `truceline …args`, failing the test with its output unless it exits 0; returns its stdout. */
+export async function runCliOk(args: readonly string[], options: { input?: string } = {}): Promise<string> {
+  const res = await runCli(args, options);
+  if (res.code !== 0)
+    throw new Error(`truceline ${args.join(' ')} exited ${String(res.code)}: ${res.stderr}${res.stdout}`);
+  return res.stdout;
+}
+
+/**
+ * Creates a user (`truceline users create`) and a one-day token for it (`truceline tokens create`),
+ * as an operator does before handing out access; returns the token, which is all the command prints.
+ */
+export async function createTokenWithCli(
+  store: StoreArgs,
+  user: { readonly name: string; readonly org?: string; readonly role?: string; readonly scope?: string },
+): Promise<string> {
+  await runCliOk([
+    'users',
+    'create',
+    '--org',
+    user.org ?? 'mission',
+    '--role',
+    user.role ?? 'analyst',
+    '--name',
+    user.name,
+    ...store,
+  ]);
+  const stdout = await runCliOk([
+    'tokens',
+    'create',
+    '--user',
+    user.name,
+    '--scope',
+    user.scope ?? 'read',
+    '--expires',
+    '1d',
+    ...store,
+  ]);
+  const token = stdout.trim();
+  if (token === '' || /\s/.test(token)) throw new Error(`tokens create printed more than a token: ${stdout}`);
+  return token;
+}
+
+/** `truceline sources keygen`: a new signing key for a registered source, written to `out`; returns its key id. */
+export async function keygenWithCli(store: StoreArgs, sourceId: string, out: string): Promise<string> {
+  const keyId = (await runCliOk(['sources', 'keygen', '--source', sourceId, '--out', out, ...store])).trim();
+  if (!/^ed25519-[0-9a-f]{16}$/.test(keyId)) throw new Error(`sources keygen printed ${keyId}, not a key id`);
+  return keyId;
+}

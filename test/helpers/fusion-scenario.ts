@@ -103,3 +103,24 @@ export async function fireScenario(count: number, falseAlarms = 3): Promise<Scen
   records.sort((a, b) => String(a.observedAt).localeCompare(String(b.observedAt)));
   return { agreementText, agreement, sources, launches, records };
 }
+
+/** Records of one source, in the scenario's order: a batch that source can sign. */
+export interface SourceRun {
+  readonly sourceId: string;
+  readonly records: Record<string, unknown>[];
+}
+
+/**
+ * `records` cut, in order, into runs of consecutive records of one source. A signed batch holds only
+ * its source's records; sent run after run, the records are committed in the order given.
+ */
+export function sourceRuns(records: readonly Record<string, unknown>[]): SourceRun[] {
+  const runs: SourceRun[] = [];
+  for (const record of records) {
+    const sourceId = String(record.sourceId);
+    const last = runs.at(-1);
+    if (last?.sourceId === sourceId) last.records.push(record);
+    else runs.push({ sourceId, records: [record] });
+  }
+  return runs;
+}

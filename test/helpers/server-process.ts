@@ -1,7 +1,15 @@
 // The real `truceline serve` process, started as a user starts it, with what a test needs to kill it
-// at a moment of its choosing and to know how it ended.
+// at a moment of its choosing and to know how it ended; and the accounts and keys such a test needs,
+// put in the database file before the server starts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ensureBuiltinOrganisations } from '../../src/application/access/create-organisation.ts';
+import { createToken } from '../../src/application/access/create-token.ts';
+import { createUser } from '../../src/application/access/create-user.ts';
+import { addSourceKey } from '../../src/application/manage-source-keys.ts';
+import { registerSource } from '../../src/application/register-source.ts';
+import { generateSourceKey } from '../../src/client/source-key.ts';
+import { assemble, openStore } from '../../src/main.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/truceline.js', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -67,3 +75,50 @@ export function startServerProcess(options: StartOptions): Promise<ServerProcess
     });
   });
 }
+
+/** A source's signing key, as a test that signs batches for it keeps it. */
+export interface SigningKey {
+  readonly keyId: string;
+  readonly privateKeyPem: string;
+}
+
+/** What {@link prepareServerDb} made: a mission analyst's read token and each source's signing key. */
+export interface PreparedDb {
+  readonly readToken: string;
+  readonly keys: ReadonlyMap<string, SigningKey>;
+}
+
+/**
+ * Prepares a database file for a server that is not running yet, in this process, through the use
+ * cases the CLI runs: registers `sources`, each with a new signing key, and creates a mission analyst
+ * (`name`) with a one-day read token. Run it before `startServerProcess` on the same file.
+ */
+export async function prepareServerDb(
+  db: string,
+  sources: readonly { readonly id: string; readonly kind: string; readonly organisation?: string }[],
+  name = 'test-analyst',
+): Promise<PreparedDb> {
+  const deps = assemble(await openStore({ db }), { validationThreads: 0 });
+  try {
+    await ensureBuiltinOrganisations(deps);
+    const keys = new Map<string, SigningKey>();
+    for (const source of sources) {
+      await registerSource(deps, { organisation: 'mission', ...source });
+      const key = generateSourceKey();
+      await addSourceKey(deps, {
+        sourceId: source.id,
+        keyId: key.keyId,
+        publicKeySpkiB64: key.publicKeySpkiB64,
+      });
+      keys.set(source.id, { keyId: key.keyId, privateKeyPem: key.privateKeyPem });
+    }
+    await createUser(deps, { orgId: 'mission', role: 'analyst', name });
+    const token = await createToken(deps, { userName: name, scopes: 'read', expiresIn: '1d' });
+    return { readToken: token.text, keys };
+  } finally {
+    await deps.store.close();
+  }
+}
+
+/** `Authorization: Bearer …` for a token. */
+export const bearer = (token: string): { authorization: string } => ({ authorization: `Bearer ${token}` });

@@ -39,7 +39,7 @@ describe('/api/v1/agreements', () => {
   after(() => h.close());
 
   test('lists registered agreements with their versions', async () => {
-    const res = await h.app.inject({ url: '/api/v1/agreements' });
+    const res = await h.inject({ url: '/api/v1/agreements' });
     assert.equal(res.statusCode, 200);
     const [item] = res.json<{ items: { id: string; versions: { version: string }[] }[] }>().items;
     assert.equal(item?.id, 'donbas-2015');
@@ -49,7 +49,7 @@ describe('/api/v1/agreements', () => {
 
   test('the terms in force at a time cite the version in force then', async () => {
     const terms = async (at: string) =>
-      h.app.inject({ url: `/api/v1/agreements/donbas-2015/terms?at=${encodeURIComponent(at)}` });
+      h.inject({ url: `/api/v1/agreements/donbas-2015/terms?at=${encodeURIComponent(at)}` });
     const early = (await terms('2015-03-01T00:00:00Z')).json<{ version: string; zones: unknown[] }>();
     assert.equal(early.version, 'donbas-2015@1');
     const later = (await terms('2016-01-01T00:00:00Z')).json<{ version: string; zones: unknown[] }>();
@@ -62,8 +62,14 @@ describe('/api/v1/agreements', () => {
     assert.equal(bad.json<{ issues: { path: string }[] }>().issues[0]?.path, 'at');
   });
 
+  test('without a token the agreements are a 401', async () => {
+    const res = await h.inject({ url: '/api/v1/agreements', anonymous: true });
+    assert.equal(res.statusCode, 401);
+    assert.equal(res.json<{ code: string }>().code, 'E_UNAUTHENTICATED');
+  });
+
   test('an unknown agreement is E_NOT_FOUND', async () => {
-    const res = await h.app.inject({ url: '/api/v1/agreements/nothing/terms' });
+    const res = await h.inject({ url: '/api/v1/agreements/nothing/terms' });
     assert.equal(res.statusCode, 404);
     assert.equal(res.json<{ code: string }>().code, 'E_NOT_FOUND');
   });

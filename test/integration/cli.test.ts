@@ -3,8 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { postSignedBatch } from '../../src/client/sign-batch.ts';
+import { readSourceKeyFile } from '../../src/client/source-key.ts';
 import { openStore } from '../../src/main.ts';
-import { ROOT, runCli, startServer } from '../helpers/cli.ts';
+import { createTokenWithCli, keygenWithCli, ROOT, runCli, startServer } from '../helpers/cli.ts';
 
 const UCDP = join(ROOT, 'test/fixtures/ucdp-ged-ukraine-2014-2022.csv');
 
@@ -112,11 +114,18 @@ describe('truceline serve and backup', () => {
     const sources = join(dir, 'sources.json');
     writeFileSync(sources, JSON.stringify({ id: 'ac-9', kind: 'acoustic', organisation: 'mission' }));
     assert.equal((await runCli(['sources', 'register', sources, '--db', db])).code, 0);
+    // The source's signing key and a reader's token, made with the CLI before the server starts.
+    const keyFile = join(dir, 'ac-9.key');
+    const keyId = await keygenWithCli(['--db', db], 'ac-9', keyFile);
+    const key = await readSourceKeyFile(keyFile);
+    assert.deepEqual([key.sourceId, key.keyId], ['ac-9', keyId]);
+    const token = await createTokenWithCli(['--db', db], { name: 'backup-reader' });
     const server = await startServer(['--db', db]);
     try {
       let n = 0;
       let acknowledged = 0;
       let writing = true;
+      let writerError: Error | undefined;
       const writer = (async () => {
         while (writing) {
           const batch = Array.from({ length: 50 }, () => ({
@@ -128,21 +137,27 @@ describe('truceline serve and backup', () => {
             location: { lat: 48, lon: 38, ceM: 5 },
             payload: { signal: 'impulse' },
           }));
-          const res = await fetch(`${server.address}/api/v1/observations`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
+          const res = await postSignedBatch({
+            baseUrl: server.address,
+            key: key.privateKey,
+            keyId: key.keyId,
+            contentType: 'application/json',
             body: JSON.stringify(batch),
           });
-          const report = (await res.json()) as { accepted: number };
-          acknowledged += report.accepted;
+          assert.equal(res.status, 200, JSON.stringify(res.body));
+          acknowledged += (res.body as { accepted: number }).accepted;
         }
-      })();
-      while (acknowledged < 500) await new Promise((r) => setTimeout(r, 20));
+      })().catch((error: unknown) => {
+        writerError = error instanceof Error ? error : new Error(String(error));
+      });
+      while (acknowledged < 500 && writerError === undefined) await new Promise((r) => setTimeout(r, 20));
+      assert.ifError(writerError);
       const before = acknowledged;
       const copy = join(dir, 'copy.db');
       const res = await runCli(['backup', '--out', copy, '--db', db]);
       writing = false;
       await writer;
+      assert.ifError(writerError);
       assert.equal(res.code, 0, res.stderr);
       const restored = await openStore({ db: copy });
       try {
@@ -158,6 +173,14 @@ describe('truceline serve and backup', () => {
       } finally {
         await restored.close();
       }
+      // The token made with the CLI reads from the server; without one, reads are refused.
+      const read = await fetch(`${server.address}/api/v1/observations?source=ac-9&limit=1`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal(read.status, 200, await read.clone().text());
+      assert.equal(((await read.json()) as { items: unknown[] }).items.length, 1);
+      const anonymous = await fetch(`${server.address}/api/v1/observations?source=ac-9&limit=1`);
+      assert.equal(anonymous.status, 401);
     } finally {
       server.child.kill('SIGTERM');
     }

@@ -3,15 +3,24 @@
 // has been sent and not yet answered; it restarts on the same file, 20 times. After each restart:
 // every record of every batch that got a 2xx is stored exactly once, no batch is partly stored, and
 // resending reports duplicates (or, for a batch that never got an answer and is absent, accepts it).
+// Each batch is signed by its client's source with the batch id as the signature's nonce, so a resend
+// is the same batch id with the same body; the records are read back with a mission analyst's token.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { signBatch } from '../../src/client/sign-batch.ts';
 import type { SourceKind } from '../../src/core/sources/source.ts';
 import { jsonRoundTrip, withoutTransport, type JsonObject } from '../helpers/observation-arbitraries.ts';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
+import {
+  bearer,
+  prepareServerDb,
+  startServerProcess,
+  type PreparedDb,
+  type ServerProcess,
+} from '../helpers/server-process.ts';
 
 const ROUNDS = Number(process.env.TRUCELINE_CRASH_ROUNDS ?? 20);
 const CLIENT_KINDS: readonly SourceKind[] = ['acoustic', 'seismic', 'radar', 'patrol'];
@@ -51,8 +60,26 @@ type PostResult =
   | { readonly answered: true; readonly status: number; readonly body: string }
   | { readonly answered: false; readonly error: string };
 
+/** The sources' signing keys and the read token, put in the database before the first start. */
+let access: PreparedDb | undefined;
+
+/** The signature headers of a batch: signed by its source, with its batch id as the nonce. */
+function signatureHeaders(batch: Batch): Record<string, string> {
+  const key = access?.keys.get(batch.sourceId);
+  assert.ok(key !== undefined, `no signing key for ${batch.sourceId}`);
+  return signBatch({
+    path: '/api/v1/observations',
+    contentType: batch.type,
+    body: Buffer.from(batch.body, 'utf8'),
+    keyId: key.keyId,
+    privateKey: key.privateKeyPem,
+    batchId: batch.batchId,
+  });
+}
+
 /** Posts `body` with node:http, marking the exchange sent when the body is flushed and answered on the first byte of the response. */
 function postBatch(port: number, exchange: Exchange): Promise<PostResult> {
+  const signature = signatureHeaders(exchange.batch);
   return new Promise((resolve) => {
     let settled = false;
     const settle = (result: PostResult): void => {
@@ -67,7 +94,7 @@ function postBatch(port: number, exchange: Exchange): Promise<PostResult> {
       path: '/api/v1/observations',
       agent: false,
       headers: {
-        'content-type': exchange.batch.type,
+        ...signature,
         'content-length': Buffer.byteLength(exchange.batch.body),
       },
     });
@@ -199,7 +226,8 @@ function makeBatch(round: number, client: number, n: number, rnd: () => number):
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function getJson(url: string): Promise<unknown> {
-  const res = await fetch(url);
+  assert.ok(access !== undefined);
+  const res = await fetch(url, { headers: bearer(access.readToken) });
   assert.equal(res.status, 200, `GET ${url}: ${res.status}`);
   return res.json();
 }
@@ -251,17 +279,14 @@ test(`SIGKILL while requests are in flight, ${ROUNDS} rounds: every acknowledged
   const batches = new Map<string, Batch>();
   /** The batches of the round just crashed: checked in detail and resent after the restart. */
   let lastRound: Batch[] = [];
+  // The clients' sources, each with a signing key, and a read token, before the server starts.
+  access = await prepareServerDb(
+    db,
+    CLIENT_KINDS.map((kind) => ({ id: `crash-${kind}`, kind, organisation: 'mission' })),
+  );
+  assert.equal(access.keys.size, CLIENT_KINDS.length);
   let server = await startServerProcess({ db });
   try {
-    for (const kind of CLIENT_KINDS) {
-      const res = await fetch(`${server.url}/api/v1/sources`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ id: `crash-${kind}`, kind, organisation: 'mission' }),
-      });
-      assert.equal(res.status, 201, await res.text());
-    }
-
     for (let round = 1; round <= ROUNDS + 1; round += 1) {
       const t0 = performance.now();
       if (round > 1) server = await startServerProcess({ db });

@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FusionPipeline } from '../../src/application/fusion-pipeline.ts';
 import { registerAgreement } from '../../src/application/register-agreement.ts';
-import { registerSource } from '../../src/application/register-source.ts';
 import { fusionLogic } from '../../src/main.ts';
 import { startHarness, type Harness } from '../helpers/app-harness.ts';
-import { fireScenario, type Scenario } from '../helpers/fusion-scenario.ts';
+import { fireScenario, sourceRuns, type Scenario } from '../helpers/fusion-scenario.ts';
 
 interface Page<T> {
   items: T[];
@@ -36,14 +35,18 @@ describe('/api/v1/events and /api/v1/violations', () => {
     h = await startHarness();
     scenario = await fireScenario(6);
     await registerAgreement(h.deps, { text: scenario.agreementText, format: 'yaml' });
-    for (const source of scenario.sources) await registerSource(h.deps, source);
-    const posted = await h.app.inject({
-      method: 'POST',
-      url: '/api/v1/observations',
-      headers: { 'content-type': 'application/json' },
-      payload: JSON.stringify(scenario.records),
-    });
-    assert.equal(posted.statusCode, 200, posted.body);
+    for (const source of scenario.sources) await h.addSource(source);
+    // Each source signs its own records: one batch per run of a source's records, in the scenario's order.
+    for (const run of sourceRuns(scenario.records)) {
+      const posted = await h.inject({
+        method: 'POST',
+        url: '/api/v1/observations',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify(run.records),
+      });
+      assert.equal(posted.statusCode, 200, posted.body);
+      assert.equal(posted.json<{ accepted: number }>().accepted, run.records.length, posted.body);
+    }
     await new FusionPipeline(h.deps, fusionLogic, { agreementId: 'donbas-2015' }).run(true);
   });
   after(() => h.close());
@@ -51,7 +54,7 @@ describe('/api/v1/events and /api/v1/violations', () => {
   // The caller names the shape of the answer it expects (JSON from the server is untyped).
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
   const get = async <T>(url: string): Promise<{ status: number; body: T }> => {
-    const response = await h.app.inject({ method: 'GET', url });
+    const response = await h.inject({ method: 'GET', url });
     return { status: response.statusCode, body: response.json<T>() };
   };
 
@@ -118,6 +121,14 @@ describe('/api/v1/events and /api/v1/violations', () => {
     const missing = await get<{ code: string }>('/api/v1/events/nope');
     assert.equal(missing.status, 404);
     assert.equal(missing.body.code, 'E_NOT_FOUND');
+  });
+
+  test('without a token events and potential violations are a 401', async () => {
+    for (const url of ['/api/v1/events', '/api/v1/violations']) {
+      const res = await h.inject({ method: 'GET', url, anonymous: true });
+      assert.equal(res.statusCode, 401, url);
+      assert.equal(res.json<{ code: string }>().code, 'E_UNAUTHENTICATED', url);
+    }
   });
 
   test('bad query parameters are a 400 naming the parameter and the reason', async () => {

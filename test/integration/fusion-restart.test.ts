@@ -6,8 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fireScenario } from '../helpers/fusion-scenario.ts';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
+import { postSignedBatch } from '../../src/client/sign-batch.ts';
+import { fireScenario, sourceRuns, type Scenario } from '../helpers/fusion-scenario.ts';
+import {
+  bearer,
+  prepareServerDb,
+  startServerProcess,
+  type PreparedDb,
+  type ServerProcess,
+} from '../helpers/server-process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'truceline-fusion-restart-'));
 const servers: ServerProcess[] = [];
@@ -22,14 +29,25 @@ const start = async (db: string): Promise<ServerProcess> => {
   return server;
 };
 
-const post = async (url: string, path: string, body: unknown): Promise<void> => {
-  const response = await fetch(`${url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  assert.ok(response.ok, `${path}: ${response.status} ${await response.text()}`);
+/** Posts records as one signed batch per run of one source's records, in order; each must be a 200. */
+const post = async (url: string, prepared: PreparedDb, records: Record<string, unknown>[]): Promise<void> => {
+  for (const run of sourceRuns(records)) {
+    const key = prepared.keys.get(run.sourceId);
+    assert.ok(key !== undefined, `no key for ${run.sourceId}`);
+    const response = await postSignedBatch({
+      baseUrl: url,
+      key: key.privateKeyPem,
+      keyId: key.keyId,
+      contentType: 'application/json',
+      body: JSON.stringify(run.records),
+    });
+    assert.equal(response.status, 200, `${run.sourceId}: ${JSON.stringify(response.body)}`);
+  }
 };
+
+/** The scenario's sources registered with signing keys, and a read token, in a new database file. */
+const prepare = (db: string, scenario: Scenario): Promise<PreparedDb> =>
+  prepareServerDb(db, scenario.sources);
 
 interface Heads {
   events: unknown[];
@@ -37,11 +55,15 @@ interface Heads {
 }
 
 /** The latest revisions, without commit sequences (those differ between runs by construction). */
-async function heads(url: string): Promise<Heads> {
-  const events = (await (await fetch(`${url}/api/v1/events?limit=1000`)).json()) as {
+async function heads(url: string, token: string): Promise<Heads> {
+  const events = (await (
+    await fetch(`${url}/api/v1/events?limit=1000`, { headers: bearer(token) })
+  ).json()) as {
     items: { id: string; seq: number; committedAt: string; asOfSeq: number; provenance: { seq: number }[] }[];
   };
-  const violations = (await (await fetch(`${url}/api/v1/violations?limit=1000`)).json()) as {
+  const violations = (await (
+    await fetch(`${url}/api/v1/violations?limit=1000`, { headers: bearer(token) })
+  ).json()) as {
     items: { id: string; seq: number; committedAt: string; supportingSeqs: number[] }[];
   };
   const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -59,11 +81,11 @@ async function heads(url: string): Promise<Heads> {
 }
 
 /** Waits until fusion has caught up: the heads stop changing. */
-async function settled(url: string): Promise<Heads> {
-  let previous = JSON.stringify(await heads(url));
+async function settled(url: string, token: string): Promise<Heads> {
+  let previous = JSON.stringify(await heads(url, token));
   for (let stable = 0; stable < 3;) {
     await sleep(1_000);
-    const now = JSON.stringify(await heads(url));
+    const now = JSON.stringify(await heads(url, token));
     stable = now === previous ? stable + 1 : 0;
     previous = now;
   }
@@ -72,25 +94,26 @@ async function settled(url: string): Promise<Heads> {
 
 test('a server killed mid-stream and restarted ends with the same events and potential violations as one never killed', async () => {
   const scenario = await fireScenario(8);
-  const batches: unknown[][] = [];
+  const batches: Record<string, unknown>[][] = [];
   for (let i = 0; i < scenario.records.length; i += 6) batches.push(scenario.records.slice(i, i + 6));
 
-  const whole = await start(join(dir, 'whole.db'));
-  for (const source of scenario.sources) await post(whole.url, '/api/v1/sources', source);
-  for (const batch of batches) await post(whole.url, '/api/v1/observations', batch);
-  const expected = await settled(whole.url);
+  const wholeDb = join(dir, 'whole.db');
+  const wholeAccess = await prepare(wholeDb, scenario);
+  const whole = await start(wholeDb);
+  for (const batch of batches) await post(whole.url, wholeAccess, batch);
+  const expected = await settled(whole.url, wholeAccess.readToken);
   assert.ok(expected.events.length >= scenario.launches.length - 1, 'fusion made too few events');
   assert.ok(expected.violations.length > 0);
 
   const db = join(dir, 'killed.db');
+  const access = await prepare(db, scenario);
   let server = await start(db);
-  for (const source of scenario.sources) await post(server.url, '/api/v1/sources', source);
   const half = Math.floor(batches.length / 2);
-  for (const batch of batches.slice(0, half)) await post(server.url, '/api/v1/observations', batch);
+  for (const batch of batches.slice(0, half)) await post(server.url, access, batch);
   // Killed while fusion is catching up on what was just committed.
   server.child.kill('SIGKILL');
   await server.exited;
   server = await start(db);
-  for (const batch of batches.slice(half)) await post(server.url, '/api/v1/observations', batch);
-  assert.deepEqual(await settled(server.url), expected);
+  for (const batch of batches.slice(half)) await post(server.url, access, batch);
+  assert.deepEqual(await settled(server.url, access.readToken), expected);
 });

@@ -1,12 +1,12 @@
 // Property tests of ingest through the HTTP API (`app.inject()`) on a real SQLite file: what a sender
 // sends valid comes back equal, every single-field mistake is named by its path, resends and
 // conflicts are told apart, and no input — however malformed — gets anything but a well-formed
-// 200/400/413 answer.
+// 200/400/413 answer. Every batch is signed by a registered source's key (one source per batch), and
+// reads use a mission analyst's token.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import type { FastifyInstance } from 'fastify';
 import { OBSERVATION_KINDS, type ObservationKind } from '../../src/core/observations/kinds.ts';
 import { SOURCE_KINDS, type SourceKind } from '../../src/core/sources/source.ts';
 import { errorResponseSchema, ingestReportSchema, observationPageSchema } from '../../src/shared/wire.ts';
@@ -76,37 +76,80 @@ function encode(records: readonly unknown[], format: Format): { body: string; ty
   }
 }
 
-async function postRaw(app: FastifyInstance, body: string | Buffer, type: string) {
-  return app.inject({
+/** Posts a body as one batch signed with the key of `signAs`, a source the harness registered. */
+async function postRaw(h: Harness, body: string | Buffer, type: string, signAs: string) {
+  return h.inject({
     method: 'POST',
     url: '/api/v1/observations',
     headers: { 'content-type': type },
     payload: body,
+    signAs,
   });
 }
 
-/** Posts records and returns the report, failing unless the answer is 200 in the report shape. */
-async function post(
-  app: FastifyInstance,
-  records: readonly unknown[],
-  format: Format = 'json',
-): Promise<Report> {
-  const { body, type } = encode(records, format);
-  const res = await postRaw(app, body, type);
-  assert.equal(res.statusCode, 200, `POST answered ${res.statusCode}: ${res.body.slice(0, 500)}`);
-  const report = res.json<Report>();
-  ingestReportSchema.parse(report);
-  return report;
+/** The source whose key signs a record: its own source if registered with a key, else the first registered. */
+function signerOf(h: Harness, record: unknown): string {
+  const sourceId = (record as { sourceId?: unknown } | null)?.sourceId;
+  if (typeof sourceId === 'string' && h.keys.has(sourceId)) return sourceId;
+  const [first] = h.keys.keys();
+  assert.ok(first !== undefined, 'the harness has a registered source');
+  return first;
+}
+
+/**
+ * Posts records and returns the report, failing unless every answer is 200 in the report shape.
+ * A signed batch may hold only its signing source's records, so the records go as one batch per
+ * source (a record naming no registered source goes with the first registered source's batch, and
+ * is rejected at `sourceId`), in the order the sources first appear; the reports are merged into
+ * one, each rejection's index being the record's position in `records`.
+ */
+async function post(h: Harness, records: readonly unknown[], format: Format = 'json'): Promise<Report> {
+  const groups = new Map<string, number[]>();
+  records.forEach((record, index) => {
+    const signer = signerOf(h, record);
+    groups.set(signer, [...(groups.get(signer) ?? []), index]);
+  });
+  if (groups.size === 0) groups.set(signerOf(h, undefined), []);
+  const merged = {
+    accepted: 0,
+    duplicates: 0,
+    conflicts: 0,
+    rejected: 0,
+    rejections: [] as Rejection[],
+    lastSeq: null as number | null,
+  };
+  for (const [signer, indexes] of groups) {
+    const { body, type } = encode(
+      indexes.map((i) => records[i]),
+      format,
+    );
+    const res = await postRaw(h, body, type, signer);
+    assert.equal(res.statusCode, 200, `POST answered ${res.statusCode}: ${res.body.slice(0, 500)}`);
+    const report = res.json<Report>();
+    ingestReportSchema.parse(report);
+    merged.accepted += report.accepted;
+    merged.duplicates += report.duplicates;
+    merged.conflicts += report.conflicts;
+    merged.rejected += report.rejected;
+    for (const rejection of report.rejections) {
+      const index = indexes[rejection.index];
+      assert.ok(index !== undefined, `rejection index ${rejection.index} is within the batch`);
+      merged.rejections.push({ ...rejection, index });
+    }
+    if (report.lastSeq !== null) merged.lastSeq = Math.max(merged.lastSeq ?? 0, report.lastSeq);
+  }
+  merged.rejections.sort((a, b) => a.index - b.index);
+  return merged;
 }
 
 /** Every stored observation of these sources, following `next` with small pages. */
-async function readAll(app: FastifyInstance, sourceIds: readonly string[], limit = 7): Promise<StoredItem[]> {
+async function readAll(h: Harness, sourceIds: readonly string[], limit = 7): Promise<StoredItem[]> {
   const items: StoredItem[] = [];
   let after: string | null = null;
   for (;;) {
     const query = new URLSearchParams({ source: sourceIds.join(','), limit: String(limit) });
     if (after !== null) query.set('after', after);
-    const res = await app.inject({ url: `/api/v1/observations?${query.toString()}` });
+    const res = await h.inject({ url: `/api/v1/observations?${query.toString()}` });
     assert.equal(res.statusCode, 200, res.body);
     const page: { items: readonly StoredItem[]; next: string | null } = observationPageSchema.parse(
       res.json(),
@@ -155,7 +198,7 @@ describe('ingest properties: valid records', () => {
       fc.asyncProperty(batchArb, fc.constantFrom(...FORMATS), async (batch, format) => {
         const h = await harnessFor(batch);
         try {
-          const report = await post(h.app, batch.records, format);
+          const report = await post(h, batch.records, format);
           assert.deepEqual(
             { ...report, lastSeq: null },
             {
@@ -170,7 +213,7 @@ describe('ingest properties: valid records', () => {
           assert.equal(typeof report.lastSeq, 'number');
 
           const stored = await readAll(
-            h.app,
+            h,
             batch.sources.map((s) => s.id),
           );
           assert.equal(stored.length, batch.records.length, 'every accepted record is stored once');
@@ -199,7 +242,7 @@ describe('ingest properties: valid records', () => {
           }
           // One record fetched by its sequence is the same.
           const one = stored[0]!;
-          const bySeq = await h.app.inject({ url: `/api/v1/observations/${one.seq}` });
+          const bySeq = await h.inject({ url: `/api/v1/observations/${one.seq}` });
           assert.equal(bySeq.statusCode, 200);
           assert.deepStrictEqual(bySeq.json<StoredItem>(), one);
         } finally {
@@ -221,15 +264,15 @@ describe('ingest properties: valid records', () => {
         async (batch, firstFormat, resendFormat, seed, batchId) => {
           const h = await harnessFor(batch);
           try {
-            await post(h.app, batch.records, firstFormat);
+            await post(h, batch.records, firstFormat);
             const ids = batch.sources.map((s) => s.id);
-            const before = await readAll(h.app, ids, 1000);
+            const before = await readAll(h, ids, 1000);
             const resend = batch.records.map((record) => {
               const copy: JsonObject = { ...withoutTransport(record), receivedAt: '1999-01-01T00:00:00Z' };
               if (batchId !== undefined) copy.batchId = batchId;
               return shuffleKeys(copy, seed);
             });
-            const report = await post(h.app, resend, resendFormat);
+            const report = await post(h, resend, resendFormat);
             assert.deepEqual(report, {
               accepted: 0,
               duplicates: batch.records.length,
@@ -238,7 +281,7 @@ describe('ingest properties: valid records', () => {
               rejections: [],
               lastSeq: null,
             });
-            assert.deepStrictEqual(await readAll(h.app, ids, 1000), before, 'the store did not change');
+            assert.deepStrictEqual(await readAll(h, ids, 1000), before, 'the store did not change');
             assert.equal(await h.deps.store.observations.count(), batch.records.length);
           } finally {
             await h.close();
@@ -268,9 +311,9 @@ describe('ingest properties: valid records', () => {
       fc.asyncProperty(changedArb, async ({ batch, original, changed }) => {
         const h = await harnessFor(batch);
         try {
-          await post(h.app, batch.records);
+          await post(h, batch.records);
           const quarantined = await h.deps.store.observations.countQuarantine();
-          const report = await post(h.app, [changed]);
+          const report = await post(h, [changed]);
           assert.equal(report.accepted, 0);
           assert.equal(report.duplicates, 0);
           assert.equal(report.conflicts, 1);
@@ -280,7 +323,7 @@ describe('ingest properties: valid records', () => {
           assert.equal(rejection.field, 'id');
           assert.equal(rejection.recordId, original.id);
           assert.equal(rejection.sourceId, original.sourceId);
-          const stored = (await readAll(h.app, [original.sourceId], 1000)).filter(
+          const stored = (await readAll(h, [original.sourceId], 1000)).filter(
             (item) => item.record.id === original.id,
           );
           assert.equal(stored.length, 1, 'the id is stored once');
@@ -336,11 +379,9 @@ describe('ingest properties: valid records', () => {
       fc.asyncProperty(scenario, async ({ batch, requests }) => {
         const h = await harnessFor(batch);
         try {
-          const reports = await Promise.all(
-            requests.map(([records, format]) => post(h.app, records, format)),
-          );
+          const reports = await Promise.all(requests.map(([records, format]) => post(h, records, format)));
           const stored = await readAll(
-            h.app,
+            h,
             batch.sources.map((s) => s.id),
             1000,
           );
@@ -428,7 +469,7 @@ describe('ingest properties: single-field corruptions', () => {
     );
     const quarantined = await h.deps.store.observations.countQuarantine();
     const report = await post(
-      h.app,
+      h,
       cases.map((c) => c.corrupted),
     );
     const byIndex = new Map(report.rejections.map((r) => [r.index, r]));
@@ -467,7 +508,7 @@ describe('ingest properties: single-field corruptions', () => {
         .map((valid) => ({ corruption, corrupted: corrupt(corruption, valid, `reason-${c}`) })),
     );
     const report = await post(
-      h.app,
+      h,
       cases.map((c) => c.corrupted),
     );
     const byIndex = new Map(report.rejections.map((r) => [r.index, r]));
@@ -508,7 +549,7 @@ describe('ingest properties: single-field corruptions', () => {
                 }
               : corrupt(corruption, valid, `mixed-${run}-${i}`),
           );
-          const report = await post(h.app, records, format);
+          const report = await post(h, records, format);
           const validCount = items.filter((i) => i.corruption === undefined).length;
           assert.equal(report.accepted, validCount);
           assert.equal(report.rejected, items.length - validCount);
@@ -535,7 +576,7 @@ describe('ingest properties: single-field corruptions', () => {
             observation({ now: NOW, kinds: [recordKind], sourceId: fc.constant(`src-${sourceKind}`) }),
           ),
         async (record) => {
-          const report = await post(h.app, [record]);
+          const report = await post(h, [record]);
           assert.equal(report.rejected, 1);
           assert.equal(report.rejections[0]?.field, 'kind');
           assert.equal(report.rejections[0]?.sourceId, record.sourceId);
@@ -547,7 +588,7 @@ describe('ingest properties: single-field corruptions', () => {
 
   test(`a record from a source nobody registered is rejected at sourceId (${UNREGISTERED_SOURCE_ID})`, async () => {
     const records = fc.sample(observation({ now: NOW, sourceId: fc.constant(UNREGISTERED_SOURCE_ID) }), 10);
-    const report = await post(h.app, records);
+    const report = await post(h, records);
     assert.deepEqual(
       report.rejections.map((r) => [r.index, r.field]),
       records.map((_, i) => [i, 'sourceId']),
@@ -704,6 +745,13 @@ function checkAnswer(
   }
 }
 
+/**
+ * Every body below is sent as a batch signed by this source, whatever it holds: the signature is
+ * checked before the body is read, so what follows is the same for any signer (a record of another
+ * source is rejected at `sourceId`).
+ */
+const FUZZ_SIGNER = 'src-acoustic';
+
 describe('ingest properties: no input crashes the server', () => {
   let h: Harness;
   before(async () => {
@@ -713,7 +761,7 @@ describe('ingest properties: no input crashes the server', () => {
 
   /** Sends a body, checks the answer, and checks the server still answers. */
   async function send(sent: Body): Promise<void> {
-    const res = await postRaw(h.app, sent.body, sent.type);
+    const res = await postRaw(h, sent.body, sent.type, FUZZ_SIGNER);
     checkAnswer(res, sent);
     assert.equal(
       Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted'),
@@ -738,7 +786,7 @@ describe('ingest properties: no input crashes the server', () => {
             : typeof value === 'object' && value !== null
               ? 1
               : 0;
-          const res = await postRaw(h.app, JSON.stringify(value), type);
+          const res = await postRaw(h, JSON.stringify(value), type, FUZZ_SIGNER);
           checkAnswer(res, { body: JSON.stringify(value), type, records });
           // A scalar is not a batch: 400, not an empty report.
           if (records === 0 && !Array.isArray(value))
@@ -804,7 +852,7 @@ describe('ingest properties: no input crashes the server', () => {
       ['[{"__proto__":{"polluted":true}},{"constructor":{"prototype":{"polluted":true}}}]', undefined],
     ];
     for (const [body, field] of cases) {
-      const res = await postRaw(h.app, body, 'application/json');
+      const res = await postRaw(h, body, 'application/json', FUZZ_SIGNER);
       checkAnswer(res, { body, type: 'application/json' });
       assert.equal(res.statusCode, 200);
       const report = res.json<Report>();
@@ -840,7 +888,7 @@ describe('ingest properties: no input crashes the server', () => {
         { body: `${arrays}\n${objects}\n${inRecord}`, type: 'application/x-ndjson', records: 3 },
       ];
       for (const sent of bodies) {
-        const res = await postRaw(h.app, sent.body, sent.type);
+        const res = await postRaw(h, sent.body, sent.type, FUZZ_SIGNER);
         try {
           checkAnswer(res, sent);
         } catch (error) {
@@ -861,7 +909,7 @@ describe('ingest properties: no input crashes the server', () => {
       observation({ now: NOW, kinds: ['seismic'], sourceId: fc.constant('src-seismic') }),
       { numRuns: 1, seed: 1 },
     );
-    const report = await post(h.app, [{ ...record!, id: 'after-the-fuzz' }]);
+    const report = await post(h, [{ ...record!, id: 'after-the-fuzz' }]);
     assert.equal(report.accepted, 1);
   });
 });
@@ -896,7 +944,7 @@ describe('ingest properties: limits', () => {
           const bytes = Buffer.byteLength(body);
           const before = await h.deps.store.observations.count();
           const quarantined = await h.deps.store.observations.countQuarantine();
-          const res = await postRaw(h.app, body, type);
+          const res = await postRaw(h, body, type, 'src-osint');
           checkAnswer(res, { body, type, records: records.length });
           if (bytes > bodyLimitBytes || records.length > maxRecordsPerRequest) {
             assert.equal(res.statusCode, 413, `${records.length} records, ${bytes} bytes`);

@@ -39,10 +39,12 @@ describe('POST /api/v1/observations', () => {
   });
   after(() => h.close());
 
+  // Every batch here is ac-1's, signed with its key (also when the body has no record to name it).
   const post = (body: unknown, type = 'application/json') =>
-    h.app.inject({
+    h.inject({
       method: 'POST',
       url: '/api/v1/observations',
+      signAs: 'ac-1',
       headers: { 'content-type': type },
       payload: typeof body === 'string' ? body : JSON.stringify(body),
     });
@@ -61,7 +63,8 @@ describe('POST /api/v1/observations', () => {
       report.rejections.map((r) => [r.index, r.field, r.reason]),
       [
         [1, 'location.lat', 'must be at most 90'],
-        [2, 'sourceId', 'is not a registered source'],
+        // Only the signing source may send its records: another source's record is rejected at sourceId.
+        [2, 'sourceId', 'must be ac-1, the source that signed the batch'],
       ],
     );
   });
@@ -75,7 +78,7 @@ describe('POST /api/v1/observations', () => {
     const report = changed.json<Report>();
     assert.equal(report.conflicts, 1);
     assert.equal(report.rejections[0]?.field, 'id');
-    const stored = await h.app.inject({ url: '/api/v1/observations?source=ac-1&limit=100' });
+    const stored = await h.inject({ url: '/api/v1/observations?source=ac-1&limit=100' });
     const items = stored
       .json<{ items: { record: { id: string; timeUncertaintyMs: number } }[] }>()
       .items.filter((i) => i.record.id === 'd1');
@@ -133,6 +136,19 @@ describe('POST /api/v1/observations', () => {
     assert.equal(text.json<{ code: string }>().code, 'E_UNSUPPORTED_MEDIA_TYPE');
   });
 
+  test('an unsigned batch is 401 E_SIGNATURE_MISSING, even with a token, and nothing is stored', async () => {
+    const before = await h.deps.store.observations.count();
+    const res = await h.inject({
+      method: 'POST',
+      url: '/api/v1/observations',
+      unsigned: true,
+      payload: [acoustic('unsigned-1')],
+    });
+    assert.equal(res.statusCode, 401);
+    assert.equal(res.json<{ code: string }>().code, 'E_SIGNATURE_MISSING');
+    assert.equal(await h.deps.store.observations.count(), before);
+  });
+
   test('rejected records are kept in the quarantine with their reason and hash', async () => {
     const entries = await h.deps.store.observations.listQuarantine(0, 100);
     const lat = entries.find((e) => e.field === 'location.lat');
@@ -166,13 +182,22 @@ describe('GET /api/v1/observations', () => {
         payload: { report: 'impediment', observer: { lat: 48.5, lon: 37.5, ceM: 20 }, impediment: 'denied' },
       },
     ];
-    const res = await h.app.inject({ method: 'POST', url: '/api/v1/observations', payload: records });
-    assert.equal(res.json<Report>().accepted, 4);
+    // One signed batch per source, the acoustic records first, so commit order is unchanged.
+    let accepted = 0;
+    for (const sourceId of ['ac-1', 'patrol-1']) {
+      const res = await h.inject({
+        method: 'POST',
+        url: '/api/v1/observations',
+        payload: records.filter((r) => r.sourceId === sourceId),
+      });
+      accepted += res.json<Report>().accepted;
+    }
+    assert.equal(accepted, 4);
   });
   after(() => h.close());
 
   const ids = async (query: string) => {
-    const res = await h.app.inject({ url: `/api/v1/observations?${query}` });
+    const res = await h.inject({ url: `/api/v1/observations?${query}` });
     assert.equal(res.statusCode, 200, res.body);
     return res.json<{ items: { record: { id: string } }[] }>().items.map((i) => i.record.id);
   };
@@ -189,12 +214,12 @@ describe('GET /api/v1/observations', () => {
   });
 
   test('pages follow the commit sequence', async () => {
-    const first = (await h.app.inject({ url: '/api/v1/observations?limit=3' })).json<{
+    const first = (await h.inject({ url: '/api/v1/observations?limit=3' })).json<{
       items: { record: { id: string } }[];
       next: string;
     }>();
     assert.equal(first.items.length, 3);
-    const second = (await h.app.inject({ url: `/api/v1/observations?limit=3&after=${first.next}` })).json<{
+    const second = (await h.inject({ url: `/api/v1/observations?limit=3&after=${first.next}` })).json<{
       items: unknown[];
       next: null;
     }>();
@@ -203,7 +228,7 @@ describe('GET /api/v1/observations', () => {
   });
 
   test('bad query parameters name the parameter and the reason', async () => {
-    const res = await h.app.inject({ url: '/api/v1/observations?bbox=38,48,37,49&kind=telepathy&limit=0' });
+    const res = await h.inject({ url: '/api/v1/observations?bbox=38,48,37,49&kind=telepathy&limit=0' });
     assert.equal(res.statusCode, 400);
     const body = res.json<{ code: string; issues: { path: string; reason: string }[] }>();
     assert.equal(body.code, 'E_VALIDATION');
@@ -214,17 +239,30 @@ describe('GET /api/v1/observations', () => {
     );
   });
 
+  test('without a token a read is 401 E_UNAUTHENTICATED; with one it answers', async () => {
+    const anonymous = await h.inject({ url: '/api/v1/observations', anonymous: true });
+    assert.equal(anonymous.statusCode, 401);
+    assert.equal(anonymous.json<{ code: string }>().code, 'E_UNAUTHENTICATED');
+    const read = await h.inject({ url: '/api/v1/observations' });
+    assert.equal(read.statusCode, 200);
+  });
+
   test('an unknown route answers in the error shape', async () => {
-    const res = await h.app.inject({ url: '/api/v1/nothing' });
+    const res = await h.inject({ url: '/api/v1/nothing' });
     assert.equal(res.statusCode, 404);
     assert.equal(res.json<{ code: string }>().code, 'E_NOT_FOUND');
   });
 
   test('/openapi.json describes the routes and /healthz answers', async () => {
-    const spec = (await h.app.inject({ url: '/openapi.json' })).json<{ paths: Record<string, unknown> }>();
+    const spec = (await h.inject({ url: '/openapi.json', anonymous: true })).json<{
+      paths: Record<string, unknown>;
+    }>();
     for (const path of ['/api/v1/observations', '/api/v1/sources', '/api/v1/stream', '/api/v1/agreements'])
       assert.ok(path in spec.paths, path);
-    const health = (await h.app.inject({ url: '/healthz' })).json<{ status: string; latestSeq: number }>();
+    const health = (await h.inject({ url: '/healthz', anonymous: true })).json<{
+      status: string;
+      latestSeq: number;
+    }>();
     assert.equal(health.status, 'ok');
     assert.ok(health.latestSeq >= 4);
   });

@@ -3,7 +3,7 @@
 // src/sim/simulator/defaults.ts.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -23,6 +23,8 @@ import { sourceRegistrationSchema, type SourceRegistration } from '../../src/cor
 import { LAUNCH_DISTANCE_KM, RADAR_DETECTION, RADAR_FRONT_SHARE } from '../../src/sim/simulator/defaults.ts';
 import type { RoundTruth, RunTruth, TruthRecord } from '../../src/sim/simulator/truth.ts';
 import { runCli } from '../helpers/cli.ts';
+import { openSqliteStore } from '../../src/adapters/sqlite/open-sqlite-store.ts';
+import { parseSourceKeyFile } from '../../src/client/source-key.ts';
 
 const FILES = ['agreement.json', 'sources.json', 'observations.ndjson', 'truth.ndjson'] as const;
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -347,6 +349,39 @@ describe('truceline simulate', () => {
     assert.equal(ingest.code, 0, ingest.stderr);
     const summary = JSON.parse(ingest.stdout) as { accepted: number; rejected: number };
     assert.deepEqual([summary.accepted, summary.rejected], [worst.observations.length, 0]);
+  });
+
+  test("each source's signing key is written beside sources.json (mode 0600), the same for the same seed, and signs batches the server accepts", async () => {
+    const keys = JSON.parse(readFileSync(join(worst.dir, 'keys.json'), 'utf8')) as {
+      sourceId: string;
+      keyId: string;
+      publicKeySpkiB64: string;
+    }[];
+    const sources = JSON.parse(worst.text['sources.json']) as { id: string }[];
+    assert.deepEqual(keys.map((k) => k.sourceId).sort(), sources.map((s) => s.id).sort());
+    assert.equal(
+      readFileSync(join(again.dir, 'keys.json'), 'utf8'),
+      readFileSync(join(worst.dir, 'keys.json'), 'utf8'),
+    );
+    const first = keys[0]!;
+    const keyFile = join(worst.dir, 'keys', `${first.sourceId}.key`);
+    assert.equal(statSync(keyFile).mode & 0o777, 0o600);
+    const parsed = parseSourceKeyFile(readFileSync(keyFile, 'utf8'));
+    assert.deepEqual(
+      [parsed.sourceId, parsed.keyId, parsed.publicKeySpkiB64],
+      [first.sourceId, first.keyId, first.publicKeySpkiB64],
+    );
+    // `ingest DIR` registers the public keys with the sources.
+    const db = join(root, 'keys.db');
+    const ingest = await runCli(['ingest', worst.dir, '--db', db, '--json']);
+    assert.equal(ingest.code, 0, ingest.stderr);
+    const store = await openSqliteStore({ path: db });
+    try {
+      for (const key of keys.slice(0, 20))
+        assert.equal((await store.sources.findKey(key.keyId))?.source.id, key.sourceId);
+    } finally {
+      await store.close();
+    }
   });
 
   test('bad options: an unknown agreement and an unknown intensity are refused', async () => {

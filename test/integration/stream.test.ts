@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { signBatch } from '../../src/client/sign-batch.ts';
 import { startHarness, type Harness } from '../helpers/app-harness.ts';
 
 const record = (id: string) => ({
@@ -60,15 +61,32 @@ describe('GET /api/v1/stream', () => {
   });
   after(() => h.close());
 
-  const post = (ids: string[]) =>
-    fetch(`${base}/api/v1/observations`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(ids.map(record)),
+  /** The analyst's token: the stream is open to everyone, but only a reader's own records come through. */
+  const auth = () => ({ authorization: `Bearer ${h.analystToken}` });
+
+  let batches = 0;
+  /** Posts ac-1's records as a batch signed with its key. */
+  const post = async (ids: string[]) => {
+    const key = h.keys.get('ac-1');
+    assert.ok(key);
+    const url = `${base}/api/v1/observations`;
+    const body = new TextEncoder().encode(JSON.stringify(ids.map(record)));
+    batches += 1;
+    const headers = signBatch({
+      url,
+      contentType: 'application/json',
+      body,
+      keyId: key.keyId,
+      privateKey: key.privateKeyPem,
+      batchId: `stream-test-${batches}`,
     });
+    const res = await fetch(url, { method: 'POST', headers, body });
+    assert.equal(res.status, 200, await res.clone().text());
+    return res;
+  };
 
   test('sends headers and ": connected" at once, then each committed observation with its commit sequence', async () => {
-    const res = await fetch(`${base}/api/v1/stream`, { headers: { accept: '*/*' } });
+    const res = await fetch(`${base}/api/v1/stream`, { headers: { accept: '*/*', ...auth() } });
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
     const reading = readEvents(res, (m) => m.filter((x) => x.event === 'observation').length >= 3);
@@ -90,12 +108,16 @@ describe('GET /api/v1/stream', () => {
 
   test('Last-Event-ID resumes right after the given sequence', async () => {
     await post(['t1', 't2', 't3']);
-    const page = (await (await fetch(`${base}/api/v1/observations?source=ac-1&limit=100`)).json()) as {
+    const page = (await (
+      await fetch(`${base}/api/v1/observations?source=ac-1&limit=100`, { headers: auth() })
+    ).json()) as {
       items: { seq: number; record: { id: string } }[];
     };
     const t1 = page.items.find((i) => i.record.id === 't1');
     assert.ok(t1);
-    const res = await fetch(`${base}/api/v1/stream`, { headers: { 'last-event-id': String(t1.seq) } });
+    const res = await fetch(`${base}/api/v1/stream`, {
+      headers: { 'last-event-id': String(t1.seq), ...auth() },
+    });
     const messages = await readEvents(res, (m) => m.filter((x) => x.event === 'observation').length >= 2);
     assert.deepEqual(
       messages
@@ -106,13 +128,38 @@ describe('GET /api/v1/stream', () => {
   });
 
   test('sends a comment while idle, so proxies and clients keep the connection', async () => {
-    const res = await fetch(`${base}/api/v1/stream`);
+    const res = await fetch(`${base}/api/v1/stream`, { headers: auth() });
     const messages = await readEvents(res, (m) => m.some((x) => x.comment?.startsWith('idle') === true));
     assert.ok(messages.some((m) => m.comment?.startsWith('idle') === true));
   });
 
+  test('the public connects without a token, and is sent none of the mission’s observations', async () => {
+    const res = await fetch(`${base}/api/v1/stream`, { headers: { 'last-event-id': '0' } });
+    assert.equal(res.status, 200);
+    const messages = await readEvents(res, (m) => m.some((x) => x.comment?.startsWith('idle') === true));
+    assert.equal(messages[0]?.comment, 'connected');
+    assert.deepEqual(
+      messages.filter((m) => m.event === 'observation'),
+      [],
+    );
+  });
+
+  test('without a token, reading or posting unsigned observations is a 401', async () => {
+    const read = await fetch(`${base}/api/v1/observations?source=ac-1`);
+    assert.equal(read.status, 401);
+    assert.equal(((await read.json()) as { code: string }).code, 'E_UNAUTHENTICATED');
+    const unsigned = await fetch(`${base}/api/v1/observations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([record('unsigned-1')]),
+    });
+    assert.equal(unsigned.status, 401);
+  });
+
   test('a Last-Event-ID that is not a sequence is a 400 naming the header', async () => {
-    const res = await fetch(`${base}/api/v1/stream`, { headers: { 'last-event-id': 'yesterday' } });
+    const res = await fetch(`${base}/api/v1/stream`, {
+      headers: { 'last-event-id': 'yesterday', ...auth() },
+    });
     assert.equal(res.status, 400);
     const body = (await res.json()) as { code: string; issues: { path: string }[] };
     assert.equal(body.code, 'E_VALIDATION');

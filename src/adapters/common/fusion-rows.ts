@@ -6,6 +6,7 @@ import { TrucelineError, validationError, type FieldIssue } from '../../core/err
 import type { FusedEvent, GaussianPoint } from '../../core/fusion/event.ts';
 import type { FusionCommit, StoredEvent, StoredViolation } from '../../core/ports/fusion-store.ts';
 import type { PotentialViolation } from '../../core/rules/potential-violation.ts';
+import { DEFAULT_MARKING_COLUMNS, markingOf } from './marking-columns.ts';
 
 /** -0 becomes 0: SQLite cannot tell them apart, so no store does. */
 export const plain = (value: number): number => value + 0;
@@ -23,6 +24,9 @@ export interface Pending {
   readonly party: string | null;
   readonly clause: string | null;
   readonly value: string;
+  /** The marking's columns: the default of events or of violations (fusion output is not marked otherwise). */
+  readonly tlp: string;
+  readonly releasableTo: string;
 }
 
 export const pointOf = (point: GaussianPoint | null): { lat: number | null; lon: number | null } =>
@@ -38,6 +42,7 @@ export const eventRow = (e: FusedEvent): Pending => ({
   party: null,
   clause: null,
   value: JSON.stringify(e),
+  ...DEFAULT_MARKING_COLUMNS.event,
 });
 
 export const violationRow = (v: PotentialViolation): Pending => ({
@@ -50,6 +55,7 @@ export const violationRow = (v: PotentialViolation): Pending => ({
   party: v.party,
   clause: v.clause,
   value: JSON.stringify(v),
+  ...DEFAULT_MARKING_COLUMNS.violation,
 });
 
 /** Throws `E_VALIDATION` naming each field a store could not keep or index faithfully. */
@@ -97,18 +103,22 @@ export interface RevisionRow {
   seq: number;
   committed_at: number;
   value: string;
+  tlp: string;
+  releasable_to: string;
 }
 
 export const toEvent = (row: RevisionRow): StoredEvent => ({
   seq: row.seq,
   committedAtMs: row.committed_at,
   event: JSON.parse(row.value) as FusedEvent,
+  marking: markingOf(row.tlp, row.releasable_to),
 });
 
 export const toViolation = (row: RevisionRow): StoredViolation => ({
   seq: row.seq,
   committedAtMs: row.committed_at,
   violation: JSON.parse(row.value) as PotentialViolation,
+  marking: markingOf(row.tlp, row.releasable_to),
 });
 
 /** The tables of one kind of output. */

@@ -18,6 +18,8 @@ export interface PlannedInsert {
   readonly observation: ValidObservation;
   readonly seq: number;
   readonly receivedAtMs: number;
+  /** The batch it came in (for what the batch says of its records: markings, a signed batch id). */
+  readonly batch: IngestBatch;
 }
 
 export interface IngestPlan {
@@ -64,7 +66,7 @@ export function planIngest(
       }
       seq += 1;
       seen.set(key, { seq, contentSha256: observation.contentSha256 });
-      inserts.push({ observation, seq, receivedAtMs: batch.receivedAtMs });
+      inserts.push({ observation, seq, receivedAtMs: batch.receivedAtMs, batch });
       batchOutcomes.push({ status: 'accepted', seq });
       batchLast = seq;
     }

@@ -18,6 +18,7 @@ import type {
 import type { PotentialViolation } from '../../core/rules/potential-violation.ts';
 import { checkedPage, checkedQuery } from '../common/checked-query.ts';
 import { checkCommit, checkRevisions, eventRow, violationRow, type Pending } from '../common/fusion-rows.ts';
+import { markingOf } from '../common/marking-columns.ts';
 import type { MemoryFusionRow, MemorySchema } from './memory-schema.ts';
 
 /** Index of the first row with a seq above `afterSeq` (the array is in seq order). */
@@ -36,12 +37,14 @@ const toEvent = (row: MemoryFusionRow): StoredEvent => ({
   seq: row.seq,
   committedAtMs: row.committedAtMs,
   event: JSON.parse(row.value) as FusedEvent,
+  marking: markingOf(row.tlp, row.releasableTo),
 });
 
 const toViolation = (row: MemoryFusionRow): StoredViolation => ({
   seq: row.seq,
   committedAtMs: row.committedAtMs,
   violation: JSON.parse(row.value) as PotentialViolation,
+  marking: markingOf(row.tlp, row.releasableTo),
 });
 
 export class MemoryFusionStore implements FusionStore {

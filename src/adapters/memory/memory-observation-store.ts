@@ -1,6 +1,7 @@
 /**
  * @module Observations and the quarantine in memory, with the semantics of the SQL stores (the
- * contract suite checks it): group commit, commit sequence, idempotency, quota, heartbeats.
+ * contract suite checks it): group commit, commit sequence, idempotency, quota, heartbeats, markings,
+ * signed submissions and their flags.
  */
 import type {
   IngestBatch,
@@ -9,12 +10,15 @@ import type {
   ObservationStore,
   QuarantineEntry,
   StoredObservation,
+  StoredSubmission,
 } from '../../core/ports/observation-store.ts';
 import { checkedPage, checkedQuery } from '../common/checked-query.ts';
 import { GroupCommit } from '../common/group-commit.ts';
+import { DEFAULT_STORED_MARKINGS, storedMarking } from '../common/marking-columns.ts';
 import { planIngest, recordKey, type ExistingRecord } from '../common/plan-ingest.ts';
 import { quarantineRows, storableOrigin } from '../common/quarantine-row.ts';
 import { heartbeatState, sensorStatusUpdate } from '../common/sensor-status-update.ts';
+import { batchIdsBySource, checkedFlag, flagged } from '../common/submission-rows.ts';
 import type { MemorySchema } from './memory-schema.ts';
 
 /** -0 becomes 0: SQLite cannot tell them apart, so no store does. */
@@ -35,6 +39,11 @@ function firstAfter(rows: readonly StoredObservation[], afterSeq: number): numbe
 const copyEntry = (entry: QuarantineEntry): QuarantineEntry => ({
   ...entry,
   head: Uint8Array.from(entry.head),
+});
+
+const copySubmission = (submission: StoredSubmission): StoredSubmission => ({
+  ...submission,
+  body: Uint8Array.from(submission.body),
 });
 
 export class MemoryObservationStore implements ObservationStore {
@@ -79,7 +88,8 @@ export class MemoryObservationStore implements ObservationStore {
       }
     }
 
-    for (const { observation: o, seq, receivedAtMs } of plan.inserts) {
+    for (const { observation: o, seq, receivedAtMs, batch } of plan.inserts) {
+      const marking = batch.markings?.get(o.sourceId);
       const stored: StoredObservation = Object.freeze({
         seq,
         sourceId: o.sourceId,
@@ -92,9 +102,11 @@ export class MemoryObservationStore implements ObservationStore {
         lon: plain(o.lon),
         ceM: plain(o.ceM),
         weaponClass: o.weaponClass,
-        batchId: o.batchId,
+        // A signed batch's records carry its batch id (the one its signature covers).
+        batchId: batch.submission?.batchId ?? o.batchId,
         contentSha256: o.contentSha256,
         content: o.content,
+        marking: marking === undefined ? DEFAULT_STORED_MARKINGS.observation : storedMarking(marking),
       });
       t.observations.push(stored);
       t.observationsByRecord.set(recordKey(o.sourceId, o.recordId), stored);
@@ -109,6 +121,21 @@ export class MemoryObservationStore implements ObservationStore {
       }
     }
     t.quarantine.push(...entries);
+    for (const { submission } of batches) {
+      if (submission === undefined) continue;
+      const key = recordKey(submission.sourceId, submission.batchId);
+      // A second submission under the same source and batch id is not stored again.
+      if (t.submissions.has(key)) continue;
+      t.submissions.set(
+        key,
+        Object.freeze({
+          ...submission,
+          body: Uint8Array.from(submission.body),
+          flaggedAtMs: null,
+          flagReason: null,
+        }),
+      );
+    }
     t.state.lastSeq = plan.lastSeq;
     t.state.lastQuarantineId = quarantineId;
     t.state.quarantineHeadBytes = usedBytes;
@@ -180,5 +207,37 @@ export class MemoryObservationStore implements ObservationStore {
 
   countQuarantine(): Promise<number> {
     return Promise.resolve(this.#tables.quarantine.length);
+  }
+
+  findSubmission(sourceId: string, batchId: string): Promise<StoredSubmission | undefined> {
+    const found = this.#tables.submissions.get(recordKey(sourceId, batchId));
+    return Promise.resolve(found && copySubmission(found));
+  }
+
+  flagSubmissions(
+    keyId: string,
+    fromMs: number,
+    atMs: number,
+    reason: string,
+  ): Promise<{
+    readonly batches: readonly { sourceId: string; batchId: string }[];
+    readonly seqs: readonly number[];
+  }> {
+    return Promise.resolve().then(() => {
+      const from = checkedFlag(keyId, fromMs, atMs);
+      const t = this.#tables;
+      const batches: { sourceId: string; batchId: string }[] = [];
+      for (const [key, submission] of t.submissions) {
+        if (submission.keyId !== keyId || submission.signedAtMs < from || submission.flaggedAtMs !== null)
+          continue;
+        t.submissions.set(key, Object.freeze({ ...submission, flaggedAtMs: atMs, flagReason: reason }));
+        batches.push({ sourceId: submission.sourceId, batchId: submission.batchId });
+      }
+      const bySource = batchIdsBySource(batches);
+      const seqs = t.observations
+        .filter((o) => o.batchId !== null && bySource.get(o.sourceId)?.includes(o.batchId) === true)
+        .map((o) => o.seq);
+      return flagged(batches, seqs);
+    });
   }
 }

@@ -1,6 +1,12 @@
 /** @module The in-memory store's "tables": plain maps and arrays, owned by one process. */
 import type { AgreementRecord } from '../../core/ports/agreement-store.ts';
-import type { QuarantineEntry, StoredObservation } from '../../core/ports/observation-store.ts';
+import type { ApiToken, ReadRecord, Session, User } from '../../core/ports/access-store.ts';
+import type { Organisation } from '../../core/access/organisations.ts';
+import type {
+  QuarantineEntry,
+  StoredObservation,
+  StoredSubmission,
+} from '../../core/ports/observation-store.ts';
 import type { SensorStatus, Source } from '../../core/sources/source.ts';
 
 export interface MemorySchema {
@@ -18,6 +24,8 @@ export interface MemorySchema {
   readonly observationsByRecord: Map<string, StoredObservation>;
   /** In id order. */
   readonly quarantine: QuarantineEntry[];
+  /** Signed submissions by recordKey(source, batch id). */
+  readonly submissions: Map<string, StoredSubmission>;
   readonly sources: Map<string, Source>;
   readonly sensorStatus: Map<string, SensorStatus>;
   /** Every revision, oldest first, by agreement id. */
@@ -30,6 +38,15 @@ export interface MemorySchema {
   readonly violationRevisions: MemoryFusionRow[];
   /** Each potential violation's revisions, oldest first, by id (the last one is the head). */
   readonly violationsById: Map<string, MemoryFusionRow[]>;
+  readonly organisations: Map<string, Organisation>;
+  /** By id. */
+  readonly users: Map<string, User>;
+  /** By id. */
+  readonly tokens: Map<string, ApiToken>;
+  /** By id. */
+  readonly sessions: Map<string, Session>;
+  /** The record of reads, in the order recorded. */
+  readonly reads: ReadRecord[];
 }
 
 /**
@@ -53,6 +70,9 @@ export interface MemoryFusionRow {
   /** Violations only (null for events). */
   readonly clause: string | null;
   readonly value: string;
+  /** The marking's TLP level and releasability list (JSON text), as the SQL stores keep them. */
+  readonly tlp: string;
+  readonly releasableTo: string;
 }
 
 /** Empty tables. */
@@ -61,6 +81,7 @@ export const emptyMemorySchema = (): MemorySchema => ({
   observations: [],
   observationsByRecord: new Map(),
   quarantine: [],
+  submissions: new Map(),
   sources: new Map(),
   sensorStatus: new Map(),
   agreements: new Map(),
@@ -68,4 +89,9 @@ export const emptyMemorySchema = (): MemorySchema => ({
   eventsById: new Map(),
   violationRevisions: [],
   violationsById: new Map(),
+  organisations: new Map(),
+  users: new Map(),
+  tokens: new Map(),
+  sessions: new Map(),
+  reads: [],
 });

@@ -3,7 +3,8 @@ import { notFound } from '../../core/errors.ts';
 import type { SourceStore } from '../../core/ports/source-store.ts';
 import type { SensorStatus, Source, SourceKey } from '../../core/sources/source.ts';
 import { compareCodePoints } from '../common/compare-code-points.ts';
-import { mergedKeys } from '../common/merged-keys.ts';
+import { storedMarking } from '../common/marking-columns.ts';
+import { addedKeys, keyOf, mergedKeys, parseKeys, revokedKeys } from '../common/merged-keys.ts';
 import type { MemorySchema } from './memory-schema.ts';
 
 /** -0 becomes 0: SQLite cannot tell them apart, so no store does. */
@@ -25,8 +26,9 @@ function stored(source: Source, keys: readonly SourceKey[], registeredAtMs: numb
           : { lat: plain(position.lat), lon: plain(position.lon), altitudeM: plain(position.altitudeM) },
     orientationDeg: source.orientationDeg === null ? null : plain(source.orientationDeg),
     capabilities: JSON.parse(JSON.stringify(source.capabilities)) as Record<string, unknown>,
-    keys: JSON.parse(JSON.stringify(keys)) as SourceKey[],
+    keys: parseKeys(JSON.stringify(keys)),
     registeredAtMs,
+    marking: storedMarking(source.marking),
   };
 }
 
@@ -75,6 +77,49 @@ export class MemorySourceStore implements SourceStore {
     return Promise.resolve(
       [...this.#tables.sources.values()].sort((a, b) => compareCodePoints(a.id, b.id)).map(copy),
     );
+  }
+
+  addKey(sourceId: string, key: SourceKey): Promise<void> {
+    return Promise.resolve().then(() => {
+      const source = this.#tables.sources.get(sourceId);
+      if (source === undefined) throw notFound('source', sourceId);
+      const holder = this.#holder(key.keyId)?.id;
+      this.#setKeys(source, addedKeys(sourceId, source.keys, key, holder));
+    });
+  }
+
+  revokeKey(
+    sourceId: string,
+    keyId: string,
+    revokedAtMs: number,
+    compromisedAtMs: number | null,
+  ): Promise<void> {
+    return Promise.resolve().then(() => {
+      const source = this.#tables.sources.get(sourceId);
+      if (source === undefined) throw notFound('source', sourceId);
+      this.#setKeys(source, revokedKeys(sourceId, source.keys, keyId, revokedAtMs, compromisedAtMs));
+    });
+  }
+
+  findKey(keyId: string): Promise<{ readonly source: Source; readonly key: SourceKey } | undefined> {
+    return Promise.resolve().then(() => {
+      const holder = this.#holder(keyId);
+      if (holder === undefined) return undefined;
+      const source = copy(holder);
+      const key = keyOf(source.keys, keyId);
+      return key && { source, key };
+    });
+  }
+
+  /** The first source (by id) holding a key id. */
+  #holder(keyId: string): Source | undefined {
+    return [...this.#tables.sources.values()]
+      .filter((source) => keyOf(source.keys, keyId) !== undefined)
+      .sort((a, b) => compareCodePoints(a.id, b.id))[0];
+  }
+
+  #setKeys(source: Source, keys: readonly SourceKey[]): void {
+    this.#tables.sources.set(source.id, stored(source, keys, source.registeredAtMs));
   }
 
   listStatus(): Promise<readonly SensorStatus[]> {

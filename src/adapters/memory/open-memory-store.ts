@@ -5,6 +5,7 @@
 import { TrucelineError } from '../../core/errors.ts';
 import type { Store } from '../../core/ports/store.ts';
 import { DEFAULT_MAX_QUARANTINE_BYTES } from '../common/quarantine-row.ts';
+import { MemoryAccessStore } from './memory-access-store.ts';
 import { MemoryAgreementStore } from './memory-agreement-store.ts';
 import { MemoryFusionStore } from './memory-fusion-store.ts';
 import { MemoryObservationStore } from './memory-observation-store.ts';
@@ -29,6 +30,7 @@ export function openMemoryStore(options: MemoryStoreOptions = {}): Promise<Store
     sources: new MemorySourceStore(tables),
     agreements: new MemoryAgreementStore(tables),
     fusion: new MemoryFusionStore(tables),
+    access: new MemoryAccessStore(tables),
     backup(): Promise<void> {
       return Promise.reject(
         new TrucelineError('E_UNSUPPORTED', 'the in-memory store holds nothing durable to back up'),

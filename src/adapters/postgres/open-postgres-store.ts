@@ -7,6 +7,7 @@ import pg from 'pg';
 import { TrucelineError } from '../../core/errors.ts';
 import type { Store } from '../../core/ports/store.ts';
 import { DEFAULT_MAX_QUARANTINE_BYTES } from '../common/quarantine-row.ts';
+import { PostgresAccessStore } from './postgres-access-store.ts';
 import { PostgresAgreementStore } from './postgres-agreement-store.ts';
 import { PostgresFusionStore } from './postgres-fusion-store.ts';
 import { postgresMigrations } from './postgres-migrations.ts';
@@ -88,6 +89,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     sources: new PostgresSourceStore(kysely),
     agreements: new PostgresAgreementStore(kysely),
     fusion: new PostgresFusionStore(pool, kysely),
+    access: new PostgresAccessStore(kysely),
     backup(): Promise<void> {
       return Promise.reject(
         new TrucelineError(

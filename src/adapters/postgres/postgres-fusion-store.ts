@@ -104,9 +104,16 @@ export class PostgresFusionStore implements FusionStore {
       '$1::bigint[], $2::text[], $3::integer[], $4::text[], $5::float8[], $6::float8[], $7::float8[]';
     if (eventRows.length > 0) {
       await client.query(
-        `INSERT INTO event_revisions (seq, id, revision, type, time_ms, lat, lon, value, committed_at)
-         SELECT *, $9::bigint FROM unnest(${commonTypes}, $8::text[])`,
-        [...common(eventRows), eventRows.map((r) => r.value), input.committedAtMs],
+        `INSERT INTO event_revisions (seq, id, revision, type, time_ms, lat, lon, value, tlp, releasable_to,
+           committed_at)
+         SELECT *, $11::bigint FROM unnest(${commonTypes}, $8::text[], $9::text[], $10::text[])`,
+        [
+          ...common(eventRows),
+          eventRows.map((r) => r.value),
+          eventRows.map((r) => r.tlp),
+          eventRows.map((r) => r.releasableTo),
+          input.committedAtMs,
+        ],
       );
       await client.query(
         `INSERT INTO event_heads (seq, id, revision, type, time_ms, lat, lon)
@@ -120,14 +127,17 @@ export class PostgresFusionStore implements FusionStore {
       const heads = lastOfEach(violationRows);
       await client.query(
         `INSERT INTO violation_revisions (seq, id, revision, event_type, time_ms, lat, lon, party, clause,
-           event_id, value, committed_at)
-         SELECT *, $12::bigint FROM unnest(${commonTypes}, $8::text[], $9::text[], $10::text[], $11::text[])`,
+           event_id, value, tlp, releasable_to, committed_at)
+         SELECT *, $14::bigint FROM unnest(${commonTypes}, $8::text[], $9::text[], $10::text[], $11::text[],
+           $12::text[], $13::text[])`,
         [
           ...common(violationRows),
           violationRows.map((r) => r.party),
           violationRows.map((r) => r.clause),
           violationRows.map((r) => r.eventId),
           violationRows.map((r) => r.value),
+          violationRows.map((r) => r.tlp),
+          violationRows.map((r) => r.releasableTo),
           input.committedAtMs,
         ],
       );
@@ -176,11 +186,11 @@ export class PostgresFusionStore implements FusionStore {
     if (page.limit === 0) return [];
     // Each side takes at most `limit` rows from its primary key, then the two are merged.
     const result = await sql<RevisionRow & { kind: 'event' | 'violation' }>`
-      SELECT kind, seq, committed_at, value FROM (
-        SELECT * FROM (SELECT 'event'::text AS kind, seq, committed_at, value FROM event_revisions
+      SELECT kind, seq, committed_at, value, tlp, releasable_to FROM (
+        SELECT * FROM (SELECT 'event'::text AS kind, seq, committed_at, value, tlp, releasable_to FROM event_revisions
           WHERE seq > ${page.after} ORDER BY seq LIMIT ${page.limit}) AS e
         UNION ALL
-        SELECT * FROM (SELECT 'violation'::text AS kind, seq, committed_at, value FROM violation_revisions
+        SELECT * FROM (SELECT 'violation'::text AS kind, seq, committed_at, value, tlp, releasable_to FROM violation_revisions
           WHERE seq > ${page.after} ORDER BY seq LIMIT ${page.limit}) AS v
       ) AS c ORDER BY seq LIMIT ${page.limit}`.execute(this.#kysely);
     return result.rows.map((row) =>
@@ -191,7 +201,7 @@ export class PostgresFusionStore implements FusionStore {
   }
 
   async #revisions(kind: keyof typeof TABLES, id: string): Promise<RevisionRow[]> {
-    const result = await sql<RevisionRow>`SELECT seq, committed_at, value
+    const result = await sql<RevisionRow>`SELECT seq, committed_at, value, tlp, releasable_to
       FROM ${sql.table(TABLES[kind].revisions)} WHERE id = ${id} ORDER BY seq`.execute(this.#kysely);
     return result.rows;
   }
@@ -219,7 +229,7 @@ export class PostgresFusionStore implements FusionStore {
     if (parties !== undefined) where.push(sql`h.party IN (${sql.join(parties)})`);
     if (clauses !== undefined) where.push(sql`h.clause IN (${sql.join(clauses)})`);
     const filter = where.length === 0 ? sql`TRUE` : sql.join(where, sql` AND `);
-    const result = await sql<RevisionRow>`SELECT r.seq, r.committed_at, r.value
+    const result = await sql<RevisionRow>`SELECT r.seq, r.committed_at, r.value, r.tlp, r.releasable_to
       FROM ${sql.table(tables.heads)} AS h JOIN ${sql.table(tables.revisions)} AS r ON r.seq = h.seq
       WHERE ${filter} ORDER BY h.seq LIMIT ${checked.limit}`.execute(this.#kysely);
     return result.rows;

@@ -4,12 +4,17 @@
  * (byte order), as SQLite does, so both engines list in the same order.
  */
 import { sql, type Kysely, type Migration, type RawBuilder } from 'kysely';
+import { markingColumnsSql, type MarkedRecord } from '../common/marking-columns.ts';
 
 const statements = (...list: RawBuilder<unknown>[]): Migration => ({
   async up(db: Kysely<unknown>): Promise<void> {
     for (const statement of list) await statement.execute(db);
   },
 });
+
+/** `ALTER TABLE … ADD COLUMN` of the marking columns, with the defaults of `record` (existing rows get them). */
+const addMarking = (table: string, record: MarkedRecord): RawBuilder<unknown>[] =>
+  markingColumnsSql(record).map((column) => sql.raw(`ALTER TABLE ${table} ADD COLUMN ${column}`));
 
 /** Migrations by name; names sort in the order they run. */
 export const postgresMigrations: Record<string, Migration> = {
@@ -156,5 +161,81 @@ export const postgresMigrations: Record<string, Migration> = {
     sql.raw(`CREATE INDEX violation_heads_time ON violation_heads (time_ms)`),
     sql.raw(`CREATE INDEX violation_heads_party ON violation_heads (party)`),
     sql.raw(`CREATE INDEX violation_heads_clause ON violation_heads (clause)`),
+  ),
+  // Access control: organisations, accounts, API tokens, web sessions and the record of reads; the
+  // signed submissions of sources, kept byte for byte; a marking (TLP level and releasability list) on
+  // observations, event and violation revisions, and sources. Times are bigint ms, as elsewhere. Adding a
+  // column with a constant default rewrites no table (PostgreSQL 11+): existing rows read the default.
+  '0003-access-markings-submissions': statements(
+    sql.raw(`CREATE TABLE organisations (
+      id text COLLATE "C" PRIMARY KEY,
+      kind text NOT NULL,
+      name text NOT NULL,
+      created_at bigint NOT NULL
+    )`),
+    sql.raw(`CREATE TABLE users (
+      id text COLLATE "C" PRIMARY KEY,
+      name text COLLATE "C" NOT NULL,
+      org_id text COLLATE "C" NOT NULL REFERENCES organisations (id),
+      role text NOT NULL,
+      password_hash text,
+      oidc_identity text COLLATE "C",
+      created_at bigint NOT NULL,
+      disabled_at bigint,
+      CONSTRAINT users_name UNIQUE (name),
+      CONSTRAINT users_oidc_identity UNIQUE (oidc_identity)
+    )`),
+    sql.raw(`CREATE TABLE api_tokens (
+      id text COLLATE "C" PRIMARY KEY,
+      user_id text COLLATE "C" NOT NULL REFERENCES users (id),
+      scopes text NOT NULL,
+      token_sha256 text NOT NULL,
+      created_at bigint NOT NULL,
+      expires_at bigint NOT NULL,
+      revoked_at bigint,
+      CONSTRAINT api_tokens_sha256 UNIQUE (token_sha256)
+    )`),
+    sql.raw(`CREATE INDEX api_tokens_user ON api_tokens (user_id, created_at)`),
+    sql.raw(`CREATE TABLE sessions (
+      id text COLLATE "C" PRIMARY KEY,
+      user_id text COLLATE "C" NOT NULL REFERENCES users (id),
+      secret_sha256 text NOT NULL,
+      csrf_token text NOT NULL,
+      created_at bigint NOT NULL,
+      expires_at bigint NOT NULL,
+      CONSTRAINT sessions_secret UNIQUE (secret_sha256)
+    )`),
+    sql.raw(`CREATE TABLE read_log (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      at bigint NOT NULL,
+      user_id text,
+      org_id text NOT NULL,
+      route text NOT NULL,
+      records text NOT NULL
+    )`),
+    sql.raw(`CREATE INDEX read_log_at ON read_log (at)`),
+    sql.raw(`CREATE TABLE submissions (
+      source_id text COLLATE "C" NOT NULL,
+      batch_id text COLLATE "C" NOT NULL,
+      key_id text COLLATE "C" NOT NULL,
+      signed_at bigint NOT NULL,
+      received_at bigint NOT NULL,
+      method text NOT NULL,
+      target text NOT NULL,
+      content_type text NOT NULL,
+      content_digest text NOT NULL,
+      signature_input text NOT NULL,
+      signature text NOT NULL,
+      body bytea NOT NULL,
+      flagged_at bigint,
+      flag_reason text,
+      PRIMARY KEY (source_id, batch_id)
+    )`),
+    // A revocation flags what the key signed from the compromise on.
+    sql.raw(`CREATE INDEX submissions_key ON submissions (key_id, signed_at)`),
+    ...addMarking('observations', 'observation'),
+    ...addMarking('event_revisions', 'event'),
+    ...addMarking('violation_revisions', 'violation'),
+    ...addMarking('sources', 'source'),
   ),
 };

@@ -1,7 +1,8 @@
 /**
- * @module Observations and the quarantine in PostgreSQL/PostGIS. Ingest takes the store_state row lock
- * first, so writers are serialized and seq order is commit order; the rows go in with one `unnest`
- * INSERT per chunk. Concurrent calls share one transaction (group commit). Reads go through Kysely; a
+ * @module Observations, their markings, signed submissions and the quarantine in PostgreSQL/PostGIS.
+ * Ingest takes the store_state row lock first, so writers are serialized and seq order is commit order;
+ * the rows go in with one `unnest` INSERT per chunk, a signed batch's submission in the same transaction.
+ * Concurrent calls share one transaction (group commit). Reads go through Kysely; a
  * box query uses the GiST index (`geom && envelope`) and then compares the exact coordinates, so the
  * answer equals SQLite's to the edge.
  */
@@ -17,13 +18,28 @@ import type {
   ObservationStore,
   QuarantineEntry,
   StoredObservation,
+  StoredSubmission,
 } from '../../core/ports/observation-store.ts';
 import type { SensorStatus } from '../../core/sources/source.ts';
 import { checkedPage, checkedQuery } from '../common/checked-query.ts';
 import { GroupCommit } from '../common/group-commit.ts';
+import {
+  DEFAULT_MARKING_COLUMNS,
+  markingColumns,
+  markingOf,
+  type MarkingColumns,
+} from '../common/marking-columns.ts';
 import { planIngest, recordKey, type ExistingRecord } from '../common/plan-ingest.ts';
 import { quarantineRows, storableOrigin } from '../common/quarantine-row.ts';
 import { heartbeatState, sensorStatusUpdate } from '../common/sensor-status-update.ts';
+import {
+  SUBMISSION_COLUMNS,
+  batchIdsBySource,
+  checkedFlag,
+  flagged,
+  submissionValues,
+  toStoredSubmission,
+} from '../common/submission-rows.ts';
 import type {
   PostgresObservationsTable,
   PostgresQuarantineTable,
@@ -45,6 +61,8 @@ const COLUMNS = [
   'batch_id',
   'content_sha256',
   'content',
+  'tlp',
+  'releasable_to',
 ] as const;
 type ObservationRow = Pick<PostgresObservationsTable, (typeof COLUMNS)[number]>;
 
@@ -63,6 +81,7 @@ const toStored = (row: ObservationRow): StoredObservation => ({
   batchId: row.batch_id,
   contentSha256: row.content_sha256,
   content: row.content,
+  marking: markingOf(row.tlp, row.releasable_to),
 });
 
 const toQuarantineEntry = (row: PostgresQuarantineTable): QuarantineEntry => ({
@@ -79,6 +98,24 @@ const toQuarantineEntry = (row: PostgresQuarantineTable): QuarantineEntry => ({
   head: new Uint8Array(row.head),
   headKept: row.head_kept,
 });
+
+const DEFAULT_MARKING = DEFAULT_MARKING_COLUMNS.observation;
+
+/** What a batch changes in its records' rows: markings other than the default, the signed batch id. */
+interface BatchDetails {
+  /** By source id; undefined when every record has the default. */
+  readonly markings: ReadonlyMap<string, MarkingColumns> | undefined;
+  readonly signedBatchId: string | undefined;
+}
+
+function batchDetails(batch: IngestBatch): BatchDetails | undefined {
+  const markings =
+    batch.markings === undefined || batch.markings.size === 0
+      ? undefined
+      : new Map([...batch.markings].map(([sourceId, marking]) => [sourceId, markingColumns(marking)]));
+  const signedBatchId = batch.submission?.batchId;
+  return markings === undefined && signedBatchId === undefined ? undefined : { markings, signedBatchId };
+}
 
 /** -0 becomes 0: SQLite cannot tell them apart, so no store does. */
 const plain = (value: number | null): number | null => (value === null ? null : value + 0);
@@ -175,13 +212,27 @@ export class PostgresObservationStore implements ObservationStore {
     }
 
     const plan = planIngest(batches, existing, state.last_seq);
+    // Per batch: its records' markings and, when signed, its batch id.
+    const byBatch = new Map(batches.map((batch) => [batch, batchDetails(batch)]));
+    const details = plan.inserts.map((p) => byBatch.get(p.batch));
     for (let i = 0; i < plan.inserts.length; i += CHUNK) {
       const chunk = plan.inserts.slice(i, i + CHUNK);
+      const chunkDetails = details.slice(i, i + CHUNK);
+      // Records with the default marking (nearly all) cost two constant parameters per statement; only
+      // a chunk holding a marked record sends the markings row by row.
+      const markedChunk = chunkDetails.some((d) => d?.markings !== undefined);
+      const markingsOfChunk = markedChunk
+        ? chunk.map((p, j) => chunkDetails[j]?.markings?.get(p.observation.sourceId) ?? DEFAULT_MARKING)
+        : undefined;
+      const [select, marked] = markedChunk
+        ? ['*', ', $15::text[], $16::text[]']
+        : ['o.*, $15::text, $16::text', ''];
       await client.query(
         `INSERT INTO observations (seq, source_id, record_id, kind, observed_at, time_uncertainty_ms, received_at,
-           lat, lon, ce_m, weapon_class, batch_id, content_sha256, content)
-         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::float8[],
-           $7::bigint[], $8::float8[], $9::float8[], $10::float8[], $11::text[], $12::text[], $13::text[], $14::text[])`,
+           lat, lon, ce_m, weapon_class, batch_id, content_sha256, content, tlp, releasable_to)
+         SELECT ${select} FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::float8[],
+           $7::bigint[], $8::float8[], $9::float8[], $10::float8[], $11::text[], $12::text[], $13::text[],
+           $14::text[]${marked}) AS o`,
         [
           chunk.map((p) => p.seq),
           chunk.map((p) => p.observation.sourceId),
@@ -194,10 +245,25 @@ export class PostgresObservationStore implements ObservationStore {
           chunk.map((p) => plain(p.observation.lon)),
           chunk.map((p) => plain(p.observation.ceM)),
           chunk.map((p) => p.observation.weaponClass),
-          chunk.map((p) => p.observation.batchId),
+          chunk.map((p, j) => chunkDetails[j]?.signedBatchId ?? p.observation.batchId),
           chunk.map((p) => p.observation.contentSha256),
           chunk.map((p) => p.observation.content),
+          ...(markingsOfChunk === undefined
+            ? [DEFAULT_MARKING.tlp, DEFAULT_MARKING.releasableTo]
+            : [markingsOfChunk.map((m) => m.tlp), markingsOfChunk.map((m) => m.releasableTo)]),
         ],
+      );
+    }
+
+    for (const batch of batches) {
+      if (batch.submission === undefined) continue;
+      // A second submission under the same source and batch id is not stored again, and never fails
+      // the transaction (which other callers' batches share).
+      await client.query(
+        `INSERT INTO submissions (${SUBMISSION_COLUMNS.join(', ')})
+         VALUES (${SUBMISSION_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
+         ON CONFLICT (source_id, batch_id) DO NOTHING`,
+        submissionValues(batch.submission),
       );
     }
 
@@ -389,5 +455,56 @@ export class PostgresObservationStore implements ObservationStore {
       .executeTakeFirstOrThrow();
     // count(*) is a bigint, which the pool parses to a number (see open-postgres-store.ts).
     return Number(row.n);
+  }
+
+  async findSubmission(sourceId: string, batchId: string): Promise<StoredSubmission | undefined> {
+    const row = await this.#kysely
+      .selectFrom('submissions')
+      .selectAll()
+      .where('source_id', '=', sourceId)
+      .where('batch_id', '=', batchId)
+      .executeTakeFirst();
+    return row && toStoredSubmission(row);
+  }
+
+  async flagSubmissions(
+    keyId: string,
+    fromMs: number,
+    atMs: number,
+    reason: string,
+  ): Promise<{
+    readonly batches: readonly { sourceId: string; batchId: string }[];
+    readonly seqs: readonly number[];
+  }> {
+    const from = checkedFlag(keyId, fromMs, atMs);
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      // The UPDATE locks the rows it flags; a concurrent flagging waits, then finds them flagged.
+      const rows = await client.query<{ source_id: string; batch_id: string }>(
+        `UPDATE submissions SET flagged_at = $1, flag_reason = $2
+         WHERE key_id = $3 AND signed_at >= $4 AND flagged_at IS NULL
+         RETURNING source_id, batch_id`,
+        [atMs, reason, keyId, from],
+      );
+      const batches = rows.rows.map((row) => ({ sourceId: row.source_id, batchId: row.batch_id }));
+      const seqs: number[] = [];
+      // One scan per source through the (source_id, record_id) index: rare, and no index on batch ids
+      // burdens ingest.
+      for (const [sourceId, batchIds] of batchIdsBySource(batches)) {
+        const found = await client.query<{ seq: number }>(
+          'SELECT seq FROM observations WHERE source_id = $1 AND batch_id = ANY($2::text[])',
+          [sourceId, batchIds],
+        );
+        for (const row of found.rows) seqs.push(row.seq);
+      }
+      await client.query('COMMIT');
+      return flagged(batches, seqs);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw new TrucelineError('E_STORE', 'the submissions could not be flagged', { cause: error });
+    } finally {
+      client.release();
+    }
   }
 }

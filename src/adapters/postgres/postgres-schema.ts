@@ -29,6 +29,10 @@ export interface PostgresObservationsTable {
   batch_id: string | null;
   content_sha256: string;
   content: string;
+  /** The marking's TLP level (migration 0003; default from `DEFAULT_MARKINGS`). */
+  tlp: string;
+  /** The marking's releasability list, JSON array text. */
+  releasable_to: string;
   /** PostGIS point (SRID 4326) computed from lon/lat; GiST-indexed. */
   geom: GeneratedAlways<unknown>;
 }
@@ -62,6 +66,10 @@ export interface PostgresSourcesTable {
   /** JSON array of SourceKey, as text. */
   keys: string;
   registered_at: number;
+  /** The marking's TLP level (migration 0003; default from `DEFAULT_MARKINGS`). */
+  tlp: string;
+  /** The marking's releasability list, JSON array text. */
+  releasable_to: string;
 }
 
 export interface PostgresSensorStatusTable {
@@ -92,6 +100,10 @@ export interface PostgresEventRevisionsTable {
   lon: number | null;
   committed_at: number;
   value: string;
+  /** The marking's TLP level (migration 0003; default from `DEFAULT_MARKINGS`). */
+  tlp: string;
+  /** The marking's releasability list, JSON array text. */
+  releasable_to: string;
 }
 
 /** The latest revision of each event, with the columns queries filter on. */
@@ -123,6 +135,10 @@ export interface PostgresViolationRevisionsTable {
   clause: string;
   committed_at: number;
   value: string;
+  /** The marking's TLP level (migration 0003; default from `DEFAULT_MARKINGS`). */
+  tlp: string;
+  /** The marking's releasability list, JSON array text. */
+  releasable_to: string;
 }
 
 /** The latest revision of each potential violation, with the columns queries filter on. */
@@ -140,6 +156,76 @@ export interface PostgresViolationHeadsTable {
   geom: GeneratedAlways<unknown>;
 }
 
+export interface PostgresOrganisationsTable {
+  id: string;
+  /** One of ORG_KINDS. */
+  kind: string;
+  name: string;
+  created_at: number;
+}
+
+export interface PostgresUsersTable {
+  id: string;
+  name: string;
+  org_id: string;
+  /** One of ROLES. */
+  role: string;
+  password_hash: string | null;
+  /** `issuer|subject`. */
+  oidc_identity: string | null;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+export interface PostgresApiTokensTable {
+  id: string;
+  user_id: string;
+  /** JSON array of Scope. */
+  scopes: string;
+  token_sha256: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+export interface PostgresSessionsTable {
+  id: string;
+  user_id: string;
+  secret_sha256: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** The record of reads: appended to, never changed. */
+export interface PostgresReadLogTable {
+  id: GeneratedAlways<number>;
+  at: number;
+  user_id: string | null;
+  org_id: string;
+  route: string;
+  /** JSON array of record keys. */
+  records: string;
+}
+
+/** Signed submissions, byte for byte, one per (source, batch id). */
+export interface PostgresSubmissionsTable {
+  source_id: string;
+  batch_id: string;
+  key_id: string;
+  signed_at: number;
+  received_at: number;
+  method: string;
+  target: string;
+  content_type: string;
+  content_digest: string;
+  signature_input: string;
+  signature: string;
+  body: Buffer;
+  flagged_at: number | null;
+  flag_reason: string | null;
+}
+
 export interface PostgresSchema {
   store_state: PostgresStoreStateTable;
   observations: PostgresObservationsTable;
@@ -151,4 +237,10 @@ export interface PostgresSchema {
   event_heads: PostgresEventHeadsTable;
   violation_revisions: PostgresViolationRevisionsTable;
   violation_heads: PostgresViolationHeadsTable;
+  organisations: PostgresOrganisationsTable;
+  users: PostgresUsersTable;
+  api_tokens: PostgresApiTokensTable;
+  sessions: PostgresSessionsTable;
+  read_log: PostgresReadLogTable;
+  submissions: PostgresSubmissionsTable;
 }

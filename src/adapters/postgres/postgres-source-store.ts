@@ -1,10 +1,11 @@
 /** @module The source registry and sensor statuses in PostgreSQL. */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { notFound } from '../../core/errors.ts';
 import type { SensorState } from '../../core/observations/kinds.ts';
 import type { SourceStore } from '../../core/ports/source-store.ts';
 import type { SensorStatus, Source, SourceKey, SourceKind } from '../../core/sources/source.ts';
-import { mergedKeys } from '../common/merged-keys.ts';
+import { markingColumns, markingOf } from '../common/marking-columns.ts';
+import { addedKeys, keyOf, mergedKeys, parseKeys, revokedKeys } from '../common/merged-keys.ts';
 import type { PostgresSchema, PostgresSourcesTable } from './postgres-schema.ts';
 
 const toSource = (row: PostgresSourcesTable): Source => ({
@@ -20,9 +21,47 @@ const toSource = (row: PostgresSourcesTable): Source => ({
         : { lat: row.lat, lon: row.lon, altitudeM: row.altitude_m },
   orientationDeg: row.orientation_deg,
   capabilities: JSON.parse(row.capabilities) as Record<string, unknown>,
-  keys: JSON.parse(row.keys) as SourceKey[],
+  keys: parseKeys(row.keys),
   registeredAtMs: row.registered_at,
+  marking: markingOf(row.tlp, row.releasable_to),
 });
+
+/** The source's stored keys, its row locked until the transaction ends; `E_NOT_FOUND` for an unknown source. */
+async function keysOf(trx: Transaction<PostgresSchema>, sourceId: string): Promise<SourceKey[]> {
+  const row = await trx
+    .selectFrom('sources')
+    .select('keys')
+    .where('id', '=', sourceId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (row === undefined) throw notFound('source', sourceId);
+  return parseKeys(row.keys);
+}
+
+async function writeKeys(trx: Transaction<PostgresSchema>, sourceId: string, keys: readonly SourceKey[]) {
+  await trx
+    .updateTable('sources')
+    .set({ keys: JSON.stringify(keys) })
+    .where('id', '=', sourceId)
+    .execute();
+}
+
+/**
+ * The first source (by id) holding a key id. Keys live in each source's JSON column: a scan of the
+ * sources, which number in the hundreds or thousands.
+ */
+async function holderOf(
+  db: Kysely<PostgresSchema>,
+  keyId: string,
+): Promise<PostgresSourcesTable | undefined> {
+  return db
+    .selectFrom('sources')
+    .selectAll()
+    .where(sql<boolean>`keys::jsonb @> jsonb_build_array(jsonb_build_object('keyId', ${keyId}::text))`)
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+}
 
 /** -0 becomes 0: SQLite cannot tell them apart, so no store does. */
 const plain = (value: number | null | undefined): number | null =>
@@ -36,7 +75,10 @@ export class PostgresSourceStore implements SourceStore {
   }
 
   async upsert(source: Source): Promise<void> {
+    const marking = markingColumns(source.marking);
     const description = {
+      tlp: marking.tlp,
+      releasable_to: marking.releasableTo,
       kind: source.kind,
       organisation: source.organisation,
       name: source.name,
@@ -59,7 +101,7 @@ export class PostgresSourceStore implements SourceStore {
         .onConflict((oc) => oc.column('id').doUpdateSet(description))
         .returning(['keys'])
         .executeTakeFirstOrThrow();
-      const stored = JSON.parse(row.keys) as SourceKey[];
+      const stored = parseKeys(row.keys);
       const keys = mergedKeys(stored, source.keys);
       if (keys.length !== stored.length)
         await trx
@@ -96,6 +138,36 @@ export class PostgresSourceStore implements SourceStore {
   async list(): Promise<readonly Source[]> {
     const rows = await this.#kysely.selectFrom('sources').selectAll().orderBy('id').execute();
     return rows.map(toSource);
+  }
+
+  async addKey(sourceId: string, key: SourceKey): Promise<void> {
+    await this.#kysely.transaction().execute(async (trx) => {
+      // Key ids are unique across sources: additions are serialized, so two cannot both pass the check.
+      await sql`SELECT pg_advisory_xact_lock(hashtext('truceline.source-keys'))`.execute(trx);
+      const keys = await keysOf(trx, sourceId);
+      const holder = (await holderOf(trx, key.keyId))?.id;
+      await writeKeys(trx, sourceId, addedKeys(sourceId, keys, key, holder));
+    });
+  }
+
+  async revokeKey(
+    sourceId: string,
+    keyId: string,
+    revokedAtMs: number,
+    compromisedAtMs: number | null,
+  ): Promise<void> {
+    await this.#kysely.transaction().execute(async (trx) => {
+      const keys = await keysOf(trx, sourceId);
+      await writeKeys(trx, sourceId, revokedKeys(sourceId, keys, keyId, revokedAtMs, compromisedAtMs));
+    });
+  }
+
+  async findKey(keyId: string): Promise<{ readonly source: Source; readonly key: SourceKey } | undefined> {
+    const row = await holderOf(this.#kysely, keyId);
+    if (row === undefined) return undefined;
+    const source = toSource(row);
+    const key = keyOf(source.keys, keyId);
+    return key && { source, key };
   }
 
   async listStatus(): Promise<readonly SensorStatus[]> {

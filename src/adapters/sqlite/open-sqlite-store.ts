@@ -8,6 +8,7 @@ import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { TrucelineError } from '../../core/errors.ts';
 import type { Store } from '../../core/ports/store.ts';
 import { DEFAULT_MAX_QUARANTINE_BYTES } from '../common/quarantine-row.ts';
+import { SqliteAccessStore } from './sqlite-access-store.ts';
 import { SqliteAgreementStore } from './sqlite-agreement-store.ts';
 import { SqliteFusionStore } from './sqlite-fusion-store.ts';
 import { sqliteMigrations } from './sqlite-migrations.ts';
@@ -99,6 +100,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     sources: new SqliteSourceStore(db, kysely),
     agreements: new SqliteAgreementStore(db, kysely),
     fusion: new SqliteFusionStore(db, kysely),
+    access: new SqliteAccessStore(db, kysely),
     async backup(path: string): Promise<void> {
       // Online backup: pages are copied in steps while writes go on; the copy is the state at the end.
       // It is written beside the target and renamed, so a failed backup never leaves a partial file there.

@@ -43,9 +43,9 @@ function prepareCommit(db: Database.Database) {
       'UPDATE store_state SET last_seq = ?, fusion_cursor = max(fusion_cursor, ?) WHERE id = 1',
     ),
     eventHead: db.prepare<[string], { revision: number }>('SELECT revision FROM event_heads WHERE id = ?'),
-    insertEvent: db.prepare<[...RowParams, number, string]>(
-      `INSERT INTO event_revisions (seq, id, revision, type, time_ms, lat, lon, committed_at, value)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    insertEvent: db.prepare<[...RowParams, number, string, string, string]>(
+      `INSERT INTO event_revisions (seq, id, revision, type, time_ms, lat, lon, committed_at, value, tlp,
+         releasable_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     writeEventHead: db.prepare<RowParams>(
       `INSERT INTO event_heads (seq, id, revision, type, time_ms, lat, lon) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -55,9 +55,11 @@ function prepareCommit(db: Database.Database) {
     violationHead: db.prepare<[string], { revision: number }>(
       'SELECT revision FROM violation_heads WHERE id = ?',
     ),
-    insertViolation: db.prepare<[...RowParams, string | null, string, number, string, string]>(
+    insertViolation: db.prepare<
+      [...RowParams, string | null, string, number, string, string, string, string]
+    >(
       `INSERT INTO violation_revisions (seq, id, revision, event_type, time_ms, lat, lon, party, clause,
-         committed_at, value, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         committed_at, value, event_id, tlp, releasable_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     writeViolationHead: db.prepare<[...RowParams, string | null, string]>(
       `INSERT INTO violation_heads (seq, id, revision, event_type, time_ms, lat, lon, party, clause)
@@ -124,11 +126,11 @@ export class SqliteFusionStore implements FusionStore {
     if (page.limit === 0) return [];
     // Each side takes at most `limit` rows from its primary key, then the two are merged.
     const result = await sql<RevisionRow & { kind: 'event' | 'violation' }>`
-      SELECT kind, seq, committed_at, value FROM (
-        SELECT * FROM (SELECT 'event' AS kind, seq, committed_at, value FROM event_revisions
+      SELECT kind, seq, committed_at, value, tlp, releasable_to FROM (
+        SELECT * FROM (SELECT 'event' AS kind, seq, committed_at, value, tlp, releasable_to FROM event_revisions
           WHERE seq > ${page.after} ORDER BY seq LIMIT ${page.limit}) AS e
         UNION ALL
-        SELECT * FROM (SELECT 'violation' AS kind, seq, committed_at, value FROM violation_revisions
+        SELECT * FROM (SELECT 'violation' AS kind, seq, committed_at, value, tlp, releasable_to FROM violation_revisions
           WHERE seq > ${page.after} ORDER BY seq LIMIT ${page.limit}) AS v
       ) AS c ORDER BY seq LIMIT ${page.limit}`.execute(this.#kysely);
     return result.rows.map((row) =>
@@ -139,7 +141,7 @@ export class SqliteFusionStore implements FusionStore {
   }
 
   async #revisions(kind: keyof typeof TABLES, id: string): Promise<RevisionRow[]> {
-    const result = await sql<RevisionRow>`SELECT seq, committed_at, value
+    const result = await sql<RevisionRow>`SELECT seq, committed_at, value, tlp, releasable_to
       FROM ${sql.table(TABLES[kind].revisions)} WHERE id = ${id} ORDER BY seq`.execute(this.#kysely);
     return result.rows;
   }
@@ -165,7 +167,7 @@ export class SqliteFusionStore implements FusionStore {
     if (parties !== undefined) where.push(sql`h.party IN (${sql.join(parties)})`);
     if (clauses !== undefined) where.push(sql`h.clause IN (${sql.join(clauses)})`);
     const filter = where.length === 0 ? sql`1 = 1` : sql.join(where, sql` AND `);
-    const result = await sql<RevisionRow>`SELECT r.seq, r.committed_at, r.value
+    const result = await sql<RevisionRow>`SELECT r.seq, r.committed_at, r.value, r.tlp, r.releasable_to
       FROM ${sql.table(tables.heads)} AS h JOIN ${sql.table(tables.revisions)} AS r ON r.seq = h.seq
       WHERE ${filter} ORDER BY h.seq LIMIT ${checked.limit}`.execute(this.#kysely);
     return result.rows;
@@ -184,14 +186,23 @@ function commitFusion(statements: ReturnType<typeof prepareCommit>, input: Fusio
   for (const row of events) {
     seq += 1;
     const params: RowParams = [seq, row.id, row.revision, row.type, row.timeMs, row.lat, row.lon];
-    statements.insertEvent.run(...params, input.committedAtMs, row.value);
+    statements.insertEvent.run(...params, input.committedAtMs, row.value, row.tlp, row.releasableTo);
     statements.writeEventHead.run(...params);
   }
   for (const row of violations) {
     seq += 1;
     const params: RowParams = [seq, row.id, row.revision, row.type, row.timeMs, row.lat, row.lon];
     const [eventId, party, clause] = [row.eventId ?? '', row.party, row.clause ?? ''];
-    statements.insertViolation.run(...params, party, clause, input.committedAtMs, row.value, eventId);
+    statements.insertViolation.run(
+      ...params,
+      party,
+      clause,
+      input.committedAtMs,
+      row.value,
+      eventId,
+      row.tlp,
+      row.releasableTo,
+    );
     statements.writeViolationHead.run(...params, party, clause);
   }
   statements.writeState.run(seq, input.cursorSeq);

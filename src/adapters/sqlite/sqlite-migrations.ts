@@ -3,12 +3,17 @@
  * opens. Never edit a migration that has shipped: add the next one.
  */
 import { sql, type Kysely, type Migration, type RawBuilder } from 'kysely';
+import { markingColumnsSql, type MarkedRecord } from '../common/marking-columns.ts';
 
 const statements = (...list: RawBuilder<unknown>[]): Migration => ({
   async up(db: Kysely<unknown>): Promise<void> {
     for (const statement of list) await statement.execute(db);
   },
 });
+
+/** `ALTER TABLE … ADD COLUMN` of the marking columns, with the defaults of `record` (existing rows get them). */
+const addMarking = (table: string, record: MarkedRecord): RawBuilder<unknown>[] =>
+  markingColumnsSql(record).map((column) => sql.raw(`ALTER TABLE ${table} ADD COLUMN ${column}`));
 
 /** Migrations by name; names sort in the order they run. */
 export const sqliteMigrations: Record<string, Migration> = {
@@ -149,5 +154,77 @@ export const sqliteMigrations: Record<string, Migration> = {
     sql.raw(`CREATE INDEX violation_heads_place ON violation_heads (lat, lon)`),
     sql.raw(`CREATE INDEX violation_heads_party ON violation_heads (party)`),
     sql.raw(`CREATE INDEX violation_heads_clause ON violation_heads (clause)`),
+  ),
+  // Access control: organisations, accounts, API tokens, web sessions and the record of reads; the
+  // signed submissions of sources, kept byte for byte; a marking (TLP level and releasability list) on
+  // observations, event and violation revisions, and sources. Times are integer ms, as elsewhere.
+  '0003-access-markings-submissions': statements(
+    sql.raw(`CREATE TABLE organisations (
+      id TEXT PRIMARY KEY,
+      kind TEXT NOT NULL,
+      name TEXT NOT NULL,
+      created_at INTEGER NOT NULL
+    )`),
+    sql.raw(`CREATE TABLE users (
+      id TEXT PRIMARY KEY,
+      name TEXT NOT NULL UNIQUE,
+      org_id TEXT NOT NULL REFERENCES organisations (id),
+      role TEXT NOT NULL,
+      password_hash TEXT,
+      oidc_identity TEXT UNIQUE,
+      created_at INTEGER NOT NULL,
+      disabled_at INTEGER
+    )`),
+    sql.raw(`CREATE TABLE api_tokens (
+      id TEXT PRIMARY KEY,
+      user_id TEXT NOT NULL REFERENCES users (id),
+      scopes TEXT NOT NULL,
+      token_sha256 TEXT NOT NULL UNIQUE,
+      created_at INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL,
+      revoked_at INTEGER
+    )`),
+    sql.raw(`CREATE INDEX api_tokens_user ON api_tokens (user_id, created_at)`),
+    sql.raw(`CREATE TABLE sessions (
+      id TEXT PRIMARY KEY,
+      user_id TEXT NOT NULL REFERENCES users (id),
+      secret_sha256 TEXT NOT NULL UNIQUE,
+      csrf_token TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL
+    )`),
+    // Append-only; AUTOINCREMENT so an id is never reused, even after the last row is gone.
+    sql.raw(`CREATE TABLE read_log (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      at INTEGER NOT NULL,
+      user_id TEXT,
+      org_id TEXT NOT NULL,
+      route TEXT NOT NULL,
+      records TEXT NOT NULL
+    )`),
+    sql.raw(`CREATE INDEX read_log_at ON read_log (at)`),
+    sql.raw(`CREATE TABLE submissions (
+      source_id TEXT NOT NULL,
+      batch_id TEXT NOT NULL,
+      key_id TEXT NOT NULL,
+      signed_at INTEGER NOT NULL,
+      received_at INTEGER NOT NULL,
+      method TEXT NOT NULL,
+      target TEXT NOT NULL,
+      content_type TEXT NOT NULL,
+      content_digest TEXT NOT NULL,
+      signature_input TEXT NOT NULL,
+      signature TEXT NOT NULL,
+      body BLOB NOT NULL,
+      flagged_at INTEGER,
+      flag_reason TEXT,
+      PRIMARY KEY (source_id, batch_id)
+    )`),
+    // A revocation flags what the key signed from the compromise on.
+    sql.raw(`CREATE INDEX submissions_key ON submissions (key_id, signed_at)`),
+    ...addMarking('observations', 'observation'),
+    ...addMarking('event_revisions', 'event'),
+    ...addMarking('violation_revisions', 'violation'),
+    ...addMarking('sources', 'source'),
   ),
 };

@@ -1,7 +1,7 @@
 /**
- * @module Observations and the quarantine in SQLite. Ingest is the hot path: one IMMEDIATE
- * transaction of prepared better-sqlite3 statements per group of concurrent calls (group commit);
- * reads go through Kysely.
+ * @module Observations, their markings, signed submissions and the quarantine in SQLite. Ingest is the
+ * hot path: one IMMEDIATE transaction of prepared better-sqlite3 statements per group of concurrent
+ * calls (group commit), a signed batch's submission in it with its records; reads go through Kysely.
  */
 import type Database from 'better-sqlite3';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
@@ -15,14 +15,30 @@ import type {
   QuarantineEntry,
   RecordOutcome,
   StoredObservation,
+  StoredSubmission,
 } from '../../core/ports/observation-store.ts';
 import type { SensorState } from '../../core/observations/kinds.ts';
 import type { SensorStatus } from '../../core/sources/source.ts';
 import { checkedPage, checkedQuery } from '../common/checked-query.ts';
 import { GroupCommit } from '../common/group-commit.ts';
+import {
+  DEFAULT_MARKING_COLUMNS,
+  markingColumns,
+  markingOf,
+  type MarkingColumns,
+} from '../common/marking-columns.ts';
 import { quarantineRows, storableOrigin } from '../common/quarantine-row.ts';
 import { heartbeatState, sensorStatusUpdate } from '../common/sensor-status-update.ts';
 import { spatialGrid } from '../common/spatial-grid.ts';
+import {
+  SUBMISSION_COLUMNS,
+  batchIdsBySource,
+  checkedFlag,
+  flagged,
+  submissionValues,
+  toStoredSubmission,
+  type SubmissionValues,
+} from '../common/submission-rows.ts';
 import type { SqliteObservationsTable, SqliteQuarantineTable, SqliteSchema } from './sqlite-schema.ts';
 
 const COLUMNS = [
@@ -40,6 +56,8 @@ const COLUMNS = [
   'batch_id',
   'content_sha256',
   'content',
+  'tlp',
+  'releasable_to',
 ] as const;
 type ObservationRow = Pick<SqliteObservationsTable, (typeof COLUMNS)[number]>;
 
@@ -58,6 +76,7 @@ const toStored = (row: ObservationRow): StoredObservation => ({
   batchId: row.batch_id,
   contentSha256: row.content_sha256,
   content: row.content,
+  marking: markingOf(row.tlp, row.releasable_to),
 });
 
 const toQuarantineEntry = (row: SqliteQuarantineTable): QuarantineEntry => ({
@@ -120,12 +139,21 @@ function prepareIngest(db: Database.Database) {
         string | null,
         string,
         string,
+        string,
+        string,
       ]
     >(
       `INSERT INTO observations (seq, source_id, record_id, kind, observed_at, time_uncertainty_ms, received_at,
-         lat, lon, ce_m, grid_key, weapon_class, batch_id, content_sha256, content)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         lat, lon, ce_m, grid_key, weapon_class, batch_id, content_sha256, content, tlp, releasable_to)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (source_id, record_id) DO NOTHING`,
+    ),
+    // A second submission under the same source and batch id is not stored again, and never fails the
+    // transaction (which other callers' batches share).
+    insertSubmission: db.prepare<SubmissionValues>(
+      `INSERT INTO submissions (${SUBMISSION_COLUMNS.join(', ')})
+       VALUES (${SUBMISSION_COLUMNS.map(() => '?').join(', ')})
+       ON CONFLICT (source_id, batch_id) DO NOTHING`,
     ),
     existing: db.prepare<[string, string], { seq: number; content_sha256: string }>(
       'SELECT seq, content_sha256 FROM observations WHERE source_id = ? AND record_id = ?',
@@ -163,6 +191,7 @@ function prepareIngest(db: Database.Database) {
 export class SqliteObservationStore implements ObservationStore {
   readonly #kysely: Kysely<SqliteSchema>;
   readonly #group: GroupCommit<IngestBatch, IngestCommit>;
+  readonly #flag: (keyId: string, fromMs: number, atMs: number, reason: string) => FlagOutcome;
 
   /**
    * @param db the connection ingest writes through (shared with `kysely`)
@@ -181,6 +210,11 @@ export class SqliteObservationStore implements ObservationStore {
         throw new TrucelineError('E_STORE', 'the ingest could not be committed', { cause: error });
       }
     });
+    const flagStatements = prepareFlag(db);
+    const flag = db.transaction((keyId: string, fromMs: number, atMs: number, reason: string) =>
+      flagBatches(flagStatements, keyId, fromMs, atMs, reason),
+    );
+    this.#flag = (keyId, fromMs, atMs, reason) => flag.immediate(keyId, fromMs, atMs, reason);
   }
 
   commitIngest(batch: IngestBatch): Promise<IngestCommit> {
@@ -339,6 +373,87 @@ export class SqliteObservationStore implements ObservationStore {
       .executeTakeFirstOrThrow();
     return row.n;
   }
+
+  async findSubmission(sourceId: string, batchId: string): Promise<StoredSubmission | undefined> {
+    const row = await this.#kysely
+      .selectFrom('submissions')
+      .selectAll()
+      .where('source_id', '=', sourceId)
+      .where('batch_id', '=', batchId)
+      .executeTakeFirst();
+    return row && toStoredSubmission(row);
+  }
+
+  flagSubmissions(
+    keyId: string,
+    fromMs: number,
+    atMs: number,
+    reason: string,
+  ): Promise<{
+    readonly batches: readonly { sourceId: string; batchId: string }[];
+    readonly seqs: readonly number[];
+  }> {
+    return Promise.resolve().then(() => {
+      const from = checkedFlag(keyId, fromMs, atMs);
+      let outcome: FlagOutcome;
+      try {
+        // Synchronous and IMMEDIATE: two revocations cannot both flag one submission.
+        outcome = this.#flag(keyId, from, atMs, reason);
+      } catch (error) {
+        throw new TrucelineError('E_STORE', 'the submissions could not be flagged', { cause: error });
+      }
+      return flagged(outcome.batches, outcome.seqs);
+    });
+  }
+}
+
+/** Statements of the flagging transaction. */
+function prepareFlag(db: Database.Database) {
+  return {
+    flag: db.prepare<[number, string, string, number], { source_id: string; batch_id: string }>(
+      `UPDATE submissions SET flagged_at = ?, flag_reason = ?
+       WHERE key_id = ? AND signed_at >= ? AND flagged_at IS NULL
+       RETURNING source_id, batch_id`,
+    ),
+    // Scans the source's rows through the (source_id, record_id) index: rare, and no index on batch
+    // ids burdens ingest.
+    seqs: db.prepare<[string, string], { seq: number }>(
+      `SELECT seq FROM observations
+       WHERE source_id = ? AND batch_id IN (SELECT value FROM json_each(?))`,
+    ),
+  };
+}
+
+interface FlagOutcome {
+  readonly batches: { sourceId: string; batchId: string }[];
+  readonly seqs: number[];
+}
+
+/** Flags the submissions and finds, one scan per source, the observations their batches brought. */
+function flagBatches(
+  statements: ReturnType<typeof prepareFlag>,
+  keyId: string,
+  fromMs: number,
+  atMs: number,
+  reason: string,
+): FlagOutcome {
+  const batches = statements.flag
+    .all(atMs, reason, keyId, fromMs)
+    .map((row) => ({ sourceId: row.source_id, batchId: row.batch_id }));
+  const seqs: number[] = [];
+  for (const [sourceId, batchIds] of batchIdsBySource(batches))
+    for (const row of statements.seqs.all(sourceId, JSON.stringify(batchIds))) seqs.push(row.seq);
+  return { batches, seqs };
+}
+
+const DEFAULT_MARKING = DEFAULT_MARKING_COLUMNS.observation;
+
+/** The column values of a batch's markings other than the default, by source id; undefined if none. */
+function markingsOf(batch: IngestBatch): ReadonlyMap<string, MarkingColumns> | undefined {
+  if (batch.markings === undefined || batch.markings.size === 0) return undefined;
+  const columns = new Map<string, MarkingColumns>();
+  for (const [sourceId, marking] of batch.markings) columns.set(sourceId, markingColumns(marking));
+  return columns;
 }
 
 /** The body of the ingest transaction: every batch of the group, in order. */
@@ -358,11 +473,15 @@ function commitGroup(
   for (const batch of batches) {
     const outcomes: RecordOutcome[] = [];
     let lastSeq: number | null = null;
+    const marked = markingsOf(batch);
+    // A signed batch's records carry its batch id (the one its signature covers).
+    const signedBatchId = batch.submission?.batchId;
     for (const o of batch.observations) {
       const next = seq + 1;
       const lat = plain(o.lat);
       const lon = plain(o.lon);
       const key = lat === null || lon === null ? null : spatialGrid.keyOf(lat, lon, o.observedAtMs);
+      const marking = marked?.get(o.sourceId) ?? DEFAULT_MARKING;
       const inserted = statements.insert.run(
         next,
         o.sourceId,
@@ -376,9 +495,11 @@ function commitGroup(
         plain(o.ceM),
         key,
         o.weaponClass,
-        o.batchId,
+        signedBatchId ?? o.batchId,
         o.contentSha256,
         o.content,
+        marking.tlp,
+        marking.releasableTo,
       );
       if (inserted.changes === 1) {
         seq = next;
@@ -416,6 +537,9 @@ function commitGroup(
         row.headKept ? 1 : 0,
       );
     }
+    // In the same transaction as its records: a signed batch is never stored without its signature.
+    if (batch.submission !== undefined)
+      statements.insertSubmission.run(...submissionValues(batch.submission));
     commits.push({ outcomes, lastSeq });
   }
   statuses.write();

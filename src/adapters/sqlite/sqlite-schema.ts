@@ -1,4 +1,5 @@
 /** @module The SQLite store's tables as Kysely sees them (created by sqlite-migrations.ts). */
+import type { Generated } from 'kysely';
 
 /** The one-row table of counters, updated inside every write transaction. */
 export interface SqliteStoreStateTable {
@@ -30,6 +31,10 @@ export interface SqliteObservationsTable {
   batch_id: string | null;
   content_sha256: string;
   content: string;
+  /** The marking's TLP level (migration 0003; default from `DEFAULT_MARKINGS`). */
+  tlp: string;
+  /** The marking's releasability list, JSON array text. */
+  releasable_to: string;
 }
 
 export interface SqliteQuarantineTable {
@@ -62,6 +67,10 @@ export interface SqliteSourcesTable {
   /** JSON array of SourceKey. */
   keys: string;
   registered_at: number;
+  /** The marking's TLP level (migration 0003; default from `DEFAULT_MARKINGS`). */
+  tlp: string;
+  /** The marking's releasability list, JSON array text. */
+  releasable_to: string;
 }
 
 export interface SqliteSensorStatusTable {
@@ -92,6 +101,10 @@ export interface SqliteEventRevisionsTable {
   lon: number | null;
   committed_at: number;
   value: string;
+  /** The marking's TLP level (migration 0003; default from `DEFAULT_MARKINGS`). */
+  tlp: string;
+  /** The marking's releasability list, JSON array text. */
+  releasable_to: string;
 }
 
 /** The latest revision of each event, with the columns queries filter on. */
@@ -121,6 +134,10 @@ export interface SqliteViolationRevisionsTable {
   clause: string;
   committed_at: number;
   value: string;
+  /** The marking's TLP level (migration 0003; default from `DEFAULT_MARKINGS`). */
+  tlp: string;
+  /** The marking's releasability list, JSON array text. */
+  releasable_to: string;
 }
 
 /** The latest revision of each potential violation, with the columns queries filter on. */
@@ -136,6 +153,76 @@ export interface SqliteViolationHeadsTable {
   clause: string;
 }
 
+export interface SqliteOrganisationsTable {
+  id: string;
+  /** One of ORG_KINDS. */
+  kind: string;
+  name: string;
+  created_at: number;
+}
+
+export interface SqliteUsersTable {
+  id: string;
+  name: string;
+  org_id: string;
+  /** One of ROLES. */
+  role: string;
+  password_hash: string | null;
+  /** `issuer|subject`. */
+  oidc_identity: string | null;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+export interface SqliteApiTokensTable {
+  id: string;
+  user_id: string;
+  /** JSON array of Scope. */
+  scopes: string;
+  token_sha256: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+export interface SqliteSessionsTable {
+  id: string;
+  user_id: string;
+  secret_sha256: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** The record of reads: appended to, never changed. */
+export interface SqliteReadLogTable {
+  id: Generated<number>;
+  at: number;
+  user_id: string | null;
+  org_id: string;
+  route: string;
+  /** JSON array of record keys. */
+  records: string;
+}
+
+/** Signed submissions, byte for byte, one per (source, batch id). */
+export interface SqliteSubmissionsTable {
+  source_id: string;
+  batch_id: string;
+  key_id: string;
+  signed_at: number;
+  received_at: number;
+  method: string;
+  target: string;
+  content_type: string;
+  content_digest: string;
+  signature_input: string;
+  signature: string;
+  body: Uint8Array;
+  flagged_at: number | null;
+  flag_reason: string | null;
+}
+
 export interface SqliteSchema {
   store_state: SqliteStoreStateTable;
   observations: SqliteObservationsTable;
@@ -147,4 +234,10 @@ export interface SqliteSchema {
   event_heads: SqliteEventHeadsTable;
   violation_revisions: SqliteViolationRevisionsTable;
   violation_heads: SqliteViolationHeadsTable;
+  organisations: SqliteOrganisationsTable;
+  users: SqliteUsersTable;
+  api_tokens: SqliteApiTokensTable;
+  sessions: SqliteSessionsTable;
+  read_log: SqliteReadLogTable;
+  submissions: SqliteSubmissionsTable;
 }

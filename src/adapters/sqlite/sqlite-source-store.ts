@@ -5,7 +5,8 @@ import { notFound } from '../../core/errors.ts';
 import type { SensorState } from '../../core/observations/kinds.ts';
 import type { SourceStore } from '../../core/ports/source-store.ts';
 import type { SensorStatus, Source, SourceKey, SourceKind } from '../../core/sources/source.ts';
-import { mergedKeys } from '../common/merged-keys.ts';
+import { markingColumns, markingOf } from '../common/marking-columns.ts';
+import { addedKeys, keyOf, mergedKeys, parseKeys, revokedKeys } from '../common/merged-keys.ts';
 import type { SqliteSchema, SqliteSourcesTable } from './sqlite-schema.ts';
 
 const toSource = (row: SqliteSourcesTable): Source => ({
@@ -21,9 +22,17 @@ const toSource = (row: SqliteSourcesTable): Source => ({
         : { lat: row.lat, lon: row.lon, altitudeM: row.altitude_m },
   orientationDeg: row.orientation_deg,
   capabilities: JSON.parse(row.capabilities) as Record<string, unknown>,
-  keys: JSON.parse(row.keys) as SourceKey[],
+  keys: parseKeys(row.keys),
   registeredAtMs: row.registered_at,
+  marking: markingOf(row.tlp, row.releasable_to),
 });
+
+/**
+ * The first source (by id) holding a key id. Keys live in each source's JSON column: a scan of the
+ * sources, which number in the hundreds or thousands.
+ */
+const HOLDER = `SELECT s.id FROM sources AS s, json_each(s.keys) AS k
+  WHERE json_extract(k.value, '$.keyId') = ? ORDER BY s.id LIMIT 1`;
 
 /** -0 becomes 0: SQLite cannot tell them apart, so no store does. */
 const plain = (value: number | null | undefined): number | null =>
@@ -32,10 +41,14 @@ const plain = (value: number | null | undefined): number | null =>
 export class SqliteSourceStore implements SourceStore {
   readonly #db: Database.Database;
   readonly #kysely: Kysely<SqliteSchema>;
+  readonly #holder: Database.Statement<[string], { id: string }>;
+  readonly #holding: Database.Statement<[string], SqliteSourcesTable>;
 
   constructor(db: Database.Database, kysely: Kysely<SqliteSchema>) {
     this.#db = db;
     this.#kysely = kysely;
+    this.#holder = db.prepare(HOLDER);
+    this.#holding = db.prepare(`SELECT * FROM sources WHERE id = (${HOLDER})`);
   }
 
   /** Runs a compiled query synchronously, so a read-modify-write cannot interleave with other writes. */
@@ -54,7 +67,10 @@ export class SqliteSourceStore implements SourceStore {
         const stored = this.#get(
           k.selectFrom('sources').select(['keys', 'registered_at']).where('id', '=', source.id).compile(),
         );
+        const marking = markingColumns(source.marking);
         const description = {
+          tlp: marking.tlp,
+          releasable_to: marking.releasableTo,
           kind: source.kind,
           organisation: source.organisation,
           name: source.name,
@@ -78,7 +94,7 @@ export class SqliteSourceStore implements SourceStore {
           );
           return;
         }
-        const keys = mergedKeys(JSON.parse(stored.keys) as SourceKey[], source.keys);
+        const keys = mergedKeys(parseKeys(stored.keys), source.keys);
         this.#run(
           k
             .updateTable('sources')
@@ -120,6 +136,63 @@ export class SqliteSourceStore implements SourceStore {
   async list(): Promise<readonly Source[]> {
     const rows = await this.#kysely.selectFrom('sources').selectAll().orderBy('id').execute();
     return rows.map(toSource);
+  }
+
+  addKey(sourceId: string, key: SourceKey): Promise<void> {
+    return Promise.resolve().then(() =>
+      this.#db
+        .transaction(() => {
+          const keys = this.#keysOf(sourceId);
+          const holder = this.#holder.get(key.keyId)?.id;
+          this.#writeKeys(sourceId, addedKeys(sourceId, keys, key, holder));
+        })
+        .immediate(),
+    );
+  }
+
+  revokeKey(
+    sourceId: string,
+    keyId: string,
+    revokedAtMs: number,
+    compromisedAtMs: number | null,
+  ): Promise<void> {
+    return Promise.resolve().then(() =>
+      this.#db
+        .transaction(() => {
+          const keys = this.#keysOf(sourceId);
+          this.#writeKeys(sourceId, revokedKeys(sourceId, keys, keyId, revokedAtMs, compromisedAtMs));
+        })
+        .immediate(),
+    );
+  }
+
+  findKey(keyId: string): Promise<{ readonly source: Source; readonly key: SourceKey } | undefined> {
+    return Promise.resolve().then(() => {
+      const row = this.#holding.get(keyId);
+      if (row === undefined) return undefined;
+      const source = toSource(row);
+      const key = keyOf(source.keys, keyId);
+      return key && { source, key };
+    });
+  }
+
+  /** The source's stored keys, read inside the caller's transaction; `E_NOT_FOUND` for an unknown source. */
+  #keysOf(sourceId: string): SourceKey[] {
+    const row = this.#get(
+      this.#kysely.selectFrom('sources').select('keys').where('id', '=', sourceId).compile(),
+    );
+    if (row === undefined) throw notFound('source', sourceId);
+    return parseKeys(row.keys);
+  }
+
+  #writeKeys(sourceId: string, keys: readonly SourceKey[]): void {
+    this.#run(
+      this.#kysely
+        .updateTable('sources')
+        .set({ keys: JSON.stringify(keys) })
+        .where('id', '=', sourceId)
+        .compile(),
+    );
   }
 
   async listStatus(): Promise<readonly SensorStatus[]> {

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../application/app-deps.ts';
+import { mayRead, viewFor, type Principal } from '../../core/access/policy.ts';
 import { STREAM_EVENTS, type StreamEventName } from '../../shared/wire.ts';
 import { presentEvent, presentViolation } from '../presenters/fusion-presenter.ts';
 import { presentObservationJson } from '../presenters/observation-presenter.ts';
@@ -33,6 +34,7 @@ export function streamRoutes(deps: AppDeps, options: StreamOptions) {
     app.withTypeProvider<ZodTypeProvider>().get(
       '/api/v1/stream',
       {
+        config: { action: 'stream' },
         schema: {
           summary: 'Live stream of committed facts (Server-Sent Events)',
           description: `Events: ${STREAM_EVENTS.join(', ')}. Each message's id is the commit sequence; send Last-Event-ID (or ?after=) to resume after it. Without either, the stream starts with what is committed after you connect.`,
@@ -61,16 +63,22 @@ interface Message {
 }
 
 /**
- * The messages after `afterSeq`, in commit order: observations, and fusion's event and violation
- * revisions, merged, up to the last sequence committed when the round began. When either read comes
- * back full, nothing past its last sequence is sent yet (the other kind may hold earlier sequences
- * beyond what was read).
+ * The messages after `afterSeq` the reader may have, in commit order: observations, and fusion's
+ * event and violation revisions, merged, up to the last sequence committed when the round began —
+ * shaped by the access policy exactly as the REST routes shape them. When either read comes back
+ * full, nothing past its last sequence is sent yet (the other kind may hold earlier sequences beyond
+ * what was read). `upTo` is how far this round looked, sent or not.
  */
-async function nextMessages(deps: AppDeps, afterSeq: number, batch: number): Promise<Message[]> {
+async function nextMessages(
+  deps: AppDeps,
+  principal: Principal,
+  afterSeq: number,
+  batch: number,
+): Promise<{ messages: Message[]; upTo: number }> {
   // Everything at or below the last committed sequence is visible to both reads that follow; what
   // commits meanwhile waits for the next round, so neither kind can slip past the other.
   const latest = await deps.store.observations.latestSeq();
-  if (latest <= afterSeq) return [];
+  if (latest <= afterSeq) return { messages: [], upTo: afterSeq };
   const [rows, changes] = await Promise.all([
     deps.store.observations.listAfter(afterSeq, batch),
     deps.store.fusion.changesAfter(afterSeq, batch),
@@ -78,19 +86,24 @@ async function nextMessages(deps: AppDeps, afterSeq: number, batch: number): Pro
   let upTo = latest;
   if (rows.length === batch) upTo = Math.min(upTo, rows.at(-1)?.seq ?? upTo);
   if (changes.length === batch) upTo = Math.min(upTo, changes.at(-1)?.seq ?? upTo);
+  const view = viewFor(principal);
   const messages: Message[] = [];
   for (const row of rows)
-    if (row.seq <= upTo)
-      messages.push({ seq: row.seq, event: 'observation', data: presentObservationJson(row) });
+    if (row.seq <= upTo && mayRead(principal, row.marking))
+      messages.push({ seq: row.seq, event: 'observation', data: presentObservationJson(row, view) });
   for (const change of changes) {
-    if (change.seq > upTo) continue;
+    if (change.seq > upTo || !mayRead(principal, change.stored.marking)) continue;
     messages.push(
       change.type === 'event'
-        ? { seq: change.seq, event: 'event', data: JSON.stringify(presentEvent(change.stored)) }
-        : { seq: change.seq, event: 'violation', data: JSON.stringify(presentViolation(change.stored)) },
+        ? { seq: change.seq, event: 'event', data: JSON.stringify(presentEvent(change.stored, view)) }
+        : {
+            seq: change.seq,
+            event: 'violation',
+            data: JSON.stringify(presentViolation(change.stored, view)),
+          },
     );
   }
-  return messages.sort((a, b) => a.seq - b.seq);
+  return { messages: messages.sort((a, b) => a.seq - b.seq), upTo };
 }
 
 /** Starts streaming; returns the function that ends the stream. */
@@ -135,13 +148,15 @@ function runStream(
       do {
         wanted.again = false;
         for (;;) {
-          const messages = await nextMessages(deps, lastSeq, options.batch);
-          if (isClosed() || messages.length === 0) break;
+          const { messages, upTo } = await nextMessages(deps, request.principal, lastSeq, options.batch);
+          if (isClosed() || upTo <= lastSeq) break;
           for (const message of messages) {
             await write(`id: ${message.seq}\nevent: ${message.event}\ndata: ${message.data}\n\n`);
             lastSeq = message.seq;
             if (isClosed()) return;
           }
+          // Past what this reader may not have, too, so it is not read again.
+          lastSeq = upTo;
         }
       } while (wantedAgain() && !isClosed());
     } catch (error) {

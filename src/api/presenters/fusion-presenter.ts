@@ -1,15 +1,34 @@
-/** @module How events and potential violations leave the server. (The access issue adds redaction by reader here.) */
-import type { GaussianPoint } from '../../core/fusion/event.ts';
+/**
+ * @module How events and potential violations leave the server, shaped by the reader's view: the
+ * parties and the public see an event's provenance only as counts by source kind (source ids and
+ * per-sensor times would give the sensors away), and the public sees locations coarsened.
+ */
+import type { Marking } from '../../core/access/markings.ts';
+import { coarsen, type View } from '../../core/access/policy.ts';
+import type { Contribution, GaussianPoint } from '../../core/fusion/event.ts';
 import type { StoredEvent, StoredViolation } from '../../core/ports/fusion-store.ts';
 import type { EventWire, ViolationWire } from '../../shared/wire.ts';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 type PointWire = EventWire['location'];
-const point = (p: GaussianPoint | null): PointWire =>
-  p === null ? null : { lat: p.lat, lon: p.lon, covariance: [...p.covariance] };
+const point = (p: GaussianPoint | null, view: View): PointWire =>
+  p === null
+    ? null
+    : view.location === 'coarse'
+      ? { lat: coarsen(p.lat), lon: coarsen(p.lon), covariance: null }
+      : { lat: p.lat, lon: p.lon, covariance: [...p.covariance] };
 
-export function presentEvent(stored: StoredEvent): EventWire {
+const markingWire = (m: Marking) => ({ tlp: m.tlp, releasableTo: [...m.releasableTo] });
+
+/** Contributions counted by source kind, in a stable order. */
+function provenanceCounts(provenance: readonly Contribution[]): { kind: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const c of provenance) counts.set(c.kind, (counts.get(c.kind) ?? 0) + 1);
+  return [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([kind, count]) => ({ kind, count }));
+}
+
+export function presentEvent(stored: StoredEvent, view: View): EventWire {
   const e = stored.event;
   return {
     seq: stored.seq,
@@ -21,18 +40,31 @@ export function presentEvent(stored: StoredEvent): EventWire {
     status: e.status,
     time: iso(e.timeMs),
     timeSigmaMs: e.timeSigmaMs,
-    location: point(e.location),
-    origin: point(e.origin),
-    impact: point(e.impact),
+    location: point(e.location, view),
+    origin: point(e.origin, view),
+    impact: point(e.impact, view),
     method: e.method,
     weaponClass: e.weaponClass,
     count: e.count,
-    provenance: e.provenance.map(({ observedAtMs, ...c }) => ({ ...c, observedAt: iso(observedAtMs) })),
+    provenance:
+      view.provenance === 'full'
+        ? e.provenance.map(({ observedAtMs, ...c }) => ({ ...c, observedAt: iso(observedAtMs) }))
+        : provenanceCounts(e.provenance),
     asOfSeq: e.asOfSeq,
+    marking: markingWire(stored.marking),
   };
 }
 
-export function presentViolation(stored: StoredViolation): ViolationWire {
-  const { timeMs, ...violation } = stored.violation;
-  return { seq: stored.seq, committedAt: iso(stored.committedAtMs), ...violation, time: iso(timeMs) };
+export function presentViolation(stored: StoredViolation, view: View): ViolationWire {
+  const { timeMs, supportingSeqs, location, ...violation } = stored.violation;
+  return {
+    seq: stored.seq,
+    committedAt: iso(stored.committedAtMs),
+    ...violation,
+    location: point(location, view),
+    // The observations' sequence numbers only mean something to those who may read them.
+    ...(view.provenance === 'full' ? { supportingSeqs } : { supportingCount: supportingSeqs.length }),
+    time: iso(timeMs),
+    marking: markingWire(stored.marking),
+  };
 }

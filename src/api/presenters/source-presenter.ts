@@ -1,8 +1,14 @@
-/** @module How a source leaves the server, with its sensor state. */
+/**
+ * @module How a source leaves the server, with its sensor state. Readers without the policy's
+ * `sensorDetails` (the parties) get its id, kind and owning organisation only: a position, an
+ * orientation, a capability or even an outage would tell them where and how they are watched.
+ */
+import type { View } from '../../core/access/policy.ts';
 import type { SensorStatus, Source } from '../../core/sources/source.ts';
 import type { SourceWire } from '../../shared/wire.ts';
 
-export function presentSource(source: Source, status: SensorStatus | undefined): SourceWire {
+export function presentSource(source: Source, status: SensorStatus | undefined, view: View): SourceWire {
+  if (!view.sensorDetails) return { id: source.id, kind: source.kind, organisation: source.organisation };
   return {
     id: source.id,
     kind: source.kind,
@@ -16,8 +22,10 @@ export function presentSource(source: Source, status: SensorStatus | undefined):
       algorithm: k.algorithm,
       createdAt: new Date(k.createdAtMs).toISOString(),
       revokedAt: k.revokedAtMs === null ? null : new Date(k.revokedAtMs).toISOString(),
+      compromisedAt: k.compromisedAtMs === null ? null : new Date(k.compromisedAtMs).toISOString(),
     })),
     registeredAt: new Date(source.registeredAtMs).toISOString(),
+    marking: { tlp: source.marking.tlp, releasableTo: [...source.marking.releasableTo] },
     status:
       status === undefined
         ? null

@@ -45,7 +45,10 @@ export function agreementRoutes(deps: AppDeps) {
 
     route.get(
       '/api/v1/agreements',
-      { schema: { summary: 'Registered agreements and their versions', tags: ['agreements'] } },
+      {
+        config: { action: 'agreements:read' },
+        schema: { summary: 'Registered agreements and their versions', tags: ['agreements'] },
+      },
       async () => ({
         items: (await deps.store.agreements.list()).map((record) => {
           const agreement = agreementOf(record);
@@ -67,6 +70,7 @@ export function agreementRoutes(deps: AppDeps) {
     route.get(
       '/api/v1/agreements/:id',
       {
+        config: { action: 'agreements:read' },
         schema: {
           summary: 'One agreement: the whole document as registered (latest revision)',
           tags: ['agreements'],
@@ -88,6 +92,7 @@ export function agreementRoutes(deps: AppDeps) {
     route.get(
       '/api/v1/agreements/:id/terms',
       {
+        config: { action: 'agreements:read' },
         schema: {
           summary: 'The terms in force at a time',
           description:

@@ -17,6 +17,7 @@ import {
   violationWireSchema,
 } from '../../shared/wire.ts';
 import { presentEvent, presentViolation } from '../presenters/fusion-presenter.ts';
+import { releasable, viewOf } from '../reader.ts';
 import { bboxParam, list } from './observations.ts';
 
 const typeParam = z
@@ -61,6 +62,7 @@ export function fusionRoutes(deps: AppDeps, options: { readonly maxPageSize: num
     route.get(
       '/api/v1/events',
       {
+        config: { action: 'events:read' },
         schema: {
           summary: 'Find events',
           description:
@@ -81,13 +83,18 @@ export function fusionRoutes(deps: AppDeps, options: { readonly maxPageSize: num
           limit: q.limit + 1,
         });
         const page = paged(rows, q.limit);
-        return { items: page.items.map(presentEvent), next: page.next };
+        const view = viewOf(request);
+        return {
+          items: releasable(request, page.items, (e) => e.marking).map((e) => presentEvent(e, view)),
+          next: page.next,
+        };
       },
     );
 
     route.get(
       '/api/v1/events/:id',
       {
+        config: { action: 'events:read' },
         schema: {
           summary: 'One event, every revision (oldest first)',
           tags: ['events'],
@@ -96,16 +103,23 @@ export function fusionRoutes(deps: AppDeps, options: { readonly maxPageSize: num
         },
       },
       async (request) => {
-        const revisions = await deps.store.fusion.eventRevisions(request.params.id);
+        const revisions = releasable(
+          request,
+          await deps.store.fusion.eventRevisions(request.params.id),
+          (e) => e.marking,
+        );
+        // What the reader may not have does not exist for it.
         if (revisions.length === 0)
           throw new TrucelineError('E_NOT_FOUND', `event ${request.params.id} does not exist`);
-        return { revisions: revisions.map(presentEvent) };
+        const view = viewOf(request);
+        return { revisions: revisions.map((e) => presentEvent(e, view)) };
       },
     );
 
     route.get(
       '/api/v1/violations',
       {
+        config: { action: 'violations:read' },
         schema: {
           summary: 'Find potential violations',
           description:
@@ -140,13 +154,18 @@ export function fusionRoutes(deps: AppDeps, options: { readonly maxPageSize: num
           limit: q.limit + 1,
         });
         const page = paged(rows, q.limit);
-        return { items: page.items.map(presentViolation), next: page.next };
+        const view = viewOf(request);
+        return {
+          items: releasable(request, page.items, (v) => v.marking).map((v) => presentViolation(v, view)),
+          next: page.next,
+        };
       },
     );
 
     route.get(
       '/api/v1/violations/:id',
       {
+        config: { action: 'violations:read' },
         schema: {
           summary: 'One potential violation, every revision (oldest first)',
           tags: ['violations'],
@@ -155,10 +174,15 @@ export function fusionRoutes(deps: AppDeps, options: { readonly maxPageSize: num
         },
       },
       async (request) => {
-        const revisions = await deps.store.fusion.violationRevisions(request.params.id);
+        const revisions = releasable(
+          request,
+          await deps.store.fusion.violationRevisions(request.params.id),
+          (v) => v.marking,
+        );
         if (revisions.length === 0)
           throw new TrucelineError('E_NOT_FOUND', `potential violation ${request.params.id} does not exist`);
-        return { revisions: revisions.map(presentViolation) };
+        const view = viewOf(request);
+        return { revisions: revisions.map((v) => presentViolation(v, view)) };
       },
     );
   };

@@ -4,10 +4,14 @@ import type { AppDeps } from '../../application/app-deps.ts';
 
 export function healthRoutes(deps: AppDeps) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.get('/healthz', { schema: { summary: 'Health', tags: ['health'] } }, async () => ({
-      status: 'ok',
-      store: deps.store.engine,
-      latestSeq: await deps.store.observations.latestSeq(),
-    }));
+    app.get(
+      '/healthz',
+      { config: { action: 'public' }, schema: { summary: 'Health', tags: ['health'] } },
+      async () => ({
+        status: 'ok',
+        store: deps.store.engine,
+        latestSeq: await deps.store.observations.latestSeq(),
+      }),
+    );
   };
 }

@@ -2,20 +2,26 @@
  * @module `/api/v1/observations`: ingest (a JSON array or NDJSON) and query. Each handler:
  * validate → (authorise, from the access issue on) → run the use case → present.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../application/app-deps.ts';
 import { queryObservations } from '../../application/query-observations.ts';
-import { recordObservations } from '../../application/record-observations.ts';
+import { recordSignedBatch, type SignatureWindow } from '../../application/record-signed-batch.ts';
+import type { ReadLog } from '../../application/access/read-log.ts';
+import { mayRead, readerOrg } from '../../core/access/policy.ts';
 import { TrucelineError } from '../../core/errors.ts';
+import type { StoredObservation } from '../../core/ports/observation-store.ts';
 import { OBSERVATION_KINDS, type ObservationKind } from '../../core/observations/kinds.ts';
 import { instant, observationSchema } from '../../core/observations/schema.ts';
 import { errorResponseSchema, ingestReportSchema, observationPageSchema } from '../../shared/wire.ts';
 import { presentObservation, presentObservationJson } from '../presenters/observation-presenter.ts';
+import { releasable, viewOf } from '../reader.ts';
 import { docOnly } from '../schema-compilers.ts';
 
 export interface ObservationRouteOptions {
+  readonly readLog: ReadLog;
+  readonly signatureWindow: SignatureWindow;
   readonly bodyLimitBytes: number;
   readonly maxRecordsPerRequest: number;
   readonly maxPageSize: number;
@@ -103,28 +109,38 @@ export function observationRoutes(deps: AppDeps, options: ObservationRouteOption
     route.post(
       '/api/v1/observations',
       {
+        config: { action: 'observations:submit' },
         bodyLimit: options.bodyLimitBytes,
         schema: {
-          summary: 'Ingest observations',
-          description: `A JSON array of observations (application/json) or one observation per line (application/x-ndjson), at most ${options.maxRecordsPerRequest} records and ${options.bodyLimitBytes} bytes. Each record is accepted, a duplicate, a conflict or rejected on its own; the answer comes after the commit.`,
+          summary: "Ingest a source's signed batch of observations",
+          description: `A JSON array of observations (application/json) or one observation per line (application/x-ndjson), at most ${options.maxRecordsPerRequest} records and ${options.bodyLimitBytes} bytes, every record of the signing source. The request must carry an HTTP Message Signature (RFC 9421, Ed25519, label sig1) covering @method, @path, content-type and content-digest (RFC 9530, sha-256), with the parameters created, keyid, nonce (the batch id) and alg="ed25519"; no token is needed. Each record is accepted, a duplicate, a conflict or rejected on its own; the answer comes after the commit. A resend with the same batch id and body reports its records as duplicates; the same batch id with another body is refused (E_NONCE_REUSED).`,
           tags: ['observations'],
           body: docOnly(z.array(observationSchema)),
           response: {
             200: ingestReportSchema,
             400: errorResponseSchema,
+            401: errorResponseSchema,
+            409: errorResponseSchema,
             413: errorResponseSchema,
             415: errorResponseSchema,
           },
         },
       },
       async (request) => {
-        const text = request.body as unknown as Buffer;
+        const body = request.body as unknown as Buffer;
         const ndjson = String(request.headers['content-type']).startsWith('application/x-ndjson');
-        const report = await recordObservations(deps, {
-          input: ndjson ? { format: 'ndjson', text, firstPosition: 0 } : { format: 'json', text },
-          origin: 'http',
-          maxRecords: options.maxRecordsPerRequest,
-        });
+        const report = await recordSignedBatch(
+          deps,
+          {
+            method: request.method,
+            target: request.url,
+            headers: request.headers as Record<string, string | undefined>,
+            body,
+            format: ndjson ? 'ndjson' : 'json',
+            maxRecords: options.maxRecordsPerRequest,
+          },
+          options.signatureWindow,
+        );
         return {
           ...report,
           rejections: report.rejections.map(({ position, issues, ...rest }) => ({
@@ -139,6 +155,7 @@ export function observationRoutes(deps: AppDeps, options: ObservationRouteOption
     route.get(
       '/api/v1/observations',
       {
+        config: { action: 'observations:read' },
         schema: {
           summary: 'Find observations',
           description:
@@ -161,9 +178,12 @@ export function observationRoutes(deps: AppDeps, options: ObservationRouteOption
         });
         // Written as text: stored records are canonical JSON already, so none is parsed to be re-serialised.
         const next = page.nextAfterSeq === null ? 'null' : `"${page.nextAfterSeq}"`;
+        const view = viewOf(request);
+        const items = releasable(request, page.items, (row) => row.marking);
+        noteReads(deps, options.readLog, request, items);
         return sendJsonText(
           reply,
-          `{"items":[${page.items.map(presentObservationJson).join(',')}],"next":${next}}`,
+          `{"items":[${items.map((row) => presentObservationJson(row, view)).join(',')}],"next":${next}}`,
         );
       },
     );
@@ -171,6 +191,7 @@ export function observationRoutes(deps: AppDeps, options: ObservationRouteOption
     route.get(
       '/api/v1/observations/:seq',
       {
+        config: { action: 'observations:read' },
         schema: {
           summary: 'One observation by commit sequence',
           tags: ['observations'],
@@ -179,12 +200,31 @@ export function observationRoutes(deps: AppDeps, options: ObservationRouteOption
       },
       async (request) => {
         const row = await deps.store.observations.findBySeq(request.params.seq);
-        if (row === undefined)
+        // What the reader may not have does not exist for it.
+        if (row === undefined || !mayRead(request.principal, row.marking))
           throw new TrucelineError('E_NOT_FOUND', `observation ${request.params.seq} does not exist`);
-        return presentObservation(row);
+        noteReads(deps, options.readLog, request, [row]);
+        return presentObservation(row, viewOf(request));
       },
     );
   };
+}
+
+/** Notes in the record of reads who read these observations. */
+function noteReads(
+  deps: Pick<AppDeps, 'clock'>,
+  log: ReadLog,
+  request: FastifyRequest,
+  rows: readonly StoredObservation[],
+): void {
+  const p = request.principal;
+  log.record({
+    atMs: deps.clock.now(),
+    userId: p.type === 'user' ? p.userId : null,
+    orgId: readerOrg(p).id,
+    route: `${request.method} ${request.routeOptions.url ?? ''}`,
+    records: rows.map((row) => `observation:${row.seq}`),
+  });
 }
 
 /** Sends text that is already JSON (of the route's documented shape) as it is. */

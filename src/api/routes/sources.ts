@@ -1,33 +1,57 @@
 /** @module `/api/v1/sources`: the registry of sources and sensors, with each sensor's state. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../application/app-deps.ts';
+import type { ReadLog } from '../../application/access/read-log.ts';
 import { registerSource } from '../../application/register-source.ts';
+import { mayRead, readerOrg } from '../../core/access/policy.ts';
+import { notFound } from '../../core/errors.ts';
+import type { Source } from '../../core/sources/source.ts';
 import { sourceRegistrationSchema } from '../../core/sources/source-schema.ts';
 import { errorResponseSchema, sourceWireSchema } from '../../shared/wire.ts';
 import { presentSource } from '../presenters/source-presenter.ts';
+import { releasable, viewOf } from '../reader.ts';
 
-export function sourceRoutes(deps: AppDeps) {
+export function sourceRoutes(deps: AppDeps, readLog: ReadLog) {
+  /** Reads of sensor details are recorded; the parties' id-kind-organisation view is not sensitive. */
+  const noteReads = (request: FastifyRequest, sources: readonly Source[]): void => {
+    const p = request.principal;
+    if (!viewOf(request).sensorDetails) return;
+    readLog.record({
+      atMs: deps.clock.now(),
+      userId: p.type === 'user' ? p.userId : null,
+      orgId: readerOrg(p).id,
+      route: `${request.method} ${request.routeOptions.url ?? ''}`,
+      records: sources.map((s) => `source:${s.id}`),
+    });
+  };
   return async (app: FastifyInstance): Promise<void> => {
     const route = app.withTypeProvider<ZodTypeProvider>();
 
     route.get(
       '/api/v1/sources',
-      { schema: { summary: 'Every source, with its sensor state', tags: ['sources'] } },
-      async () => {
-        const [sources, statuses] = await Promise.all([
+      {
+        config: { action: 'sources:read' },
+        schema: { summary: 'Every source, with its sensor state', tags: ['sources'] },
+      },
+      async (request) => {
+        const [stored, statuses] = await Promise.all([
           deps.store.sources.list(),
           deps.store.sources.listStatus(),
         ]);
+        const sources = releasable(request, stored, (s) => s.marking);
         const byId = new Map(statuses.map((s) => [s.sourceId, s]));
-        return { items: sources.map((s) => presentSource(s, byId.get(s.id))) };
+        const view = viewOf(request);
+        noteReads(request, sources);
+        return { items: sources.map((s) => presentSource(s, byId.get(s.id), view)) };
       },
     );
 
     route.get(
       '/api/v1/sources/:id',
       {
+        config: { action: 'sources:read' },
         schema: {
           summary: 'One source',
           tags: ['sources'],
@@ -36,15 +60,19 @@ export function sourceRoutes(deps: AppDeps) {
         },
       },
       async (request) => {
-        const source = await deps.store.sources.get(request.params.id);
+        const source = await deps.store.sources.find(request.params.id);
+        if (source === undefined || !mayRead(request.principal, source.marking))
+          throw notFound('source', request.params.id);
         const status = (await deps.store.sources.listStatus()).find((s) => s.sourceId === source.id);
-        return presentSource(source, status);
+        noteReads(request, [source]);
+        return presentSource(source, status, viewOf(request));
       },
     );
 
     route.post(
       '/api/v1/sources',
       {
+        config: { action: 'sources:register' },
         schema: {
           summary: 'Register a source (or update its description)',
           tags: ['sources'],
@@ -54,7 +82,7 @@ export function sourceRoutes(deps: AppDeps) {
       },
       async (request, reply) => {
         const source = await registerSource(deps, request.body);
-        return reply.code(201).send(presentSource(source, undefined));
+        return reply.code(201).send(presentSource(source, undefined, viewOf(request)));
       },
     );
   };

@@ -1,5 +1,6 @@
 /** @module The `ingest` command's output: counts (or `--json`) on stdout, a progress bar on stderr on a terminal. */
 import { SingleBar } from 'cli-progress';
+import { userInfo } from 'node:os';
 import { basename } from 'node:path';
 import type { CliRuntime, StoreOptions } from '../cli-runtime.ts';
 import { expandPaths, ingestFiles, type IngestSummary } from './ingest.ts';
@@ -8,7 +9,7 @@ import { ingestSimulation, isSimulationDir } from './ingest-simulation.ts';
 export async function ingestCommand(
   runtime: CliRuntime,
   paths: readonly string[],
-  options: StoreOptions & { json: boolean; batchSize: number },
+  options: StoreOptions & { json: boolean; batchSize: number; operator?: string },
 ): Promise<number> {
   // A simulator directory is taken whole (agreement, sources, observations; never the truth).
   const simulations = paths.filter(isSimulationDir);
@@ -26,6 +27,7 @@ export async function ingestCommand(
   let current = '';
   const progress = {
     batchSize: options.batchSize,
+    operator: options.operator ?? operatorName(),
     onProgress: (file: string, bytesRead: number, total: number) => {
       if (bar === undefined) return;
       if (file !== current) {
@@ -79,4 +81,13 @@ export async function ingestCommand(
     for (const r of summary.rejections) runtime.stdout(`${r.file}:${r.line}: ${r.field}: ${r.reason}\n`);
   }
   return 0;
+}
+
+/** The OS login name, for the record of who ran an ingest; never a prompt. */
+function operatorName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.LOGNAME ?? 'unknown';
+  }
 }

@@ -10,11 +10,13 @@ import { join } from 'node:path';
 import type { AppDeps } from '../../application/app-deps.ts';
 import { FusionPipeline, type FusionLogic } from '../../application/fusion-pipeline.ts';
 import { registerAgreement } from '../../application/register-agreement.ts';
+import { addSourceKey } from '../../application/manage-source-keys.ts';
 import { registerSource } from '../../application/register-source.ts';
 import { ingestFiles, type IngestOptions, type IngestSummary } from './ingest.ts';
 
 /** The files of a simulator directory. */
 export const SIMULATION_FILES = {
+  keys: 'keys.json',
   agreement: 'agreement.json',
   sources: 'sources.json',
   observations: 'observations.ndjson',
@@ -55,6 +57,17 @@ export async function ingestSimulation(
         { cause: error },
       );
     }
+  }
+  // The sources' public keys, so their batches can also be posted signed (`truceline post`).
+  const keysPath = join(dir, SIMULATION_FILES.keys);
+  if (existsSync(keysPath)) {
+    const keys = JSON.parse(await readFile(keysPath, 'utf8')) as {
+      sourceId: string;
+      keyId: string;
+      publicKeySpkiB64: string;
+    }[];
+    for (const key of keys)
+      if ((await deps.store.sources.findKey(key.keyId)) === undefined) await addSourceKey(deps, key);
   }
   const pipeline = new FusionPipeline(deps, logic, { agreementId: registered.record.id });
   let events = 0;

@@ -20,6 +20,8 @@ import { UCDP_GED_SOURCE_ID, ucdpGedRowToObservation } from '../../core/observat
 export interface IngestOptions {
   /** Records per transaction. */
   readonly batchSize: number;
+  /** Who ran the ingest (an operator action): recorded in each batch's origin. */
+  readonly operator?: string;
   /** Told after each batch with the bytes read so far of the current file. */
   readonly onProgress?: (file: string, bytesRead: number, totalBytes: number) => void;
   /** Awaited after each batch's commit (before the next commit): fusion keeps up this way. */
@@ -59,7 +61,7 @@ export async function ingestFiles(
 ): Promise<IngestSummary> {
   const summary: IngestSummary = { accepted: 0, duplicates: 0, conflicts: 0, rejected: 0, rejections: [] };
   for (const file of files) {
-    const origin = `file:${basename(file)}`;
+    const origin = `file:${basename(file)}${options.operator === undefined ? '' : ` operator:${options.operator}`}`;
     const total = (await stat(file)).size;
     // Batch N commits while batch N+1 is validated (on worker threads when the validator has them).
     let previous: Promise<void> = Promise.resolve();

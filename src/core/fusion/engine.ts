@@ -14,6 +14,7 @@
  * The engine keeps no state that must survive a restart: the runner re-reads the observations after
  * the store's cursor (`finalizedThroughSeq`) and the events come out the same.
  */
+import { eventIdOf } from './event-id.ts';
 import type { EventKind } from '../agreement/kinds.ts';
 import type { Contribution, FusedEvent, GaussianPoint, LocalisationMethod } from './event.ts';
 import { combineGaussianPoints, mahalanobisSquared } from './gaussian.ts';
@@ -270,7 +271,7 @@ function arrivalOf(input: FusionInput): Arrival | undefined {
   };
 }
 
-const eventId = (input: FusionInput): string => `${input.sourceId}/${input.recordId}`;
+const eventId = (input: FusionInput): string => eventIdOf(input.sourceId, input.recordId);
 
 const contribution = (input: FusionInput, role: Contribution['role']): Contribution => ({
   seq: input.seq,

@@ -4,6 +4,7 @@
  * observations fusion has processed. A commit of fusion output and its cursor is one transaction, so a
  * restarted pipeline resumes exactly where the store says, never from an in-memory queue.
  */
+import type { Marking } from '../access/markings.ts';
 import type { EventKind } from '../agreement/kinds.ts';
 import type { FusedEvent } from '../fusion/event.ts';
 import type { PotentialViolation } from '../rules/potential-violation.ts';
@@ -25,12 +26,16 @@ export interface StoredEvent {
   readonly seq: number;
   readonly committedAtMs: number;
   readonly event: FusedEvent;
+  /** Who may receive it (default `DEFAULT_MARKINGS.event`). */
+  readonly marking: Marking;
 }
 
 export interface StoredViolation {
   readonly seq: number;
   readonly committedAtMs: number;
   readonly violation: PotentialViolation;
+  /** Who may receive it (default `DEFAULT_MARKINGS.violation`). */
+  readonly marking: Marking;
 }
 
 /** A change for the live stream, in commit order. */

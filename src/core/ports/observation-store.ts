@@ -1,4 +1,5 @@
 /** @module Port: the durable store of observations and of the quarantine of rejected records. */
+import type { Marking } from '../access/markings.ts';
 import type { ObservationKind } from '../observations/kinds.ts';
 import type { ValidObservation } from '../observations/validate-observation.ts';
 
@@ -29,6 +30,43 @@ export interface IngestBatch {
   readonly origin: string;
   readonly observations: readonly ValidObservation[];
   readonly rejects: readonly QuarantineInput[];
+  /**
+   * The marking of each observation, by its source id, where it differs from the default
+   * (`DEFAULT_MARKINGS.observation`); sources not in the map get the default.
+   */
+  readonly markings?: ReadonlyMap<string, Marking>;
+  /**
+   * The signed request the batch came in, stored in the same commit as its records. A second
+   * submission with the same source and batch id is not stored again (the caller checks first).
+   */
+  readonly submission?: SignedSubmission;
+}
+
+/** A source's signed batch, kept byte for byte so its signature can be checked again at any time. */
+export interface SignedSubmission {
+  readonly sourceId: string;
+  /** The signature's nonce: the batch id the source chose. */
+  readonly batchId: string;
+  readonly keyId: string;
+  /** The signature's `created` time. */
+  readonly signedAtMs: number;
+  readonly receivedAtMs: number;
+  /** The request's method and path (with query), as signed. */
+  readonly method: string;
+  readonly target: string;
+  readonly contentType: string;
+  /** Header values as received: `Content-Digest`, `Signature-Input`, `Signature`. */
+  readonly contentDigest: string;
+  readonly signatureInput: string;
+  readonly signature: string;
+  /** The body, exactly as received. */
+  readonly body: Uint8Array;
+}
+
+export interface StoredSubmission extends SignedSubmission {
+  /** When a revocation flagged it (the key was compromised before it was signed), or null. */
+  readonly flaggedAtMs: number | null;
+  readonly flagReason: string | null;
 }
 
 /** What became of one valid observation of a batch. `seq` is the stored record's commit sequence. */
@@ -62,6 +100,8 @@ export interface StoredObservation {
   readonly contentSha256: string;
   /** The canonical JSON of the record (the hashed content). */
   readonly content: string;
+  /** Who may receive it (the access policy reads this). */
+  readonly marking: Marking;
 }
 
 /** West, south, east, north in degrees; edges are inclusive; west ≤ east (no antimeridian crossing). */
@@ -126,4 +166,20 @@ export interface ObservationStore {
   /** Quarantine entries with an id above `afterId`, oldest first. */
   listQuarantine(afterId: number, limit: number): Promise<readonly QuarantineEntry[]>;
   countQuarantine(): Promise<number>;
+  /** The submission a source sent under a batch id, or `undefined`. */
+  findSubmission(sourceId: string, batchId: string): Promise<StoredSubmission | undefined>;
+  /**
+   * Flags every submission signed with `keyId` at or after `fromMs` (its signature's `created` time)
+   * that is not flagged yet, at `atMs` with `reason`; returns the flagged submissions' source and
+   * batch ids, and the commit sequences of the observations they brought.
+   */
+  flagSubmissions(
+    keyId: string,
+    fromMs: number,
+    atMs: number,
+    reason: string,
+  ): Promise<{
+    readonly batches: readonly { sourceId: string; batchId: string }[];
+    readonly seqs: readonly number[];
+  }>;
 }

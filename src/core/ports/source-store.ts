@@ -1,5 +1,5 @@
 /** @module Port: the registry of sources and what their heartbeats said. */
-import type { SensorStatus, Source } from '../sources/source.ts';
+import type { SensorStatus, Source, SourceKey } from '../sources/source.ts';
 
 export interface SourceStore {
   /**
@@ -21,4 +21,18 @@ export interface SourceStore {
    * heartbeats count, and only one at least as recent as the last: a late one changes nothing.
    */
   listStatus(): Promise<readonly SensorStatus[]>;
+  /** Adds a key to a source; `E_NOT_FOUND` for an unknown source, `E_CONFLICT` if the key id exists. */
+  addKey(sourceId: string, key: SourceKey): Promise<void>;
+  /**
+   * Revokes a key at `revokedAtMs`, distrusting it from `compromisedAtMs` (or null: only from now).
+   * `E_NOT_FOUND` for an unknown source or key. Revoking again keeps the earlier compromise time.
+   */
+  revokeKey(
+    sourceId: string,
+    keyId: string,
+    revokedAtMs: number,
+    compromisedAtMs: number | null,
+  ): Promise<void>;
+  /** The source holding the key, and the key; `undefined` when no source has it. */
+  findKey(keyId: string): Promise<{ readonly source: Source; readonly key: SourceKey } | undefined>;
 }

@@ -1,4 +1,5 @@
 /** @module Port: one store, as the composition root opens it. */
+import type { AccessStore } from './access-store.ts';
 import type { AgreementStore } from './agreement-store.ts';
 import type { FusionStore } from './fusion-store.ts';
 import type { ObservationStore } from './observation-store.ts';
@@ -11,6 +12,8 @@ export interface Store {
   readonly agreements: AgreementStore;
   /** Fusion's output (events, potential violations) and its cursor, in the same commit sequence. */
   readonly fusion: FusionStore;
+  /** Organisations, users, tokens, sessions and the record of reads. */
+  readonly access: AccessStore;
   /**
    * Writes a consistent copy of the whole store to `path` while it is in use (SQLite's online
    * backup). Throws `E_UNSUPPORTED` where the engine has its own tools (PostgreSQL: pg_dump).

@@ -55,4 +55,11 @@ export interface PotentialViolation {
   readonly supportingSeqs: readonly number[];
   /** One paragraph in plain words: the clause, the zone and version, distance, attribution and why. */
   readonly explanation: string;
+  /**
+   * Absent while the potential violation stands; `withdrawn` on the revision that withdraws it (its
+   * event was withdrawn or no longer breaches the clause, e.g. once observations signed with a
+   * compromised key were set aside), with the reason.
+   */
+  readonly status?: 'withdrawn';
+  readonly withdrawnReason?: string;
 }

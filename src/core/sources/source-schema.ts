@@ -1,7 +1,26 @@
 /** @module The wire form of a source registration, validated with zod. */
 import { z } from 'zod';
+import { TLP_LEVELS } from '../access/markings.ts';
+import { ORG_ID_PATTERN, ORG_KINDS } from '../access/organisations.ts';
 import { identifier, latitude, longitude } from '../observations/schema.ts';
 import { SOURCE_KINDS } from './source.ts';
+
+/** An organisation id, or `@kind` for every organisation of a kind. */
+const releasableTo = z
+  .string()
+  .refine(
+    (entry) =>
+      entry.startsWith('@')
+        ? (ORG_KINDS as readonly string[]).includes(entry.slice(1))
+        : ORG_ID_PATTERN.test(entry),
+    { error: `must be an organisation id or @ and one of ${ORG_KINDS.join(', ')}` },
+  );
+
+/** Who may receive the source's description (default `DEFAULT_MARKINGS.source`). */
+export const markingSchema = z.strictObject({
+  tlp: z.enum(TLP_LEVELS),
+  releasableTo: z.array(releasableTo).min(1).max(50),
+});
 
 export const sourceRegistrationSchema = z.strictObject({
   id: identifier,
@@ -13,5 +32,6 @@ export const sourceRegistrationSchema = z.strictObject({
     .optional(),
   orientationDeg: z.number().min(0).lt(360).optional(),
   capabilities: z.record(z.string().max(64), z.unknown()).optional(),
+  marking: markingSchema.optional(),
 });
 export type SourceRegistration = z.infer<typeof sourceRegistrationSchema>;

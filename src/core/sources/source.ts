@@ -1,4 +1,5 @@
 /** @module Sources and sensors: who and what observes, and whether it was watching. */
+import type { Marking } from '../access/markings.ts';
 import { OBSERVATION_KINDS, type ObservationKind, type SensorState } from '../observations/kinds.ts';
 
 /** Every kind an observation can have is also a kind of source, except heartbeats (any source sends those). */
@@ -15,6 +16,11 @@ export interface SourceKey {
   readonly publicKey: string;
   readonly createdAtMs: number;
   readonly revokedAtMs: number | null;
+  /**
+   * For a key revoked because it was compromised: from when it must be distrusted. Submissions it
+   * signed at or after this time are flagged and the events built on them are fused again.
+   */
+  readonly compromisedAtMs: number | null;
 }
 
 /** A registered source: a sensor, a patrol team, a party that complains, an import. */
@@ -32,6 +38,8 @@ export interface Source {
   readonly capabilities: Readonly<Record<string, unknown>>;
   readonly keys: readonly SourceKey[];
   readonly registeredAtMs: number;
+  /** Who may receive the source's description (default `DEFAULT_MARKINGS.source`). */
+  readonly marking: Marking;
 }
 
 /** What a sensor's last heartbeats said, so "no events" can be told from "not watched". */

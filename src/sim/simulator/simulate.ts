@@ -3,7 +3,9 @@
  * network along it, what the parties do over some hours, and what the network reports — the inputs of
  * fusion and the truth to grade it against. Deterministic for a seed. See docs/simulator.md.
  */
+import { createHash, createPrivateKey, createPublicKey } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { sourceKeyId, writeSourceKeyFile } from '../../client/source-key.ts';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import {
@@ -42,6 +44,8 @@ export interface Simulation {
   readonly observations: readonly string[];
   /** Truth records; the first is the `run` record. */
   readonly truth: readonly TruthRecord[];
+  /** The run's seed (the sources' simulated keys derive from it). */
+  readonly seed: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -136,6 +140,7 @@ export function simulate(options: SimulationOptions): Simulation {
   };
   return {
     agreementJson: json,
+    seed: options.seed,
     sources: network.registrations,
     observations: lines.map((l) => l.json),
     truth: [run, ...body],
@@ -148,15 +153,57 @@ export const SIMULATION_FILES = {
   sources: 'sources.json',
   observations: 'observations.ndjson',
   truth: 'truth.ndjson',
+  /** Each source's public signing key: `[{ sourceId, keyId, publicKeySpkiB64 }]`. */
+  keys: 'keys.json',
+  /** Each source's private key, `keys/<source id>.key` (the format `truceline post --key` reads). */
+  keyDir: 'keys',
 } as const;
+
+/** PKCS#8 DER of an Ed25519 private key, up to its 32-byte seed (RFC 8410). */
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/**
+ * A source's signing key, derived from the run's seed and the source id, so a simulation stays the
+ * same for the same seed. Simulated keys protect nothing: they let the batches be signed as a real
+ * gateway signs them.
+ */
+export function simulatedSourceKey(
+  seed: number,
+  sourceId: string,
+): { keyId: string; privateKeyPem: string; publicKeySpkiB64: string } {
+  const secret = createHash('sha256').update(`truceline-simulated-key|${seed}|${sourceId}`).digest();
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([ED25519_PKCS8_PREFIX, secret]),
+    format: 'der',
+    type: 'pkcs8',
+  });
+  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+  return {
+    keyId: sourceKeyId(spki),
+    privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    publicKeySpkiB64: spki.toString('base64'),
+  };
+}
 
 const ndjson = (lines: readonly string[]): string => (lines.length === 0 ? '' : `${lines.join('\n')}\n`);
 
-/** Writes the four files into `dir` (created if missing). */
+/** Writes the four files, the sources' public keys and their key files into `dir` (created if missing). */
 export async function writeSimulation(dir: string, simulation: Simulation): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, SIMULATION_FILES.agreement), simulation.agreementJson);
   await writeFile(join(dir, SIMULATION_FILES.sources), `${JSON.stringify(simulation.sources, null, 2)}\n`);
   await writeFile(join(dir, SIMULATION_FILES.observations), ndjson(simulation.observations));
   await writeFile(join(dir, SIMULATION_FILES.truth), ndjson(simulation.truth.map((r) => JSON.stringify(r))));
+  await mkdir(join(dir, SIMULATION_FILES.keyDir), { recursive: true, mode: 0o700 });
+  const registry = [];
+  for (const source of simulation.sources) {
+    const key = simulatedSourceKey(simulation.seed, source.id);
+    await writeSourceKeyFile(
+      join(dir, SIMULATION_FILES.keyDir, `${source.id}.key`),
+      { sourceId: source.id, keyId: key.keyId, privateKeyPem: key.privateKeyPem },
+      { overwrite: true },
+    );
+    registry.push({ sourceId: source.id, keyId: key.keyId, publicKeySpkiB64: key.publicKeySpkiB64 });
+  }
+  await writeFile(join(dir, SIMULATION_FILES.keys), `${JSON.stringify(registry, null, 2)}\n`);
 }

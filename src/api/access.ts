@@ -1,0 +1,146 @@
+/**
+ * @module Who is asking, and may they: every request is resolved to a principal (a bearer token, a
+ * web session cookie, or the public) and checked against the access policy before its handler runs.
+ * Every route declares its action in `config.action`; a route without one fails the server's start,
+ * so nothing is ever served unchecked. Sources' signed submissions are authenticated by their
+ * signature in the ingest handler (the body is needed to check it).
+ */
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ACTIONS, decide, PUBLIC_PRINCIPAL, type Action, type Principal } from '../core/access/policy.ts';
+import { TrucelineError } from '../core/errors.ts';
+import { principalFromSession, principalFromToken } from '../application/access/authenticate.ts';
+import type { AppDeps } from '../application/app-deps.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** What the route does, as the access policy sees it. */
+    action?: Action;
+  }
+  interface FastifyRequest {
+    /** Who is asking (set before any handler runs). */
+    principal: Principal;
+  }
+}
+
+/** The web session's cookie. */
+export const SESSION_COOKIE = 'tl_session';
+/** The header a web session's state-changing requests carry its CSRF token in. */
+export const CSRF_HEADER = 'x-csrf-token';
+
+/** Requests per minute before `429 E_RATE_LIMITED`, per token, per source key, and per address for the rest. */
+export interface RateLimits {
+  readonly perToken: number;
+  readonly perSourceKey: number;
+  readonly perAddress: number;
+}
+
+/**
+ * Defaults: high enough that a sensor gateway sending 1,000-record batches as fast as the server
+ * takes them (about 25 a second here) and a busy analyst's screen are never throttled.
+ */
+export const DEFAULT_RATE_LIMITS: RateLimits = { perToken: 1_200, perSourceKey: 6_000, perAddress: 600 };
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Routes some plugin registers (the API docs) are public; every other route must declare its action. */
+const PLUGIN_ROUTE_PREFIXES = ['/docs'];
+
+/** The key id a signed request names, read without checking it (the handler checks it). */
+function signingKeyId(request: FastifyRequest): string | undefined {
+  const input = request.headers['signature-input'];
+  if (typeof input !== 'string') return undefined;
+  return /;\s*keyid="([^"]{1,200})"/.exec(input)?.[1];
+}
+
+async function resolvePrincipal(deps: AppDeps, request: FastifyRequest): Promise<Principal> {
+  const authorization = request.headers.authorization;
+  if (authorization !== undefined) {
+    const match = /^Bearer\s+(\S{1,512})\s*$/i.exec(authorization);
+    if (match?.[1] === undefined)
+      throw new TrucelineError('E_UNAUTHENTICATED', 'the Authorization header must be "Bearer <token>"');
+    return principalFromToken(deps, match[1]);
+  }
+  const secret = request.cookies[SESSION_COOKIE];
+  if (secret !== undefined && secret !== '') {
+    const session = await principalFromSession(deps, secret);
+    if (session === undefined) return PUBLIC_PRINCIPAL;
+    if (!SAFE_METHODS.has(request.method) && request.headers[CSRF_HEADER] !== session.csrfToken)
+      throw new TrucelineError(
+        'E_CSRF',
+        `a web session's ${request.method} request must carry its CSRF token in ${CSRF_HEADER}`,
+      );
+    return session.principal;
+  }
+  return PUBLIC_PRINCIPAL;
+}
+
+/**
+ * Installs principal resolution, the policy check and rate limits on the whole application; call it
+ * before any route is added.
+ */
+export async function installAccessControl(
+  app: FastifyInstance,
+  deps: AppDeps,
+  limits: RateLimits,
+): Promise<void> {
+  // Declared up front (null, then set by the first hook) so every request object has the same shape.
+  app.decorateRequest('principal', null as never);
+  app.addHook('onRoute', (route) => {
+    const config = (route.config ?? {}) as { action?: Action };
+    if (config.action === undefined && PLUGIN_ROUTE_PREFIXES.some((p) => route.url.startsWith(p))) {
+      route.config = { ...config, action: 'public' };
+      return;
+    }
+    if (config.action === undefined || !(ACTIONS as readonly string[]).includes(config.action))
+      throw new Error(`route ${String(route.method)} ${route.url} declares no access action (config.action)`);
+  });
+  app.addHook('onRequest', async (request) => {
+    request.principal = await resolvePrincipal(deps, request);
+    const action = request.routeOptions.config.action;
+    // No action: no route matched; the not-found handler answers.
+    if (action === undefined) return;
+    const decision = decide(request.principal, action);
+    if (decision === 'unauthenticated')
+      throw new TrucelineError(
+        'E_UNAUTHENTICATED',
+        'this route needs a bearer token (Authorization: Bearer …) or a signed-in session',
+      );
+    if (decision === 'forbidden') {
+      const p = request.principal;
+      throw new TrucelineError(
+        'E_FORBIDDEN',
+        p.type === 'user'
+          ? `role ${p.role} of ${p.orgId} with scope ${p.scopes.join(',') || '(none)'} may not do this (${action})`
+          : `this principal may not do this (${action})`,
+      );
+    }
+  });
+  await app.register(rateLimit, {
+    global: true,
+    // After the principal is known, so the limit is per token or source key.
+    hook: 'preValidation',
+    timeWindow: 60_000,
+    keyGenerator: (request) => {
+      const p = request.principal;
+      if (p.type === 'user') return `token:${p.credentialId}`;
+      const keyId = signingKeyId(request);
+      if (keyId !== undefined) return `key:${keyId}`;
+      return `ip:${request.ip}`;
+    },
+    max: (_request, key) =>
+      key.startsWith('token:')
+        ? limits.perToken
+        : key.startsWith('key:')
+          ? limits.perSourceKey
+          : limits.perAddress,
+    errorResponseBuilder: (_request, context) => {
+      const error = new TrucelineError(
+        'E_RATE_LIMITED',
+        `more than ${context.max} requests a minute; retry in ${Math.ceil(context.ttl / 1000)} s`,
+        { details: { limit: context.max, retryAfterSeconds: Math.ceil(context.ttl / 1000) } },
+      );
+      return Object.assign(error, { statusCode: 429 });
+    },
+  });
+}

@@ -1,0 +1,146 @@
+/**
+ * @module The access policy: the one place that decides who may do what and see which fields. The
+ * REST API, the live stream, exports and reports ask it; presenters only apply its answer.
+ *
+ * A reader is a {@link Principal}: the public (no credentials), a user through a token or a web
+ * session, or a source through a signed submission. Route permissions are {@link Action}s, each
+ * granted to roles and needing a token scope; record-level access is the record's marking
+ * (markings.ts); field-level access is the {@link View}.
+ */
+import type { Marking } from './markings.ts';
+import { releasableTo } from './markings.ts';
+import type { OrgKind, Role, Scope } from './organisations.ts';
+import { PUBLIC_ORG } from './organisations.ts';
+
+/** Who is asking. */
+export type Principal =
+  | { readonly type: 'public' }
+  | {
+      readonly type: 'user';
+      readonly userId: string;
+      readonly userName: string;
+      readonly role: Role;
+      readonly orgId: string;
+      readonly orgKind: OrgKind;
+      /** Scopes of the token; a web session has every scope its role allows. */
+      readonly scopes: readonly Scope[];
+      readonly via: 'token' | 'session';
+      /** The token's id (for rate limits and the record of reads), or the session's. */
+      readonly credentialId: string;
+    }
+  | {
+      readonly type: 'source';
+      readonly sourceId: string;
+      readonly keyId: string;
+      readonly orgId: string;
+      readonly orgKind: OrgKind;
+    };
+
+export const PUBLIC_PRINCIPAL: Principal = { type: 'public' };
+
+/** The organisation a principal reads as. */
+export function readerOrg(principal: Principal): { readonly id: string; readonly kind: OrgKind } {
+  return principal.type === 'public'
+    ? { id: PUBLIC_ORG, kind: 'public' }
+    : { id: principal.orgId, kind: principal.orgKind };
+}
+
+/** What a route does, as the policy sees it. Every route declares one. */
+export const ACTIONS = [
+  /** Health, the OpenAPI document, the API docs, the login pages. */
+  'public',
+  /** The live stream: open to everyone, filtered per reader. */
+  'stream',
+  /** Who am I. */
+  'session',
+  'observations:read',
+  /** A source's signed batch (authenticated by its signature, not a token). */
+  'observations:submit',
+  'sources:read',
+  'sources:register',
+  'agreements:read',
+  'events:read',
+  'violations:read',
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+const MISSION_READERS: readonly Role[] = ['monitor', 'analyst', 'verifier', 'auditor', 'admin'];
+const COALITION_READERS: readonly Role[] = ['commissioner', 'chair', 'coordinator'];
+const EVERY_ROLE: readonly Role[] = [...MISSION_READERS, ...COALITION_READERS, 'party-liaison'];
+
+/** Per action: the roles granted it, and the token scope it needs (`null`: no user needed). */
+const GRANTS: Readonly<
+  Record<Action, { readonly roles: readonly Role[] | 'anyone'; readonly scope: Scope | null }>
+> = {
+  public: { roles: 'anyone', scope: null },
+  stream: { roles: 'anyone', scope: null },
+  session: { roles: EVERY_ROLE, scope: 'read' },
+  // Parties read only what is released to them (their own submissions): the marking decides.
+  'observations:read': { roles: EVERY_ROLE, scope: 'read' },
+  'observations:submit': { roles: 'anyone', scope: null },
+  'sources:read': { roles: EVERY_ROLE, scope: 'read' },
+  'sources:register': { roles: ['admin'], scope: 'admin' },
+  'agreements:read': { roles: EVERY_ROLE, scope: 'read' },
+  'events:read': { roles: EVERY_ROLE, scope: 'read' },
+  'violations:read': { roles: EVERY_ROLE, scope: 'read' },
+};
+
+/** The outcome of asking: allowed, or denied because nobody is signed in, or because this one may not. */
+export type Decision = 'allow' | 'unauthenticated' | 'forbidden';
+
+/** May `principal` perform `action`? */
+export function decide(principal: Principal, action: Action): Decision {
+  const grant = GRANTS[action];
+  if (grant.roles === 'anyone') return 'allow';
+  if (principal.type !== 'user') return 'unauthenticated';
+  if (!grant.roles.includes(principal.role)) return 'forbidden';
+  if (grant.scope !== null && !principal.scopes.includes(grant.scope)) return 'forbidden';
+  return 'allow';
+}
+
+/** The scopes a role may be given on a token. */
+export function scopesForRole(role: Role): readonly Scope[] {
+  return role === 'admin' ? ['read', 'ingest', 'admin'] : ['read', 'ingest'];
+}
+
+/** May `principal` receive a record so marked? */
+export function mayRead(principal: Principal, marking: Marking): boolean {
+  const org = readerOrg(principal);
+  return releasableTo(marking, org.id, org.kind);
+}
+
+/** Which fields of a record a reader sees (the record itself it may read: see {@link mayRead}). */
+export interface View {
+  /** Sources' positions, orientations, capabilities and keys. */
+  readonly sensorDetails: boolean;
+  /** An event's provenance: every contributing observation, or only counts by source kind. */
+  readonly provenance: 'full' | 'counts';
+  /** Who the observers were (patrol members, the source ids of patrol and camera reports). */
+  readonly observerIdentity: boolean;
+  /** Locations as measured, or coarsened to {@link COARSE_DEGREES} with no uncertainty ellipse. */
+  readonly location: 'exact' | 'coarse';
+}
+
+/** Public locations are rounded to this many degrees (about 11 km of latitude). */
+export const COARSE_DEGREES = 0.1;
+
+export function viewFor(principal: Principal): View {
+  const kind = readerOrg(principal).kind;
+  switch (kind) {
+    case 'mission':
+      return { sensorDetails: true, provenance: 'full', observerIdentity: true, location: 'exact' };
+    case 'chair':
+    case 'member':
+      return { sensorDetails: true, provenance: 'full', observerIdentity: false, location: 'exact' };
+    case 'party':
+      return { sensorDetails: false, provenance: 'counts', observerIdentity: false, location: 'exact' };
+    case 'public':
+      return { sensorDetails: false, provenance: 'counts', observerIdentity: false, location: 'coarse' };
+  }
+}
+
+/** A coordinate rounded for the public. */
+export const coarsen = (degrees: number): number => Math.round(degrees / COARSE_DEGREES) * COARSE_DEGREES;
+
+/** Reads of these actions are recorded (who read what, when): they return sensitive records. */
+export const RECORDED_READS: readonly Action[] = ['observations:read', 'sources:read'];

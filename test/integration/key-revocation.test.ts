@@ -23,7 +23,7 @@ async function fused(): Promise<{ h: Harness; clock: TestClock }> {
   const h = await startHarness({ clock });
   const scenario = await fireScenario(LAUNCHES, 0);
   await registerAgreement(h.deps, { text: scenario.agreementText, format: 'yaml' });
-  for (const source of scenario.sources) await h.addSource(source as unknown as { id: string; kind: string });
+  for (const source of scenario.sources) await h.addSource(source);
   for (const source of scenario.sources) {
     const records = scenario.records.filter((r) => r.sourceId === source.id);
     const posted = await h.inject({ method: 'POST', url: '/api/v1/observations', payload: records });

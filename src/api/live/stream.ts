@@ -35,6 +35,8 @@ export function streamRoutes(deps: AppDeps, options: StreamOptions) {
       '/api/v1/stream',
       {
         config: { action: 'stream' },
+        // A HEAD of an endless stream would never be answered (Node sends a HEAD's head only at end()).
+        exposeHeadRoute: false,
         schema: {
           summary: 'Live stream of committed facts (Server-Sent Events)',
           description: `Events: ${STREAM_EVENTS.join(', ')}. Each message's id is the commit sequence; send Last-Event-ID (or ?after=) to resume after it. Without either, the stream starts with what is committed after you connect.`,

@@ -227,6 +227,7 @@ export const postgresMigrations: Record<string, Migration> = {
       signature_input text NOT NULL,
       signature text NOT NULL,
       body bytea NOT NULL,
+      body_encoding text NOT NULL,
       flagged_at bigint,
       flag_reason text,
       PRIMARY KEY (source_id, batch_id)

@@ -37,6 +37,7 @@ import {
   batchIdsBySource,
   checkedFlag,
   flagged,
+  encodeSubmission,
   submissionValues,
   toStoredSubmission,
 } from '../common/submission-rows.ts';
@@ -137,6 +138,9 @@ export class PostgresObservationStore implements ObservationStore {
   readonly #kysely: Kysely<PostgresSchema>;
   readonly #maxQuarantineBytes: number;
   readonly #group: GroupCommit<IngestBatch, IngestCommit>;
+  /** Resolves when the last batch given has joined a commit (batches join in the order given). */
+  #joined: Promise<void> = Promise.resolve();
+  #closing = false;
 
   /**
    * @param pool the pool ingest transactions take a client from (shared with `kysely`)
@@ -149,12 +153,30 @@ export class PostgresObservationStore implements ObservationStore {
     this.#group = new GroupCommit((batches) => this.#commitGroup(batches));
   }
 
-  commitIngest(batch: IngestBatch): Promise<IngestCommit> {
-    return this.#group.submit(batch);
+  async commitIngest(batch: IngestBatch): Promise<IngestCommit> {
+    if (this.#closing) throw new TrucelineError('E_STORE', 'the store is closed');
+    // A submission's body is compressed before its batch joins a commit, off the commit's thread; the
+    // batches still join in the order they were given.
+    const encoding = batch.submission === undefined ? undefined : encodeSubmission(batch.submission);
+    const previous = this.#joined;
+    let joined = (): void => undefined;
+    this.#joined = new Promise<void>((resolve) => (joined = resolve));
+    let committed: Promise<IngestCommit>;
+    try {
+      const submission = await encoding;
+      await previous;
+      committed = this.#group.submit(submission === undefined ? batch : { ...batch, submission });
+    } finally {
+      joined();
+    }
+    return committed;
   }
 
   /** Waits for queued commits and refuses new ones. */
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    this.#closing = true;
+    // Batches given before close join their commits first.
+    await this.#joined;
     return this.#group.close();
   }
 

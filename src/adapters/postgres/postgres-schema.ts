@@ -222,6 +222,7 @@ export interface PostgresSubmissionsTable {
   signature_input: string;
   signature: string;
   body: Buffer;
+  body_encoding: string;
   flagged_at: number | null;
   flag_reason: string | null;
 }

@@ -216,6 +216,7 @@ export const sqliteMigrations: Record<string, Migration> = {
       signature_input TEXT NOT NULL,
       signature TEXT NOT NULL,
       body BLOB NOT NULL,
+      body_encoding TEXT NOT NULL,
       flagged_at INTEGER,
       flag_reason TEXT,
       PRIMARY KEY (source_id, batch_id)

@@ -35,6 +35,7 @@ import {
   batchIdsBySource,
   checkedFlag,
   flagged,
+  encodeSubmission,
   submissionValues,
   toStoredSubmission,
   type SubmissionValues,
@@ -191,6 +192,9 @@ function prepareIngest(db: Database.Database) {
 export class SqliteObservationStore implements ObservationStore {
   readonly #kysely: Kysely<SqliteSchema>;
   readonly #group: GroupCommit<IngestBatch, IngestCommit>;
+  /** Resolves when the last batch given has joined a commit (batches join in the order given). */
+  #joined: Promise<void> = Promise.resolve();
+  #closing = false;
   readonly #flag: (keyId: string, fromMs: number, atMs: number, reason: string) => FlagOutcome;
 
   /**
@@ -217,12 +221,30 @@ export class SqliteObservationStore implements ObservationStore {
     this.#flag = (keyId, fromMs, atMs, reason) => flag.immediate(keyId, fromMs, atMs, reason);
   }
 
-  commitIngest(batch: IngestBatch): Promise<IngestCommit> {
-    return this.#group.submit(batch);
+  async commitIngest(batch: IngestBatch): Promise<IngestCommit> {
+    if (this.#closing) throw new TrucelineError('E_STORE', 'the store is closed');
+    // A submission's body is compressed before its batch joins a commit, off the commit's thread; the
+    // batches still join in the order they were given.
+    const encoding = batch.submission === undefined ? undefined : encodeSubmission(batch.submission);
+    const previous = this.#joined;
+    let joined = (): void => undefined;
+    this.#joined = new Promise<void>((resolve) => (joined = resolve));
+    let committed: Promise<IngestCommit>;
+    try {
+      const submission = await encoding;
+      await previous;
+      committed = this.#group.submit(submission === undefined ? batch : { ...batch, submission });
+    } finally {
+      joined();
+    }
+    return committed;
   }
 
   /** Waits for queued commits and refuses new ones. */
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    this.#closing = true;
+    // Batches given before close join their commits first.
+    await this.#joined;
     return this.#group.close();
   }
 

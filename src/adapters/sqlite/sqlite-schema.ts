@@ -219,6 +219,7 @@ export interface SqliteSubmissionsTable {
   signature_input: string;
   signature: string;
   body: Uint8Array;
+  body_encoding: string;
   flagged_at: number | null;
   flag_reason: string | null;
 }

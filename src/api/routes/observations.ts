@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../application/app-deps.ts';
 import { queryObservations } from '../../application/query-observations.ts';
 import { recordSignedBatch, type SignatureWindow } from '../../application/record-signed-batch.ts';
-import type { ReadLog } from '../../application/access/read-log.ts';
+import { readKeys, type ReadLog } from '../../application/access/read-log.ts';
 import { mayRead, readerOrg } from '../../core/access/policy.ts';
 import { TrucelineError } from '../../core/errors.ts';
 import type { StoredObservation } from '../../core/ports/observation-store.ts';
@@ -222,8 +222,8 @@ function noteReads(
     atMs: deps.clock.now(),
     userId: p.type === 'user' ? p.userId : null,
     orgId: readerOrg(p).id,
-    route: `${request.method} ${request.routeOptions.url ?? ''}`,
-    records: rows.map((row) => `observation:${row.seq}`),
+    route: `${request.method} ${request.url.slice(0, 512)}`,
+    records: readKeys('observation', rows, (row) => row.seq),
   });
 }
 

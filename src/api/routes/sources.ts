@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../application/app-deps.ts';
-import type { ReadLog } from '../../application/access/read-log.ts';
+import { readKeys, type ReadLog } from '../../application/access/read-log.ts';
 import { registerSource } from '../../application/register-source.ts';
 import { mayRead, readerOrg } from '../../core/access/policy.ts';
 import { notFound } from '../../core/errors.ts';
@@ -22,8 +22,8 @@ export function sourceRoutes(deps: AppDeps, readLog: ReadLog) {
       atMs: deps.clock.now(),
       userId: p.type === 'user' ? p.userId : null,
       orgId: readerOrg(p).id,
-      route: `${request.method} ${request.routeOptions.url ?? ''}`,
-      records: sources.map((s) => `source:${s.id}`),
+      route: `${request.method} ${request.url.slice(0, 512)}`,
+      records: readKeys('source', sources, (s) => s.id),
     });
   };
   return async (app: FastifyInstance): Promise<void> => {

@@ -6,8 +6,24 @@
 import type { ReadRecord } from '../../core/ports/access-store.ts';
 import type { AppDeps } from '../app-deps.ts';
 
-/** At most this many record keys are kept per entry (the count is kept in the key list's last item). */
-export const MAX_KEYS_PER_READ = 1_000;
+/**
+ * At most this many record keys are kept per entry; past it the last item says how many more there
+ * were (`+900 more`), and the entry's route, with its query, says how to find them again.
+ */
+export const MAX_KEYS_PER_READ = 100;
+
+/** The keys of a read as kept: `prefix:id` for the first ones, then the count of the rest. */
+export function readKeys<T>(
+  prefix: string,
+  items: readonly T[],
+  idOf: (item: T) => string | number,
+): string[] {
+  const kept = items.length <= MAX_KEYS_PER_READ ? items.length : MAX_KEYS_PER_READ - 1;
+  const keys: string[] = [];
+  for (let i = 0; i < kept; i += 1) keys.push(`${prefix}:${String(idOf(items[i] as T))}`);
+  if (kept < items.length) keys.push(`+${items.length - kept} more`);
+  return keys;
+}
 
 export class ReadLog {
   readonly #deps: Pick<AppDeps, 'store'>;
@@ -21,17 +37,10 @@ export class ReadLog {
     this.#onError = onError;
   }
 
-  /** Notes one read; nothing is written for an empty list of records. */
+  /** Notes one read (its keys as {@link readKeys} gives them); nothing is written for no records. */
   record(entry: ReadRecord): void {
     if (entry.records.length === 0) return;
-    const records =
-      entry.records.length > MAX_KEYS_PER_READ
-        ? [
-            ...entry.records.slice(0, MAX_KEYS_PER_READ - 1),
-            `+${entry.records.length - MAX_KEYS_PER_READ + 1} more`,
-          ]
-        : entry.records;
-    this.#pending.push({ ...entry, records });
+    this.#pending.push(entry);
     if (this.#pending.length >= 500) void this.flush();
     else this.#timer ??= setTimeout(() => void this.flush(), 1_000);
   }

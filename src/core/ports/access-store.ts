@@ -49,9 +49,9 @@ export interface ReadRecord {
   /** The user, or null for the public. */
   readonly userId: string | null;
   readonly orgId: string;
-  /** e.g. `GET /api/v1/observations`. */
+  /** Method and URL with its query, e.g. `GET /api/v1/observations?bbox=…` (at most 512 characters). */
   readonly route: string;
-  /** The records' keys (`observation:123`, `source:radar-1`), at most 1,000 per entry. */
+  /** The records' keys (`observation:123`, `source:radar-1`); past 100, the last item counts the rest (`+900 more`). */
   readonly records: readonly string[];
 }
 

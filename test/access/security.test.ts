@@ -336,7 +336,9 @@ describe('security: refusals are clear and store nothing', () => {
     // Reads are written at most a second late.
     await new Promise((resolve) => setTimeout(resolve, 1_300));
     const reads = await h.deps.store.access.listReads({ afterMs: startedMs - 1, limit: 100 });
-    const entry = reads.find((r) => r.route === 'GET /api/v1/observations' && r.userId === analyst.id);
+    const entry = reads.find(
+      (r) => r.route === 'GET /api/v1/observations?limit=5' && r.userId === analyst.id,
+    );
     assert.ok(entry !== undefined, `no read recorded: ${JSON.stringify(reads)}`);
     assert.equal(entry.orgId, 'mission');
     assert.deepEqual([...entry.records].sort(), [...seqs].sort());

@@ -6,15 +6,21 @@
 import { TrucelineError } from '../../core/errors.ts';
 
 interface Waiting<I, O> {
-  readonly input: I;
+  /** The input once prepared (`ready`). */
+  input: I;
+  ready: boolean;
   readonly resolve: (output: O) => void;
   readonly reject: (error: unknown) => void;
 }
+
+/** The most calls that share one transaction, by default. */
+export const GROUP_SIZE = 64;
 
 /** Commits groups of inputs with one call of `commit`, which must be atomic over the whole group. */
 export class GroupCommit<I, O> {
   readonly #commit: (inputs: readonly I[]) => Promise<readonly O[]> | readonly O[];
   readonly #maxGroup: number;
+  readonly #prepare: ((input: I) => Promise<I> | undefined) | undefined;
   #queue: Waiting<I, O>[] = [];
   #scheduled = false;
   #running: Promise<void> | undefined;
@@ -23,18 +29,44 @@ export class GroupCommit<I, O> {
   /**
    * @param commit commits every input in one transaction, in order, and returns one output per input
    * @param maxGroup the most calls that share one transaction
+   * @param prepare work to do on an input before it can join a transaction, off the commit (e.g.
+   *   compressing); `undefined` when there is none. Inputs still join in the order submitted.
    */
-  constructor(commit: (inputs: readonly I[]) => Promise<readonly O[]> | readonly O[], maxGroup = 64) {
+  constructor(
+    commit: (inputs: readonly I[]) => Promise<readonly O[]> | readonly O[],
+    maxGroup = GROUP_SIZE,
+    prepare?: (input: I) => Promise<I> | undefined,
+  ) {
     this.#commit = commit;
     this.#maxGroup = maxGroup;
+    this.#prepare = prepare;
   }
 
   /** Queues one input; resolves with its output once the transaction holding it has committed. */
   submit(input: I): Promise<O> {
     if (this.#closed) return Promise.reject(new TrucelineError('E_STORE', 'the store is closed'));
     return new Promise<O>((resolve, reject) => {
-      this.#queue.push({ input, resolve, reject });
-      this.#schedule();
+      const prepared = this.#prepare?.(input);
+      const waiting: Waiting<I, O> = { input, ready: prepared === undefined, resolve, reject };
+      this.#queue.push(waiting);
+      if (prepared === undefined) {
+        this.#schedule();
+        return;
+      }
+      prepared.then(
+        (value) => {
+          waiting.input = value;
+          waiting.ready = true;
+          this.#schedule();
+        },
+        (error: unknown) => {
+          this.#queue.splice(this.#queue.indexOf(waiting), 1);
+          reject(
+            new TrucelineError('E_STORE', 'the input could not be prepared for its commit', { cause: error }),
+          );
+          this.#schedule();
+        },
+      );
     });
   }
 
@@ -46,8 +78,9 @@ export class GroupCommit<I, O> {
     }
   }
 
+  /** Starts a flush unless one is due or running, or the next input is still being prepared. */
   #schedule(): void {
-    if (this.#scheduled || this.#running !== undefined) return;
+    if (this.#scheduled || this.#running !== undefined || this.#queue[0]?.ready !== true) return;
     this.#scheduled = true;
     setImmediate(() => {
       this.#scheduled = false;
@@ -59,7 +92,11 @@ export class GroupCommit<I, O> {
   }
 
   async #flush(): Promise<void> {
-    const group = this.#queue.splice(0, this.#maxGroup);
+    // The ready inputs at the head of the queue, in order: one still being prepared holds back those after it.
+    let ready = 0;
+    while (ready < this.#queue.length && ready < this.#maxGroup && this.#queue[ready]?.ready === true)
+      ready += 1;
+    const group = this.#queue.splice(0, ready);
     try {
       const outputs = await this.#commit(group.map((waiting) => waiting.input));
       group.forEach((waiting, i) => waiting.resolve(outputs[i] as O));

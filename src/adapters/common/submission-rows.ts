@@ -5,7 +5,7 @@
 import { brotliCompress, brotliDecompressSync, constants } from 'node:zlib';
 import { promisify } from 'node:util';
 import { validationError, type FieldIssue } from '../../core/errors.ts';
-import type { SignedSubmission, StoredSubmission } from '../../core/ports/observation-store.ts';
+import type { IngestBatch, SignedSubmission, StoredSubmission } from '../../core/ports/observation-store.ts';
 import { compareCodePoints } from './compare-code-points.ts';
 
 /** A row of the submissions table (the body as the driver returns it: a Buffer, a Uint8Array). */
@@ -84,6 +84,12 @@ export async function encodeSubmission(s: SignedSubmission): Promise<EncodedSubm
   });
   return { ...s, body, bodyEncoding: 'br' };
 }
+
+/** The batch with its submission's body encoded, or `undefined` when it has no submission (for GroupCommit's `prepare`). */
+export const encodedBatch = (batch: IngestBatch): Promise<IngestBatch> | undefined =>
+  batch.submission === undefined
+    ? undefined
+    : encodeSubmission(batch.submission).then((submission) => ({ ...batch, submission }));
 
 /** A submission's column values, in `SUBMISSION_COLUMNS` order; the body as a Buffer over the same bytes. */
 export const submissionValues = (s: SignedSubmission): SubmissionValues => [

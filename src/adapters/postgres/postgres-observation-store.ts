@@ -22,7 +22,7 @@ import type {
 } from '../../core/ports/observation-store.ts';
 import type { SensorStatus } from '../../core/sources/source.ts';
 import { checkedPage, checkedQuery } from '../common/checked-query.ts';
-import { GroupCommit } from '../common/group-commit.ts';
+import { GROUP_SIZE, GroupCommit } from '../common/group-commit.ts';
 import {
   DEFAULT_MARKING_COLUMNS,
   markingColumns,
@@ -37,7 +37,7 @@ import {
   batchIdsBySource,
   checkedFlag,
   flagged,
-  encodeSubmission,
+  encodedBatch,
   submissionValues,
   toStoredSubmission,
 } from '../common/submission-rows.ts';
@@ -138,9 +138,6 @@ export class PostgresObservationStore implements ObservationStore {
   readonly #kysely: Kysely<PostgresSchema>;
   readonly #maxQuarantineBytes: number;
   readonly #group: GroupCommit<IngestBatch, IngestCommit>;
-  /** Resolves when the last batch given has joined a commit (batches join in the order given). */
-  #joined: Promise<void> = Promise.resolve();
-  #closing = false;
 
   /**
    * @param pool the pool ingest transactions take a client from (shared with `kysely`)
@@ -150,33 +147,16 @@ export class PostgresObservationStore implements ObservationStore {
     this.#pool = pool;
     this.#kysely = kysely;
     this.#maxQuarantineBytes = maxQuarantineBytes;
-    this.#group = new GroupCommit((batches) => this.#commitGroup(batches));
+    // A submission's body is compressed before its batch joins a commit, off the commit's thread.
+    this.#group = new GroupCommit((batches) => this.#commitGroup(batches), GROUP_SIZE, encodedBatch);
   }
 
-  async commitIngest(batch: IngestBatch): Promise<IngestCommit> {
-    if (this.#closing) throw new TrucelineError('E_STORE', 'the store is closed');
-    // A submission's body is compressed before its batch joins a commit, off the commit's thread; the
-    // batches still join in the order they were given.
-    const encoding = batch.submission === undefined ? undefined : encodeSubmission(batch.submission);
-    const previous = this.#joined;
-    let joined = (): void => undefined;
-    this.#joined = new Promise<void>((resolve) => (joined = resolve));
-    let committed: Promise<IngestCommit>;
-    try {
-      const submission = await encoding;
-      await previous;
-      committed = this.#group.submit(submission === undefined ? batch : { ...batch, submission });
-    } finally {
-      joined();
-    }
-    return committed;
+  commitIngest(batch: IngestBatch): Promise<IngestCommit> {
+    return this.#group.submit(batch);
   }
 
   /** Waits for queued commits and refuses new ones. */
-  async close(): Promise<void> {
-    this.#closing = true;
-    // Batches given before close join their commits first.
-    await this.#joined;
+  close(): Promise<void> {
     return this.#group.close();
   }
 

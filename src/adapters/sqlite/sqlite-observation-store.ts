@@ -20,7 +20,7 @@ import type {
 import type { SensorState } from '../../core/observations/kinds.ts';
 import type { SensorStatus } from '../../core/sources/source.ts';
 import { checkedPage, checkedQuery } from '../common/checked-query.ts';
-import { GroupCommit } from '../common/group-commit.ts';
+import { GROUP_SIZE, GroupCommit } from '../common/group-commit.ts';
 import {
   DEFAULT_MARKING_COLUMNS,
   markingColumns,
@@ -35,7 +35,7 @@ import {
   batchIdsBySource,
   checkedFlag,
   flagged,
-  encodeSubmission,
+  encodedBatch,
   submissionValues,
   toStoredSubmission,
   type SubmissionValues,
@@ -192,9 +192,6 @@ function prepareIngest(db: Database.Database) {
 export class SqliteObservationStore implements ObservationStore {
   readonly #kysely: Kysely<SqliteSchema>;
   readonly #group: GroupCommit<IngestBatch, IngestCommit>;
-  /** Resolves when the last batch given has joined a commit (batches join in the order given). */
-  #joined: Promise<void> = Promise.resolve();
-  #closing = false;
   readonly #flag: (keyId: string, fromMs: number, atMs: number, reason: string) => FlagOutcome;
 
   /**
@@ -207,13 +204,18 @@ export class SqliteObservationStore implements ObservationStore {
     const transaction = db.transaction((batches: readonly IngestBatch[]) =>
       commitGroup(statements, batches, maxQuarantineBytes),
     );
-    this.#group = new GroupCommit((batches) => {
-      try {
-        return transaction.immediate(batches);
-      } catch (error) {
-        throw new TrucelineError('E_STORE', 'the ingest could not be committed', { cause: error });
-      }
-    });
+    this.#group = new GroupCommit(
+      (batches) => {
+        try {
+          return transaction.immediate(batches);
+        } catch (error) {
+          throw new TrucelineError('E_STORE', 'the ingest could not be committed', { cause: error });
+        }
+        // A submission's body is compressed before its batch joins a commit, off the commit's thread.
+      },
+      GROUP_SIZE,
+      encodedBatch,
+    );
     const flagStatements = prepareFlag(db);
     const flag = db.transaction((keyId: string, fromMs: number, atMs: number, reason: string) =>
       flagBatches(flagStatements, keyId, fromMs, atMs, reason),
@@ -221,30 +223,12 @@ export class SqliteObservationStore implements ObservationStore {
     this.#flag = (keyId, fromMs, atMs, reason) => flag.immediate(keyId, fromMs, atMs, reason);
   }
 
-  async commitIngest(batch: IngestBatch): Promise<IngestCommit> {
-    if (this.#closing) throw new TrucelineError('E_STORE', 'the store is closed');
-    // A submission's body is compressed before its batch joins a commit, off the commit's thread; the
-    // batches still join in the order they were given.
-    const encoding = batch.submission === undefined ? undefined : encodeSubmission(batch.submission);
-    const previous = this.#joined;
-    let joined = (): void => undefined;
-    this.#joined = new Promise<void>((resolve) => (joined = resolve));
-    let committed: Promise<IngestCommit>;
-    try {
-      const submission = await encoding;
-      await previous;
-      committed = this.#group.submit(submission === undefined ? batch : { ...batch, submission });
-    } finally {
-      joined();
-    }
-    return committed;
+  commitIngest(batch: IngestBatch): Promise<IngestCommit> {
+    return this.#group.submit(batch);
   }
 
   /** Waits for queued commits and refuses new ones. */
-  async close(): Promise<void> {
-    this.#closing = true;
-    // Batches given before close join their commits first.
-    await this.#joined;
+  close(): Promise<void> {
     return this.#group.close();
   }
 

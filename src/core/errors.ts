@@ -34,6 +34,21 @@ export const ERROR_CODES = {
   E_NONCE_REUSED:
     'The batch id (the signature’s nonce) was used before with a different body; nothing was stored.',
   E_RATE_LIMITED: 'Too many requests for this token or source key; retry after the time in `Retry-After`.',
+  E_STALE_VERSION:
+    'The item changed since the version named in If-Match; read it again and decide on its current state.',
+  E_VERSION_REQUIRED: 'A state-changing request on this item must name the version it acts on (If-Match).',
+  E_INVALID_TRANSITION: 'The item is not in a state that allows this step; `details` names its state.',
+  E_FOUR_EYES: 'Whoever recorded a finding or proposal cannot also approve it; another person must.',
+  E_RECUSED: 'A party to the case may not vote on it or take part in deciding it.',
+  E_HASH_MISMATCH:
+    'The uploaded content does not hash to the SHA-256 named in the request; nothing was stored.',
+  E_LEDGER_KEY: 'The ledger key file is missing, unreadable or malformed, or does not match the log.',
+  E_LEDGER_AUDIT:
+    'The ledger does not match the stored records; `details` names the first row or entry at fault.',
+  E_LEDGER_VERIFY:
+    'A ledger export, checkpoint or proof does not verify; `details` names the first entry at fault.',
+  E_INCONSISTENT_CHECKPOINT:
+    'The new checkpoint is not an extension of the one co-signed before (a split view); it was not co-signed.',
   E_INTERNAL: 'An unexpected error; details are in the server log, not in the response.',
 } as const;
 

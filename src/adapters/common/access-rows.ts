@@ -18,10 +18,14 @@ export interface UserRow {
   name: string;
   org_id: string;
   role: string;
-  password_hash: string | null;
   oidc_identity: string | null;
   created_at: number;
   disabled_at: number | null;
+}
+
+/** A user's row joined with its password hash (kept apart, in `user_credentials`: user rows are ledgered). */
+export interface UserWithPasswordRow extends UserRow {
+  password_hash: string | null;
 }
 
 export interface TokenRow {
@@ -70,13 +74,12 @@ export const userRow = (user: User): UserRow => ({
   name: user.name,
   org_id: user.orgId,
   role: user.role,
-  password_hash: user.passwordHash,
   oidc_identity: user.oidcIdentity,
   created_at: user.createdAtMs,
   disabled_at: user.disabledAtMs,
 });
 
-export const toUser = (row: UserRow): User => ({
+export const toUser = (row: UserWithPasswordRow): User => ({
   id: row.id,
   name: row.name,
   orgId: row.org_id,

@@ -11,6 +11,7 @@ import { DEFAULT_MAX_QUARANTINE_BYTES } from '../common/quarantine-row.ts';
 import { SqliteAccessStore } from './sqlite-access-store.ts';
 import { SqliteAgreementStore } from './sqlite-agreement-store.ts';
 import { SqliteFusionStore } from './sqlite-fusion-store.ts';
+import { SqliteLedgerStore, SqliteLedgerWriter } from './sqlite-ledger.ts';
 import { sqliteMigrations } from './sqlite-migrations.ts';
 import { SqliteObservationStore } from './sqlite-observation-store.ts';
 import type { SqliteSchema } from './sqlite-schema.ts';
@@ -80,6 +81,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       throw new TrucelineError('E_UNSUPPORTED', `mmapBytes must be a whole number of bytes, not ${mmap}`);
     if (mmap > 0) db.pragma(`mmap_size = ${mmap}`);
     await migrate(kysely, options.path);
+    // Rows an earlier version wrote are ledgered once, before anything else can write.
+    const writer = new SqliteLedgerWriter(db);
+    if (writer.backfillPending()) writer.backfill();
   } catch (error) {
     await kysely.destroy().catch(() => undefined);
     if (db.open) db.close();
@@ -88,19 +92,22 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       cause: error,
     });
   }
+  const ledger = new SqliteLedgerWriter(db);
   const observations = new SqliteObservationStore(
     db,
     kysely,
+    ledger,
     options.maxQuarantineBytes ?? DEFAULT_MAX_QUARANTINE_BYTES,
   );
   let closed = false;
   return {
     engine: 'sqlite',
     observations,
-    sources: new SqliteSourceStore(db, kysely),
-    agreements: new SqliteAgreementStore(db, kysely),
-    fusion: new SqliteFusionStore(db, kysely),
-    access: new SqliteAccessStore(db, kysely),
+    sources: new SqliteSourceStore(db, kysely, ledger),
+    agreements: new SqliteAgreementStore(db, kysely, ledger),
+    fusion: new SqliteFusionStore(db, kysely, ledger),
+    access: new SqliteAccessStore(db, kysely, ledger),
+    ledger: new SqliteLedgerStore(db, ledger),
     async backup(path: string): Promise<void> {
       // Online backup: pages are copied in steps while writes go on; the copy is the state at the end.
       // It is written beside the target and renamed, so a failed backup never leaves a partial file there.

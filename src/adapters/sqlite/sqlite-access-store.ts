@@ -21,6 +21,7 @@ import {
   tokenRow,
   userRow,
 } from '../common/access-rows.ts';
+import type { SqliteLedgerWriter } from './sqlite-ledger.ts';
 import type { SqliteSchema } from './sqlite-schema.ts';
 
 export class SqliteAccessStore implements AccessStore {
@@ -28,9 +29,21 @@ export class SqliteAccessStore implements AccessStore {
   readonly #kysely: Kysely<SqliteSchema>;
 
   /** @param db the connection writes go through (shared with `kysely`) */
-  constructor(db: Database.Database, kysely: Kysely<SqliteSchema>) {
+  readonly #ledger: SqliteLedgerWriter;
+
+  constructor(db: Database.Database, kysely: Kysely<SqliteSchema>, ledger: SqliteLedgerWriter) {
     this.#db = db;
     this.#kysely = kysely;
+    this.#ledger = ledger;
+  }
+
+  /** Users joined with their password hashes (kept apart: user rows are ledgered, hashes are not). */
+  #users() {
+    return this.#kysely
+      .selectFrom('users')
+      .leftJoin('user_credentials', 'user_credentials.user_id', 'users.id')
+      .selectAll('users')
+      .select('user_credentials.password_hash');
   }
 
   /** Runs `body` as one IMMEDIATE transaction; its result (or error) is the promise's. */
@@ -68,6 +81,7 @@ export class SqliteAccessStore implements AccessStore {
         return 'exists';
       }
       this.#run(this.#kysely.insertInto('organisations').values(organisationRow(org)).compile());
+      this.#ledger.recordRows('organisation', [org.id]);
       return 'created';
     });
   }
@@ -95,29 +109,29 @@ export class SqliteAccessStore implements AccessStore {
       if (user.oidcIdentity !== null && this.#exists('users', 'oidc_identity', user.oidcIdentity))
         throw accessErrors.taken('user', 'OpenID Connect identity', user.oidcIdentity);
       this.#run(this.#kysely.insertInto('users').values(userRow(user)).compile());
+      if (user.passwordHash !== null)
+        this.#run(
+          this.#kysely
+            .insertInto('user_credentials')
+            .values({ user_id: user.id, password_hash: user.passwordHash })
+            .compile(),
+        );
+      this.#ledger.recordRows('user', [user.id]);
     });
   }
 
   async findUserById(id: string): Promise<User | undefined> {
-    const row = await this.#kysely.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.#users().where('users.id', '=', id).executeTakeFirst();
     return row && toUser(row);
   }
 
   async findUserByName(name: string): Promise<User | undefined> {
-    const row = await this.#kysely
-      .selectFrom('users')
-      .selectAll()
-      .where('name', '=', name)
-      .executeTakeFirst();
+    const row = await this.#users().where('users.name', '=', name).executeTakeFirst();
     return row && toUser(row);
   }
 
   async findUserByOidcIdentity(identity: string): Promise<User | undefined> {
-    const row = await this.#kysely
-      .selectFrom('users')
-      .selectAll()
-      .where('oidc_identity', '=', identity)
-      .executeTakeFirst();
+    const row = await this.#users().where('users.oidc_identity', '=', identity).executeTakeFirst();
     return row && toUser(row);
   }
 
@@ -129,14 +143,20 @@ export class SqliteAccessStore implements AccessStore {
       );
       if (holder !== undefined && holder.id !== userId)
         throw accessErrors.taken('user', 'OpenID Connect identity', identity);
-      this.#run(
-        this.#kysely.updateTable('users').set({ oidc_identity: identity }).where('id', '=', userId).compile(),
+      this.#ledger.changeRow('user', userId, () =>
+        this.#run(
+          this.#kysely
+            .updateTable('users')
+            .set({ oidc_identity: identity })
+            .where('id', '=', userId)
+            .compile(),
+        ),
       );
     });
   }
 
   async listUsers(): Promise<readonly User[]> {
-    const rows = await this.#kysely.selectFrom('users').selectAll().orderBy('name').execute();
+    const rows = await this.#users().orderBy('users.name').execute();
     return rows.map(toUser);
   }
 

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { notFound } from '../../core/errors.ts';
 import type { AgreementRecord, AgreementStore } from '../../core/ports/agreement-store.ts';
+import type { SqliteLedgerWriter } from './sqlite-ledger.ts';
 import type { SqliteAgreementsTable, SqliteSchema } from './sqlite-schema.ts';
 
 const toRecord = (row: SqliteAgreementsTable): AgreementRecord => ({
@@ -16,10 +17,12 @@ const toRecord = (row: SqliteAgreementsTable): AgreementRecord => ({
 export class SqliteAgreementStore implements AgreementStore {
   readonly #db: Database.Database;
   readonly #kysely: Kysely<SqliteSchema>;
+  readonly #ledger: SqliteLedgerWriter;
 
-  constructor(db: Database.Database, kysely: Kysely<SqliteSchema>) {
+  constructor(db: Database.Database, kysely: Kysely<SqliteSchema>, ledger: SqliteLedgerWriter) {
     this.#db = db;
     this.#kysely = kysely;
+    this.#ledger = ledger;
   }
 
   register(
@@ -50,6 +53,7 @@ export class SqliteAgreementStore implements AgreementStore {
           })
           .compile();
         this.#db.prepare(insert.sql).run(...insert.parameters);
+        this.#ledger.recordRows('agreement', [JSON.stringify([record.id, record.revision])]);
         return { outcome: row === undefined ? ('created' as const) : ('revised' as const), record };
       })
       .immediate();

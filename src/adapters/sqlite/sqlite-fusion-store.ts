@@ -29,6 +29,7 @@ import {
   violationRow,
   type RevisionRow,
 } from '../common/fusion-rows.ts';
+import type { SqliteLedgerWriter } from './sqlite-ledger.ts';
 import type { SqliteSchema } from './sqlite-schema.ts';
 
 type RowParams = [number, string, number, string, number, number | null, number | null];
@@ -76,10 +77,10 @@ export class SqliteFusionStore implements FusionStore {
   readonly #commit: (input: FusionCommit) => number | null;
 
   /** @param db the connection commits write through (shared with `kysely` and with ingest) */
-  constructor(db: Database.Database, kysely: Kysely<SqliteSchema>) {
+  constructor(db: Database.Database, kysely: Kysely<SqliteSchema>, ledger: SqliteLedgerWriter) {
     this.#kysely = kysely;
     const statements = prepareCommit(db);
-    const transaction = db.transaction((input: FusionCommit) => commitFusion(statements, input));
+    const transaction = db.transaction((input: FusionCommit) => commitFusion(statements, ledger, input));
     this.#commit = (input) => transaction.immediate(input);
   }
 
@@ -175,7 +176,11 @@ export class SqliteFusionStore implements FusionStore {
 }
 
 /** The body of the commit transaction: events first, then violations, each the next sequence. */
-function commitFusion(statements: ReturnType<typeof prepareCommit>, input: FusionCommit): number | null {
+function commitFusion(
+  statements: ReturnType<typeof prepareCommit>,
+  ledger: SqliteLedgerWriter,
+  input: FusionCommit,
+): number | null {
   const state = statements.readState.get();
   if (state === undefined) throw new Error('store_state row is missing');
   const events = input.events.map(eventRow);
@@ -183,11 +188,14 @@ function commitFusion(statements: ReturnType<typeof prepareCommit>, input: Fusio
   checkRevisions('event', events, (id) => statements.eventHead.get(id)?.revision ?? 0);
   checkRevisions('potential violation', violations, (id) => statements.violationHead.get(id)?.revision ?? 0);
   let seq = state.last_seq;
+  const eventSeqs: number[] = [];
+  const violationSeqs: number[] = [];
   for (const row of events) {
     seq += 1;
     const params: RowParams = [seq, row.id, row.revision, row.type, row.timeMs, row.lat, row.lon];
     statements.insertEvent.run(...params, input.committedAtMs, row.value, row.tlp, row.releasableTo);
     statements.writeEventHead.run(...params);
+    eventSeqs.push(seq);
   }
   for (const row of violations) {
     seq += 1;
@@ -204,7 +212,10 @@ function commitFusion(statements: ReturnType<typeof prepareCommit>, input: Fusio
       row.releasableTo,
     );
     statements.writeViolationHead.run(...params, party, clause);
+    violationSeqs.push(seq);
   }
+  ledger.recordRows('event-revision', eventSeqs);
+  ledger.recordRows('violation-revision', violationSeqs);
   statements.writeState.run(seq, input.cursorSeq);
   return seq === state.last_seq ? null : seq;
 }

@@ -228,4 +228,58 @@ export const sqliteMigrations: Record<string, Migration> = {
     ...addMarking('violation_revisions', 'violation'),
     ...addMarking('sources', 'source'),
   ),
+  // The ledger (docs/ledger-format.md): one row per leaf of the Merkle log (its type, opaque id,
+  // commitment and salt, and the key of the row it commits to), the complete subtree hashes above the
+  // leaves, the canonical text of records a later change superseded, signed checkpoints and witnesses'
+  // co-signatures. Password hashes leave the users table: a user's row is ledgered, and a ledger export
+  // for everyone reveals every ledgered record. Rows that exist already are ledgered when the store
+  // next opens (`pending_backfill`), by code: the hashes cannot be computed in SQL.
+  '0004-ledger': statements(
+    sql.raw(`CREATE TABLE ledger_state (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      size INTEGER NOT NULL,
+      frontier BLOB NOT NULL,
+      pending_backfill INTEGER NOT NULL
+    )`),
+    sql.raw(`INSERT INTO ledger_state VALUES (1, 0, x'', 1)`),
+    // row_key has no declared type: integer keys stay integers (appended in order to the index), text stays text.
+    sql.raw(`CREATE TABLE ledger_entries (
+      idx INTEGER PRIMARY KEY,
+      type TEXT NOT NULL,
+      id BLOB NOT NULL,
+      commitment BLOB NOT NULL,
+      salt BLOB NOT NULL,
+      row_key NOT NULL
+    )`),
+    sql.raw(`CREATE INDEX ledger_entries_row ON ledger_entries (type, row_key)`),
+    // node = level × 2^40 + index, for levels ≥ 1 (level 0 is the leaves, hashed from their entries).
+    sql.raw(`CREATE TABLE ledger_nodes (
+      node INTEGER PRIMARY KEY,
+      hash BLOB NOT NULL
+    )`),
+    sql.raw(`CREATE TABLE ledger_history (
+      idx INTEGER PRIMARY KEY,
+      record TEXT NOT NULL
+    )`),
+    sql.raw(`CREATE TABLE ledger_checkpoints (
+      size INTEGER PRIMARY KEY,
+      root BLOB NOT NULL,
+      note TEXT NOT NULL,
+      signed_at INTEGER NOT NULL
+    )`),
+    sql.raw(`CREATE TABLE ledger_cosignatures (
+      size INTEGER NOT NULL REFERENCES ledger_checkpoints (size),
+      witness TEXT NOT NULL,
+      line TEXT NOT NULL,
+      received_at INTEGER NOT NULL,
+      PRIMARY KEY (size, witness)
+    )`),
+    sql.raw(`CREATE TABLE user_credentials (
+      user_id TEXT PRIMARY KEY REFERENCES users (id),
+      password_hash TEXT NOT NULL
+    )`),
+    sql.raw(`INSERT INTO user_credentials (user_id, password_hash)
+      SELECT id, password_hash FROM users WHERE password_hash IS NOT NULL`),
+    sql.raw(`ALTER TABLE users DROP COLUMN password_hash`),
+  ),
 };

@@ -40,6 +40,8 @@ import {
   toStoredSubmission,
   type SubmissionValues,
 } from '../common/submission-rows.ts';
+import type { LedgerItem } from '../common/ledger-leaves.ts';
+import type { SqliteLedgerWriter } from './sqlite-ledger.ts';
 import type { SqliteObservationsTable, SqliteQuarantineTable, SqliteSchema } from './sqlite-schema.ts';
 
 const COLUMNS = [
@@ -198,11 +200,16 @@ export class SqliteObservationStore implements ObservationStore {
    * @param db the connection ingest writes through (shared with `kysely`)
    * @param maxQuarantineBytes the quota of kept rejected bytes
    */
-  constructor(db: Database.Database, kysely: Kysely<SqliteSchema>, maxQuarantineBytes: number) {
+  constructor(
+    db: Database.Database,
+    kysely: Kysely<SqliteSchema>,
+    ledger: SqliteLedgerWriter,
+    maxQuarantineBytes: number,
+  ) {
     this.#kysely = kysely;
     const statements = prepareIngest(db);
     const transaction = db.transaction((batches: readonly IngestBatch[]) =>
-      commitGroup(statements, batches, maxQuarantineBytes),
+      commitGroup(statements, ledger, batches, maxQuarantineBytes),
     );
     this.#group = new GroupCommit(
       (batches) => {
@@ -218,7 +225,7 @@ export class SqliteObservationStore implements ObservationStore {
     );
     const flagStatements = prepareFlag(db);
     const flag = db.transaction((keyId: string, fromMs: number, atMs: number, reason: string) =>
-      flagBatches(flagStatements, keyId, fromMs, atMs, reason),
+      flagBatches(flagStatements, ledger, keyId, fromMs, atMs, reason),
     );
     this.#flag = (keyId, fromMs, atMs, reason) => flag.immediate(keyId, fromMs, atMs, reason);
   }
@@ -416,10 +423,12 @@ export class SqliteObservationStore implements ObservationStore {
 /** Statements of the flagging transaction. */
 function prepareFlag(db: Database.Database) {
   return {
-    flag: db.prepare<[number, string, string, number], { source_id: string; batch_id: string }>(
-      `UPDATE submissions SET flagged_at = ?, flag_reason = ?
-       WHERE key_id = ? AND signed_at >= ? AND flagged_at IS NULL
-       RETURNING source_id, batch_id`,
+    toFlag: db.prepare<[string, number], { source_id: string; batch_id: string }>(
+      `SELECT source_id, batch_id FROM submissions
+       WHERE key_id = ? AND signed_at >= ? AND flagged_at IS NULL ORDER BY source_id, batch_id`,
+    ),
+    flag: db.prepare<[number, string, string, string]>(
+      'UPDATE submissions SET flagged_at = ?, flag_reason = ? WHERE source_id = ? AND batch_id = ?',
     ),
     // Scans the source's rows through the (source_id, record_id) index: rare, and no index on batch
     // ids burdens ingest.
@@ -438,14 +447,20 @@ interface FlagOutcome {
 /** Flags the submissions and finds, one scan per source, the observations their batches brought. */
 function flagBatches(
   statements: ReturnType<typeof prepareFlag>,
+  ledger: SqliteLedgerWriter,
   keyId: string,
   fromMs: number,
   atMs: number,
   reason: string,
 ): FlagOutcome {
-  const batches = statements.flag
-    .all(atMs, reason, keyId, fromMs)
+  const batches = statements.toFlag
+    .all(keyId, fromMs)
     .map((row) => ({ sourceId: row.source_id, batchId: row.batch_id }));
+  // Each flag changes a ledgered row: a new leaf for it, the old record kept in the history.
+  for (const { sourceId, batchId } of batches)
+    ledger.changeRow('submission', JSON.stringify([sourceId, batchId]), () =>
+      statements.flag.run(atMs, reason, sourceId, batchId),
+    );
   const seqs: number[] = [];
   for (const [sourceId, batchIds] of batchIdsBySource(batches))
     for (const row of statements.seqs.all(sourceId, JSON.stringify(batchIds))) seqs.push(row.seq);
@@ -465,6 +480,7 @@ function markingsOf(batch: IngestBatch): ReadonlyMap<string, MarkingColumns> | u
 /** The body of the ingest transaction: every batch of the group, in order. */
 function commitGroup(
   statements: ReturnType<typeof prepareIngest>,
+  ledger: SqliteLedgerWriter,
   batches: readonly IngestBatch[],
   maxQuarantineBytes: number,
 ): IngestCommit[] {
@@ -476,7 +492,11 @@ function commitGroup(
   let count = state.observation_count;
   const statuses = new StatusChanges(statements);
   const commits: IngestCommit[] = [];
+  // What the group wrote, ledgered at its end in the order written.
+  const ledgered: LedgerItem[] = [];
   for (const batch of batches) {
+    const accepted: number[] = [];
+    const quarantinedIds: number[] = [];
     const outcomes: RecordOutcome[] = [];
     let lastSeq: number | null = null;
     const marked = markingsOf(batch);
@@ -511,6 +531,7 @@ function commitGroup(
         seq = next;
         lastSeq = next;
         count += 1;
+        accepted.push(next);
         outcomes.push({ status: 'accepted', seq: next });
         const state = heartbeatState(o);
         if (state !== undefined) statuses.apply(o.sourceId, state, o.observedAtMs);
@@ -542,12 +563,25 @@ function commitGroup(
         Buffer.from(row.head.buffer, row.head.byteOffset, row.head.byteLength),
         row.headKept ? 1 : 0,
       );
+      quarantinedIds.push(quarantineId);
     }
     // In the same transaction as its records: a signed batch is never stored without its signature.
-    if (batch.submission !== undefined)
-      statements.insertSubmission.run(...submissionValues(batch.submission));
+    const submitted =
+      batch.submission !== undefined &&
+      statements.insertSubmission.run(...submissionValues(batch.submission)).changes === 1;
+    ledgered.push(
+      ...ledger.itemsOf('observation', accepted),
+      ...ledger.itemsOf('quarantine', quarantinedIds),
+    );
+    if (submitted && batch.submission !== undefined)
+      ledgered.push(
+        ...ledger.itemsOf('submission', [
+          JSON.stringify([batch.submission.sourceId, batch.submission.batchId]),
+        ]),
+      );
     commits.push({ outcomes, lastSeq });
   }
+  ledger.append(ledgered);
   statuses.write();
   statements.writeState.run(seq, quarantineId, usedBytes, count);
   return commits;

@@ -167,7 +167,6 @@ export interface SqliteUsersTable {
   org_id: string;
   /** One of ROLES. */
   role: string;
-  password_hash: string | null;
   /** `issuer|subject`. */
   oidc_identity: string | null;
   created_at: number;
@@ -224,6 +223,12 @@ export interface SqliteSubmissionsTable {
   flag_reason: string | null;
 }
 
+/** A user's password hash, apart from the (ledgered) user row. */
+export interface SqliteUserCredentialsTable {
+  user_id: string;
+  password_hash: string;
+}
+
 export interface SqliteSchema {
   store_state: SqliteStoreStateTable;
   observations: SqliteObservationsTable;
@@ -237,6 +242,7 @@ export interface SqliteSchema {
   violation_heads: SqliteViolationHeadsTable;
   organisations: SqliteOrganisationsTable;
   users: SqliteUsersTable;
+  user_credentials: SqliteUserCredentialsTable;
   api_tokens: SqliteApiTokensTable;
   sessions: SqliteSessionsTable;
   read_log: SqliteReadLogTable;

@@ -7,6 +7,7 @@ import type { SourceStore } from '../../core/ports/source-store.ts';
 import type { SensorStatus, Source, SourceKey, SourceKind } from '../../core/sources/source.ts';
 import { markingColumns, markingOf } from '../common/marking-columns.ts';
 import { addedKeys, keyOf, mergedKeys, parseKeys, revokedKeys } from '../common/merged-keys.ts';
+import type { SqliteLedgerWriter } from './sqlite-ledger.ts';
 import type { SqliteSchema, SqliteSourcesTable } from './sqlite-schema.ts';
 
 const toSource = (row: SqliteSourcesTable): Source => ({
@@ -44,8 +45,11 @@ export class SqliteSourceStore implements SourceStore {
   readonly #holder: Database.Statement<[string], { id: string }>;
   readonly #holding: Database.Statement<[string], SqliteSourcesTable>;
 
-  constructor(db: Database.Database, kysely: Kysely<SqliteSchema>) {
+  readonly #ledger: SqliteLedgerWriter;
+
+  constructor(db: Database.Database, kysely: Kysely<SqliteSchema>, ledger: SqliteLedgerWriter) {
     this.#db = db;
+    this.#ledger = ledger;
     this.#kysely = kysely;
     this.#holder = db.prepare(HOLDER);
     this.#holding = db.prepare(`SELECT * FROM sources WHERE id = (${HOLDER})`);
@@ -63,46 +67,48 @@ export class SqliteSourceStore implements SourceStore {
   upsert(source: Source): Promise<void> {
     const k = this.#kysely;
     this.#db
-      .transaction(() => {
-        const stored = this.#get(
-          k.selectFrom('sources').select(['keys', 'registered_at']).where('id', '=', source.id).compile(),
-        );
-        const marking = markingColumns(source.marking);
-        const description = {
-          tlp: marking.tlp,
-          releasable_to: marking.releasableTo,
-          kind: source.kind,
-          organisation: source.organisation,
-          name: source.name,
-          lat: plain(source.position?.lat),
-          lon: plain(source.position?.lon),
-          altitude_m: plain(source.position?.altitudeM),
-          orientation_deg: plain(source.orientationDeg),
-          capabilities: JSON.stringify(source.capabilities),
-        };
-        if (stored === undefined) {
+      .transaction(() =>
+        this.#ledger.changeRow('source', source.id, () => {
+          const stored = this.#get(
+            k.selectFrom('sources').select(['keys', 'registered_at']).where('id', '=', source.id).compile(),
+          );
+          const marking = markingColumns(source.marking);
+          const description = {
+            tlp: marking.tlp,
+            releasable_to: marking.releasableTo,
+            kind: source.kind,
+            organisation: source.organisation,
+            name: source.name,
+            lat: plain(source.position?.lat),
+            lon: plain(source.position?.lon),
+            altitude_m: plain(source.position?.altitudeM),
+            orientation_deg: plain(source.orientationDeg),
+            capabilities: JSON.stringify(source.capabilities),
+          };
+          if (stored === undefined) {
+            this.#run(
+              k
+                .insertInto('sources')
+                .values({
+                  id: source.id,
+                  ...description,
+                  keys: JSON.stringify(source.keys),
+                  registered_at: source.registeredAtMs,
+                })
+                .compile(),
+            );
+            return;
+          }
+          const keys = mergedKeys(parseKeys(stored.keys), source.keys);
           this.#run(
             k
-              .insertInto('sources')
-              .values({
-                id: source.id,
-                ...description,
-                keys: JSON.stringify(source.keys),
-                registered_at: source.registeredAtMs,
-              })
+              .updateTable('sources')
+              .set({ ...description, keys: JSON.stringify(keys) })
+              .where('id', '=', source.id)
               .compile(),
           );
-          return;
-        }
-        const keys = mergedKeys(parseKeys(stored.keys), source.keys);
-        this.#run(
-          k
-            .updateTable('sources')
-            .set({ ...description, keys: JSON.stringify(keys) })
-            .where('id', '=', source.id)
-            .compile(),
-        );
-      })
+        }),
+      )
       .immediate();
     return Promise.resolve();
   }
@@ -186,12 +192,14 @@ export class SqliteSourceStore implements SourceStore {
   }
 
   #writeKeys(sourceId: string, keys: readonly SourceKey[]): void {
-    this.#run(
-      this.#kysely
-        .updateTable('sources')
-        .set({ keys: JSON.stringify(keys) })
-        .where('id', '=', sourceId)
-        .compile(),
+    this.#ledger.changeRow('source', sourceId, () =>
+      this.#run(
+        this.#kysely
+          .updateTable('sources')
+          .set({ keys: JSON.stringify(keys) })
+          .where('id', '=', sourceId)
+          .compile(),
+      ),
     );
   }
 

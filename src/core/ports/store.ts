@@ -2,6 +2,7 @@
 import type { AccessStore } from './access-store.ts';
 import type { AgreementStore } from './agreement-store.ts';
 import type { FusionStore } from './fusion-store.ts';
+import type { LedgerStore } from './ledger-store.ts';
 import type { ObservationStore } from './observation-store.ts';
 import type { SourceStore } from './source-store.ts';
 
@@ -14,6 +15,8 @@ export interface Store {
   readonly fusion: FusionStore;
   /** Organisations, users, tokens, sessions and the record of reads. */
   readonly access: AccessStore;
+  /** The Merkle log every write above appends to, in the same transaction. */
+  readonly ledger: LedgerStore;
   /**
    * Writes a consistent copy of the whole store to `path` while it is in use (SQLite's online
    * backup). Throws `E_UNSUPPORTED` where the engine has its own tools (PostgreSQL: pg_dump).

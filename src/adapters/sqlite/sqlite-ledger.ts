@@ -1,0 +1,490 @@
+/**
+ * @module The ledger in SQLite: appending leaves inside the transactions that write the records
+ * (`SqliteLedgerWriter`), and reading the log back — entries, proofs, checkpoints, the audit
+ * (`SqliteLedgerStore`). The frontier lives in `ledger_state` and is read inside every appending
+ * transaction, so a CLI and a server appending to one file never fork the tree.
+ */
+import type Database from 'better-sqlite3';
+import { TrucelineError, validationError } from '../../core/errors.ts';
+import { leafBytes } from '../../core/ledger/leaf.ts';
+import {
+  assembleProof,
+  consistencyPlan,
+  emptyRoot,
+  frontierRoot,
+  inclusionPlan,
+  leafHash,
+  nodesOf,
+  type NodeId,
+} from '../../core/ledger/merkle.ts';
+import type {
+  AuditOutcome,
+  LedgerEntry,
+  LedgerStore,
+  OpenedEntry,
+  StoredCheckpoint,
+  TreeHead,
+} from '../../core/ports/ledger-store.ts';
+import {
+  frontierBlob,
+  frontierFrom,
+  grow,
+  nodeKey,
+  prepareLeaves,
+  sha256,
+  type LedgerItem,
+} from '../common/ledger-leaves.ts';
+import {
+  LEDGERED_TABLES,
+  canonicalRecord,
+  describeRow,
+  keyValues,
+  ledgeredTable,
+  rowKeyOf,
+  type LedgeredTable,
+  type RawRow,
+  type RowKey,
+} from '../common/ledger-records.ts';
+import { auditLedger, type AuditSource } from '../common/ledger-audit.ts';
+
+interface StateRow {
+  size: number;
+  frontier: Buffer;
+  pending_backfill: number;
+}
+
+interface EntryRow {
+  idx: number;
+  type: string;
+  id: Buffer;
+  commitment: Buffer;
+  salt: Buffer;
+  row_key: number | string;
+}
+
+const ROWS_SQL = (spec: LedgeredTable): string =>
+  `SELECT * FROM ${spec.table} WHERE ${spec.key.map((k) => `${k.name} = ?`).join(' AND ')}`;
+
+/** Appends to the ledger inside the caller's open transaction; never opens one itself. */
+export class SqliteLedgerWriter {
+  readonly #db: Database.Database;
+  readonly #readState;
+  readonly #writeState;
+  readonly #insertEntry;
+  readonly #insertNode;
+  readonly #latest;
+  readonly #insertHistory;
+  readonly #rowStatements = new Map<string, Database.Statement<unknown[], RawRow>>();
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+    this.#readState = db.prepare<[], StateRow>(
+      'SELECT size, frontier, pending_backfill FROM ledger_state WHERE id = 1',
+    );
+    this.#writeState = db.prepare<[number, Buffer]>(
+      'UPDATE ledger_state SET size = ?, frontier = ? WHERE id = 1',
+    );
+    this.#insertEntry = db.prepare<[number, string, Buffer, Buffer, Buffer, RowKey]>(
+      'INSERT INTO ledger_entries (idx, type, id, commitment, salt, row_key) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.#insertNode = db.prepare<[number, Uint8Array]>(
+      'INSERT INTO ledger_nodes (node, hash) VALUES (?, ?)',
+    );
+    this.#latest = db.prepare<[string, RowKey], { idx: number }>(
+      'SELECT idx FROM ledger_entries WHERE type = ? AND row_key = ? ORDER BY idx DESC LIMIT 1',
+    );
+    this.#insertHistory = db.prepare<[number, string]>(
+      'INSERT INTO ledger_history (idx, record) VALUES (?, ?)',
+    );
+  }
+
+  /** Ledgers `items` in order. Call inside the transaction that wrote their rows. */
+  append(items: readonly LedgerItem[]): void {
+    if (items.length === 0) return;
+    const state = this.#readState.get();
+    if (state === undefined) throw new Error('the ledger_state row is missing');
+    const leaves = prepareLeaves(items);
+    const grown = grow(frontierFrom(state.size, state.frontier), leaves);
+    let index = state.size;
+    for (const leaf of leaves) {
+      this.#insertEntry.run(index, leaf.type, leaf.id, leaf.commitment, leaf.salt, leaf.key);
+      index += 1;
+    }
+    for (const node of grown.nodes) this.#insertNode.run(node.key, node.hash);
+    this.#writeState.run(grown.frontier.size, frontierBlob(grown.frontier));
+  }
+
+  /** The row of `type` under `key` as stored, or `undefined`. */
+  readRow(type: string, key: RowKey): RawRow | undefined {
+    const spec = ledgeredTable(type);
+    let statement = this.#rowStatements.get(type);
+    if (statement === undefined) {
+      statement = this.#db.prepare<unknown[], RawRow>(ROWS_SQL(spec));
+      this.#rowStatements.set(type, statement);
+    }
+    return statement.get(...keyValues(spec, key));
+  }
+
+  /** Ledgers rows just written, reading each back so the record is exactly what is stored. */
+  recordRows(type: string, keys: readonly RowKey[]): void {
+    this.append(this.itemsOf(type, keys));
+  }
+
+  /** The ledger items of rows just written, read back; for a caller that appends several tables at once. */
+  itemsOf(type: string, keys: readonly RowKey[]): LedgerItem[] {
+    const spec = ledgeredTable(type);
+    return keys.map((key) => {
+      const row = this.readRow(type, key);
+      if (row === undefined) throw new Error(`${describeRow(spec, key)} was not written`);
+      return { type, key, record: canonicalRecord(spec, row) };
+    });
+  }
+
+  /**
+   * Runs `change` on the row of `type` under `key` and ledgers the row as it is afterwards; the record
+   * its last leaf committed to is kept in the history, so that leaf can still be opened.
+   * Returns what `change` returned.
+   */
+  changeRow<T>(type: string, key: RowKey, change: () => T): T {
+    const spec = ledgeredTable(type);
+    const before = this.readRow(type, key);
+    const result = change();
+    const after = this.readRow(type, key);
+    if (after === undefined) throw new Error(`${describeRow(spec, key)} vanished in its change`);
+    const record = canonicalRecord(spec, after);
+    if (before !== undefined) {
+      const previous = canonicalRecord(spec, before);
+      if (previous === record) return result;
+      const latest = this.#latest.get(type, key);
+      if (latest !== undefined) this.#insertHistory.run(latest.idx, previous);
+    }
+    this.append([{ type, key, record }]);
+    return result;
+  }
+
+  /** Whether rows written before the ledger existed still wait to be ledgered. */
+  backfillPending(): boolean {
+    return this.#readState.get()?.pending_backfill === 1;
+  }
+
+  /**
+   * Ledgers every row written before the ledger existed (a store made by an earlier version), table by
+   * table in key order, then clears the flag; one IMMEDIATE transaction.
+   */
+  backfill(): number {
+    return this.#db
+      .transaction(() => {
+        if (!this.backfillPending()) return 0;
+        let count = 0;
+        for (const spec of LEDGERED_TABLES) {
+          const order = spec.key.map((k) => k.name).join(', ');
+          const items: LedgerItem[] = [];
+          for (const row of this.#db
+            .prepare<[], RawRow>(`SELECT * FROM ${spec.table} ORDER BY ${order}`)
+            .iterate()) {
+            items.push({ type: spec.type, key: rowKeyOf(spec, row), record: canonicalRecord(spec, row) });
+            if (items.length === 10_000) {
+              this.append(items);
+              count += items.length;
+              items.length = 0;
+            }
+          }
+          this.append(items);
+          count += items.length;
+        }
+        this.#db.prepare('UPDATE ledger_state SET pending_backfill = 0 WHERE id = 1').run();
+        return count;
+      })
+      .immediate();
+  }
+}
+
+interface CheckpointRow {
+  size: number;
+  root: Buffer;
+  note: string;
+  signed_at: number;
+}
+
+const toEntry = (row: EntryRow): LedgerEntry => ({
+  index: row.idx,
+  type: row.type,
+  id: new Uint8Array(row.id),
+  commitment: new Uint8Array(row.commitment),
+});
+
+const leafHashOf = (row: Pick<EntryRow, 'type' | 'id' | 'commitment'>): Uint8Array =>
+  leafHash(sha256, leafBytes({ type: row.type, id: row.id, commitment: row.commitment }));
+
+/** Checks a proof's sizes: whole numbers, in order, within the log. */
+function checkedSizes(names: readonly string[], values: readonly number[], size: number): void {
+  const issues = names.flatMap((name, i) => {
+    const value = values[i] ?? Number.NaN;
+    if (!Number.isSafeInteger(value) || value < 0)
+      return [{ path: name, reason: 'must be a whole number ≥ 0' }];
+    return [];
+  });
+  if (issues.length > 0) throw validationError('the proof request is invalid', issues);
+  for (let i = 1; i < values.length; i += 1)
+    if ((values[i - 1] ?? 0) > (values[i] ?? 0))
+      throw validationError('the proof request is invalid', [
+        { path: names[i - 1] ?? '', reason: `must not exceed ${names[i] ?? ''} (${values[i] ?? 0})` },
+      ]);
+  const last = values[values.length - 1] ?? 0;
+  if (last > size)
+    throw validationError('the proof request is invalid', [
+      { path: names[names.length - 1] ?? '', reason: `must not exceed the log's size, ${size}` },
+    ]);
+}
+
+/** The read side of the ledger in SQLite. */
+export class SqliteLedgerStore implements LedgerStore {
+  readonly #db: Database.Database;
+  readonly #writer: SqliteLedgerWriter;
+
+  constructor(db: Database.Database, writer: SqliteLedgerWriter) {
+    this.#db = db;
+    this.#writer = writer;
+  }
+
+  #state(): StateRow {
+    const state = this.#db
+      .prepare<[], StateRow>('SELECT size, frontier, pending_backfill FROM ledger_state WHERE id = 1')
+      .get();
+    if (state === undefined) throw new TrucelineError('E_STORE', 'the ledger_state row is missing');
+    return state;
+  }
+
+  async head(): Promise<TreeHead> {
+    const state = this.#state();
+    const frontier = frontierFrom(state.size, state.frontier);
+    return { size: state.size, rootHash: frontierRoot(sha256, frontier) };
+  }
+
+  /** Hashes of the complete subtrees `nodes`, read in one pass over the two tables. */
+  #lookup(nodes: readonly NodeId[]): (node: NodeId) => Uint8Array {
+    const found = new Map<string, Uint8Array>();
+    const leaves = this.#db.prepare<[number], EntryRow>(
+      'SELECT type, id, commitment FROM ledger_entries WHERE idx = ?',
+    );
+    const inner = this.#db.prepare<[number], { hash: Buffer }>(
+      'SELECT hash FROM ledger_nodes WHERE node = ?',
+    );
+    for (const node of nodes) {
+      let value: Uint8Array | undefined;
+      if (node.level === 0) {
+        const row = leaves.get(node.index);
+        value = row && leafHashOf(row);
+      } else value = inner.get(nodeKey(node.level, node.index))?.hash;
+      if (value === undefined)
+        throw new TrucelineError(
+          'E_STORE',
+          `the ledger lacks the subtree at level ${node.level}, index ${node.index}`,
+        );
+      found.set(`${node.level}/${node.index}`, value);
+    }
+    return (node) => {
+      const value = found.get(`${node.level}/${node.index}`);
+      if (value === undefined) throw new Error(`subtree ${node.level}/${node.index} was not fetched`);
+      return value;
+    };
+  }
+
+  async rootAt(size: number): Promise<Uint8Array> {
+    checkedSizes(['size'], [size], this.#state().size);
+    if (size === 0) return emptyRoot(sha256);
+    const plan = [{ start: 0, end: size }];
+    const [root] = assembleProof(sha256, plan, this.#lookup(nodesOf(plan)));
+    if (root === undefined) throw new Error('no root');
+    return root;
+  }
+
+  async inclusionProof(index: number, size: number): Promise<readonly Uint8Array[]> {
+    checkedSizes(['index', 'size'], [index, size], this.#state().size);
+    if (index >= size)
+      throw validationError('the proof request is invalid', [
+        { path: 'index', reason: `must be less than size (${size})` },
+      ]);
+    const plan = inclusionPlan(index, size);
+    return assembleProof(sha256, plan, this.#lookup(nodesOf(plan)));
+  }
+
+  async consistencyProof(size1: number, size2: number): Promise<readonly Uint8Array[]> {
+    checkedSizes(['from', 'to'], [size1, size2], this.#state().size);
+    const plan = consistencyPlan(size1, size2);
+    return assembleProof(sha256, plan, this.#lookup(nodesOf(plan)));
+  }
+
+  #open(row: EntryRow): OpenedEntry {
+    const spec = ledgeredTable(row.type);
+    const history = this.#db
+      .prepare<[number], { record: string }>('SELECT record FROM ledger_history WHERE idx = ?')
+      .get(row.idx);
+    let record = history?.record;
+    if (record === undefined) {
+      const stored = this.#writer.readRow(row.type, row.row_key);
+      if (stored === undefined)
+        throw new TrucelineError(
+          'E_LEDGER_AUDIT',
+          `entry ${row.idx}: ${describeRow(spec, row.row_key)} is missing`,
+          {
+            details: { index: row.idx, table: spec.table, key: row.row_key },
+          },
+        );
+      record = canonicalRecord(spec, stored);
+    }
+    return {
+      ...toEntry(row),
+      record,
+      salt: new Uint8Array(row.salt),
+      table: spec.table,
+      key: row.row_key,
+      superseded: history !== undefined,
+    };
+  }
+
+  async entries(fromIndex: number, limit: number): Promise<readonly OpenedEntry[]> {
+    const rows = this.#db
+      .prepare<[number, number], EntryRow>('SELECT * FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?')
+      .all(fromIndex, limit);
+    return rows.map((row) => this.#open(row));
+  }
+
+  async entry(index: number): Promise<OpenedEntry | undefined> {
+    const row = this.#db.prepare<[number], EntryRow>('SELECT * FROM ledger_entries WHERE idx = ?').get(index);
+    return row && this.#open(row);
+  }
+
+  async findEntry(type: string, key: number | string): Promise<LedgerEntry | undefined> {
+    const row = this.#db
+      .prepare<[string, RowKey], EntryRow>(
+        'SELECT * FROM ledger_entries WHERE type = ? AND row_key = ? ORDER BY idx DESC LIMIT 1',
+      )
+      .get(type, key);
+    return row && toEntry(row);
+  }
+
+  async saveCheckpoint(checkpoint: Omit<StoredCheckpoint, 'cosignatures'>): Promise<void> {
+    const root = await this.rootAt(checkpoint.size);
+    if (Buffer.compare(Buffer.from(root), Buffer.from(checkpoint.rootHash)) !== 0)
+      throw new TrucelineError(
+        'E_CONFLICT',
+        `the checkpoint's root is not the tree's root at size ${checkpoint.size}`,
+      );
+    this.#db
+      .prepare<[number, Uint8Array, string, number]>(
+        `INSERT INTO ledger_checkpoints (size, root, note, signed_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (size) DO NOTHING`,
+      )
+      .run(checkpoint.size, checkpoint.rootHash, checkpoint.note, checkpoint.signedAtMs);
+  }
+
+  #checkpoint(row: CheckpointRow | undefined): StoredCheckpoint | undefined {
+    if (row === undefined) return undefined;
+    const cosignatures = this.#db
+      .prepare<[number], { witness: string; line: string }>(
+        'SELECT witness, line FROM ledger_cosignatures WHERE size = ? ORDER BY witness',
+      )
+      .all(row.size);
+    return {
+      size: row.size,
+      rootHash: new Uint8Array(row.root),
+      note: row.note,
+      signedAtMs: row.signed_at,
+      cosignatures,
+    };
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
+    return this.#checkpoint(
+      this.#db
+        .prepare<[], CheckpointRow>('SELECT * FROM ledger_checkpoints ORDER BY size DESC LIMIT 1')
+        .get(),
+    );
+  }
+
+  async findCheckpoint(size: number): Promise<StoredCheckpoint | undefined> {
+    return this.#checkpoint(
+      this.#db.prepare<[number], CheckpointRow>('SELECT * FROM ledger_checkpoints WHERE size = ?').get(size),
+    );
+  }
+
+  async addCosignature(size: number, witness: string, line: string, atMs: number): Promise<void> {
+    if ((await this.findCheckpoint(size)) === undefined)
+      throw new TrucelineError('E_NOT_FOUND', `there is no checkpoint of size ${size}`);
+    this.#db
+      .prepare<[number, string, string, number]>(
+        `INSERT INTO ledger_cosignatures (size, witness, line, received_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (size, witness) DO UPDATE SET line = excluded.line, received_at = excluded.received_at`,
+      )
+      .run(size, witness, line, atMs);
+  }
+
+  async audit(onProgress?: (checked: number, total: number) => void): Promise<AuditOutcome> {
+    const db = this.#db;
+    const writer = this.#writer;
+    const source: AuditSource = {
+      size: async () => this.#state().size,
+      entryPage: async (fromIndex, limit) =>
+        db
+          .prepare<[number, number], EntryRow>(
+            'SELECT * FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?',
+          )
+          .all(fromIndex, limit),
+      history: async (indexes) => {
+        const found = new Map<number, string>();
+        const statement = db.prepare<[number], { record: string }>(
+          'SELECT record FROM ledger_history WHERE idx = ?',
+        );
+        for (const index of indexes) {
+          const row = statement.get(index);
+          if (row !== undefined) found.set(index, row.record);
+        }
+        return found;
+      },
+      rows: async (spec, keys) => {
+        const found = new Map<string, RawRow>();
+        for (const key of keys) {
+          const row = writer.readRow(spec.type, key);
+          if (row !== undefined) found.set(String(key), row);
+        }
+        return found;
+      },
+      // Every table has a rowid: pages follow it, whatever the table's key.
+      rowPage: async (spec, after, limit) => {
+        const rows = db
+          .prepare<[number, number], RawRow & { _rowid: number }>(
+            `SELECT rowid AS _rowid, * FROM ${spec.table} WHERE rowid > ? ORDER BY rowid LIMIT ?`,
+          )
+          .all(typeof after === 'number' ? after : -1, limit);
+        return { rows, next: rows[rows.length - 1]?._rowid };
+      },
+      count: async (spec) =>
+        db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM ${spec.table}`).get()?.n ?? 0,
+      nodes: async (keys) => {
+        const found = new Map<number, Uint8Array>();
+        const statement = db.prepare<[number], { hash: Buffer }>(
+          'SELECT hash FROM ledger_nodes WHERE node = ?',
+        );
+        for (const key of keys) {
+          const row = statement.get(key);
+          if (row !== undefined) found.set(key, row.hash);
+        }
+        return found;
+      },
+      nodeCount: async () =>
+        db.prepare<[], { n: number }>('SELECT count(*) AS n FROM ledger_nodes').get()?.n ?? 0,
+      frontier: async () => {
+        const state = this.#state();
+        return frontierFrom(state.size, state.frontier);
+      },
+      checkpoint: async () => {
+        const row = db
+          .prepare<[], CheckpointRow>('SELECT * FROM ledger_checkpoints ORDER BY size DESC LIMIT 1')
+          .get();
+        return row && { size: row.size, rootHash: new Uint8Array(row.root) };
+      },
+    };
+    return auditLedger(source, onProgress);
+  }
+}

@@ -11,7 +11,12 @@ import { openSqliteStore } from './adapters/sqlite/open-sqlite-store.ts';
 import { workerRecordValidator } from './adapters/workers/worker-record-validator.ts';
 import { nodeSha256, nodeSha256Bytes } from './adapters/crypto/node-sha256.ts';
 import { argon2Passwords } from './adapters/crypto/argon2-passwords.ts';
-import { verifyEd25519 } from './adapters/crypto/ed25519.ts';
+import { nodeEd25519, verifyEd25519 } from './adapters/crypto/ed25519.ts';
+import { defaultLedgerKeyPath, ledgerKey } from './adapters/crypto/ledger-key-file.ts';
+import { commitmentOf, sha256 } from './adapters/common/ledger-leaves.ts';
+import type { LedgerSigning } from './application/ledger/ledger-signing.ts';
+import { signCheckpoint } from './application/ledger/sign-checkpoint.ts';
+import { TrucelineError } from './core/errors.ts';
 import { nodeSecrets } from './adapters/crypto/node-secrets.ts';
 import { OpenidOidcClient } from './adapters/oidc/openid-oidc-client.ts';
 import { buildApp } from './api/build-app.ts';
@@ -51,8 +56,12 @@ export async function openStore(
  * Everything the use cases need, on the given store. Ingest batches are validated on worker threads
  * (one per core by default; `validationThreads: 0` validates in process).
  */
-export function assemble(store: Store, options: { validationThreads?: number } = {}): AppDeps {
+export function assemble(
+  store: Store,
+  options: { validationThreads?: number; ledgerKey?: string } = {},
+): AppDeps {
   const threads = options.validationThreads ?? availableParallelism();
+  let signing: LedgerSigning | undefined;
   return {
     store,
     clock: systemClock,
@@ -63,7 +72,51 @@ export function assemble(store: Store, options: { validationThreads?: number } =
     passwords: argon2Passwords,
     secrets: nodeSecrets,
     verifyEd25519,
+    ledgerKey: () => {
+      if (options.ledgerKey === undefined)
+        throw new TrucelineError(
+          'E_LEDGER_KEY',
+          'no ledger key file is configured: give --ledger-key FILE (required with --database-url)',
+        );
+      signing ??= { key: ledgerKey(options.ledgerKey), ed: nodeEd25519, sha: sha256 };
+      return signing;
+    },
   };
+}
+
+/** The ledger key file the options name: `--ledger-key`, else `<database file>.ledger-key` for SQLite. */
+export const ledgerKeyPathOf = (options: StoreOptions): string | undefined =>
+  options.ledgerKey ??
+  (options.databaseUrl === undefined ? defaultLedgerKeyPath(options.db ?? './truceline.db') : undefined);
+
+/**
+ * The store the options name, with everything the use cases need. Closing the store signs a
+ * checkpoint first when the command appended to the ledger (and a key is configured).
+ */
+export async function openDeps(
+  options: StoreOptions,
+  extra: { validationThreads?: number; purpose?: 'serve' | 'command' } = {},
+): Promise<AppDeps> {
+  const store = await openStore(options, extra.purpose);
+  const keyPath = ledgerKeyPathOf(options);
+  const deps = assemble(store, {
+    ...(extra.validationThreads === undefined ? {} : { validationThreads: extra.validationThreads }),
+    ...(keyPath === undefined ? {} : { ledgerKey: keyPath }),
+  });
+  const sizeAtOpen = (await store.ledger.head()).size;
+  const close = store.close.bind(store);
+  const signing: Store = {
+    ...store,
+    close: async () => {
+      try {
+        if (keyPath !== undefined && (await store.ledger.head()).size > sizeAtOpen)
+          await signCheckpoint({ store, clock: deps.clock, ledgerSigning: deps.ledgerKey() });
+      } finally {
+        await close();
+      }
+    },
+  };
+  return { ...deps, store: signing };
 }
 
 const isLoopback = (host: string): boolean =>
@@ -77,7 +130,7 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
     throw new Error(
       `refusing to listen on ${options.host} without TLS: give --tls-cert and --tls-key, or --insecure-public to accept the risk`,
     );
-  const deps = assemble(await openStore(options, 'serve'));
+  const deps = await openDeps(options, { purpose: 'serve' });
   const admin = await bootstrapAdmin(deps);
   if (admin !== undefined)
     runtime.stderr(
@@ -112,6 +165,7 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
           onError: (error) => app.log.error(error),
         })
       : () => undefined;
+  const stopSigning = startCheckpointSigning(deps, (error) => app.log.error(error));
   runtime.stdout(`Truceline is listening on ${address}\n`);
   if (oidc !== undefined)
     oidc.discover().then(
@@ -140,6 +194,7 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
     const stop = (): void => {
       stopFeed();
       stopFusion();
+      stopSigning();
       void app
         .close()
         .then(() => deps.store.close())
@@ -148,6 +203,20 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+}
+
+/** How often the server signs a checkpoint when the tree has grown (ms). */
+export const CHECKPOINT_INTERVAL_MS = 60_000;
+
+/** Signs a checkpoint at an interval while the tree grows; the returned function stops it. */
+function startCheckpointSigning(deps: AppDeps, onError: (error: unknown) => void): () => void {
+  const sign = (): void => {
+    signCheckpoint({ ...deps, ledgerSigning: deps.ledgerKey() }).catch(onError);
+  };
+  sign();
+  const timer = setInterval(sign, CHECKPOINT_INTERVAL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** The mission's OpenID Connect provider, if `serve` was given one (all four options, or none). */
@@ -216,8 +285,10 @@ export function startFusion(
 /** Runs the `truceline` program with `argv` (as in `process.argv`). */
 export async function main(argv: readonly string[]): Promise<void> {
   const runtime: CliRuntime = {
-    openDeps: async (options) => assemble(await openStore(options)),
+    openDeps: (options) => openDeps(options),
     serve: (options) => serve(runtime, options),
+    ledgerCrypto: { ed: nodeEd25519, sha: sha256, commitment: commitmentOf },
+    ledgerKeyFile: (path) => ({ key: ledgerKey(path), ed: nodeEd25519, sha: sha256 }),
     fusionLogic,
     readStdin: async () => {
       const chunks: Buffer[] = [];

@@ -20,6 +20,7 @@ import { streamRoutes, type StreamOptions } from './live/stream.ts';
 import { agreementRoutes } from './routes/agreements.ts';
 import { fusionRoutes } from './routes/fusion.ts';
 import { healthRoutes } from './routes/health.ts';
+import { ledgerRoutes } from './routes/ledger.ts';
 import { oidcRoutes } from './routes/oidc.ts';
 import { observationRoutes } from './routes/observations.ts';
 import { sourceRoutes } from './routes/sources.ts';
@@ -109,6 +110,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     fusionRoutes(deps, { maxPageSize: options.maxPageSize ?? DEFAULT_APP_OPTIONS.maxPageSize }),
   );
   await app.register(agreementRoutes(deps));
+  await app.register(ledgerRoutes(deps));
   await app.register(streamRoutes(deps, { ...DEFAULT_APP_OPTIONS.stream, ...options.stream }));
   await app.ready();
   return app;

@@ -6,6 +6,7 @@ import type { Secrets } from '../core/ports/secrets.ts';
 import type { RecordValidator } from '../core/ports/record-validator.ts';
 import type { Store } from '../core/ports/store.ts';
 import type { Notifier } from './notifier.ts';
+import type { LedgerSigning } from './ledger/ledger-signing.ts';
 
 export interface AppDeps {
   readonly store: Store;
@@ -20,4 +21,9 @@ export interface AppDeps {
   readonly secrets: Secrets;
   /** Ed25519 verification of a source's signature (public key as SPKI DER, base64). */
   readonly verifyEd25519: (publicKeySpkiB64: string, data: Uint8Array, signature: Uint8Array) => boolean;
+  /**
+   * The log's key and crypto, for signing and checking checkpoints. Read from the key file on first
+   * use (created there if missing); throws `E_LEDGER_KEY` when there is no key file to use.
+   */
+  readonly ledgerKey: () => LedgerSigning;
 }

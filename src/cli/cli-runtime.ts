@@ -1,11 +1,15 @@
 /** @module What the CLI's commands get from the composition root: a way to open the store, and the server. */
 import type { AppDeps } from '../application/app-deps.ts';
 import type { FusionLogic } from '../application/fusion-pipeline.ts';
+import type { LedgerSigning } from '../application/ledger/ledger-signing.ts';
+import type { VerifyExportDeps } from '../application/ledger/verify-ledger-export.ts';
 
 /** `--db FILE` (SQLite, default ./truceline.db) or `--database-url URL` (PostgreSQL). */
 export interface StoreOptions {
   readonly db?: string;
   readonly databaseUrl?: string;
+  /** The ledger's key file (default `<db>.ledger-key`; required with `databaseUrl`). */
+  readonly ledgerKey?: string;
 }
 
 export interface ServeOptions extends StoreOptions {
@@ -29,6 +33,10 @@ export interface CliRuntime {
   openDeps(options: StoreOptions): Promise<AppDeps>;
   /** Starts the server; resolves with its address once listening; runs until a signal. */
   serve(options: ServeOptions): Promise<void>;
+  /** Ed25519, SHA-256 and the commitment hash, for checking and co-signing the ledger without a store. */
+  readonly ledgerCrypto: VerifyExportDeps;
+  /** The ledger key in `path`, created there (mode 0600) when missing. */
+  ledgerKeyFile(path: string): LedgerSigning;
   /** Fusion, attribution and the rules, as the composition root picks them. */
   readonly fusionLogic: FusionLogic;
   /** Everything on stdin (for `--password-stdin`); never a prompt. */

@@ -25,6 +25,8 @@ import { INTENSITIES, isIntensity } from '../sim/simulator/truth.ts';
 import { sourcesRegister, sourcesList } from './commands/sources.ts';
 import { sourcesKeygen, sourcesRevokeKey } from './commands/source-keys.ts';
 import { postCommand } from './commands/post.ts';
+import { ledgerAudit, ledgerExport, ledgerPubkey, ledgerVerify } from './commands/ledger.ts';
+import { witnessFollow, witnessKeygen } from './commands/witness.ts';
 
 const int = (name: string, min: number, max: number) => (value: string) => {
   const n = Number(value);
@@ -47,6 +49,12 @@ const withStore = (command: Command): Command =>
     )
     .addOption(
       new Option('--database-url <url>', 'PostgreSQL URL (postgres://…)').env('TRUCELINE_DATABASE_URL'),
+    )
+    .addOption(
+      new Option(
+        '--ledger-key <file>',
+        "the ledger's signing key file (default: <db>.ledger-key; required with --database-url)",
+      ).env('TRUCELINE_LEDGER_KEY'),
     );
 
 export function buildProgram(runtime: CliRuntime): Command {
@@ -301,5 +309,91 @@ export function buildProgram(runtime: CliRuntime): Command {
   ).action(async (options: Parameters<typeof tokensList>[1]) => {
     process.exitCode = await tokensList(runtime, options);
   });
+  const ledger = program.command('ledger').description('the tamper-evident log: key, audit, export, verify');
+  withStore(
+    ledger.command('pubkey').description("print the log's verifier key (signed-note verifier key text)"),
+  ).action(async (options: StoreOptions) => {
+    process.exitCode = await ledgerPubkey(runtime, options);
+  });
+  withStore(
+    ledger
+      .command('audit')
+      .description('check every ledgered row against the log, and the log against its signed checkpoint'),
+  ).action(async (options: StoreOptions) => {
+    process.exitCode = await ledgerAudit(runtime, options);
+  });
+  withStore(
+    ledger
+      .command('export')
+      .description('audit, then write the log as NDJSON: checkpoint first, one entry per line')
+      .requiredOption('--out <file>', 'where to write the export')
+      .option('--for <org>', 'open only the records this organisation may read (default: every record)'),
+  ).action(async (options: StoreOptions & { out: string; for?: string }) => {
+    process.exitCode = await ledgerExport(runtime, options);
+  });
+  ledger
+    .command('verify')
+    .description('check a ledger export, without a database')
+    .argument('<file>', 'the export (NDJSON)')
+    .requiredOption('--key <vkey>', "the log's verifier key (as `ledger pubkey` prints it)")
+    .option(
+      '--witness-key <vkey>',
+      "a witness's verifier key (as `witness keygen` prints it); repeat for several",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option('--quorum <n>', 'how many of those witnesses must have co-signed', int('--quorum', 0, 100), 0)
+    .action(async (file: string, options: { key: string; witnessKey: string[]; quorum: number }) => {
+      process.exitCode = await ledgerVerify(runtime, file, options);
+    });
+
+  const witness = program
+    .command('witness')
+    .description('co-sign the log’s checkpoints after checking each extends the last one co-signed')
+    .option('--follow <url>', 'the Truceline server whose log to witness')
+    .option('--key <file>', "the witness's private key file (from `witness keygen`)")
+    .option('--state <file>', 'where the witness keeps the last checkpoint it co-signed')
+    .option('--log-key <vkey>', "the log's verifier key (default: fetched once, then kept in the state)")
+    .addOption(
+      new Option('--token <token>', 'bearer token to post co-signatures with').env('TRUCELINE_TOKEN'),
+    )
+    .option('--once', 'one round, then exit (0: co-signed; 1: refused or failed)', false)
+    .option('--interval <seconds>', 'seconds between rounds', int('--interval', 1, 86_400), 60)
+    .action(
+      async (options: {
+        follow?: string;
+        key?: string;
+        state?: string;
+        logKey?: string;
+        token?: string;
+        once: boolean;
+        interval: number;
+      }) => {
+        if (options.follow === undefined || options.key === undefined || options.state === undefined) {
+          runtime.stderr(
+            'truceline witness: --follow, --key and --state are required (or use `witness keygen`)\n',
+          );
+          process.exitCode = 1;
+          return;
+        }
+        process.exitCode = await witnessFollow(runtime, {
+          follow: options.follow,
+          key: options.key,
+          state: options.state,
+          ...(options.logKey === undefined ? {} : { logKey: options.logKey }),
+          ...(options.token === undefined ? {} : { token: options.token }),
+          once: options.once,
+          intervalSeconds: options.interval,
+        });
+      },
+    );
+  witness
+    .command('keygen')
+    .description('make a witness key: the private key goes to FILE, the verifier key to stdout')
+    .requiredOption('--name <name>', 'the witness’s name (no spaces or +)')
+    .requiredOption('--out <file>', 'where to write the private key (mode 0600; never overwritten)')
+    .action(async (options: { name: string; out: string }) => {
+      process.exitCode = await witnessKeygen(runtime, options);
+    });
   return program;
 }

@@ -71,7 +71,7 @@ export async function startHarness(
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'truceline-test-'));
   const dbPath = join(dir, 'test.db');
-  const base = assemble(await openStore({ db: dbPath }));
+  const base = assemble(await openStore({ db: dbPath }), { ledgerKey: `${dbPath}.ledger-key` });
   const deps: AppDeps = options.clock === undefined ? base : { ...base, clock: options.clock };
   await ensureBuiltinOrganisations(deps);
   const keys = new Map<string, SourceKeyPair>();

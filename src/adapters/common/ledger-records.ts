@@ -285,5 +285,5 @@ function encodeValue(spec: LedgeredTable, name: string, kind: ColumnKind, value:
       if (value === false || value === 0) return 'false';
       break;
   }
-  throw new Error(`${spec.table}.${name}: ${typeof value} ${String(value)} is not a ${kind}`);
+  throw new Error(`${spec.table}.${name}: a ${typeof value} is not a ${kind}`);
 }

@@ -1,5 +1,6 @@
-/** @module Ed25519 verification and SHA-256 digests from node:crypto, for signed ingest batches. */
-import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+/** @module Ed25519 and SHA-256 from node:crypto: verification of signed ingest batches, and raw-key Ed25519 for the ledger's signed notes. */
+import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import type { Ed25519 } from '../../core/ledger/signed-note.ts';
 import { nodeSha256Bytes } from './node-sha256.ts';
 
 /** Enough for every key of a large sensor network; past it the oldest entry goes. */
@@ -46,3 +47,35 @@ export function verifyEd25519(publicKeySpkiB64: string, data: Uint8Array, signat
 export const sha256Bytes = (bytes: Uint8Array): Uint8Array =>
   // Reuses the one SHA-256 of raw bytes this folder has; the hex round trip costs well under a microsecond.
   Buffer.from(nodeSha256Bytes(bytes), 'hex');
+
+// DER prefixes that wrap a raw 32-byte Ed25519 seed (PKCS #8) or public key (SPKI) for node:crypto.
+const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+const privateKeyOf = (seed: Uint8Array): KeyObject =>
+  createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+
+/**
+ * Ed25519 over raw 32-byte seeds and public keys, as the ledger's signed notes need it (core injects
+ * it: core has no node:crypto).
+ *
+ * @example
+ * const seed = randomBytes(32);
+ * nodeEd25519.verify(nodeEd25519.publicKey(seed), msg, nodeEd25519.sign(seed, msg)) // true
+ */
+export const nodeEd25519: Ed25519 = {
+  sign: (seed, message) => new Uint8Array(sign(null, message, privateKeyOf(seed))),
+  verify: (publicKey, message, signature) => {
+    if (publicKey.length !== 32 || signature.length !== 64) return false;
+    const key = createPublicKey({
+      key: Buffer.concat([SPKI_PREFIX, publicKey]),
+      format: 'der',
+      type: 'spki',
+    });
+    return verify(null, message, key, signature);
+  },
+  publicKey: (seed) => {
+    const der = createPublicKey(privateKeyOf(seed)).export({ format: 'der', type: 'spki' });
+    return new Uint8Array(der.subarray(der.length - 32));
+  },
+};

@@ -403,6 +403,13 @@ export class SqliteLedgerStore implements LedgerStore {
     );
   }
 
+  async listCheckpoints(): Promise<readonly StoredCheckpoint[]> {
+    return this.#db
+      .prepare<[], CheckpointRow>('SELECT * FROM ledger_checkpoints ORDER BY size')
+      .all()
+      .flatMap((row) => this.#checkpoint(row) ?? []);
+  }
+
   async findCheckpoint(size: number): Promise<StoredCheckpoint | undefined> {
     return this.#checkpoint(
       this.#db.prepare<[number], CheckpointRow>('SELECT * FROM ledger_checkpoints WHERE size = ?').get(size),

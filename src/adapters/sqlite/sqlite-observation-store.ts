@@ -566,18 +566,17 @@ function commitGroup(
       quarantinedIds.push(quarantineId);
     }
     // In the same transaction as its records: a signed batch is never stored without its signature.
+    const { submission } = batch;
     const submitted =
-      batch.submission !== undefined &&
-      statements.insertSubmission.run(...submissionValues(batch.submission)).changes === 1;
+      submission !== undefined &&
+      statements.insertSubmission.run(...submissionValues(submission)).changes === 1;
     ledgered.push(
       ...ledger.itemsOf('observation', accepted),
       ...ledger.itemsOf('quarantine', quarantinedIds),
     );
-    if (submitted && batch.submission !== undefined)
+    if (submitted)
       ledgered.push(
-        ...ledger.itemsOf('submission', [
-          JSON.stringify([batch.submission.sourceId, batch.submission.batchId]),
-        ]),
+        ...ledger.itemsOf('submission', [JSON.stringify([submission.sourceId, submission.batchId])]),
       );
     commits.push({ outcomes, lastSeq });
   }

@@ -61,6 +61,10 @@ export const ACTIONS = [
   'agreements:read',
   'events:read',
   'violations:read',
+  /** The ledger's tree, checkpoints and proofs (public), and the records a reader may open. */
+  'ledger:read',
+  /** A witness's co-signature of a checkpoint. */
+  'ledger:cosign',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -83,6 +87,13 @@ const GRANTS: Readonly<
   'agreements:read': { roles: EVERY_ROLE, scope: 'read' },
   'events:read': { roles: EVERY_ROLE, scope: 'read' },
   'violations:read': { roles: EVERY_ROLE, scope: 'read' },
+  // The tree can be published whole: leaves reveal nothing, records open per reader.
+  'ledger:read': { roles: 'anyone', scope: null },
+  // Witnesses are run by the parties, the Commission's members and the mission's auditors.
+  'ledger:cosign': {
+    roles: ['auditor', 'party-liaison', 'commissioner', 'chair', 'coordinator', 'admin'],
+    scope: 'ingest',
+  },
 };
 
 /** The outcome of asking: allowed, or denied because nobody is signed in, or because this one may not. */
@@ -125,7 +136,11 @@ export interface View {
 export const COARSE_DEGREES = 0.1;
 
 export function viewFor(principal: Principal): View {
-  const kind = readerOrg(principal).kind;
+  return viewOfKind(readerOrg(principal).kind);
+}
+
+/** The view of every reader of an organisation of this kind. */
+export function viewOfKind(kind: OrgKind): View {
   switch (kind) {
     case 'mission':
       return { sensorDetails: true, provenance: 'full', observerIdentity: true, location: 'exact' };

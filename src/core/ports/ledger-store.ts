@@ -77,6 +77,8 @@ export interface LedgerStore {
   saveCheckpoint(checkpoint: Omit<StoredCheckpoint, 'cosignatures'>): Promise<void>;
   /** The checkpoint with the largest size, with its co-signatures; `undefined` before the first. */
   latestCheckpoint(): Promise<StoredCheckpoint | undefined>;
+  /** Every checkpoint, by size, with co-signatures (signed at intervals: hundreds, not millions). */
+  listCheckpoints(): Promise<readonly StoredCheckpoint[]>;
   /** The checkpoint of `size`, or `undefined`. */
   findCheckpoint(size: number): Promise<StoredCheckpoint | undefined>;
   /** Adds (or replaces) a witness's co-signature of the checkpoint of `size`; `E_NOT_FOUND` without one. */

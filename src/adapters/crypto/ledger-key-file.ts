@@ -1,0 +1,72 @@
+/**
+ * @module The ledger's signing key in its own file, never in the database: a signed-note private key
+ * text (`PRIVATE+KEY+<name>+<id>+<key>`), created with mode 0600 on first use. Whoever can read the
+ * database cannot sign checkpoints with it; whoever holds the file can, so it is kept apart.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { TrucelineError } from '../../core/errors.ts';
+import { toHex } from '../../core/ledger/hash.ts';
+import { formatPrivateKey, parsePrivateKey, type PrivateKey } from '../../core/ledger/signed-note.ts';
+import { sha256 } from '../common/ledger-leaves.ts';
+import { nodeEd25519 } from './ed25519.ts';
+
+/** The key file beside a SQLite database: `<database file>.ledger-key`. */
+export const defaultLedgerKeyPath = (databaseFile: string): string => `${databaseFile}.ledger-key`;
+
+/** A new log's key name, which is also its checkpoints' origin line: unique to this log. */
+export const newLogName = (): string => `truceline.ledger/${toHex(randomBytes(8))}`;
+
+/** Reads the private key in `path`; `E_LEDGER_KEY` naming the file when it is missing or malformed. */
+export function readLedgerKey(path: string): PrivateKey {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new TrucelineError('E_LEDGER_KEY', `cannot read the ledger key file ${path}`, { cause: error });
+  }
+  try {
+    return parsePrivateKey(text.trim(), nodeEd25519, sha256);
+  } catch (error) {
+    throw new TrucelineError(
+      'E_LEDGER_KEY',
+      `the ledger key file ${path} does not hold a signed-note private key`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+/**
+ * The private key in `path`, created there (mode 0600, never overwriting: exclusive create) when the
+ * file does not exist. Refuses a key file others may read.
+ */
+export function ledgerKey(path: string, name: () => string = newLogName): PrivateKey {
+  let exists = true;
+  try {
+    statSync(path);
+  } catch {
+    exists = false;
+  }
+  if (!exists) {
+    const seed = randomBytes(32);
+    const text = formatPrivateKey(name(), seed, nodeEd25519.publicKey(seed), sha256);
+    try {
+      writeFileSync(path, `${text}\n`, { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      // Another process created it first: use theirs.
+      if ((error as { code?: unknown }).code !== 'EEXIST')
+        throw new TrucelineError('E_LEDGER_KEY', `cannot create the ledger key file ${path}`, {
+          cause: error,
+        });
+    }
+  }
+  const mode = statSync(path).mode & 0o077;
+  if (mode !== 0)
+    throw new TrucelineError(
+      'E_LEDGER_KEY',
+      `the ledger key file ${path} may be read by others (mode ${(statSync(path).mode & 0o777).toString(8)}); run chmod 600 on it`,
+    );
+  return readLedgerKey(path);
+}

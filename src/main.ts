@@ -13,9 +13,11 @@ import { nodeSha256, nodeSha256Bytes } from './adapters/crypto/node-sha256.ts';
 import { argon2Passwords } from './adapters/crypto/argon2-passwords.ts';
 import { nodeEd25519, verifyEd25519 } from './adapters/crypto/ed25519.ts';
 import { defaultLedgerKeyPath, ledgerKey } from './adapters/crypto/ledger-key-file.ts';
+import { FileBlobStore } from './adapters/files/file-blob-store.ts';
 import { commitmentOf, sha256 } from './adapters/common/ledger-leaves.ts';
 import type { LedgerSigning } from './application/ledger/ledger-signing.ts';
 import { signCheckpoint } from './application/ledger/sign-checkpoint.ts';
+import { checkDeadlines } from './application/commission/check-deadlines.ts';
 import { TrucelineError } from './core/errors.ts';
 import { nodeSecrets } from './adapters/crypto/node-secrets.ts';
 import { OpenidOidcClient } from './adapters/oidc/openid-oidc-client.ts';
@@ -58,7 +60,7 @@ export async function openStore(
  */
 export function assemble(
   store: Store,
-  options: { validationThreads?: number; ledgerKey?: string } = {},
+  options: { validationThreads?: number; ledgerKey?: string; attachments?: string } = {},
 ): AppDeps {
   const threads = options.validationThreads ?? availableParallelism();
   let signing: LedgerSigning | undefined;
@@ -72,6 +74,8 @@ export function assemble(
     passwords: argon2Passwords,
     secrets: nodeSecrets,
     verifyEd25519,
+    blobs: new FileBlobStore(options.attachments ?? './truceline-attachments'),
+    maxAttachmentBytes: DEFAULT_MAX_ATTACHMENT_BYTES,
     ledgerKey: () => {
       if (options.ledgerKey === undefined)
         throw new TrucelineError(
@@ -83,6 +87,16 @@ export function assemble(
     },
   };
 }
+
+/** The largest evidence attachment accepted (bytes): 256 MiB, enough for imagery and video clips. */
+export const DEFAULT_MAX_ATTACHMENT_BYTES = 256 * 1024 * 1024;
+
+/** Where attachments are kept: `--attachments DIR`, else `<database file>.attachments` beside SQLite. */
+export const attachmentsDirOf = (options: StoreOptions): string =>
+  options.attachments ??
+  (options.databaseUrl === undefined
+    ? `${options.db ?? './truceline.db'}.attachments`
+    : './truceline-attachments');
 
 /** The ledger key file the options name: `--ledger-key`, else `<database file>.ledger-key` for SQLite. */
 export const ledgerKeyPathOf = (options: StoreOptions): string | undefined =>
@@ -102,6 +116,7 @@ export async function openDeps(
   const deps = assemble(store, {
     ...(extra.validationThreads === undefined ? {} : { validationThreads: extra.validationThreads }),
     ...(keyPath === undefined ? {} : { ledgerKey: keyPath }),
+    attachments: attachmentsDirOf(options),
   });
   const sizeAtOpen = (await store.ledger.head()).size;
   const close = store.close.bind(store);
@@ -166,6 +181,7 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
         })
       : () => undefined;
   const stopSigning = startCheckpointSigning(deps, (error) => app.log.error(error));
+  const stopDeadlines = startDeadlineWatch(deps, (error) => app.log.error(error));
   runtime.stdout(`Truceline is listening on ${address}\n`);
   if (oidc !== undefined)
     oidc.discover().then(
@@ -195,6 +211,7 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
       stopFeed();
       stopFusion();
       stopSigning();
+      stopDeadlines();
       void app
         .close()
         .then(() => deps.store.close())
@@ -215,6 +232,25 @@ function startCheckpointSigning(deps: AppDeps, onError: (error: unknown) => void
   };
   sign();
   const timer = setInterval(sign, CHECKPOINT_INTERVAL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** How often the server looks for case deadlines that have passed (ms). */
+export const DEADLINE_CHECK_MS = 30_000;
+
+/** Announces passed deadlines and advances escalation ladders at an interval; returns the stop function. */
+function startDeadlineWatch(deps: AppDeps, onError: (error: unknown) => void): () => void {
+  const raised = new Set<string>();
+  let running = false;
+  const check = (): void => {
+    if (running) return;
+    running = true;
+    checkDeadlines(deps, raised)
+      .catch(onError)
+      .finally(() => (running = false));
+  };
+  const timer = setInterval(check, DEADLINE_CHECK_MS);
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -5,6 +5,7 @@ import type { PasswordHasher } from '../core/ports/password-hasher.ts';
 import type { Secrets } from '../core/ports/secrets.ts';
 import type { RecordValidator } from '../core/ports/record-validator.ts';
 import type { Store } from '../core/ports/store.ts';
+import type { BlobStore } from '../core/ports/blob-store.ts';
 import type { Notifier } from './notifier.ts';
 import type { LedgerSigning } from './ledger/ledger-signing.ts';
 
@@ -26,4 +27,8 @@ export interface AppDeps {
    * use (created there if missing); throws `E_LEDGER_KEY` when there is no key file to use.
    */
   readonly ledgerKey: () => LedgerSigning;
+  /** Evidence attachments' bytes, content-addressed on disk. */
+  readonly blobs: BlobStore;
+  /** The largest attachment accepted, in bytes. */
+  readonly maxAttachmentBytes: number;
 }

@@ -5,8 +5,29 @@
 
 export type CommitListener = (lastSeq: number) => void;
 
+/** A message that is not a stored fact with a commit sequence (a deadline that passed): sent live only. */
+export interface Notice {
+  readonly event: 'deadline';
+  /** The message's JSON. */
+  readonly data: string;
+}
+
+export type NoticeListener = (notice: Notice) => void;
+
 export class Notifier {
   readonly #listeners = new Set<CommitListener>();
+  readonly #noticeListeners = new Set<NoticeListener>();
+
+  /** Calls `listener` with each notice; returns the function that stops it. */
+  subscribeNotices(listener: NoticeListener): () => void {
+    this.#noticeListeners.add(listener);
+    return () => this.#noticeListeners.delete(listener);
+  }
+
+  /** Sends a notice to every live listener. */
+  notice(notice: Notice): void {
+    for (const listener of this.#noticeListeners) listener(notice);
+  }
 
   /** Calls `listener` after each commit; returns the function that stops it. */
   subscribe(listener: CommitListener): () => void {

@@ -10,6 +10,8 @@ export interface StoreOptions {
   readonly databaseUrl?: string;
   /** The ledger's key file (default `<db>.ledger-key`; required with `databaseUrl`). */
   readonly ledgerKey?: string;
+  /** Where evidence attachments are kept (default `<db>.attachments`). */
+  readonly attachments?: string;
 }
 
 export interface ServeOptions extends StoreOptions {

@@ -55,6 +55,12 @@ const withStore = (command: Command): Command =>
         '--ledger-key <file>',
         "the ledger's signing key file (default: <db>.ledger-key; required with --database-url)",
       ).env('TRUCELINE_LEDGER_KEY'),
+    )
+    .addOption(
+      new Option(
+        '--attachments <dir>',
+        'where evidence attachments are kept (default: <db>.attachments)',
+      ).env('TRUCELINE_ATTACHMENTS'),
     );
 
 export function buildProgram(runtime: CliRuntime): Command {

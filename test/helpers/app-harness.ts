@@ -50,6 +50,8 @@ export interface Harness {
     role: Role;
     scopes?: string;
     name?: string;
+    /** Lifetime, e.g. `1d` (the default) or `90d` for tests that move their clock far. */
+    expiresIn?: string;
   }): Promise<string>;
   /** Registers a source (organisation `mission` unless given) with a signing key. */
   addSource(source: { id: string; kind: string; organisation?: string }): Promise<SourceKeyPair>;
@@ -71,7 +73,10 @@ export async function startHarness(
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'truceline-test-'));
   const dbPath = join(dir, 'test.db');
-  const base = assemble(await openStore({ db: dbPath }), { ledgerKey: `${dbPath}.ledger-key` });
+  const base = assemble(await openStore({ db: dbPath }), {
+    ledgerKey: `${dbPath}.ledger-key`,
+    attachments: `${dbPath}.attachments`,
+  });
   const deps: AppDeps = options.clock === undefined ? base : { ...base, clock: options.clock };
   await ensureBuiltinOrganisations(deps);
   const keys = new Map<string, SourceKeyPair>();
@@ -95,8 +100,13 @@ export async function startHarness(
     users += 1;
     const name = input.name ?? `${input.role}-${input.orgId}-${users}`;
     await createUser(deps, { orgId: input.orgId, role: input.role, name });
-    return (await createToken(deps, { userName: name, scopes: input.scopes ?? 'read', expiresIn: '1d' }))
-      .text;
+    return (
+      await createToken(deps, {
+        userName: name,
+        scopes: input.scopes ?? 'read',
+        expiresIn: input.expiresIn ?? '1d',
+      })
+    ).text;
   };
   const analystToken = await tokenFor({
     orgId: 'mission',

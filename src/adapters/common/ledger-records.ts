@@ -187,6 +187,30 @@ export const LEDGERED_TABLES: readonly LedgeredTable[] = Object.freeze([
     },
     true,
   ),
+  table(
+    'verification-step',
+    'verification_actions',
+    { seq: 'int' },
+    { item_id: 'text', version: 'int', type: 'text', at: 'int', by_user: 'text', action: 'text' },
+  ),
+  table(
+    'case-action',
+    'case_actions',
+    { seq: 'int' },
+    { case_id: 'text', version: 'int', type: 'text', at: 'int', by_user: 'text', action: 'text' },
+  ),
+  table(
+    'attachment',
+    'attachments',
+    { sha256: 'text' },
+    {
+      size_bytes: 'int',
+      media_type: 'text',
+      stored_at: 'int',
+      stored_by: 'text',
+      ...MARKING,
+    },
+  ),
 ]);
 
 const BY_TYPE = new Map(LEDGERED_TABLES.map((t) => [t.type, t]));

@@ -11,6 +11,9 @@ import { DEFAULT_MAX_QUARANTINE_BYTES } from '../common/quarantine-row.ts';
 import { SqliteAccessStore } from './sqlite-access-store.ts';
 import { SqliteAgreementStore } from './sqlite-agreement-store.ts';
 import { SqliteFusionStore } from './sqlite-fusion-store.ts';
+import { SqliteActionLog } from './sqlite-action-log.ts';
+import { SqliteAttachmentStore } from './sqlite-attachment-store.ts';
+import { CASE_TABLES, VERIFICATION_TABLES } from '../common/action-log-rows.ts';
 import { SqliteLedgerStore, SqliteLedgerWriter } from './sqlite-ledger.ts';
 import { sqliteMigrations } from './sqlite-migrations.ts';
 import { SqliteObservationStore } from './sqlite-observation-store.ts';
@@ -107,6 +110,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     agreements: new SqliteAgreementStore(db, kysely, ledger),
     fusion: new SqliteFusionStore(db, kysely, ledger),
     access: new SqliteAccessStore(db, kysely, ledger),
+    verification: new SqliteActionLog(db, ledger, VERIFICATION_TABLES),
+    cases: new SqliteActionLog(db, ledger, CASE_TABLES),
+    attachments: new SqliteAttachmentStore(db, ledger),
     ledger: new SqliteLedgerStore(db, ledger),
     async backup(path: string): Promise<void> {
       // Online backup: pages are copied in steps while writes go on; the copy is the state at the end.

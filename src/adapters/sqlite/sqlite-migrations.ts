@@ -282,4 +282,62 @@ export const sqliteMigrations: Record<string, Migration> = {
       SELECT id, password_hash FROM users WHERE password_hash IS NOT NULL`),
     sql.raw(`ALTER TABLE users DROP COLUMN password_hash`),
   ),
+  // Verification and the Special Commission: every step of an item and every action of a case as an
+  // append-only, ledgered row (unique per item and version: two concurrent steps cannot both land);
+  // the state after the latest step in a heads table for listings (derived, rebuilt by replay, not
+  // ledgered); evidence attachments' records (their bytes are files named by their SHA-256).
+  '0005-verification-commission': statements(
+    sql.raw(`CREATE TABLE verification_actions (
+      seq INTEGER PRIMARY KEY,
+      item_id TEXT NOT NULL,
+      version INTEGER NOT NULL,
+      type TEXT NOT NULL,
+      at INTEGER NOT NULL,
+      by_user TEXT NOT NULL,
+      action TEXT NOT NULL,
+      UNIQUE (item_id, version)
+    )`),
+    sql.raw(`CREATE TABLE verification_items (
+      id TEXT PRIMARY KEY,
+      seq INTEGER NOT NULL,
+      version INTEGER NOT NULL,
+      state TEXT NOT NULL,
+      subject_kind TEXT,
+      subject_id TEXT,
+      updated_at INTEGER NOT NULL,
+      value TEXT NOT NULL
+    )`),
+    sql.raw(`CREATE INDEX verification_items_subject ON verification_items (subject_kind, subject_id)`),
+    sql.raw(`CREATE INDEX verification_items_seq ON verification_items (seq)`),
+    sql.raw(`CREATE TABLE case_actions (
+      seq INTEGER PRIMARY KEY,
+      case_id TEXT NOT NULL,
+      version INTEGER NOT NULL,
+      type TEXT NOT NULL,
+      at INTEGER NOT NULL,
+      by_user TEXT NOT NULL,
+      action TEXT NOT NULL,
+      UNIQUE (case_id, version)
+    )`),
+    sql.raw(`CREATE TABLE cases (
+      id TEXT PRIMARY KEY,
+      seq INTEGER NOT NULL,
+      version INTEGER NOT NULL,
+      state TEXT NOT NULL,
+      subject_kind TEXT,
+      subject_id TEXT,
+      updated_at INTEGER NOT NULL,
+      value TEXT NOT NULL
+    )`),
+    sql.raw(`CREATE INDEX cases_seq ON cases (seq)`),
+    sql.raw(`CREATE TABLE attachments (
+      sha256 TEXT PRIMARY KEY,
+      size_bytes INTEGER NOT NULL,
+      media_type TEXT NOT NULL,
+      stored_at INTEGER NOT NULL,
+      stored_by TEXT NOT NULL,
+      tlp TEXT NOT NULL,
+      releasable_to TEXT NOT NULL
+    )`),
+  ),
 };

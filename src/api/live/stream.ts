@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../application/app-deps.ts';
-import { mayRead, viewFor, type Principal } from '../../core/access/policy.ts';
+import { mayRead, readerOrg, viewFor, type Principal } from '../../core/access/policy.ts';
 import { STREAM_EVENTS, type StreamEventName } from '../../shared/wire.ts';
 import { presentEvent, presentViolation } from '../presenters/fusion-presenter.ts';
 import { presentObservationJson } from '../presenters/observation-presenter.ts';
@@ -108,6 +108,19 @@ async function nextMessages(
   return { messages: messages.sort((a, b) => a.seq - b.seq), upTo };
 }
 
+/**
+ * Whether a reader follows a case's deadlines: the mission and the Commission's chair and members,
+ * and a party the case accuses.
+ */
+function mayFollowDeadline(principal: Principal, data: string): boolean {
+  const org = readerOrg(principal);
+  if (org.kind === 'mission' || org.kind === 'chair' || org.kind === 'member')
+    return principal.type === 'user';
+  if (org.kind !== 'party') return false;
+  const { accused } = JSON.parse(data) as { accused?: unknown };
+  return Array.isArray(accused) && accused.includes(org.id);
+}
+
 /** Starts streaming; returns the function that ends the stream. */
 function runStream(
   deps: AppDeps,
@@ -173,6 +186,11 @@ function runStream(
   const unsubscribe = deps.notifier.subscribe((seq) => {
     if (seq > lastSeq) wake();
   });
+  // Deadline notices are live only (not stored facts): sent to whoever may follow the case.
+  const stopNotices = deps.notifier.subscribeNotices((notice) => {
+    if (state.closed || !mayFollowDeadline(request.principal, notice.data)) return;
+    void write(`event: ${notice.event}\ndata: ${notice.data}\n\n`);
+  });
   const poll = setInterval(wake, options.pollMs);
   const heartbeat = setInterval(
     () => {
@@ -185,6 +203,7 @@ function runStream(
     if (state.closed) return;
     state.closed = true;
     unsubscribe();
+    stopNotices();
     clearInterval(poll);
     clearInterval(heartbeat);
     res.end();

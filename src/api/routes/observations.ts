@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../application/app-deps.ts';
+import { lodgeComplaints } from '../../application/verification/lodge-complaints.ts';
 import { queryObservations } from '../../application/query-observations.ts';
 import { recordSignedBatch, type SignatureWindow } from '../../application/record-signed-batch.ts';
 import { readKeys, type ReadLog } from '../../application/access/read-log.ts';
@@ -143,6 +144,58 @@ export function observationRoutes(deps: AppDeps, options: ObservationRouteOption
         );
         return {
           ...report,
+          rejections: report.rejections.map(({ position, issues, ...rest }) => ({
+            index: position,
+            ...rest,
+            issues: [...issues],
+          })),
+        };
+      },
+    );
+
+    route.post(
+      '/api/v1/complaints',
+      {
+        config: { action: 'complaints:submit' },
+        bodyLimit: options.bodyLimitBytes,
+        schema: {
+          summary: "A party's complaints: its liaison's token, and signed with the party's complaint key",
+          description:
+            "Records of kind `complaint` (what: `payload.allegation`, a prohibited-conduct id; where: `location`; when: `observedAt`; evidence: `payload.evidence`, SHA-256s of attachments uploaded first), sourceId = the party, signed exactly like a source's batch (RFC 9421) with the key of the source under the party's id (`truceline sources keygen --source <party id>`). Each stored complaint gets a verification item, linked to the events near it.",
+          tags: ['verification'],
+          body: docOnly(z.array(observationSchema)),
+          response: {
+            200: ingestReportSchema
+              .extend({ items: z.array(z.string()).describe('The verification items of the complaints') })
+              .meta({ id: 'ComplaintReport' }),
+            400: errorResponseSchema,
+            401: errorResponseSchema,
+            403: errorResponseSchema,
+          },
+        },
+      },
+      async (request) => {
+        const principal = request.principal;
+        if (principal.type !== 'user')
+          throw new TrucelineError('E_UNAUTHENTICATED', 'a party liaison’s token is needed');
+        const body = request.body as unknown as Buffer;
+        const ndjson = String(request.headers['content-type']).startsWith('application/x-ndjson');
+        const report = await lodgeComplaints(
+          deps,
+          {
+            method: request.method,
+            target: request.url,
+            headers: request.headers as Record<string, string | undefined>,
+            body,
+            format: ndjson ? 'ndjson' : 'json',
+            maxRecords: options.maxRecordsPerRequest,
+            party: principal.orgId,
+          },
+          options.signatureWindow,
+        );
+        return {
+          ...report,
+          items: [...report.items],
           rejections: report.rejections.map(({ position, issues, ...rest }) => ({
             index: position,
             ...rest,

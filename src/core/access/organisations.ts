@@ -54,8 +54,8 @@ export function roleProblem(role: Role, kind: OrgKind): string | undefined {
     : `role ${role} is held only in organisations of kind ${kinds.join(' or ')}, not ${kind}`;
 }
 
-/** Token scopes: `read` for GET routes, `ingest` for unsigned operator ingest, `admin` for administration. */
-export const SCOPES = ['read', 'ingest', 'admin'] as const;
+/** Token scopes: `read` for GET routes, `ingest` for ingest and complaints, `act` for verification and case actions, `admin` for administration. */
+export const SCOPES = ['read', 'ingest', 'act', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** Organisation ids: like source ids — letters, digits, `.`, `_`, `-`; 1–64 characters. */

@@ -65,6 +65,21 @@ export const ACTIONS = [
   'ledger:read',
   /** A witness's co-signature of a checkpoint. */
   'ledger:cosign',
+  /** Verification items: their state, tasks and findings. */
+  'verification:read',
+  /** A step of verification: triage, tasking, a task's result, a finding, its approval or return. */
+  'verification:act',
+  /** A monitor's report of an impediment (access denied or delayed, jamming, fire at monitors…). */
+  'impediments:report',
+  /** A party's complaint (with its liaison's token, signed by the party's complaint key). */
+  'complaints:submit',
+  'attachments:read',
+  'attachments:write',
+  'cases:read',
+  /** Opening a case of the Special Commission. */
+  'cases:open',
+  /** A case action: notification, reply, extension, comment, proposal, vote, ruling, publication… */
+  'cases:act',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -94,6 +109,21 @@ const GRANTS: Readonly<
     roles: ['auditor', 'party-liaison', 'commissioner', 'chair', 'coordinator', 'admin'],
     scope: 'ingest',
   },
+  // The mission verifies; the coalition follows. The core decides which role takes which step.
+  'verification:read': { roles: [...MISSION_READERS, ...COALITION_READERS], scope: 'read' },
+  'verification:act': { roles: ['monitor', 'analyst', 'verifier'], scope: 'act' },
+  'impediments:report': { roles: ['monitor', 'analyst', 'verifier'], scope: 'act' },
+  'complaints:submit': { roles: ['party-liaison'], scope: 'ingest' },
+  // An attachment's marking decides who reads it.
+  'attachments:read': { roles: EVERY_ROLE, scope: 'read' },
+  'attachments:write': {
+    roles: ['monitor', 'analyst', 'verifier', 'party-liaison', 'commissioner', 'chair'],
+    scope: 'act',
+  },
+  // Parties see the cases they are party to.
+  'cases:read': { roles: EVERY_ROLE, scope: 'read' },
+  'cases:open': { roles: ['chair'], scope: 'act' },
+  'cases:act': { roles: ['chair', 'commissioner', 'party-liaison'], scope: 'act' },
 };
 
 /** The outcome of asking: allowed, or denied because nobody is signed in, or because this one may not. */
@@ -111,7 +141,7 @@ export function decide(principal: Principal, action: Action): Decision {
 
 /** The scopes a role may be given on a token. */
 export function scopesForRole(role: Role): readonly Scope[] {
-  return role === 'admin' ? ['read', 'ingest', 'admin'] : ['read', 'ingest'];
+  return role === 'admin' ? ['read', 'ingest', 'act', 'admin'] : ['read', 'ingest', 'act'];
 }
 
 /** May `principal` receive a record so marked? */

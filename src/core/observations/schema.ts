@@ -294,6 +294,11 @@ const complaint = canonicalObject({
     /** A prohibited-conduct id of the agreement. */
     allegation: identifier,
     summary: shortText(2000).optional(),
+    /** SHA-256 (hex) of attachments uploaded first with PUT /api/v1/attachments/{sha256}. */
+    evidence: z
+      .array(z.string().regex(/^[0-9a-f]{64}$/, { error: 'must be a SHA-256 in lower-case hex' }))
+      .max(50)
+      .optional(),
   }),
 });
 

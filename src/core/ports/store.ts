@@ -1,5 +1,10 @@
 /** @module Port: one store, as the composition root opens it. */
 import type { AccessStore } from './access-store.ts';
+import type { ActionLogStore, AttachmentStore } from './action-log-store.ts';
+import type { CaseAction } from '../commission/case-action.ts';
+import type { CommissionCase } from '../commission/commission-case.ts';
+import type { VerificationAction } from '../verification/verification-action.ts';
+import type { VerificationItem } from '../verification/verification-item.ts';
 import type { AgreementStore } from './agreement-store.ts';
 import type { FusionStore } from './fusion-store.ts';
 import type { LedgerStore } from './ledger-store.ts';
@@ -15,6 +20,12 @@ export interface Store {
   readonly fusion: FusionStore;
   /** Organisations, users, tokens, sessions and the record of reads. */
   readonly access: AccessStore;
+  /** Verification items of potential violations, complaints and impediments: their recorded steps. */
+  readonly verification: ActionLogStore<VerificationItem, VerificationAction>;
+  /** The Special Commission's cases: their recorded actions, votes and rulings. */
+  readonly cases: ActionLogStore<CommissionCase, CaseAction>;
+  /** Evidence attachments' records (the bytes are in the blob store). */
+  readonly attachments: AttachmentStore;
   /** The Merkle log every write above appends to, in the same transaction. */
   readonly ledger: LedgerStore;
   /**

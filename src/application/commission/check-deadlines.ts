@@ -1,0 +1,72 @@
+/**
+ * @module The deadline watch: every case's deadlines that have passed unmet (a reply window, a remedy,
+ * an escalation step) are announced once each as a `deadline` message on the stream, and where a
+ * passed deadline lets the escalation ladder advance, the system advances it (a recorded, ledgered
+ * case action). The server runs it at an interval; tests call it with their clock.
+ */
+import { deadlinesDue, type DueDeadline } from '../../core/commission/deadlines-due.ts';
+import { formatInZone } from '../../core/commission/format-in-zone.ts';
+import { SYSTEM_ACTOR } from '../../core/verification/actor.ts';
+import type { AppDeps } from '../app-deps.ts';
+import { recordCaseAction } from './act-on-case.ts';
+
+/** A deadline message: the case, the deadline and its time in UTC and in the agreement's zone. */
+export interface DeadlineNotice extends DueDeadline {
+  readonly caseId: string;
+  readonly deadline: string;
+  readonly deadlineLocal: string;
+  readonly accused: readonly string[];
+}
+
+/** Checks every open case; returns the notices raised now (each key once per `raised` set). */
+export async function checkDeadlines(
+  deps: Pick<AppDeps, 'store' | 'clock' | 'notifier' | 'ledgerKey'>,
+  raised: Set<string>,
+): Promise<DeadlineNotice[]> {
+  const now = deps.clock.now();
+  const notices: DeadlineNotice[] = [];
+  for (let after = 0; ;) {
+    const page = await deps.store.cases.list({
+      states: ['deliberating', 'voting', 'ruled', 'published'],
+      afterSeq: after,
+      limit: 200,
+    });
+    for (const { state } of page) {
+      let current = state;
+      let advanced = false;
+      for (const due of deadlinesDue(state, now)) {
+        const key = `${current.id}/${due.key}`;
+        if (!raised.has(key)) {
+          raised.add(key);
+          const notice: DeadlineNotice = {
+            ...due,
+            caseId: current.id,
+            deadline: new Date(due.deadlineMs).toISOString(),
+            deadlineLocal: formatInZone(due.deadlineMs, current.timeZone),
+            accused: current.accused,
+          };
+          notices.push(notice);
+          deps.notifier.notice({ event: 'deadline', data: JSON.stringify(notice) });
+        }
+        // One step per check: the next step's own deadline starts when this one is taken.
+        if (due.advancesEscalation && !advanced) {
+          advanced = true;
+          current = await recordCaseAction(
+            deps,
+            current,
+            {
+              type: 'advance-escalation',
+              reason: `deadline ${due.key} passed unmet`,
+              at: now,
+              by: SYSTEM_ACTOR,
+            },
+            current.version,
+          );
+        }
+      }
+    }
+    if (page.length < 200) break;
+    after = page.at(-1)?.seq ?? after;
+  }
+  return notices;
+}

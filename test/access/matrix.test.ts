@@ -16,6 +16,11 @@ import { createUser } from '../../src/application/access/create-user.ts';
 import { FusionPipeline } from '../../src/application/fusion-pipeline.ts';
 import { registerAgreement } from '../../src/application/register-agreement.ts';
 import type { OrgKind, Role } from '../../src/core/access/organisations.ts';
+import { actOnVerification } from '../../src/application/verification/act-on-verification.ts';
+import { storeAttachment } from '../../src/application/evidence/store-attachment.ts';
+import type { Actor } from '../../src/core/verification/actor.ts';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { fusionLogic } from '../../src/main.ts';
 import { startHarness, type Harness } from '../helpers/app-harness.ts';
 import { fireScenario } from '../helpers/fusion-scenario.ts';
@@ -209,6 +214,9 @@ describe('access matrix (test/access/matrix.csv)', () => {
       await h.addSource(registration);
     }
     await h.addSource({ id: 'patrol-1', kind: 'patrol', organisation: 'mission' });
+    // Each party's complaint source (registered with the agreement) gets its key.
+    for (const party of ['ua', 'ru-af'])
+      await h.addSource({ id: party, kind: 'complaint', organisation: party });
     await h.addSource({ id: 'ua-post-1', kind: 'complaint', organisation: 'ua' });
 
     const send = async (records: readonly Record<string, unknown>[]) => {
@@ -259,6 +267,29 @@ describe('access matrix (test/access/matrix.csv)', () => {
     params.set('/api/v1/agreements/:id/terms', 'donbas-2015');
     params.set('/api/v1/events/:id', event.event.id);
     params.set('/api/v1/violations/:id', violation.violation.id);
+    params.set('/api/v1/violations/:id/verification', violation.violation.id);
+    params.set('/api/v1/violations/:id/findings', violation.violation.id);
+    params.set('/api/v1/ledger/entries/:index', '0');
+    // A verification item (triaged: version 2) and a piece of the mission's evidence.
+    const analyst: Actor = { userId: 'matrix-analyst', orgId: 'mission', role: 'analyst' };
+    const item = await actOnVerification(h.deps, {
+      kind: 'potential-violation',
+      subjectId: violation.violation.id,
+      expectedVersion: 1,
+      step: { type: 'verify' },
+      by: analyst,
+    });
+    params.set('/api/v1/verification/:id', item.id);
+    params.set('/api/v1/verification/:id/steps', item.id);
+    const evidence = Buffer.from('matrix evidence');
+    const sha = createHash('sha256').update(evidence).digest('hex');
+    await storeAttachment(h.deps, {
+      sha256: sha,
+      mediaType: 'text/plain',
+      body: Readable.from([evidence]),
+      by: { userId: 'matrix-monitor', orgId: 'mission', orgKind: 'mission' },
+    });
+    params.set('/api/v1/attachments/:sha256', sha);
 
     await createUser(h.deps, { orgId: 'mission', role: 'monitor', name: 'web-user', password: WEB_PASSWORD });
     for (const [role, kind] of CALLERS) {
@@ -270,7 +301,7 @@ describe('access matrix (test/access/matrix.csv)', () => {
           orgId: org.id,
           kind: org.kind,
           role: role as Role,
-          scopes: role === 'admin' ? 'read,ingest,admin' : 'read,ingest',
+          scopes: role === 'admin' ? 'read,ingest,act,admin' : 'read,ingest,act',
         }),
       );
     }
@@ -338,7 +369,7 @@ describe('access matrix (test/access/matrix.csv)', () => {
     return routes.map((route) => {
       const param = params.get(route);
       const url = route
-        .replace(/:[a-z]+/, encodeURIComponent(param ?? 'x'))
+        .replace(/:[a-z][a-z0-9]*/, encodeURIComponent(param ?? 'x'))
         .replace(/\*$/, 'static/swagger-ui.css');
       return { route, url };
     });

@@ -1,10 +1,13 @@
 /**
  * Upgrading a store made before access control (migrations 0001–0002 only), on SQLite and PostgreSQL:
  * the rows already there read with the default markings, keys stored without a compromise time read
- * as not compromised, and the store carries on.
+ * as not compromised, and the store carries on. Upgrading a store made before the ledger (0001–0003):
+ * password hashes move out of the users table. Either way the rows already there are ledgered when the
+ * store opens (the backfill, once), both engines commit to the same records, and the audit passes.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,15 +19,22 @@ import { postgresMigrations } from '../../src/adapters/postgres/postgres-migrati
 import { openSqliteStore } from '../../src/adapters/sqlite/open-sqlite-store.ts';
 import { sqliteMigrations } from '../../src/adapters/sqlite/sqlite-migrations.ts';
 import { DEFAULT_MARKINGS } from '../../src/core/access/markings.ts';
+import type { OpenedEntry } from '../../src/core/ports/ledger-store.ts';
 import type { Store } from '../../src/core/ports/store.ts';
 import { ObservationFactory } from '../helpers/observation-factory.ts';
 import { testPostgres, type TestDatabase } from '../helpers/postgres.ts';
 
 const BEFORE_ACCESS = ['0001-observations-sources-agreements', '0002-fusion-events-violations'];
+const BEFORE_LEDGER = [...BEFORE_ACCESS, '0003-access-markings-submissions'];
 
-/** Runs only the migrations made before access control. */
-async function migrateBeforeAccess(db: Kysely<unknown>, all: Record<string, Migration>, schema?: string) {
-  const only = Object.fromEntries(BEFORE_ACCESS.map((name) => [name, all[name]!]));
+/** Runs only the migrations `names` (by default those made before access control). */
+async function migrateBeforeAccess(
+  db: Kysely<unknown>,
+  all: Record<string, Migration>,
+  schema?: string,
+  names: readonly string[] = BEFORE_ACCESS,
+) {
+  const only = Object.fromEntries(names.map((name) => [name, all[name]!]));
   const { error } = await new Migrator({
     db,
     provider: { getMigrations: () => Promise.resolve(only) },
@@ -65,8 +75,44 @@ async function oldRows(db: Kysely<unknown>): Promise<void> {
   await sql`UPDATE store_state SET last_seq = 3, observation_count = 1 WHERE id = 1`.execute(db);
 }
 
+type Engine = 'sqlite' | 'postgres';
+
+/** The records each engine's backfill committed to, by scenario: both must be the same. */
+const BACKFILLED = new Map<string, Map<Engine, readonly string[]>>();
+
+const keep = (scenario: string, engine: Engine, entries: readonly OpenedEntry[]) => {
+  const byEngine = BACKFILLED.get(scenario) ?? new Map<Engine, readonly string[]>();
+  byEngine.set(
+    engine,
+    entries.map((e) => e.record),
+  );
+  BACKFILLED.set(scenario, byEngine);
+};
+
+/** Every entry opens: its record under its salt is its commitment. */
+function checkOpens(entries: readonly OpenedEntry[]): void {
+  for (const entry of entries) {
+    const commitment = createHash('sha256').update(entry.record, 'utf8').update(entry.salt).digest();
+    assert.ok(commitment.equals(entry.commitment), `entry ${entry.index} opens`);
+  }
+}
+
 /** What every upgraded store must answer. */
-async function checkUpgraded(store: Store): Promise<void> {
+async function checkUpgraded(store: Store, engine: Engine): Promise<void> {
+  // The rows written before the ledger are ledgered, table by table in key order, and audit.
+  const backfilled = await store.ledger.entries(0, 100);
+  assert.deepEqual(
+    backfilled.map((e) => [e.type, e.key, e.superseded]),
+    [
+      ['observation', 1, false],
+      ['source', 'array-1', false],
+      ['event-revision', 2, false],
+      ['violation-revision', 3, false],
+    ],
+  );
+  checkOpens(backfilled);
+  keep('before access', engine, backfilled);
+  assert.deepEqual(await store.ledger.audit(), { ok: true, size: 4, rows: 4, checkpointSize: null });
   assert.deepEqual((await store.observations.findBySeq(1))?.marking, DEFAULT_MARKINGS.observation);
   const source = await store.sources.get('array-1');
   assert.deepEqual(source.marking, DEFAULT_MARKINGS.source);
@@ -86,6 +132,118 @@ async function checkUpgraded(store: Store): Promise<void> {
   const make = new ObservationFactory();
   const result = await store.observations.commitIngest(make.batch([make.valid({ sourceId: 'array-1' })]));
   assert.deepEqual(result.outcomes, [{ status: 'accepted', seq: 4 }]);
+  // The revocation changed a backfilled row: a new leaf, the backfilled record kept.
+  const entries = await store.ledger.entries(0, 100);
+  assert.deepEqual(
+    entries.slice(4).map((e) => [e.type, e.key]),
+    [
+      ['source', 'array-1'],
+      ['observation', 4],
+    ],
+  );
+  assert.equal(entries[1]?.superseded, true);
+  checkOpens(entries);
+  assert.deepEqual(await store.ledger.audit(), { ok: true, size: 6, rows: 5, checkpointSize: null });
+}
+
+/** Opened again, an upgraded store is not backfilled twice. */
+async function checkReopened(store: Store, size: number): Promise<void> {
+  assert.equal((await store.ledger.head()).size, size);
+  assert.deepEqual((await store.ledger.audit()).ok, true);
+}
+
+const HASH = '$argon2id$v=19$m=65536,t=3,p=4$ana';
+
+/**
+ * Rows as the stores of 0001–0003 wrote them: organisations and users (one with a password hash), a
+ * signed submission and a quarantined record (binary columns, a boolean), a marked observation.
+ */
+async function rowsBeforeLedger(db: Kysely<unknown>, engine: Engine): Promise<void> {
+  const bool = (value: boolean) => (engine === 'sqlite' ? Number(value) : value);
+  await sql`INSERT INTO observations (seq, source_id, record_id, kind, observed_at, time_uncertainty_ms,
+    received_at, lat, lon, ce_m, weapon_class, batch_id, content_sha256, content, tlp, releasable_to)
+    VALUES (1, 'array-1', 'r-1', 'acoustic', 1000, 250.5, 2000, -0.5, 37.8, NULL, 'mortar', 'b-1', 'h',
+      '{"ü":1}', 'AMBER', '["mission","party-ua"]')`.execute(db);
+  await sql`INSERT INTO quarantine (id, received_at, origin, position, source_id, record_id, field, reason,
+    sha256, size_bytes, head, head_kept)
+    VALUES (1, 2000, 'test', 3, NULL, 'r-9', '(root)', 'not JSON', 'abc', 4,
+      ${Buffer.from([0, 1, 2, 255])}, ${bool(true)}),
+      (2, 2000, 'test', 4, 'array-1', NULL, '(root)', 'not JSON', 'def', 9,
+      ${Buffer.alloc(0)}, ${bool(false)})`.execute(db);
+  await sql`INSERT INTO submissions (source_id, batch_id, key_id, signed_at, received_at, method, target,
+    content_type, content_digest, signature_input, signature, body, body_encoding, flagged_at, flag_reason)
+    VALUES ('array-1', 'b-1', 'old-key', 1500, 2000, 'POST', '/api/v1/observations', 'application/json',
+      'sha-256=:x:', 'sig1=()', 'sig1=:y:', ${Buffer.from('[{"id":"r-1"}]')}, 'identity', 3000, 'flagged')`.execute(
+    db,
+  );
+  await sql`INSERT INTO sources (id, kind, organisation, name, lat, lon, altitude_m, orientation_deg,
+    capabilities, keys, registered_at)
+    VALUES ('array-1', 'acoustic', 'mission', 'Array 1', 48.25, 37.5, 180, 45, '{"rangeKm":20}',
+      ${JSON.stringify([OLD_KEY])}, 1)`.execute(db);
+  await sql`INSERT INTO agreements (id, revision, document_json, content_sha256, registered_at)
+    VALUES ('paris', 1, '{}', 'h1', 10), ('paris', 2, '{"v":2}', 'h2', 20)`.execute(db);
+  await sql`INSERT INTO organisations (id, kind, name, created_at)
+    VALUES ('mission', 'mission', 'Mission', 5), ('party-ua', 'party', 'Ukraine', 6)`.execute(db);
+  await sql`INSERT INTO users (id, name, org_id, role, password_hash, oidc_identity, created_at, disabled_at)
+    VALUES ('u-ana', 'ana', 'mission', 'analyst', ${HASH}, NULL, 7, NULL),
+      ('u-oleh', 'oleh', 'party-ua', 'party-liaison', NULL, 'iss|oleh', 8, 9)`.execute(db);
+  await sql`UPDATE store_state SET last_seq = 1, observation_count = 1, last_quarantine_id = 2 WHERE id = 1`.execute(
+    db,
+  );
+}
+
+/** What a store upgraded from 0001–0003 must answer. */
+async function checkLedgerUpgrade(store: Store, engine: Engine): Promise<void> {
+  assert.equal((await store.access.findUserById('u-ana'))?.passwordHash, HASH);
+  assert.equal((await store.access.findUserByName('oleh'))?.passwordHash, null);
+  assert.deepEqual(
+    (await store.access.listUsers()).map((u) => [u.id, u.passwordHash]),
+    [
+      ['u-ana', HASH],
+      ['u-oleh', null],
+    ],
+  );
+  const entries = await store.ledger.entries(0, 100);
+  assert.deepEqual(
+    entries.map((e) => [e.type, e.key]),
+    [
+      ['observation', 1],
+      ['quarantine', 1],
+      ['quarantine', 2],
+      ['submission', '["array-1","b-1"]'],
+      ['source', 'array-1'],
+      ['agreement', '["paris",1]'],
+      ['agreement', '["paris",2]'],
+      ['organisation', 'mission'],
+      ['organisation', 'party-ua'],
+      ['user', 'u-ana'],
+      ['user', 'u-oleh'],
+    ],
+  );
+  checkOpens(entries);
+  // The ledgered user row holds no password hash.
+  for (const entry of entries.filter((e) => e.type === 'user'))
+    assert.equal('password_hash' in (JSON.parse(entry.record) as object), false);
+  assert.deepEqual(
+    (JSON.parse(entries[1]?.record ?? '{}') as { head?: unknown }).head,
+    Buffer.from([0, 1, 2, 255]).toString('base64'),
+  );
+  keep('before ledger', engine, entries);
+  assert.deepEqual(await store.ledger.audit(), { ok: true, size: 11, rows: 11, checkpointSize: null });
+  // The store carries on: a new user, a change of a backfilled row.
+  await store.access.createUser({
+    id: 'u-new',
+    name: 'new',
+    orgId: 'mission',
+    role: 'analyst',
+    passwordHash: null,
+    oidcIdentity: null,
+    createdAtMs: 11,
+    disabledAtMs: null,
+  });
+  await store.access.linkOidcIdentity('u-ana', 'iss|ana');
+  assert.equal((await store.access.findUserById('u-ana'))?.passwordHash, HASH);
+  assert.deepEqual(await store.ledger.audit(), { ok: true, size: 13, rows: 12, checkpointSize: null });
 }
 
 describe('A SQLite store made before access control', () => {
@@ -100,9 +258,43 @@ describe('A SQLite store made before access control', () => {
       await kysely.destroy();
       const store = await openSqliteStore({ path });
       try {
-        await checkUpgraded(store);
+        await checkUpgraded(store, 'sqlite');
       } finally {
         await store.close();
+      }
+      const reopened = await openSqliteStore({ path });
+      try {
+        await checkReopened(reopened, 6);
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('A SQLite store made before the ledger', () => {
+  it('upgrades: password hashes move out of the users table, every row is ledgered, the audit passes', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'truceline-ledger-upgrade-'));
+    try {
+      const path = join(scratch, 'old.db');
+      const db = new Database(path);
+      const kysely = new Kysely<unknown>({ dialect: new SqliteDialect({ database: db }) });
+      await migrateBeforeAccess(kysely, sqliteMigrations, undefined, BEFORE_LEDGER);
+      await rowsBeforeLedger(kysely, 'sqlite');
+      await kysely.destroy();
+      const store = await openSqliteStore({ path });
+      try {
+        await checkLedgerUpgrade(store, 'sqlite');
+      } finally {
+        await store.close();
+      }
+      const reopened = await openSqliteStore({ path });
+      try {
+        await checkReopened(reopened, 13);
+      } finally {
+        await reopened.close();
       }
     } finally {
       rmSync(scratch, { recursive: true, force: true });
@@ -112,7 +304,7 @@ describe('A SQLite store made before access control', () => {
 
 const availability = testPostgres.availability();
 describe(
-  'A PostgreSQL store made before access control',
+  'A PostgreSQL store made by an earlier version (before access control, before the ledger)',
   availability.status === 'skip' ? { skip: availability.reason } : {},
   () => {
     let database: TestDatabase | undefined;
@@ -141,10 +333,56 @@ describe(
       }
       const store = await openPostgresStore({ url: database.url, schema });
       try {
-        await checkUpgraded(store);
+        await checkUpgraded(store, 'postgres');
       } finally {
         await store.close();
+      }
+      const reopened = await openPostgresStore({ url: database.url, schema });
+      try {
+        await checkReopened(reopened, 6);
+      } finally {
+        await reopened.close();
+      }
+    });
+
+    it('upgrades from before the ledger: password hashes move out, every row is ledgered, once', async () => {
+      if (availability.status === 'fail') assert.fail(availability.reason);
+      if (database === undefined) throw new Error('the test database was not created');
+      const schema = 'before_ledger';
+      const pool = new pg.Pool({
+        connectionString: database.url,
+        options: `-c search_path=${schema},public`,
+      });
+      const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+      try {
+        await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(kysely);
+        await migrateBeforeAccess(kysely, postgresMigrations, schema, BEFORE_LEDGER);
+        await rowsBeforeLedger(kysely, 'postgres');
+      } finally {
+        await kysely.destroy();
+      }
+      // Two stores open it at once (a server and a CLI): the rows are ledgered once.
+      const [store, other] = await Promise.all([
+        openPostgresStore({ url: database.url, schema }),
+        openPostgresStore({ url: database.url, schema }),
+      ]);
+      try {
+        await checkLedgerUpgrade(store, 'postgres');
+        await checkReopened(other, 13);
+      } finally {
+        await store.close();
+        await other.close();
       }
     });
   },
 );
+
+describe('Both engines backfill the same records', () => {
+  it('commits SQLite and PostgreSQL to the same canonical records of the same old rows', () => {
+    for (const [scenario, byEngine] of BACKFILLED) {
+      const sqlite = byEngine.get('sqlite');
+      const postgres = byEngine.get('postgres');
+      if (sqlite !== undefined && postgres !== undefined) assert.deepEqual(postgres, sqlite, scenario);
+    }
+  });
+});

@@ -291,7 +291,7 @@ describe('sign-in through OpenID Connect', () => {
       role: 'analyst',
       organisation: 'mission',
       organisationKind: 'mission',
-      scopes: ['read', 'ingest'],
+      scopes: ['read', 'ingest', 'act'],
       via: 'session',
     });
     assert.ok(body.csrfToken.length > 20);

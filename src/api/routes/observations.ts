@@ -178,7 +178,12 @@ export function observationRoutes(deps: AppDeps, options: ObservationRouteOption
         const principal = request.principal;
         if (principal.type !== 'user')
           throw new TrucelineError('E_UNAUTHENTICATED', 'a party liaison’s token is needed');
-        const body = request.body as unknown as Buffer;
+        const body: unknown = request.body;
+        if (!Buffer.isBuffer(body))
+          throw new TrucelineError(
+            'E_BAD_REQUEST',
+            'the body must hold the complaints (JSON or NDJSON), signed',
+          );
         const ndjson = String(request.headers['content-type']).startsWith('application/x-ndjson');
         const report = await lodgeComplaints(
           deps,

@@ -14,7 +14,7 @@ import {
   verificationOf,
   type StepInput,
 } from '../../application/verification/act-on-verification.ts';
-import { mayRead } from '../../core/access/policy.ts';
+import { mayRead, readerOrg, type Principal } from '../../core/access/policy.ts';
 import { notFound } from '../../core/errors.ts';
 import {
   isSubjectKind,
@@ -59,6 +59,12 @@ const versioned = {
   428: errorResponseSchema,
 };
 
+/**
+ * Parties do not follow the mission's verification (its tasking, its analysts, its evidence): to them
+ * the items do not exist. They see the outcome in the Commission's cases.
+ */
+const hiddenFrom = (principal: Principal): boolean => readerOrg(principal).kind === 'party';
+
 export function verificationRoutes(deps: AppDeps) {
   return async (app: FastifyInstance): Promise<void> => {
     const route = app.withTypeProvider<ZodTypeProvider>();
@@ -88,6 +94,7 @@ export function verificationRoutes(deps: AppDeps) {
         },
       },
       async (request) => {
+        if (hiddenFrom(request.principal)) return { items: [], next: null };
         const { state, subject, after, limit } = request.query;
         const page = await deps.store.verification.list({
           ...(state === undefined ? {} : { states: [state] }),
@@ -115,7 +122,8 @@ export function verificationRoutes(deps: AppDeps) {
       },
       async (request, reply) => {
         const found = await deps.store.verification.find(request.params.id);
-        if (found === undefined) throw notFound('verification item', request.params.id);
+        if (found === undefined || hiddenFrom(request.principal))
+          throw notFound('verification item', request.params.id);
         withVersion(reply, found.state.version);
         return { ...found.state };
       },
@@ -170,6 +178,7 @@ export function verificationRoutes(deps: AppDeps) {
       },
       async (request, reply) => {
         await readableViolation(request.principal, request.params.id);
+        if (hiddenFrom(request.principal)) throw notFound('verification item of', request.params.id);
         const { item } = await verificationOf(
           deps,
           'potential-violation',

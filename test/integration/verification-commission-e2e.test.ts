@@ -265,6 +265,21 @@ describe('from a potential violation to an escalated ruling, over the API', () =
       await act('chair', { type: 'notify', party: accused }, opened.version),
     );
 
+    // The Commission cannot put a ruling to the vote while the accused party's reply window is open.
+    const early = await act(
+      'un',
+      {
+        type: 'propose-ruling',
+        responsibility: { kind: 'one-party', parties: [accused] },
+        severity: 'serious',
+        remedies: [],
+        reasoning: 'too early',
+      },
+      notified.version,
+    );
+    assert.equal(early.statusCode, 409, early.body);
+    assert.equal(code(early), 'E_INVALID_TRANSITION');
+
     // The reply comes after the window: accepted, marked late, never dropped.
     clock.ms += 80 * HOUR;
     const replied = ok<{ version: number; replies: { late: boolean; text: string }[] }>(
@@ -372,6 +387,47 @@ describe('from a potential violation to an escalated ruling, over the API', () =
     assert.equal(escalated.escalations.length, 1, 'the ladder advanced one step');
     assert.equal(escalated.escalations[0]?.stepId, 'jccc-coordination');
     assert.match(escalated.deadlines[0]?.deadlineLocal ?? '', /Europe\/Kyiv/);
+
+    // Remedy tracking: a later breach of the same clause by the same party, substantiated after the
+    // remedy's deadline, reopens the case.
+    const original = (await h.deps.store.fusion.violationRevisions(violationId)).at(-1)?.violation;
+    assert.ok(original !== undefined);
+    const laterId = `${violationId}-later`;
+    await h.deps.store.fusion.commit({
+      events: [],
+      violations: [{ ...original, id: laterId, revision: 1, timeMs: clock.ms - HOUR / 2 }],
+      cursorSeq: await h.deps.store.fusion.cursor(),
+      committedAtMs: clock.ms,
+    });
+    const later = `/api/v1/violations/${encodeURIComponent(laterId)}`;
+    const laterVerifying = ok<{ version: number }>(
+      await as('analyst', 'POST', `${later}/verification`, { type: 'verify' }, 1),
+    );
+    const laterFinding = ok<{ version: number }>(
+      await as(
+        'analyst',
+        'POST',
+        `${later}/findings`,
+        {
+          outcome: 'substantiated',
+          narrative: 'the same unit fired again',
+          evidence: [sha],
+          observationSeqs: [],
+        },
+        laterVerifying.version,
+      ),
+    );
+    ok(
+      await as(
+        'verifier',
+        'POST',
+        `${later}/verification`,
+        { type: 'approve-finding' },
+        laterFinding.version,
+      ),
+    );
+    const reopened = ok<{ state: string; reopenings: unknown[] }>(await as('chair', 'GET', caseUrl));
+    assert.equal(reopened.reopenings.length, 1, 'the case was reopened by the later breach');
 
     // A witness co-signs the log; the export verifies against the log's key and the witness's co-signature.
     const witnessKeyFile = join(dir, 'witness.key');

@@ -20,6 +20,7 @@ import {
   userRow,
 } from '../common/access-rows.ts';
 import { compareCodePoints } from '../common/compare-code-points.ts';
+import type { MemoryLedgerWriter } from './memory-ledger.ts';
 import type { MemorySchema } from './memory-schema.ts';
 
 /** A value as a SQL store would read it back (through the same row mapping), frozen. */
@@ -30,9 +31,12 @@ const frozen = <T extends object>(value: T): T => {
 
 export class MemoryAccessStore implements AccessStore {
   readonly #tables: MemorySchema;
+  readonly #ledger: MemoryLedgerWriter;
 
-  constructor(tables: MemorySchema) {
+  /** @param ledger appends organisations and users (and their changes) to the ledger */
+  constructor(tables: MemorySchema, ledger: MemoryLedgerWriter) {
     this.#tables = tables;
+    this.#ledger = ledger;
   }
 
   /** Runs `body` as a promise: its error is the promise's, and nothing is changed before it throws. */
@@ -53,6 +57,7 @@ export class MemoryAccessStore implements AccessStore {
         return 'exists';
       }
       this.#tables.organisations.set(org.id, frozen(toOrganisation(organisationRow(org))));
+      this.#ledger.recordRows('organisation', [org.id]);
       return 'created';
     });
   }
@@ -79,7 +84,8 @@ export class MemoryAccessStore implements AccessStore {
         this.#userBy((u) => u.oidcIdentity === user.oidcIdentity) !== undefined
       )
         throw accessErrors.taken('user', 'OpenID Connect identity', user.oidcIdentity);
-      t.users.set(user.id, frozen(toUser(userRow(user))));
+      t.users.set(user.id, frozen(toUser({ ...userRow(user), password_hash: user.passwordHash })));
+      this.#ledger.recordRows('user', [user.id]);
     });
   }
 
@@ -102,7 +108,10 @@ export class MemoryAccessStore implements AccessStore {
       const holder = this.#userBy((u) => u.oidcIdentity === identity);
       if (holder !== undefined && holder.id !== userId)
         throw accessErrors.taken('user', 'OpenID Connect identity', identity);
-      this.#tables.users.set(userId, frozen({ ...user, oidcIdentity: identity }));
+      // A change of a ledgered row: a new leaf (none if nothing changed), the old record kept.
+      this.#ledger.changeRow('user', userId, () =>
+        this.#tables.users.set(userId, frozen({ ...user, oidcIdentity: identity })),
+      );
     });
   }
 

@@ -2,13 +2,17 @@
 import { notFound } from '../../core/errors.ts';
 import type { AgreementRecord, AgreementStore } from '../../core/ports/agreement-store.ts';
 import { compareCodePoints } from '../common/compare-code-points.ts';
+import type { MemoryLedgerWriter } from './memory-ledger.ts';
 import type { MemorySchema } from './memory-schema.ts';
 
 export class MemoryAgreementStore implements AgreementStore {
   readonly #tables: MemorySchema;
+  readonly #ledger: MemoryLedgerWriter;
 
-  constructor(tables: MemorySchema) {
+  /** @param ledger appends every new revision to the ledger */
+  constructor(tables: MemorySchema, ledger: MemoryLedgerWriter) {
     this.#tables = tables;
+    this.#ledger = ledger;
   }
 
   register(
@@ -26,6 +30,7 @@ export class MemoryAgreementStore implements AgreementStore {
       registeredAtMs: input.registeredAtMs,
     });
     this.#tables.agreements.set(input.id, [...revisions, record]);
+    this.#ledger.recordRows('agreement', [JSON.stringify([record.id, record.revision])]);
     return Promise.resolve({ outcome: latest === undefined ? 'created' : 'revised', record });
   }
 

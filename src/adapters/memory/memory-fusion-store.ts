@@ -19,6 +19,7 @@ import type { PotentialViolation } from '../../core/rules/potential-violation.ts
 import { checkedPage, checkedQuery } from '../common/checked-query.ts';
 import { checkCommit, checkRevisions, eventRow, violationRow, type Pending } from '../common/fusion-rows.ts';
 import { markingOf } from '../common/marking-columns.ts';
+import type { MemoryLedgerWriter } from './memory-ledger.ts';
 import type { MemoryFusionRow, MemorySchema } from './memory-schema.ts';
 
 /** Index of the first row with a seq above `afterSeq` (the array is in seq order). */
@@ -49,9 +50,12 @@ const toViolation = (row: MemoryFusionRow): StoredViolation => ({
 
 export class MemoryFusionStore implements FusionStore {
   readonly #tables: MemorySchema;
+  readonly #ledger: MemoryLedgerWriter;
 
-  constructor(tables: MemorySchema) {
+  /** @param ledger appends the revisions to the ledger, events first, then violations */
+  constructor(tables: MemorySchema, ledger: MemoryLedgerWriter) {
     this.#tables = tables;
+    this.#ledger = ledger;
   }
 
   commit(input: FusionCommit): Promise<number | null> {
@@ -69,6 +73,7 @@ export class MemoryFusionStore implements FusionStore {
     checkRevisions('event', events, latest(t.eventsById));
     checkRevisions('potential violation', violations, latest(t.violationsById));
     let seq = t.state.lastSeq;
+    const ledgered: { event: number[]; violation: number[] } = { event: [], violation: [] };
     const append = (
       rows: readonly Pending[],
       all: MemoryFusionRow[],
@@ -84,7 +89,14 @@ export class MemoryFusionStore implements FusionStore {
       }
     };
     append(events, t.eventRevisions, t.eventsById);
+    for (let s = t.state.lastSeq + 1; s <= seq; s += 1) ledgered.event.push(s);
+    const afterEvents = seq;
     append(violations, t.violationRevisions, t.violationsById);
+    for (let s = afterEvents + 1; s <= seq; s += 1) ledgered.violation.push(s);
+    this.#ledger.append([
+      ...this.#ledger.itemsOf('event-revision', ledgered.event),
+      ...this.#ledger.itemsOf('violation-revision', ledgered.violation),
+    ]);
     const written = seq === t.state.lastSeq ? null : seq;
     t.state.lastSeq = seq;
     t.state.fusionCursor = Math.max(t.state.fusionCursor, input.cursorSeq);

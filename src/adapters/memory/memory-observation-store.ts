@@ -13,12 +13,24 @@ import type {
   StoredSubmission,
 } from '../../core/ports/observation-store.ts';
 import { checkedPage, checkedQuery } from '../common/checked-query.ts';
-import { GroupCommit } from '../common/group-commit.ts';
+import { GROUP_SIZE, GroupCommit } from '../common/group-commit.ts';
+import type { LedgerItem } from '../common/ledger-leaves.ts';
 import { DEFAULT_STORED_MARKINGS, storedMarking } from '../common/marking-columns.ts';
 import { planIngest, recordKey, type ExistingRecord } from '../common/plan-ingest.ts';
 import { quarantineRows, storableOrigin } from '../common/quarantine-row.ts';
 import { heartbeatState, sensorStatusUpdate } from '../common/sensor-status-update.ts';
-import { batchIdsBySource, checkedFlag, flagged } from '../common/submission-rows.ts';
+import {
+  SUBMISSION_COLUMNS,
+  batchIdsBySource,
+  checkedFlag,
+  encodedBatch,
+  flagged,
+  submissionValues,
+  toStoredSubmission,
+  type SubmissionRow,
+} from '../common/submission-rows.ts';
+import { compareCodePoints } from '../common/compare-code-points.ts';
+import type { MemoryLedgerWriter } from './memory-ledger.ts';
 import type { MemorySchema } from './memory-schema.ts';
 
 /** -0 becomes 0: SQLite cannot tell them apart, so no store does. */
@@ -41,18 +53,32 @@ const copyEntry = (entry: QuarantineEntry): QuarantineEntry => ({
   head: Uint8Array.from(entry.head),
 });
 
-const copySubmission = (submission: StoredSubmission): StoredSubmission => ({
-  ...submission,
-  body: Uint8Array.from(submission.body),
-});
+/** The row a SQL store writes for a submission (its body encoded as the group commit prepared it), frozen. */
+function submissionRow(submission: IngestBatch['submission'] & object): SubmissionRow {
+  const values = submissionValues(submission);
+  const row: Record<string, unknown> = { flagged_at: null, flag_reason: null };
+  SUBMISSION_COLUMNS.forEach((column, i) => {
+    row[column] = values[i];
+  });
+  row.body = Uint8Array.from(values[11]);
+  return Object.freeze(row) as unknown as SubmissionRow;
+}
 
 export class MemoryObservationStore implements ObservationStore {
   readonly #tables: MemorySchema;
   readonly #group: GroupCommit<IngestBatch, IngestCommit>;
+  readonly #ledger: MemoryLedgerWriter;
 
-  constructor(tables: MemorySchema, maxQuarantineBytes: number) {
+  /** @param ledger appends what each commit writes to the ledger */
+  constructor(tables: MemorySchema, ledger: MemoryLedgerWriter, maxQuarantineBytes: number) {
     this.#tables = tables;
-    this.#group = new GroupCommit((batches) => this.#commitGroup(batches, maxQuarantineBytes));
+    this.#ledger = ledger;
+    // A submission's body is encoded as the SQL stores keep it, so the ledger commits to the same row.
+    this.#group = new GroupCommit(
+      (batches) => this.#commitGroup(batches, maxQuarantineBytes),
+      GROUP_SIZE,
+      encodedBatch,
+    );
   }
 
   commitIngest(batch: IngestBatch): Promise<IngestCommit> {
@@ -78,14 +104,18 @@ export class MemoryObservationStore implements ObservationStore {
     let usedBytes = t.state.quarantineHeadBytes;
     let quarantineId = t.state.lastQuarantineId;
     const entries: QuarantineEntry[] = [];
+    const quarantinedIds = new Map<IngestBatch, number[]>();
     for (const batch of batches) {
       const quarantined = quarantineRows(batch.rejects, usedBytes, maxQuarantineBytes);
       usedBytes = quarantined.usedBytes;
       const origin = storableOrigin(batch.origin);
+      const ids: number[] = [];
       for (const row of quarantined.rows) {
         quarantineId += 1;
+        ids.push(quarantineId);
         entries.push(Object.freeze({ ...row, id: quarantineId, receivedAtMs: batch.receivedAtMs, origin }));
       }
+      quarantinedIds.set(batch, ids);
     }
 
     for (const { observation: o, seq, receivedAtMs, batch } of plan.inserts) {
@@ -121,21 +151,34 @@ export class MemoryObservationStore implements ObservationStore {
       }
     }
     t.quarantine.push(...entries);
-    for (const { submission } of batches) {
+    const submitted = new Map<IngestBatch, string>();
+    for (const batch of batches) {
+      const submission = batch.submission;
       if (submission === undefined) continue;
       const key = recordKey(submission.sourceId, submission.batchId);
       // A second submission under the same source and batch id is not stored again.
       if (t.submissions.has(key)) continue;
-      t.submissions.set(
-        key,
-        Object.freeze({
-          ...submission,
-          body: Uint8Array.from(submission.body),
-          flaggedAtMs: null,
-          flagReason: null,
-        }),
-      );
+      t.submissions.set(key, submissionRow(submission));
+      submitted.set(batch, JSON.stringify([submission.sourceId, submission.batchId]));
     }
+    // Ledgered as the SQL stores do: batch by batch, its accepted observations, its quarantined
+    // records, then its submission if it was stored.
+    const accepted = new Map<IngestBatch, number[]>();
+    for (const { seq, batch } of plan.inserts) {
+      const seqs = accepted.get(batch);
+      if (seqs === undefined) accepted.set(batch, [seq]);
+      else seqs.push(seq);
+    }
+    const ledgered: LedgerItem[] = [];
+    for (const batch of batches) {
+      ledgered.push(
+        ...this.#ledger.itemsOf('observation', accepted.get(batch) ?? []),
+        ...this.#ledger.itemsOf('quarantine', quarantinedIds.get(batch) ?? []),
+      );
+      const submission = submitted.get(batch);
+      if (submission !== undefined) ledgered.push(...this.#ledger.itemsOf('submission', [submission]));
+    }
+    this.#ledger.append(ledgered);
     t.state.lastSeq = plan.lastSeq;
     t.state.lastQuarantineId = quarantineId;
     t.state.quarantineHeadBytes = usedBytes;
@@ -210,8 +253,10 @@ export class MemoryObservationStore implements ObservationStore {
   }
 
   findSubmission(sourceId: string, batchId: string): Promise<StoredSubmission | undefined> {
-    const found = this.#tables.submissions.get(recordKey(sourceId, batchId));
-    return Promise.resolve(found && copySubmission(found));
+    return Promise.resolve().then(() => {
+      const found = this.#tables.submissions.get(recordKey(sourceId, batchId));
+      return found && toStoredSubmission(found);
+    });
   }
 
   flagSubmissions(
@@ -227,11 +272,21 @@ export class MemoryObservationStore implements ObservationStore {
       const from = checkedFlag(keyId, fromMs, atMs);
       const t = this.#tables;
       const batches: { sourceId: string; batchId: string }[] = [];
-      for (const [key, submission] of t.submissions) {
-        if (submission.keyId !== keyId || submission.signedAtMs < from || submission.flaggedAtMs !== null)
-          continue;
-        t.submissions.set(key, Object.freeze({ ...submission, flaggedAtMs: atMs, flagReason: reason }));
-        batches.push({ sourceId: submission.sourceId, batchId: submission.batchId });
+      for (const row of t.submissions.values())
+        if (row.key_id === keyId && row.signed_at >= from && row.flagged_at === null)
+          batches.push({ sourceId: row.source_id, batchId: row.batch_id });
+      // In the order the SQL stores flag them (by source, then batch id): each flag changes a ledgered
+      // row, so it is a new leaf, the old record kept in the history.
+      batches.sort(
+        (a, b) => compareCodePoints(a.sourceId, b.sourceId) || compareCodePoints(a.batchId, b.batchId),
+      );
+      for (const { sourceId, batchId } of batches) {
+        const key = recordKey(sourceId, batchId);
+        this.#ledger.changeRow('submission', JSON.stringify([sourceId, batchId]), () => {
+          const row = t.submissions.get(key);
+          if (row !== undefined)
+            t.submissions.set(key, Object.freeze({ ...row, flagged_at: atMs, flag_reason: reason }));
+        });
       }
       const bySource = batchIdsBySource(batches);
       const seqs = t.observations

@@ -2,12 +2,10 @@
 import type { AgreementRecord } from '../../core/ports/agreement-store.ts';
 import type { ApiToken, ReadRecord, Session, User } from '../../core/ports/access-store.ts';
 import type { Organisation } from '../../core/access/organisations.ts';
-import type {
-  QuarantineEntry,
-  StoredObservation,
-  StoredSubmission,
-} from '../../core/ports/observation-store.ts';
+import type { QuarantineEntry, StoredObservation } from '../../core/ports/observation-store.ts';
 import type { SensorStatus, Source } from '../../core/sources/source.ts';
+import type { SubmissionRow } from '../common/submission-rows.ts';
+import { emptyLedgerTables, type MemoryLedgerTables } from './memory-ledger.ts';
 
 export interface MemorySchema {
   /** The commit sequence and counters, as SQL stores keep them in store_state. */
@@ -24,8 +22,11 @@ export interface MemorySchema {
   readonly observationsByRecord: Map<string, StoredObservation>;
   /** In id order. */
   readonly quarantine: QuarantineEntry[];
-  /** Signed submissions by recordKey(source, batch id). */
-  readonly submissions: Map<string, StoredSubmission>;
+  /**
+   * Signed submissions by recordKey(source, batch id), as the SQL stores' rows (the body encoded as they
+   * keep it), so the ledger commits to the same records.
+   */
+  readonly submissions: Map<string, SubmissionRow>;
   readonly sources: Map<string, Source>;
   readonly sensorStatus: Map<string, SensorStatus>;
   /** Every revision, oldest first, by agreement id. */
@@ -47,6 +48,8 @@ export interface MemorySchema {
   readonly sessions: Map<string, Session>;
   /** The record of reads, in the order recorded. */
   readonly reads: ReadRecord[];
+  /** The Merkle log every write above appends to. */
+  readonly ledger: MemoryLedgerTables;
 }
 
 /**
@@ -94,4 +97,5 @@ export const emptyMemorySchema = (): MemorySchema => ({
   tokens: new Map(),
   sessions: new Map(),
   reads: [],
+  ledger: emptyLedgerTables(),
 });

@@ -5,6 +5,7 @@ import type { SensorStatus, Source, SourceKey } from '../../core/sources/source.
 import { compareCodePoints } from '../common/compare-code-points.ts';
 import { storedMarking } from '../common/marking-columns.ts';
 import { addedKeys, keyOf, mergedKeys, parseKeys, revokedKeys } from '../common/merged-keys.ts';
+import type { MemoryLedgerWriter } from './memory-ledger.ts';
 import type { MemorySchema } from './memory-schema.ts';
 
 /** -0 becomes 0: SQLite cannot tell them apart, so no store does. */
@@ -37,20 +38,27 @@ const copy = (source: Source): Source => stored(source, source.keys, source.regi
 
 export class MemorySourceStore implements SourceStore {
   readonly #tables: MemorySchema;
+  readonly #ledger: MemoryLedgerWriter;
 
-  constructor(tables: MemorySchema) {
+  /** @param ledger appends every registration and key change to the ledger */
+  constructor(tables: MemorySchema, ledger: MemoryLedgerWriter) {
     this.#tables = tables;
+    this.#ledger = ledger;
   }
 
   upsert(source: Source): Promise<void> {
-    const existing = this.#tables.sources.get(source.id);
-    this.#tables.sources.set(
-      source.id,
-      existing === undefined
-        ? stored(source, source.keys, source.registeredAtMs)
-        : stored(source, mergedKeys(existing.keys, source.keys), existing.registeredAtMs),
-    );
-    return Promise.resolve();
+    return Promise.resolve().then(() => {
+      // A new source is a new leaf; a changed one a new leaf with the old record kept; no change, none.
+      this.#ledger.changeRow('source', source.id, () => {
+        const existing = this.#tables.sources.get(source.id);
+        this.#tables.sources.set(
+          source.id,
+          existing === undefined
+            ? stored(source, source.keys, source.registeredAtMs)
+            : stored(source, mergedKeys(existing.keys, source.keys), existing.registeredAtMs),
+        );
+      });
+    });
   }
 
   find(id: string): Promise<Source | undefined> {
@@ -119,7 +127,9 @@ export class MemorySourceStore implements SourceStore {
   }
 
   #setKeys(source: Source, keys: readonly SourceKey[]): void {
-    this.#tables.sources.set(source.id, stored(source, keys, source.registeredAtMs));
+    this.#ledger.changeRow('source', source.id, () =>
+      this.#tables.sources.set(source.id, stored(source, keys, source.registeredAtMs)),
+    );
   }
 
   listStatus(): Promise<readonly SensorStatus[]> {

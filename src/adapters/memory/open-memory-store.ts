@@ -8,6 +8,7 @@ import { DEFAULT_MAX_QUARANTINE_BYTES } from '../common/quarantine-row.ts';
 import { MemoryAccessStore } from './memory-access-store.ts';
 import { MemoryAgreementStore } from './memory-agreement-store.ts';
 import { MemoryFusionStore } from './memory-fusion-store.ts';
+import { MemoryLedgerStore, MemoryLedgerWriter } from './memory-ledger.ts';
 import { MemoryObservationStore } from './memory-observation-store.ts';
 import { emptyMemorySchema } from './memory-schema.ts';
 import { MemorySourceStore } from './memory-source-store.ts';
@@ -20,17 +21,20 @@ export interface MemoryStoreOptions {
 /** Opens an empty store in memory. */
 export function openMemoryStore(options: MemoryStoreOptions = {}): Promise<Store> {
   const tables = emptyMemorySchema();
+  const ledger = new MemoryLedgerWriter(tables);
   const observations = new MemoryObservationStore(
     tables,
+    ledger,
     options.maxQuarantineBytes ?? DEFAULT_MAX_QUARANTINE_BYTES,
   );
   return Promise.resolve({
     engine: 'memory',
     observations,
-    sources: new MemorySourceStore(tables),
-    agreements: new MemoryAgreementStore(tables),
-    fusion: new MemoryFusionStore(tables),
-    access: new MemoryAccessStore(tables),
+    sources: new MemorySourceStore(tables, ledger),
+    agreements: new MemoryAgreementStore(tables, ledger),
+    fusion: new MemoryFusionStore(tables, ledger),
+    access: new MemoryAccessStore(tables, ledger),
+    ledger: new MemoryLedgerStore(tables, ledger),
     backup(): Promise<void> {
       return Promise.reject(
         new TrucelineError('E_UNSUPPORTED', 'the in-memory store holds nothing durable to back up'),

@@ -10,6 +10,7 @@ import { DEFAULT_MAX_QUARANTINE_BYTES } from '../common/quarantine-row.ts';
 import { PostgresAccessStore } from './postgres-access-store.ts';
 import { PostgresAgreementStore } from './postgres-agreement-store.ts';
 import { PostgresFusionStore } from './postgres-fusion-store.ts';
+import { PostgresLedgerStore, PostgresLedgerWriter, onClient } from './postgres-ledger.ts';
 import { postgresMigrations } from './postgres-migrations.ts';
 import { PostgresObservationStore } from './postgres-observation-store.ts';
 import type { PostgresSchema } from './postgres-schema.ts';
@@ -62,6 +63,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   const kysely = new Kysely<PostgresSchema>({ dialect: new PostgresDialect({ pool }) });
+  const ledger = new PostgresLedgerWriter();
   try {
     if (schema !== undefined) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(kysely);
     const migrator = new Migrator({
@@ -71,6 +73,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     });
     const { error } = await migrator.migrateToLatest();
     if (error !== undefined) throw error instanceof Error ? error : new Error('the migrations failed');
+    // Rows an earlier version wrote are ledgered once, before this store can write (another process
+    // opening at the same time waits on the ledger_state lock, then finds nothing left to do).
+    if (await ledger.backfillPending(onClient(pool))) await ledger.backfill(pool);
   } catch (error) {
     await kysely.destroy().catch(() => undefined);
     throw new TrucelineError('E_STORE', `cannot prepare the PostgreSQL store: ${describe(error)}`, {
@@ -80,16 +85,18 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const observations = new PostgresObservationStore(
     pool,
     kysely,
+    ledger,
     options.maxQuarantineBytes ?? DEFAULT_MAX_QUARANTINE_BYTES,
   );
   let closed = false;
   return {
     engine: 'postgres',
     observations,
-    sources: new PostgresSourceStore(kysely),
-    agreements: new PostgresAgreementStore(kysely),
-    fusion: new PostgresFusionStore(pool, kysely),
-    access: new PostgresAccessStore(kysely),
+    sources: new PostgresSourceStore(kysely, ledger),
+    agreements: new PostgresAgreementStore(kysely, ledger),
+    fusion: new PostgresFusionStore(pool, kysely, ledger),
+    access: new PostgresAccessStore(kysely, ledger),
+    ledger: new PostgresLedgerStore(pool),
     backup(): Promise<void> {
       return Promise.reject(
         new TrucelineError(

@@ -21,8 +21,10 @@ import {
   tokenRow,
   userRow,
 } from '../common/access-rows.ts';
+import { onKysely, type PostgresLedgerWriter } from './postgres-ledger.ts';
 import type { PostgresSchema } from './postgres-schema.ts';
 
+/** The store's Kysely or a transaction of it. */
 type Db = Kysely<PostgresSchema>;
 
 /** Entries per INSERT of the record of reads: five parameters each, well under PostgreSQL's 65,535. */
@@ -70,18 +72,34 @@ const exists = async (
 
 export class PostgresAccessStore implements AccessStore {
   readonly #kysely: Db;
+  readonly #ledger: PostgresLedgerWriter;
 
-  constructor(kysely: Db) {
+  /** @param ledger appends organisations and users (and their changes) to the ledger, in their transactions */
+  constructor(kysely: Db, ledger: PostgresLedgerWriter) {
     this.#kysely = kysely;
+    this.#ledger = ledger;
+  }
+
+  /** Users joined with their password hashes (kept apart: user rows are ledgered, hashes are not). */
+  #users() {
+    return this.#kysely
+      .selectFrom('users')
+      .leftJoin('user_credentials', 'user_credentials.user_id', 'users.id')
+      .selectAll('users')
+      .select('user_credentials.password_hash');
   }
 
   async ensureOrganisation(org: Organisation): Promise<'created' | 'exists'> {
-    const inserted = await this.#kysely
-      .insertInto('organisations')
-      .values(organisationRow(org))
-      .onConflict((oc) => oc.column('id').doNothing())
-      .returning('id')
-      .executeTakeFirst();
+    const inserted = await this.#kysely.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto('organisations')
+        .values(organisationRow(org))
+        .onConflict((oc) => oc.column('id').doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (row !== undefined) await this.#ledger.recordRows(onKysely(trx), 'organisation', [org.id]);
+      return row;
+    });
     if (inserted !== undefined) return 'created';
     // An organisation is never deleted nor its kind changed: the row that won is still there.
     const stored = await this.#kysely
@@ -108,71 +126,78 @@ export class PostgresAccessStore implements AccessStore {
   }
 
   async createUser(user: User): Promise<void> {
-    const db = this.#kysely;
-    if (!(await exists(db, 'organisations', 'id', user.orgId)))
-      throw accessErrors.unknownOrganisation(user.orgId);
-    if (await exists(db, 'users', 'name', user.name)) throw accessErrors.taken('user', 'name', user.name);
-    if (await exists(db, 'users', 'id', user.id)) throw accessErrors.taken('user', 'id', user.id);
-    if (user.oidcIdentity !== null && (await exists(db, 'users', 'oidc_identity', user.oidcIdentity)))
-      throw accessErrors.taken('user', 'OpenID Connect identity', user.oidcIdentity);
-    await constrained(
-      () => db.insertInto('users').values(userRow(user)).execute(),
-      (constraint) =>
-        constraint === 'users_name'
-          ? accessErrors.taken('user', 'name', user.name)
-          : constraint === 'users_oidc_identity'
-            ? accessErrors.taken('user', 'OpenID Connect identity', user.oidcIdentity ?? '')
-            : accessErrors.taken('user', 'id', user.id),
-      () => accessErrors.unknownOrganisation(user.orgId),
-    );
+    await this.#kysely.transaction().execute(async (db) => {
+      if (!(await exists(db, 'organisations', 'id', user.orgId)))
+        throw accessErrors.unknownOrganisation(user.orgId);
+      if (await exists(db, 'users', 'name', user.name)) throw accessErrors.taken('user', 'name', user.name);
+      if (await exists(db, 'users', 'id', user.id)) throw accessErrors.taken('user', 'id', user.id);
+      if (user.oidcIdentity !== null && (await exists(db, 'users', 'oidc_identity', user.oidcIdentity)))
+        throw accessErrors.taken('user', 'OpenID Connect identity', user.oidcIdentity);
+      await constrained(
+        () => db.insertInto('users').values(userRow(user)).execute(),
+        (constraint) =>
+          constraint === 'users_name'
+            ? accessErrors.taken('user', 'name', user.name)
+            : constraint === 'users_oidc_identity'
+              ? accessErrors.taken('user', 'OpenID Connect identity', user.oidcIdentity ?? '')
+              : accessErrors.taken('user', 'id', user.id),
+        () => accessErrors.unknownOrganisation(user.orgId),
+      );
+      if (user.passwordHash !== null)
+        await db
+          .insertInto('user_credentials')
+          .values({ user_id: user.id, password_hash: user.passwordHash })
+          .execute();
+      await this.#ledger.recordRows(onKysely(db), 'user', [user.id]);
+    });
   }
 
   async findUserById(id: string): Promise<User | undefined> {
-    const row = await this.#kysely.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.#users().where('users.id', '=', id).executeTakeFirst();
     return row && toUser(row);
   }
 
   async findUserByName(name: string): Promise<User | undefined> {
-    const row = await this.#kysely
-      .selectFrom('users')
-      .selectAll()
-      .where('name', '=', name)
-      .executeTakeFirst();
+    const row = await this.#users().where('users.name', '=', name).executeTakeFirst();
     return row && toUser(row);
   }
 
   async findUserByOidcIdentity(identity: string): Promise<User | undefined> {
-    const row = await this.#kysely
-      .selectFrom('users')
-      .selectAll()
-      .where('oidc_identity', '=', identity)
-      .executeTakeFirst();
+    const row = await this.#users().where('users.oidc_identity', '=', identity).executeTakeFirst();
     return row && toUser(row);
   }
 
   async linkOidcIdentity(userId: string, identity: string): Promise<void> {
-    const holder = await this.#kysely
-      .selectFrom('users')
-      .select('id')
-      .where('oidc_identity', '=', identity)
-      .executeTakeFirst();
-    if (holder !== undefined && holder.id !== userId)
-      throw accessErrors.taken('user', 'OpenID Connect identity', identity);
-    const result = await constrained(
-      () =>
-        this.#kysely
-          .updateTable('users')
-          .set({ oidc_identity: identity })
-          .where('id', '=', userId)
-          .executeTakeFirst(),
-      () => accessErrors.taken('user', 'OpenID Connect identity', identity),
-      () => accessErrors.unknownUser(userId),
-    );
-    if (result.numUpdatedRows === 0n) throw accessErrors.unknownUser(userId);
+    await this.#kysely.transaction().execute(async (trx) => {
+      // The user's row locked first: links of one user are serialized.
+      const user = await trx
+        .selectFrom('users')
+        .select('id')
+        .where('id', '=', userId)
+        .forUpdate()
+        .executeTakeFirst();
+      if (user === undefined) throw accessErrors.unknownUser(userId);
+      const holder = await trx
+        .selectFrom('users')
+        .select('id')
+        .where('oidc_identity', '=', identity)
+        .executeTakeFirst();
+      if (holder !== undefined && holder.id !== userId)
+        throw accessErrors.taken('user', 'OpenID Connect identity', identity);
+      // The change is a new leaf of the user's row (none if the identity was linked already).
+      await constrained(
+        () =>
+          this.#ledger.changeRow(onKysely(trx), 'user', userId, () =>
+            trx.updateTable('users').set({ oidc_identity: identity }).where('id', '=', userId).execute(),
+          ),
+        () => accessErrors.taken('user', 'OpenID Connect identity', identity),
+        () => accessErrors.unknownUser(userId),
+      );
+    });
   }
 
   async listUsers(): Promise<readonly User[]> {
-    const rows = await this.#kysely.selectFrom('users').selectAll().orderBy('name').execute();
+    const rows = await this.#users().orderBy('users.name').execute();
     return rows.map(toUser);
   }
 

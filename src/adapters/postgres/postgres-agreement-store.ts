@@ -2,6 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import { notFound } from '../../core/errors.ts';
 import type { AgreementRecord, AgreementStore } from '../../core/ports/agreement-store.ts';
+import { onKysely, type PostgresLedgerWriter } from './postgres-ledger.ts';
 import type { PostgresAgreementsTable, PostgresSchema } from './postgres-schema.ts';
 
 const toRecord = (row: PostgresAgreementsTable): AgreementRecord => ({
@@ -14,9 +15,12 @@ const toRecord = (row: PostgresAgreementsTable): AgreementRecord => ({
 
 export class PostgresAgreementStore implements AgreementStore {
   readonly #kysely: Kysely<PostgresSchema>;
+  readonly #ledger: PostgresLedgerWriter;
 
-  constructor(kysely: Kysely<PostgresSchema>) {
+  /** @param ledger appends every new revision to the ledger, in the transaction that writes it */
+  constructor(kysely: Kysely<PostgresSchema>, ledger: PostgresLedgerWriter) {
     this.#kysely = kysely;
+    this.#ledger = ledger;
   }
 
   async register(
@@ -47,6 +51,9 @@ export class PostgresAgreementStore implements AgreementStore {
           registered_at: record.registeredAtMs,
         })
         .execute();
+      await this.#ledger.recordRows(onKysely(trx), 'agreement', [
+        JSON.stringify([record.id, record.revision]),
+      ]);
       return { outcome: latest === undefined ? ('created' as const) : ('revised' as const), record };
     });
   }

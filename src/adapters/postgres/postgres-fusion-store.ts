@@ -31,6 +31,7 @@ import {
   type Pending,
   type RevisionRow,
 } from '../common/fusion-rows.ts';
+import { onClient, type PostgresLedgerWriter } from './postgres-ledger.ts';
 import type { PostgresSchema } from './postgres-schema.ts';
 
 /** The last row of each id (a head is upserted once per statement). */
@@ -41,11 +42,16 @@ function lastOfEach<T extends { readonly id: string }>(rows: readonly T[]): T[] 
 export class PostgresFusionStore implements FusionStore {
   readonly #pool: pg.Pool;
   readonly #kysely: Kysely<PostgresSchema>;
+  readonly #ledger: PostgresLedgerWriter;
 
-  /** @param pool the pool commit transactions take a client from (shared with `kysely` and ingest) */
-  constructor(pool: pg.Pool, kysely: Kysely<PostgresSchema>) {
+  /**
+   * @param pool the pool commit transactions take a client from (shared with `kysely` and ingest)
+   * @param ledger appends the revisions to the ledger, in the transaction that writes them
+   */
+  constructor(pool: pg.Pool, kysely: Kysely<PostgresSchema>, ledger: PostgresLedgerWriter) {
     this.#pool = pool;
     this.#kysely = kysely;
+    this.#ledger = ledger;
   }
 
   async commit(input: FusionCommit): Promise<number | null> {
@@ -150,6 +156,20 @@ export class PostgresFusionStore implements FusionStore {
         [...common(heads), heads.map((r) => r.party), heads.map((r) => r.clause)],
       );
     }
+    // Events, then violations, each read back; the ledger_state lock is taken after store_state's.
+    const db = onClient(client);
+    await this.#ledger.append(db, [
+      ...(await this.#ledger.itemsOf(
+        db,
+        'event-revision',
+        eventRows.map((row) => row.seq),
+      )),
+      ...(await this.#ledger.itemsOf(
+        db,
+        'violation-revision',
+        violationRows.map((row) => row.seq),
+      )),
+    ]);
     await client.query(
       'UPDATE store_state SET last_seq = $1, fusion_cursor = GREATEST(fusion_cursor, $2) WHERE id = 1',
       [seq, input.cursorSeq],

@@ -239,4 +239,61 @@ export const postgresMigrations: Record<string, Migration> = {
     ...addMarking('violation_revisions', 'violation'),
     ...addMarking('sources', 'source'),
   ),
+  // The ledger (docs/ledger-format.md), as in SQLite's 0004: one row per leaf of the Merkle log (its
+  // type, opaque id, commitment and salt, and the key of the row it commits to), the complete subtree
+  // hashes above the leaves, the canonical text of records a later change superseded, signed
+  // checkpoints and witnesses' co-signatures. Password hashes leave the users table: a user's row is
+  // ledgered, and a ledger export for everyone reveals every ledgered record. Rows that exist already
+  // are ledgered when the store next opens (`pending_backfill`), by code: the hashes are not SQL's.
+  // Appending writers lock the ledger_state row (after store_state, where they take that too), so
+  // appends are serialized across transactions and processes and the tree never forks.
+  '0004-ledger': statements(
+    sql.raw(`CREATE TABLE ledger_state (
+      id integer PRIMARY KEY CHECK (id = 1),
+      size bigint NOT NULL,
+      frontier bytea NOT NULL,
+      pending_backfill boolean NOT NULL
+    )`),
+    sql.raw(`INSERT INTO ledger_state VALUES (1, 0, ''::bytea, TRUE)`),
+    // row_key is text: an integer key is kept as its decimal text and read back by the table's key
+    // kind; a composite key is the JSON array of its values, as in SQLite.
+    sql.raw(`CREATE TABLE ledger_entries (
+      idx bigint PRIMARY KEY,
+      type text COLLATE "C" NOT NULL,
+      id bytea NOT NULL,
+      commitment bytea NOT NULL,
+      salt bytea NOT NULL,
+      row_key text COLLATE "C" NOT NULL
+    )`),
+    sql.raw(`CREATE INDEX ledger_entries_row ON ledger_entries (type, row_key)`),
+    // node = level × 2^40 + index, for levels ≥ 1 (level 0 is the leaves, hashed from their entries).
+    sql.raw(`CREATE TABLE ledger_nodes (
+      node bigint PRIMARY KEY,
+      hash bytea NOT NULL
+    )`),
+    sql.raw(`CREATE TABLE ledger_history (
+      idx bigint PRIMARY KEY,
+      record text NOT NULL
+    )`),
+    sql.raw(`CREATE TABLE ledger_checkpoints (
+      size bigint PRIMARY KEY,
+      root bytea NOT NULL,
+      note text NOT NULL,
+      signed_at bigint NOT NULL
+    )`),
+    sql.raw(`CREATE TABLE ledger_cosignatures (
+      size bigint NOT NULL REFERENCES ledger_checkpoints (size),
+      witness text COLLATE "C" NOT NULL,
+      line text NOT NULL,
+      received_at bigint NOT NULL,
+      PRIMARY KEY (size, witness)
+    )`),
+    sql.raw(`CREATE TABLE user_credentials (
+      user_id text COLLATE "C" PRIMARY KEY REFERENCES users (id),
+      password_hash text NOT NULL
+    )`),
+    sql.raw(`INSERT INTO user_credentials (user_id, password_hash)
+      SELECT id, password_hash FROM users WHERE password_hash IS NOT NULL`),
+    sql.raw(`ALTER TABLE users DROP COLUMN password_hash`),
+  ),
 };

@@ -41,6 +41,8 @@ import {
   submissionValues,
   toStoredSubmission,
 } from '../common/submission-rows.ts';
+import type { LedgerItem } from '../common/ledger-leaves.ts';
+import { onClient, type PostgresLedgerWriter } from './postgres-ledger.ts';
 import type {
   PostgresObservationsTable,
   PostgresQuarantineTable,
@@ -138,14 +140,22 @@ export class PostgresObservationStore implements ObservationStore {
   readonly #kysely: Kysely<PostgresSchema>;
   readonly #maxQuarantineBytes: number;
   readonly #group: GroupCommit<IngestBatch, IngestCommit>;
+  readonly #ledger: PostgresLedgerWriter;
 
   /**
    * @param pool the pool ingest transactions take a client from (shared with `kysely`)
+   * @param ledger appends what each transaction writes to the ledger, in that transaction
    * @param maxQuarantineBytes the quota of kept rejected bytes
    */
-  constructor(pool: pg.Pool, kysely: Kysely<PostgresSchema>, maxQuarantineBytes: number) {
+  constructor(
+    pool: pg.Pool,
+    kysely: Kysely<PostgresSchema>,
+    ledger: PostgresLedgerWriter,
+    maxQuarantineBytes: number,
+  ) {
     this.#pool = pool;
     this.#kysely = kysely;
+    this.#ledger = ledger;
     this.#maxQuarantineBytes = maxQuarantineBytes;
     // A submission's body is compressed before its batch joins a commit, off the commit's thread.
     this.#group = new GroupCommit((batches) => this.#commitGroup(batches), GROUP_SIZE, encodedBatch);
@@ -257,22 +267,27 @@ export class PostgresObservationStore implements ObservationStore {
       );
     }
 
+    // The submissions each batch stored (a repeat is not stored again), for the ledger.
+    const submitted = new Map<IngestBatch, string>();
     for (const batch of batches) {
       if (batch.submission === undefined) continue;
       // A second submission under the same source and batch id is not stored again, and never fails
       // the transaction (which other callers' batches share).
-      await client.query(
+      const inserted = await client.query(
         `INSERT INTO submissions (${SUBMISSION_COLUMNS.join(', ')})
          VALUES (${SUBMISSION_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
          ON CONFLICT (source_id, batch_id) DO NOTHING`,
         submissionValues(batch.submission),
       );
+      if (inserted.rowCount === 1)
+        submitted.set(batch, JSON.stringify([batch.submission.sourceId, batch.submission.batchId]));
     }
 
     await this.#recordHeartbeats(client, plan.inserts);
 
     let quarantineId = state.last_quarantine_id;
     let usedBytes = state.quarantine_head_bytes;
+    const quarantinedIds = new Map<IngestBatch, number[]>();
     for (const batch of batches) {
       if (batch.rejects.length === 0) continue;
       const quarantined = quarantineRows(batch.rejects, usedBytes, this.#maxQuarantineBytes);
@@ -280,6 +295,10 @@ export class PostgresObservationStore implements ObservationStore {
       const rows = quarantined.rows;
       const firstId = quarantineId + 1;
       quarantineId += rows.length;
+      quarantinedIds.set(
+        batch,
+        rows.map((_, j) => firstId + j),
+      );
       // Small chunks: each row may carry 64 KiB.
       for (let i = 0; i < rows.length; i += 200) {
         const chunk = rows.slice(i, i + 200);
@@ -309,12 +328,61 @@ export class PostgresObservationStore implements ObservationStore {
       }
     }
 
+    await this.#ledgerGroup(client, batches, plan.inserts, quarantinedIds, submitted);
+
     await client.query(
       `UPDATE store_state SET last_seq = $1, last_quarantine_id = $2, quarantine_head_bytes = $3,
          observation_count = $4 WHERE id = 1`,
       [plan.lastSeq, quarantineId, usedBytes, state.observation_count + plan.inserts.length],
     );
     return plan.outcomes.map((outcomes, i) => ({ outcomes, lastSeq: plan.lastSeqs[i] ?? null }));
+  }
+
+  /**
+   * Ledgers what the group wrote, as SQLite does: batch by batch, its accepted observations, then its
+   * quarantined records, then its submission if it was stored; each record read back from its row.
+   * Runs after the store_state lock, and takes the ledger_state lock last.
+   */
+  async #ledgerGroup(
+    client: pg.PoolClient,
+    batches: readonly IngestBatch[],
+    inserts: ReturnType<typeof planIngest>['inserts'],
+    quarantinedIds: ReadonlyMap<IngestBatch, readonly number[]>,
+    submitted: ReadonlyMap<IngestBatch, string>,
+  ): Promise<void> {
+    const db = onClient(client);
+    const accepted = new Map<IngestBatch, number[]>();
+    for (const insert of inserts) {
+      const seqs = accepted.get(insert.batch);
+      if (seqs === undefined) accepted.set(insert.batch, [insert.seq]);
+      else seqs.push(insert.seq);
+    }
+    const items = {
+      observation: await this.#ledger.itemsOf(
+        db,
+        'observation',
+        inserts.map((insert) => insert.seq),
+      ),
+      quarantine: await this.#ledger.itemsOf(db, 'quarantine', [...quarantinedIds.values()].flat()),
+      submission: await this.#ledger.itemsOf(db, 'submission', [...submitted.values()]),
+    };
+    const byKey = (list: readonly LedgerItem[]) => new Map(list.map((item) => [String(item.key), item]));
+    const observations = byKey(items.observation);
+    const quarantined = byKey(items.quarantine);
+    const submissions = byKey(items.submission);
+    const take = (found: ReadonlyMap<string, LedgerItem>, key: number | string): LedgerItem => {
+      const item = found.get(String(key));
+      if (item === undefined) throw new Error(`no ledger item for ${String(key)}`);
+      return item;
+    };
+    const ledgered: LedgerItem[] = [];
+    for (const batch of batches) {
+      for (const seq of accepted.get(batch) ?? []) ledgered.push(take(observations, seq));
+      for (const id of quarantinedIds.get(batch) ?? []) ledgered.push(take(quarantined, id));
+      const submission = submitted.get(batch);
+      if (submission !== undefined) ledgered.push(take(submissions, submission));
+    }
+    await this.#ledger.append(db, ledgered);
   }
 
   /** Applies the accepted heartbeats, in commit order, to the statuses of their sensors. */
@@ -482,14 +550,28 @@ export class PostgresObservationStore implements ObservationStore {
     const client = await this.#pool.connect();
     try {
       await client.query('BEGIN');
-      // The UPDATE locks the rows it flags; a concurrent flagging waits, then finds them flagged.
+      // FOR UPDATE locks the rows to flag; a concurrent flagging waits, then finds them flagged.
       const rows = await client.query<{ source_id: string; batch_id: string }>(
-        `UPDATE submissions SET flagged_at = $1, flag_reason = $2
-         WHERE key_id = $3 AND signed_at >= $4 AND flagged_at IS NULL
-         RETURNING source_id, batch_id`,
-        [atMs, reason, keyId, from],
+        `SELECT source_id, batch_id FROM submissions
+         WHERE key_id = $1 AND signed_at >= $2 AND flagged_at IS NULL
+         ORDER BY source_id, batch_id FOR UPDATE`,
+        [keyId, from],
       );
       const batches = rows.rows.map((row) => ({ sourceId: row.source_id, batchId: row.batch_id }));
+      // Each flag changes a ledgered row: a new leaf for it, the old record kept in the history; in
+      // the order SQLite ledgers them (by source, then batch id).
+      await this.#ledger.changeRows(
+        onClient(client),
+        'submission',
+        batches.map(({ sourceId, batchId }) => JSON.stringify([sourceId, batchId])),
+        () =>
+          client.query(
+            `UPDATE submissions AS s SET flagged_at = $1, flag_reason = $2
+             FROM unnest($3::text[], $4::text[]) AS k(source_id, batch_id)
+             WHERE s.source_id = k.source_id AND s.batch_id = k.batch_id`,
+            [atMs, reason, batches.map((b) => b.sourceId), batches.map((b) => b.batchId)],
+          ),
+      );
       const seqs: number[] = [];
       // One scan per source through the (source_id, record_id) index: rare, and no index on batch ids
       // burdens ingest.

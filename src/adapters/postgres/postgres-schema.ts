@@ -170,7 +170,6 @@ export interface PostgresUsersTable {
   org_id: string;
   /** One of ROLES. */
   role: string;
-  password_hash: string | null;
   /** `issuer|subject`. */
   oidc_identity: string | null;
   created_at: number;
@@ -227,6 +226,59 @@ export interface PostgresSubmissionsTable {
   flag_reason: string | null;
 }
 
+/** A user's password hash, apart from the (ledgered) user row. */
+export interface PostgresUserCredentialsTable {
+  user_id: string;
+  password_hash: string;
+}
+
+/** The ledger's one state row: the tree's size and frontier; locked by every appending transaction. */
+export interface PostgresLedgerStateTable {
+  id: number;
+  size: number;
+  /** The frontier's hashes, largest subtree first, 32 bytes each. */
+  frontier: Buffer;
+  /** Rows written before the ledger existed wait to be ledgered (when the store next opens). */
+  pending_backfill: boolean;
+}
+
+/** One leaf of the Merkle log. */
+export interface PostgresLedgerEntriesTable {
+  idx: number;
+  type: string;
+  id: Buffer;
+  commitment: Buffer;
+  salt: Buffer;
+  /** The key of the row: an integer key as its decimal text, a composite key as a JSON array. */
+  row_key: string;
+}
+
+/** A complete subtree above the leaves: node = level × 2^40 + index. */
+export interface PostgresLedgerNodesTable {
+  node: number;
+  hash: Buffer;
+}
+
+/** The canonical text of a record a later change of its row superseded, by the index of its leaf. */
+export interface PostgresLedgerHistoryTable {
+  idx: number;
+  record: string;
+}
+
+export interface PostgresLedgerCheckpointsTable {
+  size: number;
+  root: Buffer;
+  note: string;
+  signed_at: number;
+}
+
+export interface PostgresLedgerCosignaturesTable {
+  size: number;
+  witness: string;
+  line: string;
+  received_at: number;
+}
+
 export interface PostgresSchema {
   store_state: PostgresStoreStateTable;
   observations: PostgresObservationsTable;
@@ -240,8 +292,15 @@ export interface PostgresSchema {
   violation_heads: PostgresViolationHeadsTable;
   organisations: PostgresOrganisationsTable;
   users: PostgresUsersTable;
+  user_credentials: PostgresUserCredentialsTable;
   api_tokens: PostgresApiTokensTable;
   sessions: PostgresSessionsTable;
   read_log: PostgresReadLogTable;
   submissions: PostgresSubmissionsTable;
+  ledger_state: PostgresLedgerStateTable;
+  ledger_entries: PostgresLedgerEntriesTable;
+  ledger_nodes: PostgresLedgerNodesTable;
+  ledger_history: PostgresLedgerHistoryTable;
+  ledger_checkpoints: PostgresLedgerCheckpointsTable;
+  ledger_cosignatures: PostgresLedgerCosignaturesTable;
 }

@@ -6,6 +6,7 @@ import type { SourceStore } from '../../core/ports/source-store.ts';
 import type { SensorStatus, Source, SourceKey, SourceKind } from '../../core/sources/source.ts';
 import { markingColumns, markingOf } from '../common/marking-columns.ts';
 import { addedKeys, keyOf, mergedKeys, parseKeys, revokedKeys } from '../common/merged-keys.ts';
+import { onKysely, type PostgresLedgerWriter } from './postgres-ledger.ts';
 import type { PostgresSchema, PostgresSourcesTable } from './postgres-schema.ts';
 
 const toSource = (row: PostgresSourcesTable): Source => ({
@@ -38,12 +39,20 @@ async function keysOf(trx: Transaction<PostgresSchema>, sourceId: string): Promi
   return parseKeys(row.keys);
 }
 
-async function writeKeys(trx: Transaction<PostgresSchema>, sourceId: string, keys: readonly SourceKey[]) {
-  await trx
-    .updateTable('sources')
-    .set({ keys: JSON.stringify(keys) })
-    .where('id', '=', sourceId)
-    .execute();
+/** Writes the source's keys and ledgers the change (a new leaf, the superseded record kept). */
+async function writeKeys(
+  trx: Transaction<PostgresSchema>,
+  ledger: PostgresLedgerWriter,
+  sourceId: string,
+  keys: readonly SourceKey[],
+) {
+  await ledger.changeRow(onKysely(trx), 'source', sourceId, () =>
+    trx
+      .updateTable('sources')
+      .set({ keys: JSON.stringify(keys) })
+      .where('id', '=', sourceId)
+      .execute(),
+  );
 }
 
 /**
@@ -69,9 +78,12 @@ const plain = (value: number | null | undefined): number | null =>
 
 export class PostgresSourceStore implements SourceStore {
   readonly #kysely: Kysely<PostgresSchema>;
+  readonly #ledger: PostgresLedgerWriter;
 
-  constructor(kysely: Kysely<PostgresSchema>) {
+  /** @param ledger appends every registration and key change to the ledger, in its transaction */
+  constructor(kysely: Kysely<PostgresSchema>, ledger: PostgresLedgerWriter) {
     this.#kysely = kysely;
+    this.#ledger = ledger;
   }
 
   async upsert(source: Source): Promise<void> {
@@ -89,26 +101,41 @@ export class PostgresSourceStore implements SourceStore {
       capabilities: JSON.stringify(source.capabilities),
     };
     await this.#kysely.transaction().execute(async (trx) => {
-      // The upsert locks the row, so the key merge below cannot race another registration.
-      const row = await trx
-        .insertInto('sources')
-        .values({
-          id: source.id,
-          ...description,
-          keys: JSON.stringify(source.keys),
-          registered_at: source.registeredAtMs,
-        })
-        .onConflict((oc) => oc.column('id').doUpdateSet(description))
-        .returning(['keys'])
-        .executeTakeFirstOrThrow();
-      const stored = parseKeys(row.keys);
-      const keys = mergedKeys(stored, source.keys);
-      if (keys.length !== stored.length)
-        await trx
+      const db = onKysely(trx);
+      const locked = () =>
+        trx.selectFrom('sources').select('keys').where('id', '=', source.id).forUpdate().executeTakeFirst();
+      // The row lock: the key merge below cannot race another registration or a key change.
+      let stored = await locked();
+      if (stored === undefined) {
+        const inserted = await trx
+          .insertInto('sources')
+          .values({
+            id: source.id,
+            ...description,
+            keys: JSON.stringify(source.keys),
+            registered_at: source.registeredAtMs,
+          })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        if (inserted !== undefined) {
+          await this.#ledger.recordRows(db, 'source', [source.id]);
+          return;
+        }
+        // A concurrent registration inserted it first (and has committed): this one re-registers it.
+        stored = await locked();
+        if (stored === undefined) throw new Error(`source ${source.id} vanished while registered`);
+      }
+      // As SQLite writes it: the description, and the stored keys merged with the offered ones; a
+      // change is a new leaf (none if nothing changed), the superseded record kept.
+      const keys = mergedKeys(parseKeys(stored.keys), source.keys);
+      await this.#ledger.changeRow(db, 'source', source.id, () =>
+        trx
           .updateTable('sources')
-          .set({ keys: JSON.stringify(keys) })
+          .set({ ...description, keys: JSON.stringify(keys) })
           .where('id', '=', source.id)
-          .execute();
+          .execute(),
+      );
     });
   }
 
@@ -146,7 +173,7 @@ export class PostgresSourceStore implements SourceStore {
       await sql`SELECT pg_advisory_xact_lock(hashtext('truceline.source-keys'))`.execute(trx);
       const keys = await keysOf(trx, sourceId);
       const holder = (await holderOf(trx, key.keyId))?.id;
-      await writeKeys(trx, sourceId, addedKeys(sourceId, keys, key, holder));
+      await writeKeys(trx, this.#ledger, sourceId, addedKeys(sourceId, keys, key, holder));
     });
   }
 
@@ -158,7 +185,12 @@ export class PostgresSourceStore implements SourceStore {
   ): Promise<void> {
     await this.#kysely.transaction().execute(async (trx) => {
       const keys = await keysOf(trx, sourceId);
-      await writeKeys(trx, sourceId, revokedKeys(sourceId, keys, keyId, revokedAtMs, compromisedAtMs));
+      await writeKeys(
+        trx,
+        this.#ledger,
+        sourceId,
+        revokedKeys(sourceId, keys, keyId, revokedAtMs, compromisedAtMs),
+      );
     });
   }
 

@@ -48,6 +48,8 @@ export interface AuditSource {
   /** The stored hashes of the complete subtrees `keys` (see nodeKey), by key. */
   nodes(keys: readonly number[]): Promise<ReadonlyMap<number, Uint8Array>>;
   nodeCount(): Promise<number>;
+  /** The rows of ledger_entries (more than the size: entries appended outside Truceline). */
+  entryCount?(): Promise<number>;
   frontier(): Promise<MerkleFrontier>;
   /** The latest checkpoint's size and root, or undefined. */
   checkpoint(): Promise<{ size: number; rootHash: Uint8Array } | undefined>;
@@ -247,6 +249,13 @@ export async function auditLedger(
     return {
       ok: false,
       problem: 'ledger_state: the stored frontier does not match the tree rebuilt from the entries',
+      index: size,
+    };
+  const entries = await source.entryCount?.();
+  if (entries !== undefined && entries !== size)
+    return {
+      ok: false,
+      problem: `ledger_entries holds ${entries} rows but the log's size is ${size}: entries were added or removed outside Truceline`,
       index: size,
     };
   if ((await source.nodeCount()) !== expectedNodes)

@@ -4,7 +4,7 @@
  * (`SqliteLedgerStore`). The frontier lives in `ledger_state` and is read inside every appending
  * transaction, so a CLI and a server appending to one file never fork the tree.
  */
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { TrucelineError, validationError } from '../../core/errors.ts';
 import { leafBytes } from '../../core/ledger/leaf.ts';
 import {
@@ -46,6 +46,7 @@ import {
   type RowKey,
 } from '../common/ledger-records.ts';
 import { auditLedger, type AuditSource } from '../common/ledger-audit.ts';
+import { checkedSizes } from '../common/ledger-sizes.ts';
 
 interface StateRow {
   size: number;
@@ -61,6 +62,9 @@ interface EntryRow {
   salt: Buffer;
   row_key: number | string;
 }
+
+/** A row key as SQLite should store it: integers as INTEGER (a JS number would bind as REAL). */
+const sqlKey = (key: RowKey): bigint | string => (typeof key === 'number' ? BigInt(key) : key);
 
 const ROWS_SQL = (spec: LedgeredTable): string =>
   `SELECT * FROM ${spec.table} WHERE ${spec.key.map((k) => `${k.name} = ?`).join(' AND ')}`;
@@ -84,7 +88,7 @@ export class SqliteLedgerWriter {
     this.#writeState = db.prepare<[number, Buffer]>(
       'UPDATE ledger_state SET size = ?, frontier = ? WHERE id = 1',
     );
-    this.#insertEntry = db.prepare<[number, string, Buffer, Buffer, Buffer, RowKey]>(
+    this.#insertEntry = db.prepare<[number, string, Buffer, Buffer, Buffer, bigint | string]>(
       'INSERT INTO ledger_entries (idx, type, id, commitment, salt, row_key) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.#insertNode = db.prepare<[number, Uint8Array]>(
@@ -107,7 +111,8 @@ export class SqliteLedgerWriter {
     const grown = grow(frontierFrom(state.size, state.frontier), leaves);
     let index = state.size;
     for (const leaf of leaves) {
-      this.#insertEntry.run(index, leaf.type, leaf.id, leaf.commitment, leaf.salt, leaf.key);
+      // A JS number binds as REAL: integer keys go in as integers (8 bytes less, and index order).
+      this.#insertEntry.run(index, leaf.type, leaf.id, leaf.commitment, leaf.salt, sqlKey(leaf.key));
       index += 1;
     }
     for (const node of grown.nodes) this.#insertNode.run(node.key, node.hash);
@@ -215,27 +220,6 @@ const toEntry = (row: EntryRow): LedgerEntry => ({
 
 const leafHashOf = (row: Pick<EntryRow, 'type' | 'id' | 'commitment'>): Uint8Array =>
   leafHash(sha256, leafBytes({ type: row.type, id: row.id, commitment: row.commitment }));
-
-/** Checks a proof's sizes: whole numbers, in order, within the log. */
-function checkedSizes(names: readonly string[], values: readonly number[], size: number): void {
-  const issues = names.flatMap((name, i) => {
-    const value = values[i] ?? Number.NaN;
-    if (!Number.isSafeInteger(value) || value < 0)
-      return [{ path: name, reason: 'must be a whole number ≥ 0' }];
-    return [];
-  });
-  if (issues.length > 0) throw validationError('the proof request is invalid', issues);
-  for (let i = 1; i < values.length; i += 1)
-    if ((values[i - 1] ?? 0) > (values[i] ?? 0))
-      throw validationError('the proof request is invalid', [
-        { path: names[i - 1] ?? '', reason: `must not exceed ${names[i] ?? ''} (${values[i] ?? 0})` },
-      ]);
-  const last = values[values.length - 1] ?? 0;
-  if (last > size)
-    throw validationError('the proof request is invalid', [
-      { path: names[names.length - 1] ?? '', reason: `must not exceed the log's size, ${size}` },
-    ]);
-}
 
 /** The read side of the ledger in SQLite. */
 export class SqliteLedgerStore implements LedgerStore {
@@ -427,11 +411,38 @@ export class SqliteLedgerStore implements LedgerStore {
       .run(size, witness, line, atMs);
   }
 
+  /**
+   * The audit reads one snapshot: a read-only connection of its own inside one read transaction, so
+   * writers (this process's, or another's) can go on without the audit seeing half of a commit.
+   */
   async audit(onProgress?: (checked: number, total: number) => void): Promise<AuditOutcome> {
-    const db = this.#db;
-    const writer = this.#writer;
+    const db = new Database(this.#db.name, { readonly: true, fileMustExist: true });
+    try {
+      db.pragma('busy_timeout = 10000');
+      db.prepare('BEGIN').run();
+      // The first read fixes the snapshot.
+      db.prepare('SELECT size FROM ledger_state WHERE id = 1').get();
+      return await this.#auditOn(db, onProgress);
+    } finally {
+      if (db.inTransaction) db.prepare('COMMIT').run();
+      db.close();
+    }
+  }
+
+  async #auditOn(
+    db: Database.Database,
+    onProgress?: (checked: number, total: number) => void,
+  ): Promise<AuditOutcome> {
+    const reader = new SqliteLedgerWriter(db);
+    const state = (): StateRow => {
+      const row = db
+        .prepare<[], StateRow>('SELECT size, frontier, pending_backfill FROM ledger_state WHERE id = 1')
+        .get();
+      if (row === undefined) throw new TrucelineError('E_STORE', 'the ledger_state row is missing');
+      return row;
+    };
     const source: AuditSource = {
-      size: async () => this.#state().size,
+      size: async () => state().size,
       entryPage: async (fromIndex, limit) =>
         db
           .prepare<[number, number], EntryRow>(
@@ -452,7 +463,7 @@ export class SqliteLedgerStore implements LedgerStore {
       rows: async (spec, keys) => {
         const found = new Map<string, RawRow>();
         for (const key of keys) {
-          const row = writer.readRow(spec.type, key);
+          const row = reader.readRow(spec.type, key);
           if (row !== undefined) found.set(String(key), row);
         }
         return found;
@@ -479,11 +490,13 @@ export class SqliteLedgerStore implements LedgerStore {
         }
         return found;
       },
+      entryCount: async () =>
+        db.prepare<[], { n: number }>('SELECT count(*) AS n FROM ledger_entries').get()?.n ?? 0,
       nodeCount: async () =>
         db.prepare<[], { n: number }>('SELECT count(*) AS n FROM ledger_nodes').get()?.n ?? 0,
       frontier: async () => {
-        const state = this.#state();
-        return frontierFrom(state.size, state.frontier);
+        const head = state();
+        return frontierFrom(head.size, head.frontier);
       },
       checkpoint: async () => {
         const row = db

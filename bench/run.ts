@@ -19,7 +19,11 @@ const AREAS: Readonly<Record<string, () => Promise<Area>>> = {
   query: async () => (await import('./areas/query.ts')).queryArea,
   postgres: async () => (await import('./areas/postgres.ts')).postgresArea,
   fusion: async () => (await import('./areas/fusion.ts')).fusionArea,
+  ledger: async () => (await import('./areas/ledger.ts')).ledgerArea(logEntries),
 };
+
+/** Entries of the large log the ledger's verify and proof figures run on (`--log-entries`). */
+let logEntries = 10_000_000;
 
 const USAGE = `usage: npm run bench -- AREA [--rows N] [--runs R] [--no-growth] [--seed S] [--cpu-prof]
   AREA       ${Object.keys(AREAS).join(' | ')}
@@ -27,6 +31,7 @@ const USAGE = `usage: npm run bench -- AREA [--rows N] [--runs R] [--no-growth] 
   --runs R   runs of each figure and its limit; medians are reported (default 3)
   --no-growth  skip the N/10 size
   --validation-threads N  the application's validation threads (default: what ships; 0: in process)
+  --log-entries M  entries of the log the ledger's verify and proofs run on (default 10,000,000)
   --cpu-prof   write CPU profiles of the measured processes to bench/data/profiles/ (the figures
                of a profiled run go there too, not to bench/results/)
 `;
@@ -53,6 +58,7 @@ function parse(argv: readonly string[]): { area: string; options: BenchOptions }
       else if (arg === '--seed') seed = int(arg, args.shift(), 0);
       else if (arg === '--no-growth') growth = false;
       else if (arg === '--validation-threads') validationThreads = int(arg, args.shift(), 0);
+      else if (arg === '--log-entries') logEntries = int(arg, args.shift(), 1000);
       else if (arg === '--cpu-prof')
         nodeOptions.push('--cpu-prof', `--cpu-prof-dir=${join(DATA_DIR, 'profiles')}`);
       else if (arg === '--help' || arg === '-h') return USAGE;
@@ -83,7 +89,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const { area, options } = parsed;
-  for (const rows of sizes(options)) ensureData(rows, options.seed);
+  // The ledger's records are made by its own tasks.
+  if (area !== 'ledger') for (const rows of sizes(options)) ensureData(rows, options.seed);
   const tmpDir = mkdtempSync(join(tmpdir(), `truceline-bench-${area}-`));
   const context = makeContext(options, tmpDir);
   // The version at the start: a commit landing during a long run does not relabel its figures.

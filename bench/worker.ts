@@ -7,6 +7,9 @@ import type { TaskControl, TaskModule } from './tasks/task.ts';
 
 const TASKS: Readonly<Record<string, () => Promise<TaskModule>>> = {
   'file-ingest': () => import('./tasks/file-ingest.ts'),
+  'ledger-append': () => import('./tasks/ledger-append.ts'),
+  'ledger-verify': () => import('./tasks/ledger-verify.ts'),
+  'ledger-proofs': () => import('./tasks/ledger-proofs.ts'),
   'sqlite-insert-limit': () => import('./tasks/sqlite-insert-limit.ts'),
   'app-server': () => import('./tasks/app-server.ts'),
   'bare-server': () => import('./tasks/bare-server.ts'),

@@ -14,7 +14,7 @@ import { argon2Passwords } from './adapters/crypto/argon2-passwords.ts';
 import { nodeEd25519, verifyEd25519 } from './adapters/crypto/ed25519.ts';
 import { defaultLedgerKeyPath, ledgerKey } from './adapters/crypto/ledger-key-file.ts';
 import { FileBlobStore } from './adapters/files/file-blob-store.ts';
-import { commitmentOf, sha256 } from './adapters/common/ledger-leaves.ts';
+import { commitmentOf, leafHashOf, sha256 } from './adapters/common/ledger-leaves.ts';
 import type { LedgerSigning } from './application/ledger/ledger-signing.ts';
 import { signCheckpoint } from './application/ledger/sign-checkpoint.ts';
 import { checkDeadlines } from './application/commission/check-deadlines.ts';
@@ -323,7 +323,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   const runtime: CliRuntime = {
     openDeps: (options) => openDeps(options),
     serve: (options) => serve(runtime, options),
-    ledgerCrypto: { ed: nodeEd25519, sha: sha256, commitment: commitmentOf },
+    ledgerCrypto: { ed: nodeEd25519, sha: sha256, commitment: commitmentOf, leafHash: leafHashOf },
     ledgerKeyFile: (path) => ({ key: ledgerKey(path), ed: nodeEd25519, sha: sha256 }),
     fusionLogic,
     readStdin: async () => {

@@ -5,7 +5,7 @@
  */
 import { hash, randomFillSync } from 'node:crypto';
 import { HASH_BYTES, LEAF_ID_BYTES, SALT_BYTES, leafBytes } from '../../core/ledger/leaf.ts';
-import { appendLeaves, leafHash, type MerkleFrontier } from '../../core/ledger/merkle.ts';
+import { appendLeaves, type MerkleFrontier } from '../../core/ledger/merkle.ts';
 import type { RowKey } from './ledger-records.ts';
 
 /** SHA-256 of bytes, as the core's injected hash. */
@@ -28,13 +28,32 @@ export interface PreparedLeaf {
   readonly leafHash: Uint8Array;
 }
 
+/** Scratch space for the hash inputs: reused, so committing a record allocates only its hash. */
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
+function scratchOf(bytes: number): Buffer {
+  if (scratch.length < bytes) scratch = Buffer.allocUnsafe(Math.max(bytes, scratch.length * 2));
+  return scratch;
+}
+
 /** The commitment to `record` under `salt`: SHA-256 of the record's UTF-8 bytes, then the salt. */
 export function commitmentOf(record: string, salt: Uint8Array): Buffer {
-  const text = Buffer.from(record, 'utf8');
-  const input = Buffer.allocUnsafe(text.length + salt.length);
-  text.copy(input, 0);
-  input.set(salt, text.length);
-  return hash('sha256', input, 'buffer');
+  const buffer = scratchOf(Buffer.byteLength(record, 'utf8') + salt.length);
+  const written = buffer.write(record, 0, 'utf8');
+  buffer.set(salt, written);
+  return hash('sha256', buffer.subarray(0, written + salt.length), 'buffer');
+}
+
+/**
+ * The RFC 9162 leaf hash of a leaf, `SHA-256(0x00 ‖ leafBytes(leaf))`, written into the scratch
+ * space instead of two new arrays (the same bytes as core's leafHash of leafBytes; a test holds it).
+ */
+export function leafHashOf(type: string, id: Uint8Array, commitment: Uint8Array): Buffer {
+  const bytes = leafBytes({ type, id, commitment });
+  const buffer = scratchOf(1 + bytes.length);
+  buffer[0] = 0x00;
+  buffer.set(bytes, 1);
+  return hash('sha256', buffer.subarray(0, 1 + bytes.length), 'buffer');
 }
 
 /** Leaves for `items`: the ids and salts of all of them come from one call of the system's CSPRNG. */
@@ -51,7 +70,7 @@ export function prepareLeaves(items: readonly LedgerItem[]): PreparedLeaf[] {
       id,
       salt,
       commitment,
-      leafHash: leafHash(sha256, leafBytes({ type: item.type, id, commitment })),
+      leafHash: leafHashOf(item.type, id, commitment),
     };
   });
 }

@@ -226,9 +226,15 @@ export class SqliteLedgerStore implements LedgerStore {
   readonly #db: Database.Database;
   readonly #writer: SqliteLedgerWriter;
 
+  readonly #leafRow: Database.Statement<[number], EntryRow>;
+  readonly #nodeRow: Database.Statement<[number], { hash: Buffer }>;
+
   constructor(db: Database.Database, writer: SqliteLedgerWriter) {
     this.#db = db;
     this.#writer = writer;
+    // Prepared once: a proof reads a few dozen rows, and preparing costs as much as reading them.
+    this.#leafRow = db.prepare('SELECT type, id, commitment FROM ledger_entries WHERE idx = ?');
+    this.#nodeRow = db.prepare('SELECT hash FROM ledger_nodes WHERE node = ?');
   }
 
   #state(): StateRow {
@@ -248,12 +254,8 @@ export class SqliteLedgerStore implements LedgerStore {
   /** Hashes of the complete subtrees `nodes`, read in one pass over the two tables. */
   #lookup(nodes: readonly NodeId[]): (node: NodeId) => Uint8Array {
     const found = new Map<string, Uint8Array>();
-    const leaves = this.#db.prepare<[number], EntryRow>(
-      'SELECT type, id, commitment FROM ledger_entries WHERE idx = ?',
-    );
-    const inner = this.#db.prepare<[number], { hash: Buffer }>(
-      'SELECT hash FROM ledger_nodes WHERE node = ?',
-    );
+    const leaves = this.#leafRow;
+    const inner = this.#nodeRow;
     for (const node of nodes) {
       let value: Uint8Array | undefined;
       if (node.level === 0) {

@@ -8,7 +8,6 @@
  */
 import { mayOpenRecord, type Opener } from '../../core/access/record-opening.ts';
 import { markingFrom, type Marking } from '../../core/access/markings.ts';
-import { toHex } from '../../core/ledger/hash.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { OpenedEntry } from '../../core/ports/ledger-store.ts';
 import type { Store } from '../../core/ports/store.ts';
@@ -33,12 +32,14 @@ function markingOfRecord(record: string): Marking | null {
   return markingFrom(fields.tlp, fields.releasable_to);
 }
 
+/** Lower-case hex (Buffer's encoder: native, several times faster than a loop over millions of entries). */
+const hex = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+
 /** One entry's line, opened or not. */
 export function entryLine(entry: OpenedEntry, open: boolean): string {
-  const base = `{"index":${entry.index},"type":${JSON.stringify(entry.type)},"id":"${toHex(entry.id)}","commitment":"${toHex(entry.commitment)}"`;
-  return open
-    ? `${base},"record":${JSON.stringify(entry.record)},"salt":"${toHex(entry.salt)}"}`
-    : `${base}}`;
+  const base = `{"index":${entry.index},"type":${JSON.stringify(entry.type)},"id":"${hex(entry.id)}","commitment":"${hex(entry.commitment)}"`;
+  return open ? `${base},"record":${JSON.stringify(entry.record)},"salt":"${hex(entry.salt)}"}` : `${base}}`;
 }
 
 /**

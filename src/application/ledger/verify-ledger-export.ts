@@ -6,15 +6,9 @@
  */
 import { parseCheckpoint, type Checkpoint } from '../../core/ledger/checkpoint.ts';
 import { parseWitnessVerifierKey, verifyCosignature } from '../../core/ledger/cosignature.ts';
-import { bytesEqual, fromHex, type Sha256 } from '../../core/ledger/hash.ts';
-import { HASH_BYTES, LEAF_ID_BYTES, SALT_BYTES, isRecordType, leafBytes } from '../../core/ledger/leaf.ts';
-import {
-  appendLeaves,
-  frontierRoot,
-  leafHash,
-  EMPTY_FRONTIER,
-  type MerkleFrontier,
-} from '../../core/ledger/merkle.ts';
+import { bytesEqual, type Sha256 } from '../../core/ledger/hash.ts';
+import { HASH_BYTES, LEAF_ID_BYTES, SALT_BYTES, isRecordType } from '../../core/ledger/leaf.ts';
+import { appendLeaves, frontierRoot, EMPTY_FRONTIER, type MerkleFrontier } from '../../core/ledger/merkle.ts';
 import {
   ed25519Verifier,
   parseNote,
@@ -38,6 +32,8 @@ export interface VerifyExportDeps {
   readonly sha: Sha256;
   /** SHA-256 of a record's text followed by its salt (the commitment), without an extra copy. */
   readonly commitment: (record: string, salt: Uint8Array) => Uint8Array;
+  /** The RFC 9162 hash of a leaf (`SHA-256(0x00 ‖ leafBytes)`), without the intermediate arrays. */
+  readonly leafHash: (type: string, id: Uint8Array, commitment: Uint8Array) => Uint8Array;
 }
 
 export interface VerifiedExport {
@@ -51,6 +47,16 @@ export interface VerifiedExport {
   /** Earlier checkpoints inside the export that verified. */
   readonly checkpoints: number;
 }
+
+/**
+ * The bytes of a hex text of exactly `bytes` bytes, or undefined. Buffer's decoder is native and stops
+ * at the first character that is not hex: a bad text comes out short, and is refused by its length.
+ */
+const hexBytes = (value: unknown, bytes: number): Uint8Array | undefined => {
+  if (typeof value !== 'string' || value.length !== 2 * bytes) return undefined;
+  const decoded = Buffer.from(value, 'hex');
+  return decoded.length === bytes ? decoded : undefined;
+};
 
 const fail = (message: string, details: Record<string, unknown>): TrucelineError =>
   new TrucelineError('E_LEDGER_VERIFY', message, { details });
@@ -154,8 +160,8 @@ export async function verifyLedgerExport(
     const where = `entry ${next} (line ${lineNumber})`;
     if (line.index !== next)
       throw fail(`${where}: expected index ${next}, found ${String(line.index)}`, { index: next });
-    const id = typeof line.id === 'string' ? fromHex(line.id) : undefined;
-    const commitment = typeof line.commitment === 'string' ? fromHex(line.commitment) : undefined;
+    const id = hexBytes(line.id, LEAF_ID_BYTES);
+    const commitment = hexBytes(line.commitment, HASH_BYTES);
     if (typeof line.type !== 'string' || !isRecordType(line.type))
       throw fail(`${where}: the type is missing or invalid`, { index: next });
     if (id?.length !== LEAF_ID_BYTES)
@@ -163,7 +169,7 @@ export async function verifyLedgerExport(
     if (commitment?.length !== HASH_BYTES)
       throw fail(`${where}: the commitment is not ${HASH_BYTES} bytes of hex`, { index: next });
     if (line.record !== undefined) {
-      const salt = typeof line.salt === 'string' ? fromHex(line.salt) : undefined;
+      const salt = hexBytes(line.salt, SALT_BYTES);
       if (typeof line.record !== 'string' || salt?.length !== SALT_BYTES)
         throw fail(`${where}: an opened record needs its text and a ${SALT_BYTES}-byte salt`, {
           index: next,
@@ -178,7 +184,7 @@ export async function verifyLedgerExport(
       opened += 1;
     } else if (forOrg === null)
       throw fail(`${where}: the export is for everyone but the record is missing`, { index: next });
-    pending.push(leafHash(deps.sha, leafBytes({ type: line.type, id, commitment })));
+    pending.push(deps.leafHash(line.type, id, commitment));
     if (pending.length === FOLD) fold();
     next += 1;
   }

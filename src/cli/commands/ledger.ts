@@ -4,14 +4,14 @@
  * export with no database at all — what a party runs on what it was given.
  */
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { auditLedger } from '../../application/ledger/audit-ledger.ts';
 import { exportLedger } from '../../application/ledger/export-ledger.ts';
 import { verifierKeyText } from '../../application/ledger/ledger-signing.ts';
 import { verifyLedgerExport } from '../../application/ledger/verify-ledger-export.ts';
 import { TrucelineError, isTrucelineError } from '../../core/errors.ts';
 import type { CliRuntime, StoreOptions } from '../cli-runtime.ts';
+import { linesOf } from '../lines-of.ts';
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -113,11 +113,9 @@ export async function ledgerVerify(
   file: string,
   options: { readonly key: string; readonly witnessKey: readonly string[]; readonly quorum: number },
 ): Promise<number> {
-  const input = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
-  const lines = createInterface({ input, crlfDelay: Infinity });
   try {
     const result = await verifyLedgerExport(
-      lines,
+      linesOf(file),
       { logKey: options.key, witnessKeys: options.witnessKey, quorum: options.quorum },
       runtime.ledgerCrypto,
     );
@@ -135,8 +133,5 @@ export async function ledgerVerify(
       throw error;
     runtime.stderr(`ledger verify FAILED: ${message(error)}\n`);
     return 1;
-  } finally {
-    lines.close();
-    input.destroy();
   }
 }

@@ -218,6 +218,44 @@ describe('an export altered after it was written', () => {
   });
 });
 
+describe('an altered entry the export does not open', () => {
+  test('only the root differs: verify names the last signed checkpoint that holds and the range after it', async () => {
+    const db = copy();
+    // A second checkpoint over more entries: accounts created after the first export.
+    for (const name of ['late-1', 'late-2'])
+      await runCliOk([
+        'users',
+        'create',
+        '--org',
+        'mission',
+        '--role',
+        'analyst',
+        '--name',
+        name,
+        '--db',
+        db,
+      ]);
+    const out = join(dir, 'party-two-checkpoints.ndjson');
+    await runCliOk(['ledger', 'export', '--db', db, '--out', out, '--for', 'ua']);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    const checkpoints = lines.filter((l) => l.startsWith('{"checkpoint"')).length;
+    assert.ok(checkpoints >= 2, `the export carries the earlier checkpoint too (${checkpoints})`);
+    // The last entry (an account: not opened to a party) gets another commitment.
+    const last = lines.length - 1;
+    const entry = JSON.parse(lines[last] ?? '') as Record<string, unknown>;
+    assert.equal(entry.record, undefined, 'the altered entry is not opened to the party');
+    lines[last] = JSON.stringify({ ...entry, commitment: 'ab'.repeat(32) });
+    const altered = join(dir, 'party-altered.ndjson');
+    writeFileSync(altered, `${lines.join('\n')}\n`);
+    const res = await runCli(['ledger', 'verify', altered, '--key', await pubkey(db)]);
+    assert.equal(res.code, 1);
+    assert.match(
+      res.stderr,
+      /the last checkpoint that verifies is of size (\d+): the difference lies in entries \1–\d+/,
+    );
+  });
+});
+
 describe("a party's export", () => {
   test('opens no sensor position, and verifies', async () => {
     const db = copy();

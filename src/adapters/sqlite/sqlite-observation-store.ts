@@ -41,6 +41,7 @@ import {
   type SubmissionValues,
 } from '../common/submission-rows.ts';
 import type { LedgerItem } from '../common/ledger-leaves.ts';
+import { canonicalRecord, ledgeredTable } from '../common/ledger-records.ts';
 import type { SqliteLedgerWriter } from './sqlite-ledger.ts';
 import type { SqliteObservationsTable, SqliteQuarantineTable, SqliteSchema } from './sqlite-schema.ts';
 
@@ -468,6 +469,7 @@ function flagBatches(
 }
 
 const DEFAULT_MARKING = DEFAULT_MARKING_COLUMNS.observation;
+const OBSERVATIONS = ledgeredTable('observation');
 
 /** The column values of a batch's markings other than the default, by source id; undefined if none. */
 function markingsOf(batch: IngestBatch): ReadonlyMap<string, MarkingColumns> | undefined {
@@ -495,7 +497,7 @@ function commitGroup(
   // What the group wrote, ledgered at its end in the order written.
   const ledgered: LedgerItem[] = [];
   for (const batch of batches) {
-    const accepted: number[] = [];
+    const accepted: LedgerItem[] = [];
     const quarantinedIds: number[] = [];
     const outcomes: RecordOutcome[] = [];
     let lastSeq: number | null = null;
@@ -508,30 +510,49 @@ function commitGroup(
       const lon = plain(o.lon);
       const key = lat === null || lon === null ? null : spatialGrid.keyOf(lat, lon, o.observedAtMs);
       const marking = marked?.get(o.sourceId) ?? DEFAULT_MARKING;
-      const inserted = statements.insert.run(
-        next,
-        o.sourceId,
-        o.recordId,
-        o.kind,
-        o.observedAtMs,
-        o.timeUncertaintyMs + 0,
-        batch.receivedAtMs,
+      // The row's values once, for the INSERT and for the ledger's record of the row (the same values
+      // SQLite gives back: reading each row back would cost a query per observation).
+      const row = {
+        source_id: o.sourceId,
+        record_id: o.recordId,
+        kind: o.kind,
+        observed_at: o.observedAtMs,
+        time_uncertainty_ms: o.timeUncertaintyMs + 0,
+        received_at: batch.receivedAtMs,
         lat,
         lon,
-        plain(o.ceM),
+        ce_m: plain(o.ceM),
+        weapon_class: o.weaponClass,
+        batch_id: signedBatchId ?? o.batchId,
+        content_sha256: o.contentSha256,
+        content: o.content,
+        tlp: marking.tlp,
+        releasable_to: marking.releasableTo,
+      };
+      const inserted = statements.insert.run(
+        next,
+        row.source_id,
+        row.record_id,
+        row.kind,
+        row.observed_at,
+        row.time_uncertainty_ms,
+        row.received_at,
+        row.lat,
+        row.lon,
+        row.ce_m,
         key,
-        o.weaponClass,
-        signedBatchId ?? o.batchId,
-        o.contentSha256,
-        o.content,
-        marking.tlp,
-        marking.releasableTo,
+        row.weapon_class,
+        row.batch_id,
+        row.content_sha256,
+        row.content,
+        row.tlp,
+        row.releasable_to,
       );
       if (inserted.changes === 1) {
         seq = next;
         lastSeq = next;
         count += 1;
-        accepted.push(next);
+        accepted.push({ type: 'observation', key: next, record: canonicalRecord(OBSERVATIONS, row) });
         outcomes.push({ status: 'accepted', seq: next });
         const state = heartbeatState(o);
         if (state !== undefined) statuses.apply(o.sourceId, state, o.observedAtMs);
@@ -570,10 +591,7 @@ function commitGroup(
     const submitted =
       submission !== undefined &&
       statements.insertSubmission.run(...submissionValues(submission)).changes === 1;
-    ledgered.push(
-      ...ledger.itemsOf('observation', accepted),
-      ...ledger.itemsOf('quarantine', quarantinedIds),
-    );
+    ledgered.push(...accepted, ...ledger.itemsOf('quarantine', quarantinedIds));
     if (submitted)
       ledgered.push(
         ...ledger.itemsOf('submission', [JSON.stringify([submission.sourceId, submission.batchId])]),

@@ -6,7 +6,9 @@
  *
  * Which tables: every table the ingest wrote to — not the migrations' own, not those filled by a
  * trigger (the trigger fires here too), not the shadow tables of R*Tree indexes; sources are
- * registered before the clock starts, as in the whole path.
+ * registered before the clock starts, as in the whole path. The ledger's rows count too: the entries
+ * and subtree hashes the ingest appended (those of the source registration are in both files), and the
+ * head (`ledger_state`) rewritten once per transaction, as the ledger does.
  */
 import Database from 'better-sqlite3';
 import { registerBenchSources } from '../lib/deps.ts';
@@ -57,10 +59,15 @@ export function tablesToCopy(fresh: Database.Database, filled: Database.Database
       const shadowOf = SHADOW.exec(name)?.[1];
       if (shadowOf !== undefined && virtual.has(shadowOf)) return false;
       if (triggerTargets.has(name)) return false;
+      // The ledger's rows: the fresh file holds those of the source registration; the rest are copied.
+      if (name in LEDGER_KEYS) return count(filled, name) > count(fresh, name);
       if (count(fresh, name) > 0) return false; // filled by the migrations or the source registration
       return count(filled, name) > 0;
     });
 }
+
+/** The ledger's append-only tables and their keys: only the rows the fresh file lacks are copied. */
+const LEDGER_KEYS: Readonly<Record<string, string>> = { ledger_entries: 'idx', ledger_nodes: 'node' };
 
 function columnsOf(db: Database.Database, table: string): string[] {
   return (db.prepare(`PRAGMA table_xinfo(${quote(table)})`).all() as { name: string; hidden: number }[])
@@ -88,17 +95,42 @@ export async function run(args: unknown, _control: TaskControl): Promise<SqliteI
     const list = columns.map(quote).join(', ');
     // One reading connection per table: better-sqlite3 allows one open iterator per connection.
     const reader = new Database(a.sourceDb, { readonly: true });
-    const total = (reader.prepare(`SELECT count(*) AS n FROM ${quote(table)}`).get() as { n: number }).n;
-    const rows = reader
+    const key = LEDGER_KEYS[table];
+    const present = new Set<unknown>(
+      key === undefined
+        ? []
+        : (db
+            .prepare(`SELECT ${key} FROM ${quote(table)}`)
+            .pluck()
+            .all()),
+    );
+    const keyAt = key === undefined ? -1 : columns.indexOf(key);
+    const total =
+      (reader.prepare(`SELECT count(*) AS n FROM ${quote(table)}`).get() as { n: number }).n - present.size;
+    const all = reader
       .prepare(`SELECT ${list} FROM ${quote(table)} ORDER BY rowid`)
       .raw(true)
       .iterate() as IterableIterator<unknown[]>;
+    const rows = (function* () {
+      for (const row of all) if (keyAt < 0 || !present.has(row[keyAt])) yield row;
+    })();
     const insert = db.prepare(
       `INSERT INTO ${quote(table)} (${list}) VALUES (${columns.map(() => '?').join(', ')})`,
     );
-    return { table, reader, rows, insert, total, perTransaction: Math.ceil(total / transactions) };
+    return {
+      table,
+      reader,
+      rows,
+      insert,
+      total,
+      present: present.size,
+      perTransaction: Math.ceil(total / transactions),
+    };
   });
 
+  // The ledger's head, rewritten in every transaction as the ledger does (a frontier of 20 hashes).
+  const writeHead = db.prepare('UPDATE ledger_state SET size = ?, frontier = ? WHERE id = 1');
+  const frontier = Buffer.alloc(32 * 20);
   let elapsed = 0;
   for (let t = 0; t < transactions; t += 1) {
     // Read this transaction's rows (not timed), then insert and commit them (timed).
@@ -116,6 +148,7 @@ export async function run(args: unknown, _control: TaskControl): Promise<SqliteI
       copies.forEach((c, i) => {
         for (const row of chunks[i]!) c.insert.run(...row);
       });
+      writeHead.run(t, frontier);
     })();
     elapsed += performance.now() - started;
   }
@@ -124,7 +157,8 @@ export async function run(args: unknown, _control: TaskControl): Promise<SqliteI
   for (const c of copies) {
     c.rows.return?.();
     c.reader.close();
-    const n = (db.prepare(`SELECT count(*) AS n FROM ${quote(c.table)}`).get() as { n: number }).n;
+    const n =
+      (db.prepare(`SELECT count(*) AS n FROM ${quote(c.table)}`).get() as { n: number }).n - c.present;
     if (n !== c.total) throw new Error(`the limit copied ${n} of ${c.total} rows of ${c.table}`);
     rows[c.table] = n;
   }

@@ -8,7 +8,12 @@ import { z } from 'zod';
 import type { AppDeps } from '../../application/app-deps.ts';
 import { lodgeComplaints } from '../../application/verification/lodge-complaints.ts';
 import { queryObservations } from '../../application/query-observations.ts';
-import { recordSignedBatch, type SignatureWindow } from '../../application/record-signed-batch.ts';
+import {
+  recordSignedBatch,
+  type SignatureWindow,
+  type SignedBatchInput,
+} from '../../application/record-signed-batch.ts';
+import type { IngestReport } from '../../application/record-observations.ts';
 import { readKeys, type ReadLog } from '../../application/access/read-log.ts';
 import { mayRead, readerOrg } from '../../core/access/policy.ts';
 import { TrucelineError } from '../../core/errors.ts';
@@ -90,6 +95,29 @@ const querySchema = (maxPageSize: number) =>
     limit: z.coerce.number().int().min(1).max(maxPageSize).default(Math.min(1000, maxPageSize)),
   });
 
+/** A signed batch as the use cases take it: the request as it came, its body as bytes. */
+function signedInput(request: FastifyRequest, body: Buffer, maxRecords: number): SignedBatchInput {
+  const ndjson = String(request.headers['content-type']).startsWith('application/x-ndjson');
+  return {
+    method: request.method,
+    target: request.url,
+    headers: request.headers as Record<string, string | undefined>,
+    body,
+    format: ndjson ? 'ndjson' : 'json',
+    maxRecords,
+  };
+}
+
+/** An ingest report as the API presents it: each rejection by its index in the batch. */
+const presentReport = (report: IngestReport) => ({
+  ...report,
+  rejections: report.rejections.map(({ position, issues, ...rest }) => ({
+    index: position,
+    ...rest,
+    issues: [...issues],
+  })),
+});
+
 export function observationRoutes(deps: AppDeps, options: ObservationRouteOptions) {
   return async (app: FastifyInstance): Promise<void> => {
     // Bodies are taken as bytes and parsed record by record where they are validated (a worker thread
@@ -128,28 +156,12 @@ export function observationRoutes(deps: AppDeps, options: ObservationRouteOption
         },
       },
       async (request) => {
-        const body = request.body as unknown as Buffer;
-        const ndjson = String(request.headers['content-type']).startsWith('application/x-ndjson');
         const report = await recordSignedBatch(
           deps,
-          {
-            method: request.method,
-            target: request.url,
-            headers: request.headers as Record<string, string | undefined>,
-            body,
-            format: ndjson ? 'ndjson' : 'json',
-            maxRecords: options.maxRecordsPerRequest,
-          },
+          signedInput(request, request.body as unknown as Buffer, options.maxRecordsPerRequest),
           options.signatureWindow,
         );
-        return {
-          ...report,
-          rejections: report.rejections.map(({ position, issues, ...rest }) => ({
-            index: position,
-            ...rest,
-            issues: [...issues],
-          })),
-        };
+        return presentReport(report);
       },
     );
 
@@ -184,29 +196,12 @@ export function observationRoutes(deps: AppDeps, options: ObservationRouteOption
             'E_BAD_REQUEST',
             'the body must hold the complaints (JSON or NDJSON), signed',
           );
-        const ndjson = String(request.headers['content-type']).startsWith('application/x-ndjson');
         const report = await lodgeComplaints(
           deps,
-          {
-            method: request.method,
-            target: request.url,
-            headers: request.headers as Record<string, string | undefined>,
-            body,
-            format: ndjson ? 'ndjson' : 'json',
-            maxRecords: options.maxRecordsPerRequest,
-            party: principal.orgId,
-          },
+          { ...signedInput(request, body, options.maxRecordsPerRequest), party: principal.orgId },
           options.signatureWindow,
         );
-        return {
-          ...report,
-          items: [...report.items],
-          rejections: report.rejections.map(({ position, issues, ...rest }) => ({
-            index: position,
-            ...rest,
-            issues: [...issues],
-          })),
-        };
+        return { ...presentReport(report), items: [...report.items] };
       },
     );
 

@@ -4,13 +4,16 @@
  * consistency proofs verify (RFC 9162); a changed row is a new leaf while the old entry still opens
  * from the history; the audit passes on an untouched store and names the row changed behind the store's
  * back (SQLite, PostgreSQL); checkpoints are only saved for the tree's own roots, with co-signatures; two
- * stores on one storage append to one tree; and every engine commits to the same canonical records.
+ * stores on one storage append to one tree; and every engine commits to the same canonical records
+ * (verification steps, case actions and attachments included).
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { DEFAULT_MARKINGS } from '../../src/core/access/markings.ts';
 import type { Organisation } from '../../src/core/access/organisations.ts';
+import { openCase } from '../../src/core/commission/decide-case.ts';
+import { openAction } from '../../src/core/commission/test-support.ts';
 import type { FusedEvent } from '../../src/core/fusion/event.ts';
 import { leafBytes } from '../../src/core/ledger/leaf.ts';
 import {
@@ -28,6 +31,9 @@ import type { SignedSubmission } from '../../src/core/ports/observation-store.ts
 import type { Store } from '../../src/core/ports/store.ts';
 import type { PotentialViolation } from '../../src/core/rules/potential-violation.ts';
 import type { Source, SourceKey } from '../../src/core/sources/source.ts';
+import { SYSTEM_ACTOR } from '../../src/core/verification/actor.ts';
+import { decideVerification, openVerification } from '../../src/core/verification/decide-verification.ts';
+import type { OpenVerification, VerificationStep } from '../../src/core/verification/verification-action.ts';
 import { ObservationFactory, sha256Hex } from '../helpers/observation-factory.ts';
 import { describeEachEngine, type EngineName } from './engines.ts';
 import { tamperableStorage } from './ledger-storage.ts';
@@ -186,6 +192,12 @@ const SCRIPT_TYPES = [
   'source',
   'submission',
   'agreement',
+  // A verification item opened and triaged in one append, a case opened, an attachment recorded (its
+  // second upload records nothing).
+  'verification-step',
+  'verification-step',
+  'case-action',
+  'attachment',
 ] as const;
 
 /** Writes through every write path (and a few that change nothing), as `SCRIPT_TYPES` lists. */
@@ -220,6 +232,52 @@ async function writeEverything(store: Store): Promise<void> {
   const flagged = await store.observations.flagSubmissions('array-1-k1', T0 - 1, T0 + 120_000, 'compromised');
   assert.deepEqual(flagged.batches, [{ sourceId: 'array-1', batchId: 'batch-1' }]);
   await store.agreements.register(agreement(2));
+  const opening: OpenVerification = {
+    type: 'open',
+    at: T0 + 180_000,
+    by: SYSTEM_ACTOR,
+    itemId: 'vi-1',
+    subject: { kind: 'potential-violation', id: 'v-1' },
+  };
+  const triage: VerificationStep = {
+    type: 'verify',
+    at: T0 + 181_000,
+    by: { userId: 'u-ana', orgId: 'mission', role: 'analyst' },
+    note: 'a patrol can reach it — «ünïcødé»',
+  };
+  const item = decideVerification(openVerification(opening), triage, 1);
+  await store.verification.append({
+    id: item.id,
+    fromVersion: 0,
+    actions: [opening, triage],
+    state: item,
+    head: {
+      state: item.state,
+      subjectKind: 'potential-violation',
+      subjectId: 'v-1',
+      updatedAtMs: item.updatedAt,
+    },
+  });
+  const caseOpening = openAction({ caseId: 'case-1', at: T0 + 182_000 });
+  const opened = openCase(caseOpening);
+  await store.cases.append({
+    id: opened.id,
+    fromVersion: 0,
+    actions: [caseOpening],
+    state: opened,
+    head: { state: opened.state, subjectKind: null, subjectId: null, updatedAtMs: opened.updatedAt },
+  });
+  const file = {
+    sha256: sha256Hex('crater.jpg'),
+    sizeBytes: 48_213,
+    mediaType: 'image/jpeg',
+    storedAtMs: T0 + 183_000,
+    storedBy: 'u-ana',
+    tlp: 'amber',
+    releasableTo: '["mission"]',
+  };
+  assert.equal(await store.attachments.record(file), true);
+  assert.equal(await store.attachments.record({ ...file, storedBy: 'u-bob' }), false);
 }
 
 /** The root of the first `size` leaves of `entries`, computed here from their leaf hashes. */
@@ -293,6 +351,10 @@ describeEachEngine('LedgerStore', (engine) => {
         ['sources', 'array-1'],
         ['submissions', '["array-1","batch-1"]'],
         ['agreements', '["paris-2026",2]'],
+        ['verification_actions', 1],
+        ['verification_actions', 2],
+        ['case_actions', 1],
+        ['attachments', sha256Hex('crater.jpg')],
       ],
     );
     // What a record holds: every column but the key, by name.
@@ -329,14 +391,14 @@ describeEachEngine('LedgerStore', (engine) => {
     // Paging.
     assert.deepEqual(
       (await store.ledger.entries(15, 10)).map((e) => e.index),
-      [15, 16],
+      [15, 16, 17, 18, 19, 20],
     );
-    assert.deepEqual(await store.ledger.entries(17, 10), []);
+    assert.deepEqual(await store.ledger.entries(SCRIPT_TYPES.length, 10), []);
     // The users still read back with their password hashes (kept apart from the ledgered row).
     assert.equal((await store.access.findUserById('u-ana'))?.passwordHash, user('ana').passwordHash);
     assert.equal((await store.access.listUsers())[0]?.oidcIdentity, 'https://id.example.org|ana');
     const audit = await store.ledger.audit();
-    assert.deepEqual(audit, { ok: true, size: SCRIPT_TYPES.length, rows: 12, checkpointSize: null });
+    assert.deepEqual(audit, { ok: true, size: SCRIPT_TYPES.length, rows: 16, checkpointSize: null });
     RECORDS.set(
       engine.name,
       entries.map((e) => e.record),
@@ -497,7 +559,7 @@ describeEachEngine('LedgerStore', (engine) => {
     assert.deepEqual(await store.ledger.audit(), {
       ok: true,
       size: head.size,
-      rows: 12,
+      rows: 16,
       checkpointSize: head.size,
     });
   });

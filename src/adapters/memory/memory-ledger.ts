@@ -24,12 +24,15 @@ import type {
   StoredCheckpoint,
   TreeHead,
 } from '../../core/ports/ledger-store.ts';
+import type { AttachmentRecord } from '../../core/ports/action-log-store.ts';
 import type { QuarantineEntry, StoredObservation } from '../../core/ports/observation-store.ts';
 import type { Source } from '../../core/sources/source.ts';
 import { organisationRow, userRow } from '../common/access-rows.ts';
 import { auditLedger, type AuditSource } from '../common/ledger-audit.ts';
 import { grow, nodeKey, prepareLeaves, sha256, type LedgerItem } from '../common/ledger-leaves.ts';
+import type { ActionLogTables } from '../common/action-log-rows.ts';
 import {
+  LEDGERED_TABLES,
   canonicalRecord,
   describeRow,
   keyValues,
@@ -40,7 +43,7 @@ import {
 } from '../common/ledger-records.ts';
 import { markingColumns } from '../common/marking-columns.ts';
 import { recordKey } from '../common/plan-ingest.ts';
-import type { MemoryFusionRow, MemorySchema } from './memory-schema.ts';
+import type { MemoryActionRow, MemoryFusionRow, MemorySchema } from './memory-schema.ts';
 
 /** One leaf as the memory ledger keeps it (what `ledger_entries` holds, and the leaf's hash). */
 export interface MemoryLedgerEntry {
@@ -186,6 +189,30 @@ const violationRevisionRow = (r: MemoryFusionRow): RawRow => ({
   releasable_to: r.releasableTo,
 });
 
+/** The row the SQL stores write for a recorded action, in the action log of `tables`. */
+export const actionRow =
+  (tables: Pick<ActionLogTables, 'idColumn'>) =>
+  (r: MemoryActionRow): RawRow => ({
+    seq: r.seq,
+    [tables.idColumn]: r.ownerId,
+    version: r.version,
+    type: r.type,
+    at: r.at,
+    by_user: r.byUser,
+    action: r.action,
+  });
+
+/** The row the SQL stores write for an attachment's record. */
+export const attachmentRow = (a: AttachmentRecord): RawRow => ({
+  sha256: a.sha256,
+  size_bytes: a.sizeBytes,
+  media_type: a.mediaType,
+  stored_at: a.storedAtMs,
+  stored_by: a.storedBy,
+  tlp: a.tlp,
+  releasable_to: a.releasableTo,
+});
+
 /** The element of `rows` (in ascending order of `of`) whose value is `value`. */
 function bySeq<T>(rows: readonly T[], of: (row: T) => number, value: unknown): T | undefined {
   if (typeof value !== 'number') return undefined;
@@ -295,22 +322,31 @@ function ledgeredRowsOf(t: MemorySchema): Map<string, MemoryTableRows> {
     ['violation_revisions', sequence(t.violationRevisions, (r) => r.seq, violationRevisionRow)],
     ['organisations', keyed(t.organisations, (org) => raw(organisationRow(org)))],
     ['users', keyed(t.users, (user) => raw(userRow(user)))],
+    [
+      'verification_actions',
+      sequence(t.verification.actions, (r) => r.seq, actionRow({ idColumn: 'item_id' })),
+    ],
+    ['case_actions', sequence(t.cases.actions, (r) => r.seq, actionRow({ idColumn: 'case_id' }))],
+    ['attachments', keyed(t.attachments, attachmentRow)],
   ]);
 }
 
-/**
- * The ledgered tables as the memory store holds them. A ledgered table with no reader registered holds
- * no rows here: a leaf of its type is then reported by the audit as a missing row.
- */
+/** The ledgered tables as the memory store holds them: every table the ledger covers has a reader. */
 class LedgeredRows {
   readonly #readers: Map<string, MemoryTableRows>;
 
   constructor(tables: MemorySchema) {
     this.#readers = ledgeredRowsOf(tables);
+    // A ledgered table the memory store does not keep would read as empty, and its leaves as missing
+    // rows: refuse to open instead.
+    const unread = LEDGERED_TABLES.filter((spec) => !this.#readers.has(spec.table)).map((spec) => spec.table);
+    if (unread.length > 0) throw new Error(`the memory store keeps no ${unread.join(', ')}`);
   }
 
-  register(table: string, rows: MemoryTableRows): void {
-    this.#readers.set(table, rows);
+  #reader(spec: LedgeredTable): MemoryTableRows {
+    const reader = this.#readers.get(spec.table);
+    if (reader === undefined) throw new Error(`the memory store keeps no ${spec.table}`);
+    return reader;
   }
 
   /** The row of `spec` under `key`, or undefined. */
@@ -322,16 +358,16 @@ class LedgeredRows {
       return undefined;
     }
     if (!Array.isArray(values) || values.length !== spec.key.length) return undefined;
-    return this.#readers.get(spec.table)?.row(values);
+    return this.#reader(spec).row(values);
   }
 
   /** Every row of `spec`, in no particular order. */
   all(spec: LedgeredTable): Iterable<RawRow> {
-    return this.#readers.get(spec.table)?.all() ?? [];
+    return this.#reader(spec).all();
   }
 
   count(spec: LedgeredTable): number {
-    return this.#readers.get(spec.table)?.count() ?? 0;
+    return this.#reader(spec).count();
   }
 }
 
@@ -407,14 +443,6 @@ export class MemoryLedgerWriter {
     }
     this.append([{ type, key, record }]);
     return result;
-  }
-
-  /**
-   * Tells the ledger how to read a ledgered table that a memory store keeps (the tables of the first
-   * version are known already); `table` is its SQL name, as in LEDGERED_TABLES.
-   */
-  registerTable(table: string, rows: MemoryTableRows): void {
-    this.#rows.register(table, rows);
   }
 
   /** What the audit and the opening of entries read: the memory tables as SQL rows. */

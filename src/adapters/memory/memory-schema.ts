@@ -1,5 +1,6 @@
 /** @module The in-memory store's "tables": plain maps and arrays, owned by one process. */
 import type { AgreementRecord } from '../../core/ports/agreement-store.ts';
+import type { AttachmentRecord } from '../../core/ports/action-log-store.ts';
 import type { ApiToken, ReadRecord, Session, User } from '../../core/ports/access-store.ts';
 import type { Organisation } from '../../core/access/organisations.ts';
 import type { QuarantineEntry, StoredObservation } from '../../core/ports/observation-store.ts';
@@ -48,8 +49,53 @@ export interface MemorySchema {
   readonly sessions: Map<string, Session>;
   /** The record of reads, in the order recorded. */
   readonly reads: ReadRecord[];
+  /** Verification items' steps, in seq order, and each item's head (in the order of their seqs). */
+  readonly verification: MemoryActionLogTables;
+  /** Commission cases' actions, in seq order, and each case's head (in the order of their seqs). */
+  readonly cases: MemoryActionLogTables;
+  /** Evidence attachments' records, by SHA-256. */
+  readonly attachments: Map<string, AttachmentRecord>;
   /** The Merkle log every write above appends to. */
   readonly ledger: MemoryLedgerTables;
+}
+
+/** One recorded action, as the SQL stores' action rows hold it (the action as JSON text). */
+export interface MemoryActionRow {
+  /** The order of recording in its log. */
+  readonly seq: number;
+  /** The item's (case's) id: `item_id` or `case_id` in SQL. */
+  readonly ownerId: string;
+  readonly version: number;
+  readonly type: string;
+  readonly at: number;
+  readonly byUser: string;
+  /** `JSON.stringify(action)`. */
+  readonly action: string;
+}
+
+/** The state after an item's (case's) latest action, as the SQL stores' heads rows hold it. */
+export interface MemoryActionHead {
+  readonly seq: number;
+  readonly version: number;
+  readonly state: string;
+  readonly subjectKind: string | null;
+  readonly subjectId: string | null;
+  readonly updatedAtMs: number;
+  /** The state, as JSON text (parsed again on every read, so callers get copies). */
+  readonly value: string;
+}
+
+/** The two tables of one action log. */
+export interface MemoryActionLogTables {
+  /** Every action, in seq order. */
+  readonly actions: MemoryActionRow[];
+  /** Each item's (case's) actions, in version order, by its id. */
+  readonly byOwner: Map<string, MemoryActionRow[]>;
+  /**
+   * The head of each item, by id. An append deletes and sets its item's head, so the map's order is
+   * the order of the heads' seqs (what a listing pages by).
+   */
+  readonly heads: Map<string, MemoryActionHead>;
 }
 
 /**
@@ -97,5 +143,8 @@ export const emptyMemorySchema = (): MemorySchema => ({
   tokens: new Map(),
   sessions: new Map(),
   reads: [],
+  verification: { actions: [], byOwner: new Map(), heads: new Map() },
+  cases: { actions: [], byOwner: new Map(), heads: new Map() },
+  attachments: new Map(),
   ledger: emptyLedgerTables(),
 });

@@ -4,9 +4,12 @@
  */
 import { TrucelineError } from '../../core/errors.ts';
 import type { Store } from '../../core/ports/store.ts';
+import { CASE_TABLES, VERIFICATION_TABLES } from '../common/action-log-rows.ts';
 import { DEFAULT_MAX_QUARANTINE_BYTES } from '../common/quarantine-row.ts';
 import { MemoryAccessStore } from './memory-access-store.ts';
+import { MemoryActionLog } from './memory-action-log.ts';
 import { MemoryAgreementStore } from './memory-agreement-store.ts';
+import { MemoryAttachmentStore } from './memory-attachment-store.ts';
 import { MemoryFusionStore } from './memory-fusion-store.ts';
 import { MemoryLedgerStore, MemoryLedgerWriter } from './memory-ledger.ts';
 import { MemoryObservationStore } from './memory-observation-store.ts';
@@ -34,6 +37,9 @@ export function openMemoryStore(options: MemoryStoreOptions = {}): Promise<Store
     agreements: new MemoryAgreementStore(tables, ledger),
     fusion: new MemoryFusionStore(tables, ledger),
     access: new MemoryAccessStore(tables, ledger),
+    verification: new MemoryActionLog(tables.verification, ledger, VERIFICATION_TABLES),
+    cases: new MemoryActionLog(tables.cases, ledger, CASE_TABLES),
+    attachments: new MemoryAttachmentStore(tables, ledger),
     ledger: new MemoryLedgerStore(tables, ledger),
     backup(): Promise<void> {
       return Promise.reject(

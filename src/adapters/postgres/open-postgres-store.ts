@@ -6,9 +6,12 @@ import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { TrucelineError } from '../../core/errors.ts';
 import type { Store } from '../../core/ports/store.ts';
+import { CASE_TABLES, VERIFICATION_TABLES } from '../common/action-log-rows.ts';
 import { DEFAULT_MAX_QUARANTINE_BYTES } from '../common/quarantine-row.ts';
 import { PostgresAccessStore } from './postgres-access-store.ts';
+import { PostgresActionLog } from './postgres-action-log.ts';
 import { PostgresAgreementStore } from './postgres-agreement-store.ts';
+import { PostgresAttachmentStore } from './postgres-attachment-store.ts';
 import { PostgresFusionStore } from './postgres-fusion-store.ts';
 import { PostgresLedgerStore, PostgresLedgerWriter, onClient } from './postgres-ledger.ts';
 import { postgresMigrations } from './postgres-migrations.ts';
@@ -96,6 +99,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     agreements: new PostgresAgreementStore(kysely, ledger),
     fusion: new PostgresFusionStore(pool, kysely, ledger),
     access: new PostgresAccessStore(kysely, ledger),
+    verification: new PostgresActionLog(kysely, ledger, VERIFICATION_TABLES),
+    cases: new PostgresActionLog(kysely, ledger, CASE_TABLES),
+    attachments: new PostgresAttachmentStore(kysely, ledger),
     ledger: new PostgresLedgerStore(pool),
     backup(): Promise<void> {
       return Promise.reject(

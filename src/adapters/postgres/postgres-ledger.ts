@@ -182,19 +182,6 @@ async function readRows(
   return found;
 }
 
-/**
- * The ledgered tables this schema has (on the search path). One the schema lacks holds no rows: a
- * ledgered table whose migration has not come yet, or has been dropped — then its leaves are reported
- * by the audit as missing rows.
- */
-async function presentTables(db: PgQueries): Promise<ReadonlySet<string>> {
-  const rows = await db.query<{ name: string }>(
-    'SELECT name FROM unnest($1::text[]) AS t(name) WHERE to_regclass(quote_ident(name)) IS NOT NULL',
-    [LEDGERED_TABLES.map((spec) => spec.table)],
-  );
-  return new Set(rows.map((row) => row.name));
-}
-
 /** Appends to the ledger inside the caller's open transaction; never opens one itself (but `backfill`). */
 export class PostgresLedgerWriter {
   /**
@@ -331,9 +318,7 @@ export class PostgresLedgerWriter {
       if (state === undefined) throw new Error('the ledger_state row is missing');
       let count = 0;
       if (state.pending_backfill) {
-        const present = await presentTables(db);
         for (const spec of LEDGERED_TABLES) {
-          if (!present.has(spec.table)) continue;
           const columns = columnsOf(spec)
             .map((name) => quoted(name))
             .join(', ');
@@ -657,7 +642,7 @@ export class PostgresLedgerStore implements LedgerStore {
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const db = onClient(client);
-      const outcome = await auditLedger(this.#auditSource(db, await presentTables(db)), onProgress);
+      const outcome = await auditLedger(this.#auditSource(db), onProgress);
       await client.query('COMMIT');
       return outcome;
     } catch (error) {
@@ -668,7 +653,7 @@ export class PostgresLedgerStore implements LedgerStore {
     }
   }
 
-  #auditSource(db: PgQueries, present: ReadonlySet<string>): AuditSource {
+  #auditSource(db: PgQueries): AuditSource {
     return {
       size: async () => (await this.#state(db)).size,
       entryPage: async (fromIndex, limit) =>
@@ -696,10 +681,9 @@ export class PostgresLedgerStore implements LedgerStore {
                 )
               ).map((row) => [row.idx, row.record]),
         ),
-      rows: async (spec, keys) => (present.has(spec.table) ? readRows(db, spec, keys) : new Map()),
+      rows: async (spec, keys) => readRows(db, spec, keys),
       // Pages follow the key, whatever its columns: the cursor is the last row's key values.
       rowPage: async (spec, after, limit) => {
-        if (!present.has(spec.table)) return { rows: [], next: after };
         const columns = columnsOf(spec)
           .map((name) => quoted(name))
           .join(', ');
@@ -717,9 +701,7 @@ export class PostgresLedgerStore implements LedgerStore {
         return { rows, next: last === undefined ? after : spec.key.map((k) => last[k.name]) };
       },
       count: async (spec) =>
-        present.has(spec.table)
-          ? ((await db.query<{ n: number }>(`SELECT count(*) AS n FROM ${quoted(spec.table)}`))[0]?.n ?? 0)
-          : 0,
+        (await db.query<{ n: number }>(`SELECT count(*) AS n FROM ${quoted(spec.table)}`))[0]?.n ?? 0,
       nodes: async (keys) =>
         new Map(
           keys.length === 0

@@ -296,4 +296,64 @@ export const postgresMigrations: Record<string, Migration> = {
       SELECT id, password_hash FROM users WHERE password_hash IS NOT NULL`),
     sql.raw(`ALTER TABLE users DROP COLUMN password_hash`),
   ),
+  // Verification and the Special Commission, as in SQLite's 0005: every step of a verification item
+  // and every action on a case an append-only, ledgered row with its own seq (the order of recording in
+  // its log), unique per item (case) and version — the constraint two appends from one version cannot
+  // both pass; a heads table holding the state after each one's latest action, with the columns
+  // listings filter on (not ledgered: derived); the records of evidence attachments (the bytes are in
+  // the blob store, under their SHA-256). The tables are new, so there is nothing to ledger here.
+  '0005-verification-commission': statements(
+    sql.raw(`CREATE TABLE verification_actions (
+      seq bigint PRIMARY KEY,
+      item_id text COLLATE "C" NOT NULL,
+      version integer NOT NULL,
+      type text COLLATE "C" NOT NULL,
+      at bigint NOT NULL,
+      by_user text COLLATE "C" NOT NULL,
+      action text NOT NULL,
+      CONSTRAINT verification_actions_version UNIQUE (item_id, version)
+    )`),
+    sql.raw(`CREATE TABLE verification_items (
+      id text COLLATE "C" PRIMARY KEY,
+      seq bigint NOT NULL,
+      version integer NOT NULL,
+      state text COLLATE "C" NOT NULL,
+      subject_kind text COLLATE "C",
+      subject_id text COLLATE "C",
+      updated_at bigint NOT NULL,
+      value text NOT NULL,
+      CONSTRAINT verification_items_seq UNIQUE (seq)
+    )`),
+    sql.raw(`CREATE INDEX verification_items_subject ON verification_items (subject_kind, subject_id)`),
+    sql.raw(`CREATE TABLE case_actions (
+      seq bigint PRIMARY KEY,
+      case_id text COLLATE "C" NOT NULL,
+      version integer NOT NULL,
+      type text COLLATE "C" NOT NULL,
+      at bigint NOT NULL,
+      by_user text COLLATE "C" NOT NULL,
+      action text NOT NULL,
+      CONSTRAINT case_actions_version UNIQUE (case_id, version)
+    )`),
+    sql.raw(`CREATE TABLE cases (
+      id text COLLATE "C" PRIMARY KEY,
+      seq bigint NOT NULL,
+      version integer NOT NULL,
+      state text COLLATE "C" NOT NULL,
+      subject_kind text COLLATE "C",
+      subject_id text COLLATE "C",
+      updated_at bigint NOT NULL,
+      value text NOT NULL,
+      CONSTRAINT cases_seq UNIQUE (seq)
+    )`),
+    sql.raw(`CREATE TABLE attachments (
+      sha256 text COLLATE "C" PRIMARY KEY,
+      size_bytes bigint NOT NULL,
+      media_type text NOT NULL,
+      stored_at bigint NOT NULL,
+      stored_by text COLLATE "C" NOT NULL,
+      tlp text NOT NULL,
+      releasable_to text NOT NULL
+    )`),
+  ),
 };

@@ -279,6 +279,53 @@ export interface PostgresLedgerCosignaturesTable {
   received_at: number;
 }
 
+/** One recorded action of a verification item (`item_id`) or a Commission case (`case_id`). */
+interface PostgresActionColumns {
+  /** The order of recording in its log (migration 0005). */
+  seq: number;
+  /** The item's (case's) version after this action: 1 for the opening action. */
+  version: number;
+  type: string;
+  at: number;
+  by_user: string;
+  /** The action, as JSON text (`JSON.stringify`). */
+  action: string;
+}
+
+export interface PostgresVerificationActionsTable extends PostgresActionColumns {
+  item_id: string;
+}
+
+export interface PostgresCaseActionsTable extends PostgresActionColumns {
+  case_id: string;
+}
+
+/** The state after an item's (case's) latest action, and the columns listings filter on. */
+export interface PostgresActionHeadsTable {
+  id: string;
+  /** The seq of the latest action. */
+  seq: number;
+  version: number;
+  state: string;
+  subject_kind: string | null;
+  subject_id: string | null;
+  updated_at: number;
+  /** The state, as JSON text. */
+  value: string;
+}
+
+/** An evidence attachment's record (the bytes are in the blob store, under `sha256`). */
+export interface PostgresAttachmentsTable {
+  sha256: string;
+  size_bytes: number;
+  media_type: string;
+  stored_at: number;
+  stored_by: string;
+  tlp: string;
+  /** The releasability list, JSON array text. */
+  releasable_to: string;
+}
+
 export interface PostgresSchema {
   store_state: PostgresStoreStateTable;
   observations: PostgresObservationsTable;
@@ -303,4 +350,9 @@ export interface PostgresSchema {
   ledger_history: PostgresLedgerHistoryTable;
   ledger_checkpoints: PostgresLedgerCheckpointsTable;
   ledger_cosignatures: PostgresLedgerCosignaturesTable;
+  verification_actions: PostgresVerificationActionsTable;
+  verification_items: PostgresActionHeadsTable;
+  case_actions: PostgresCaseActionsTable;
+  cases: PostgresActionHeadsTable;
+  attachments: PostgresAttachmentsTable;
 }

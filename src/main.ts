@@ -111,11 +111,17 @@ export async function openDeps(
   options: StoreOptions,
   extra: { validationThreads?: number; purpose?: 'serve' | 'command' } = {},
 ): Promise<AppDeps> {
-  const store = await openStore(options, extra.purpose);
   const keyPath = ledgerKeyPathOf(options);
+  // Checked before anything is opened or written: a PostgreSQL store is never written without its key.
+  if (keyPath === undefined)
+    throw new TrucelineError(
+      'E_LEDGER_KEY',
+      '--ledger-key FILE is required with --database-url: the ledger signs its checkpoints with a key that never lives in the database',
+    );
+  const store = await openStore(options, extra.purpose);
   const deps = assemble(store, {
     ...(extra.validationThreads === undefined ? {} : { validationThreads: extra.validationThreads }),
-    ...(keyPath === undefined ? {} : { ledgerKey: keyPath }),
+    ledgerKey: keyPath,
     attachments: attachmentsDirOf(options),
   });
   const sizeAtOpen = (await store.ledger.head()).size;
@@ -124,7 +130,7 @@ export async function openDeps(
     ...store,
     close: async () => {
       try {
-        if (keyPath !== undefined && (await store.ledger.head()).size > sizeAtOpen)
+        if ((await store.ledger.head()).size > sizeAtOpen)
           await signCheckpoint({ store, clock: deps.clock, ledgerSigning: deps.ledgerKey() });
       } finally {
         await close();
@@ -228,7 +234,9 @@ export const CHECKPOINT_INTERVAL_MS = 60_000;
 /** Signs a checkpoint at an interval while the tree grows; the returned function stops it. */
 function startCheckpointSigning(deps: AppDeps, onError: (error: unknown) => void): () => void {
   const sign = (): void => {
-    signCheckpoint({ ...deps, ledgerSigning: deps.ledgerKey() }).catch(onError);
+    Promise.resolve()
+      .then(() => signCheckpoint({ ...deps, ledgerSigning: deps.ledgerKey() }))
+      .catch(onError);
   };
   sign();
   const timer = setInterval(sign, CHECKPOINT_INTERVAL_MS);

@@ -14,12 +14,13 @@ export interface CliResult {
 /** Runs `truceline ...args` to completion. */
 export function runCli(
   args: readonly string[],
-  options: { cwd?: string; input?: string } = {},
+  options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? ROOT,
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.env === undefined ? {} : { env: options.env }),
     });
     let stdout = '';
     let stderr = '';

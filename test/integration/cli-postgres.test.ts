@@ -21,12 +21,18 @@ describe(
   { skip: availability.status === 'skip' ? availability.reason : false },
   () => {
     let database: TestDatabase;
+    let keyDir: string;
     before(async () => {
       if (availability.status === 'fail') assert.fail(availability.reason);
       assert.equal(availability.status, 'run');
       database = await testPostgres.createDatabase(availability.adminUrl);
+      // The ledger's key file, which --database-url requires (every command here inherits it).
+      keyDir = mkdtempSync(join(tmpdir(), 'truceline-pg-key-'));
+      process.env.TRUCELINE_LEDGER_KEY = join(keyDir, 'ledger.key');
     });
     after(async () => {
+      delete process.env.TRUCELINE_LEDGER_KEY;
+      rmSync(keyDir, { recursive: true, force: true });
       await database.drop();
     });
     const store = (): StoreArgs => ['--database-url', database.url];
@@ -44,6 +50,13 @@ describe(
         duplicates: number;
       };
       assert.deepEqual([again.accepted, again.duplicates], [0, 3074]);
+    });
+
+    test('refuses to touch the store without the ledger key file', async () => {
+      const { TRUCELINE_LEDGER_KEY: _key, ...env } = process.env;
+      const refused = await runCli(['sources', 'list', '--database-url', database.url], { env });
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /--ledger-key FILE is required with --database-url/);
     });
 
     test('registers an agreement and says that backup belongs to pg_dump', async () => {

@@ -49,7 +49,7 @@ export interface AuditSource {
   nodes(keys: readonly number[]): Promise<ReadonlyMap<number, Uint8Array>>;
   nodeCount(): Promise<number>;
   /** The rows of ledger_entries (more than the size: entries appended outside Truceline). */
-  entryCount?(): Promise<number>;
+  entryCount(): Promise<number>;
   frontier(): Promise<MerkleFrontier>;
   /** The latest checkpoint's size and root, or undefined. */
   checkpoint(): Promise<{ size: number; rootHash: Uint8Array } | undefined>;
@@ -251,8 +251,8 @@ export async function auditLedger(
       problem: 'ledger_state: the stored frontier does not match the tree rebuilt from the entries',
       index: size,
     };
-  const entries = await source.entryCount?.();
-  if (entries !== undefined && entries !== size)
+  const entries = await source.entryCount();
+  if (entries !== size)
     return {
       ok: false,
       problem: `ledger_entries holds ${entries} rows but the log's size is ${size}: entries were added or removed outside Truceline`,

@@ -28,6 +28,7 @@ import type { AttachmentRecord } from '../../core/ports/action-log-store.ts';
 import type { QuarantineEntry, StoredObservation } from '../../core/ports/observation-store.ts';
 import type { Source } from '../../core/sources/source.ts';
 import { organisationRow, userRow } from '../common/access-rows.ts';
+import { checkedSizes } from '../common/ledger-sizes.ts';
 import { auditLedger, type AuditSource } from '../common/ledger-audit.ts';
 import { grow, nodeKey, prepareLeaves, sha256, type LedgerItem } from '../common/ledger-leaves.ts';
 import type { ActionLogTables } from '../common/action-log-rows.ts';
@@ -451,27 +452,6 @@ export class MemoryLedgerWriter {
   }
 }
 
-/** Checks a proof's sizes: whole numbers, in order, within the log (as the SQL stores do). */
-function checkedSizes(names: readonly string[], values: readonly number[], size: number): void {
-  const issues = names.flatMap((name, i) => {
-    const value = values[i] ?? Number.NaN;
-    if (!Number.isSafeInteger(value) || value < 0)
-      return [{ path: name, reason: 'must be a whole number ≥ 0' }];
-    return [];
-  });
-  if (issues.length > 0) throw validationError('the proof request is invalid', issues);
-  for (let i = 1; i < values.length; i += 1)
-    if ((values[i - 1] ?? 0) > (values[i] ?? 0))
-      throw validationError('the proof request is invalid', [
-        { path: names[i - 1] ?? '', reason: `must not exceed ${names[i] ?? ''} (${values[i] ?? 0})` },
-      ]);
-  const last = values[values.length - 1] ?? 0;
-  if (last > size)
-    throw validationError('the proof request is invalid', [
-      { path: names[names.length - 1] ?? '', reason: `must not exceed the log's size, ${size}` },
-    ]);
-}
-
 const toEntry = (index: number, entry: MemoryLedgerEntry): LedgerEntry => ({
   index,
   type: entry.type,
@@ -701,6 +681,7 @@ export class MemoryLedgerStore implements LedgerStore {
         }
         return Promise.resolve(found);
       },
+      entryCount: () => Promise.resolve(l.entries.length),
       nodeCount: () => Promise.resolve(l.nodes.size),
       frontier: () => Promise.resolve(l.frontier),
       checkpoint: () => {

@@ -29,6 +29,7 @@ import type {
   StoredCheckpoint,
   TreeHead,
 } from '../../core/ports/ledger-store.ts';
+import { checkedSizes } from '../common/ledger-sizes.ts';
 import { auditLedger, type AuditEntryRow, type AuditSource } from '../common/ledger-audit.ts';
 import {
   frontierBlob,
@@ -371,27 +372,6 @@ const toEntry = (row: EntryRow): LedgerEntry => ({
 const leafHashOf = (row: Pick<EntryRow, 'type' | 'id' | 'commitment'>): Uint8Array =>
   leafHash(sha256, leafBytes({ type: row.type, id: row.id, commitment: row.commitment }));
 
-/** Checks a proof's sizes: whole numbers, in order, within the log. */
-function checkedSizes(names: readonly string[], values: readonly number[], size: number): void {
-  const issues = names.flatMap((name, i) => {
-    const value = values[i] ?? Number.NaN;
-    if (!Number.isSafeInteger(value) || value < 0)
-      return [{ path: name, reason: 'must be a whole number ≥ 0' }];
-    return [];
-  });
-  if (issues.length > 0) throw validationError('the proof request is invalid', issues);
-  for (let i = 1; i < values.length; i += 1)
-    if ((values[i - 1] ?? 0) > (values[i] ?? 0))
-      throw validationError('the proof request is invalid', [
-        { path: names[i - 1] ?? '', reason: `must not exceed ${names[i] ?? ''} (${values[i] ?? 0})` },
-      ]);
-  const last = values[values.length - 1] ?? 0;
-  if (last > size)
-    throw validationError('the proof request is invalid', [
-      { path: names[names.length - 1] ?? '', reason: `must not exceed the log's size, ${size}` },
-    ]);
-}
-
 const ENTRY_COLUMNS = 'idx, type, id, commitment, salt, row_key';
 
 /** The read side of the ledger in PostgreSQL. */
@@ -713,6 +693,8 @@ export class PostgresLedgerStore implements LedgerStore {
                 )
               ).map((row) => [row.node, row.hash]),
         ),
+      entryCount: async () =>
+        (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_entries'))[0]?.n ?? 0,
       nodeCount: async () =>
         (await db.query<{ n: number }>('SELECT count(*) AS n FROM ledger_nodes'))[0]?.n ?? 0,
       frontier: async () => {

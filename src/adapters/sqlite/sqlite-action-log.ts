@@ -87,7 +87,11 @@ export class SqliteActionLog<
         this.#append(input);
       } catch (error) {
         if (error instanceof TrucelineError) throw error;
-        if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
+        // Two writers took the same version (the unique index on id and version): the later one is stale.
+        if (
+          (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+          String((error as { message?: string }).message).includes(`${this.#tables.actions}.version`)
+        )
           throw actionLogErrors.stale(this.#tables.what, input.id, null);
         throw new TrucelineError('E_STORE', `the ${this.#tables.what} could not be recorded`, {
           cause: error,
@@ -102,11 +106,12 @@ export class SqliteActionLog<
       .prepare<[string], HeadRow>(`SELECT seq, version, value FROM ${heads} WHERE id = ?`)
       .get(id);
     if (head === undefined) return undefined;
+    // Up to the head's version: another process may have recorded more since the head was read.
     const rows = this.#db
-      .prepare<[string], { seq: number; version: number; action: string }>(
-        `SELECT seq, version, action FROM ${actions} WHERE ${idColumn} = ? ORDER BY version`,
+      .prepare<[string, number], { seq: number; version: number; action: string }>(
+        `SELECT seq, version, action FROM ${actions} WHERE ${idColumn} = ? AND version <= ? ORDER BY version`,
       )
-      .all(id);
+      .all(id, head.version);
     return {
       state: JSON.parse(head.value) as S,
       actions: rows.map((row) => ({

@@ -1,5 +1,6 @@
 /** @module Evidence attachments' records in SQLite, ledgered when first recorded. */
 import type Database from 'better-sqlite3';
+import { TrucelineError } from '../../core/errors.ts';
 import type { AttachmentRecord, AttachmentStore } from '../../core/ports/action-log-store.ts';
 import type { SqliteLedgerWriter } from './sqlite-ledger.ts';
 
@@ -34,7 +35,15 @@ export class SqliteAttachmentStore implements AttachmentStore {
   }
 
   record(attachment: AttachmentRecord): Promise<boolean> {
-    return Promise.resolve().then(() => this.#record(attachment));
+    return Promise.resolve().then(() => {
+      try {
+        return this.#record(attachment);
+      } catch (error) {
+        throw new TrucelineError('E_STORE', `the attachment ${attachment.sha256} could not be recorded`, {
+          cause: error,
+        });
+      }
+    });
   }
 
   async find(sha256: string): Promise<AttachmentRecord | undefined> {

@@ -99,10 +99,10 @@ export async function run(args: unknown, _control: TaskControl): Promise<SqliteI
     const present = new Set<unknown>(
       key === undefined
         ? []
-        : (db
+        : db
             .prepare(`SELECT ${key} FROM ${quote(table)}`)
             .pluck()
-            .all()),
+            .all(),
     );
     const keyAt = key === undefined ? -1 : columns.indexOf(key);
     const total =

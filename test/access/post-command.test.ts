@@ -46,7 +46,10 @@ describe('truceline post against a real server', () => {
     writeFileSync(batchFile, `${observation('p-1')}\n${observation('p-2')}\n${observation('p-3')}\n`);
     writeFileSync(otherFile, `${observation('p-4')}\n`);
 
-    deps = assemble(await openStore({ db }), { ledgerKey: `${db}.ledger-key`, attachments: `${db}.attachments` });
+    deps = assemble(await openStore({ db }), {
+      ledgerKey: `${db}.ledger-key`,
+      attachments: `${db}.attachments`,
+    });
     app = await buildApp(deps);
     base = await app.listen({ port: 0, host: '127.0.0.1' });
   });

@@ -98,7 +98,11 @@ export async function prepareServerDb(
   sources: readonly { readonly id: string; readonly kind: string; readonly organisation?: string }[],
   name = 'test-analyst',
 ): Promise<PreparedDb> {
-  const deps = assemble(await openStore({ db }), { validationThreads: 0, ledgerKey: `${db}.ledger-key`, attachments: `${db}.attachments` });
+  const deps = assemble(await openStore({ db }), {
+    validationThreads: 0,
+    ledgerKey: `${db}.ledger-key`,
+    attachments: `${db}.attachments`,
+  });
   try {
     await ensureBuiltinOrganisations(deps);
     const keys = new Map<string, SigningKey>();

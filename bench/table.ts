@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { BENCH_DIR } from './generate-observations.ts';
 import type { BenchItem, Growth } from './lib/results.ts';
 
-const ORDER = ['ingest', 'http', 'query', 'postgres', 'fusion'];
+const ORDER = ['ingest', 'http', 'query', 'postgres', 'fusion', 'ledger'];
 const fmt = (n: number): string => (Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en') : String(n));
 
 export function markdownTable(): string {

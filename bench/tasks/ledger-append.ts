@@ -24,7 +24,12 @@ import {
   formatVerifierKey,
 } from '../../src/core/ledger/signed-note.ts';
 import { nodeEd25519 } from '../../src/adapters/crypto/ed25519.ts';
-import { sha256, prepareLeaves, type LedgerItem } from '../../src/adapters/common/ledger-leaves.ts';
+import {
+  leafHashOf,
+  sha256,
+  prepareLeaves,
+  type LedgerItem,
+} from '../../src/adapters/common/ledger-leaves.ts';
 import {
   appendLeaves,
   frontierRoot,
@@ -32,8 +37,6 @@ import {
   type MerkleFrontier,
 } from '../../src/core/ledger/merkle.ts';
 import { Prng } from '../lib/prng.ts';
-import { leafBytes } from '../../src/core/ledger/leaf.ts';
-import { leafHash } from '../../src/core/ledger/merkle.ts';
 import type { TaskControl } from './task.ts';
 
 export interface LedgerAppendArgs {
@@ -176,7 +179,7 @@ export async function run(args: unknown, _control: TaskControl): Promise<LedgerA
           true,
         );
         pendingLines.push(line);
-        return leafHash(sha256, leafBytes(row));
+        return leafHashOf(row.type, row.id, row.commitment);
       });
       exportFrontier = appendLeaves(sha256, exportFrontier, leaves).frontier;
       if (pendingLines.length >= 10_000) {

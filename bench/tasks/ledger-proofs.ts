@@ -6,9 +6,8 @@
  */
 import Database from 'better-sqlite3';
 import { openSqliteStore } from '../../src/adapters/sqlite/open-sqlite-store.ts';
-import { sha256 } from '../../src/adapters/common/ledger-leaves.ts';
-import { leafBytes } from '../../src/core/ledger/leaf.ts';
-import { leafHash, verifyConsistency, verifyInclusion } from '../../src/core/ledger/merkle.ts';
+import { leafHashOf, sha256 } from '../../src/adapters/common/ledger-leaves.ts';
+import { verifyConsistency, verifyInclusion } from '../../src/core/ledger/merkle.ts';
 import { Prng } from '../lib/prng.ts';
 import type { TaskControl } from './task.ts';
 
@@ -45,7 +44,7 @@ export async function run(args: unknown, _control: TaskControl): Promise<LedgerP
       const index = below(treeSize);
       const row = entry.get(index);
       if (row === undefined) throw new Error(`no entry ${index}`);
-      const leaf = leafHash(sha256, leafBytes(row));
+      const leaf = leafHashOf(row.type, row.id, row.commitment);
       const root = await store.ledger.rootAt(treeSize);
       let started = performance.now();
       const path = await store.ledger.inclusionProof(index, treeSize);

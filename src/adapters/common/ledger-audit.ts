@@ -5,9 +5,8 @@
  * its memory does not grow with the log, and stops at the first problem, naming the row or entry.
  */
 import type { AuditOutcome } from '../../core/ports/ledger-store.ts';
-import { leafBytes } from '../../core/ledger/leaf.ts';
-import { appendLeaves, frontierRoot, leafHash, type MerkleFrontier } from '../../core/ledger/merkle.ts';
-import { commitmentOf, nodeKey, sha256 } from './ledger-leaves.ts';
+import { appendLeaves, frontierRoot, type MerkleFrontier } from '../../core/ledger/merkle.ts';
+import { commitmentOf, leafHashOf, nodeKey, sha256 } from './ledger-leaves.ts';
 import {
   LEDGERED_TABLES,
   canonicalRecord,
@@ -211,9 +210,7 @@ export async function auditLedger(
           );
         rows += 1;
       }
-      leafHashes.push(
-        leafHash(sha256, leafBytes({ type: entry.type, id: entry.id, commitment: entry.commitment })),
-      );
+      leafHashes.push(leafHashOf(entry.type, entry.id, entry.commitment));
     }
     const grown = appendLeaves(sha256, frontier, leafHashes);
     frontier = grown.frontier;

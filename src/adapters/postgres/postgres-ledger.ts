@@ -10,14 +10,12 @@
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import type pg from 'pg';
 import { TrucelineError, validationError } from '../../core/errors.ts';
-import { leafBytes } from '../../core/ledger/leaf.ts';
 import {
   assembleProof,
   consistencyPlan,
   emptyRoot,
   frontierRoot,
   inclusionPlan,
-  leafHash,
   nodesOf,
   type NodeId,
 } from '../../core/ledger/merkle.ts';
@@ -36,6 +34,7 @@ import {
   frontierFrom,
   grow,
   nodeKey,
+  leafHashOf,
   prepareLeaves,
   sha256,
   type LedgerItem,
@@ -369,9 +368,6 @@ const toEntry = (row: EntryRow): LedgerEntry => ({
   commitment: new Uint8Array(row.commitment),
 });
 
-const leafHashOf = (row: Pick<EntryRow, 'type' | 'id' | 'commitment'>): Uint8Array =>
-  leafHash(sha256, leafBytes({ type: row.type, id: row.id, commitment: row.commitment }));
-
 const ENTRY_COLUMNS = 'idx, type, id, commitment, salt, row_key';
 
 /** The read side of the ledger in PostgreSQL. */
@@ -415,7 +411,7 @@ export class PostgresLedgerStore implements LedgerStore {
           ),
     ]);
     const found = new Map<string, Uint8Array>();
-    for (const row of leafRows) found.set(`0/${row.idx}`, leafHashOf(row));
+    for (const row of leafRows) found.set(`0/${row.idx}`, leafHashOf(row.type, row.id, row.commitment));
     const byKey = new Map(innerRows.map((row) => [row.node, row.hash]));
     for (const node of nodes) {
       if (node.level === 0) {

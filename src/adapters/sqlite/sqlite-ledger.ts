@@ -6,14 +6,12 @@
  */
 import Database from 'better-sqlite3';
 import { TrucelineError, validationError } from '../../core/errors.ts';
-import { leafBytes } from '../../core/ledger/leaf.ts';
 import {
   assembleProof,
   consistencyPlan,
   emptyRoot,
   frontierRoot,
   inclusionPlan,
-  leafHash,
   nodesOf,
   type NodeId,
 } from '../../core/ledger/merkle.ts';
@@ -30,6 +28,7 @@ import {
   frontierFrom,
   grow,
   nodeKey,
+  leafHashOf,
   prepareLeaves,
   sha256,
   type LedgerItem,
@@ -218,9 +217,6 @@ const toEntry = (row: EntryRow): LedgerEntry => ({
   commitment: new Uint8Array(row.commitment),
 });
 
-const leafHashOf = (row: Pick<EntryRow, 'type' | 'id' | 'commitment'>): Uint8Array =>
-  leafHash(sha256, leafBytes({ type: row.type, id: row.id, commitment: row.commitment }));
-
 /** The read side of the ledger in SQLite. */
 export class SqliteLedgerStore implements LedgerStore {
   readonly #db: Database.Database;
@@ -260,7 +256,7 @@ export class SqliteLedgerStore implements LedgerStore {
       let value: Uint8Array | undefined;
       if (node.level === 0) {
         const row = leaves.get(node.index);
-        value = row && leafHashOf(row);
+        value = row && leafHashOf(row.type, row.id, row.commitment);
       } else value = inner.get(nodeKey(node.level, node.index))?.hash;
       if (value === undefined)
         throw new TrucelineError(

@@ -10,8 +10,8 @@ import { z } from 'zod';
 import type { AppDeps } from '../../application/app-deps.ts';
 import { checkpointNote, verifierKeyText } from '../../application/ledger/ledger-signing.ts';
 import { signCheckpoint } from '../../application/ledger/sign-checkpoint.ts';
+import { markingOfRecord } from '../../application/ledger/export-ledger.ts';
 import { mayOpenRecord } from '../../core/access/record-opening.ts';
-import { markingFrom } from '../../core/access/markings.ts';
 import { readerOrg } from '../../core/access/policy.ts';
 import { parseCheckpoint } from '../../core/ledger/checkpoint.ts';
 import { parseWitnessVerifierKey, verifyCosignature } from '../../core/ledger/cosignature.ts';
@@ -122,14 +122,7 @@ export function ledgerRoutes(deps: AppDeps) {
       async (request) => {
         const entry = await deps.store.ledger.entry(request.params.index);
         if (entry === undefined) throw notFound('ledger entry', String(request.params.index));
-        const fields = entry.record.includes('"tlp":')
-          ? (JSON.parse(entry.record) as { tlp?: unknown; releasable_to?: unknown })
-          : {};
-        const marking =
-          typeof fields.tlp === 'string' && typeof fields.releasable_to === 'string'
-            ? markingFrom(fields.tlp, fields.releasable_to)
-            : null;
-        const open = mayOpenRecord(readerOrg(request.principal), entry.type, marking);
+        const open = mayOpenRecord(readerOrg(request.principal), entry.type, markingOfRecord(entry.record));
         return {
           index: entry.index,
           type: entry.type,

@@ -25,7 +25,7 @@ export interface ExportLedgerDeps {
 const PAGE = 2000;
 
 /** The marking a record carries in its `tlp` and `releasable_to` fields, or null when it has none. */
-function markingOfRecord(record: string): Marking | null {
+export function markingOfRecord(record: string): Marking | null {
   if (!record.includes('"tlp":')) return null;
   const fields = JSON.parse(record) as { tlp?: unknown; releasable_to?: unknown };
   if (typeof fields.tlp !== 'string' || typeof fields.releasable_to !== 'string') return null;

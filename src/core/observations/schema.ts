@@ -128,9 +128,10 @@ const ellipse = canonicalObject({
 
 const pointEstimate = canonicalObject({ lat: latitude, lon: longitude, ellipse });
 
-const distanceBand = z
-  .strictObject({ minKm: z.number().min(0).max(200), maxKm: z.number().gt(0).max(200) })
-  .refine((band) => band.maxKm > band.minKm, { error: 'maxKm must be greater than minKm', path: ['maxKm'] });
+const distanceBand = canonicalObject({
+  minKm: z.number().min(0).max(200),
+  maxKm: z.number().gt(0).max(200),
+}).refine((band) => band.maxKm > band.minKm, { error: 'maxKm must be greater than minKm', path: ['maxKm'] });
 
 /** Fields every observation has, whatever its kind. */
 const common = {
@@ -143,9 +144,10 @@ const common = {
   /** The weapon class id of the agreement, where the source can tell it. */
   weaponClass: identifier.optional(),
   /** Admiralty grading: source reliability A–F, information credibility 1–6. */
-  grading: z
-    .strictObject({ reliability: z.enum(SOURCE_RELIABILITY), credibility: z.number().int().min(1).max(6) })
-    .optional(),
+  grading: canonicalObject({
+    reliability: z.enum(SOURCE_RELIABILITY),
+    credibility: z.number().int().min(1).max(6),
+  }).optional(),
   /** SHA-256 of attachments that back this record. */
   evidence: z.array(sha256Hex).max(OBSERVATION_LIMITS.evidenceItems).optional(),
   text: shortText(OBSERVATION_LIMITS.textLength).optional(),
@@ -183,20 +185,18 @@ const radar = canonicalObject({
   ...common,
   kind: z.literal('radar'),
   location: position,
-  payload: z
-    .strictObject({
-      track: z.enum(RADAR_TRACKS),
-      trackId: shortText(128).optional(),
-      origin: pointEstimate.optional(),
-      impact: pointEstimate.optional(),
-      weaponClassGuess: identifier.optional(),
-    })
-    .superRefine((p, ctx) => {
-      if (p.track !== 'impact' && p.origin === undefined)
-        ctx.addIssue({ code: 'custom', path: ['origin'], message: `is required when track is "${p.track}"` });
-      if (p.track !== 'origin' && p.impact === undefined)
-        ctx.addIssue({ code: 'custom', path: ['impact'], message: `is required when track is "${p.track}"` });
-    }),
+  payload: canonicalObject({
+    track: z.enum(RADAR_TRACKS),
+    trackId: shortText(128).optional(),
+    origin: pointEstimate.optional(),
+    impact: pointEstimate.optional(),
+    weaponClassGuess: identifier.optional(),
+  }).superRefine((p, ctx) => {
+    if (p.track !== 'impact' && p.origin === undefined)
+      ctx.addIssue({ code: 'custom', path: ['origin'], message: `is required when track is "${p.track}"` });
+    if (p.track !== 'origin' && p.impact === undefined)
+      ctx.addIssue({ code: 'custom', path: ['impact'], message: `is required when track is "${p.track}"` });
+  }),
 });
 
 const sighting = {
@@ -313,13 +313,11 @@ const osint = canonicalObject({
     headline: shortText(1000).optional(),
     adm1: shortText(200).optional(),
     parties: shortText(500).optional(),
-    deaths: z
-      .strictObject({
-        best: z.number().int().min(0).optional(),
-        low: z.number().int().min(0).optional(),
-        high: z.number().int().min(0).optional(),
-      })
-      .optional(),
+    deaths: canonicalObject({
+      best: z.number().int().min(0).optional(),
+      low: z.number().int().min(0).optional(),
+      high: z.number().int().min(0).optional(),
+    }).optional(),
   }),
 });
 

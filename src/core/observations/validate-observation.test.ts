@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { observation, withoutTransport } from '../../../test/helpers/observation-arbitraries.ts';
 import { canonicalJson } from './canonical-json.ts';
+import { observationSchema } from './schema.ts';
 import { validateObservation } from './validate-observation.ts';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -177,5 +178,30 @@ test('the stored content is the RFC 8785 text of the record without transport fi
       assert.equal(canonicalJson(JSON.parse(expected)), expected);
     }),
     { numRuns: 300 },
+  );
+});
+
+test('the schema gives every object of a record back with its keys in canonical order, so its content is one native JSON.stringify', () => {
+  // canonicalJson is right either way; an object declared out of order only makes it take the slow path.
+  const disorder = (value: unknown, path: string): string | undefined => {
+    if (value === null || typeof value !== 'object') return undefined;
+    if (Array.isArray(value))
+      return value.map((item, i) => disorder(item, `${path}[${i}]`)).find((found) => found !== undefined);
+    let previous: string | undefined;
+    for (const [key, member] of Object.entries(value)) {
+      if (previous !== undefined && !(previous < key)) return `${path}: ${previous} comes before ${key}`;
+      previous = key;
+      const found = disorder(member, `${path}.${key}`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  fc.assert(
+    fc.property(fc.oneof(observation({ now }), observation({ now, full: true })), (record) => {
+      const parsed = observationSchema.safeParse(record);
+      assert.ok(parsed.success);
+      assert.equal(disorder(parsed.data, '(root)'), undefined);
+    }),
+    { numRuns: 500 },
   );
 });

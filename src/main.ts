@@ -56,13 +56,14 @@ export async function openStore(
 
 /**
  * Everything the use cases need, on the given store. Ingest batches are validated on worker threads
- * (one per core by default; `validationThreads: 0` validates in process).
+ * (by default one per core but one, which this thread keeps for HTTP and commits; at least one;
+ * `validationThreads: 0` validates in process).
  */
 export function assemble(
   store: Store,
   options: { validationThreads?: number; ledgerKey?: string; attachments?: string } = {},
 ): AppDeps {
-  const threads = options.validationThreads ?? availableParallelism();
+  const threads = options.validationThreads ?? Math.max(1, availableParallelism() - 1);
   let signing: LedgerSigning | undefined;
   return {
     store,

@@ -15,8 +15,15 @@ export interface LedgeredTable {
   readonly table: string;
   /** The key columns, in order: outside the record, they tie the leaf to its row. */
   readonly key: readonly { readonly name: string; readonly kind: 'int' | 'text' }[];
-  /** Every other column, sorted by name (code-point order): the record's fields in order. */
-  readonly columns: readonly { readonly name: string; readonly kind: ColumnKind }[];
+  /**
+   * Every other column, sorted by name (code-point order): the record's fields in order, each with the
+   * text the record writes before its value (`{"name":` for the first, `,"name":` for the others).
+   */
+  readonly columns: readonly {
+    readonly name: string;
+    readonly kind: ColumnKind;
+    readonly prefix: string;
+  }[];
   /** Rows change in place (a key revoked, a submission flagged): each change is a new leaf. */
   readonly mutable: boolean;
 }
@@ -35,7 +42,13 @@ const table = (
     columns: Object.freeze(
       Object.keys(columns)
         .sort(compareNames)
-        .map((column) => Object.freeze({ name: column, kind: columns[column] as ColumnKind })),
+        .map((column, i) =>
+          Object.freeze({
+            name: column,
+            kind: columns[column] as ColumnKind,
+            prefix: `${i === 0 ? '{' : ','}${JSON.stringify(column)}:`,
+          }),
+        ),
     ),
     mutable,
   });
@@ -275,15 +288,13 @@ export function describeRow(spec: LedgeredTable, key: RowKey): string {
  * `false`, SQL NULL as `null`. Throws, naming the column, for a value its kind cannot hold.
  */
 export function canonicalRecord(spec: LedgeredTable, row: RawRow): string {
-  let text = '{';
-  let first = true;
+  let text = '';
   for (const column of spec.columns) {
     const value = row[column.name];
     if (value === undefined) throw new Error(`${spec.table}.${column.name}: missing from the row`);
-    text += `${first ? '' : ','}${JSON.stringify(column.name)}:${encodeValue(spec, column.name, column.kind, value)}`;
-    first = false;
+    text += column.prefix + encodeValue(spec, column.name, column.kind, value);
   }
-  return `${text}}`;
+  return text === '' ? '{}' : `${text}}`;
 }
 
 function encodeValue(spec: LedgeredTable, name: string, kind: ColumnKind, value: unknown): string {

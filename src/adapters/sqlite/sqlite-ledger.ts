@@ -26,12 +26,13 @@ import type {
 import {
   frontierBlob,
   frontierFrom,
-  grow,
+  growBy,
   nodeKey,
   leafHashOf,
-  prepareLeaves,
+  LeafMaker,
   sha256,
   type LedgerItem,
+  type PrecomputedItem,
 } from '../common/ledger-leaves.ts';
 import {
   LEDGERED_TABLES,
@@ -102,20 +103,45 @@ export class SqliteLedgerWriter {
   }
 
   /** Ledgers `items` in order. Call inside the transaction that wrote their rows. */
-  append(items: readonly LedgerItem[]): void {
+  append(items: readonly (LedgerItem | PrecomputedItem)[]): void {
     if (items.length === 0) return;
+    const appender = this.appender();
+    for (const item of items) appender.add(item);
+    appender.finish();
+  }
+
+  /**
+   * Appends one item at a time inside the caller's transaction, for a caller that writes many rows:
+   * each `add` inserts its entry at once, so nothing of it is held but its leaf hash, and `finish`
+   * stores the complete subtrees the new leaves make and the new frontier. Nothing else may append to
+   * the ledger between the first `add` and `finish`.
+   */
+  appender(): { add(item: LedgerItem | PrecomputedItem): void; finish(): void } {
     const state = this.#readState.get();
     if (state === undefined) throw new Error('the ledger_state row is missing');
-    const leaves = prepareLeaves(items);
-    const grown = grow(frontierFrom(state.size, state.frontier), leaves);
-    let index = state.size;
-    for (const leaf of leaves) {
-      // A JS number binds as REAL: integer keys go in as integers (8 bytes less, and index order).
-      this.#insertEntry.run(index, leaf.type, leaf.id, leaf.commitment, leaf.salt, sqlKey(leaf.key));
-      index += 1;
-    }
-    for (const node of grown.nodes) this.#insertNode.run(node.key, node.hash);
-    this.#writeState.run(grown.frontier.size, frontierBlob(grown.frontier));
+    const leafHashes: Uint8Array[] = [];
+    const leaves = new LeafMaker();
+    return {
+      add: (item) => {
+        const leaf = leaves.leafOf(item);
+        // A JS number binds as REAL: integer keys go in as integers (8 bytes less, and index order).
+        this.#insertEntry.run(
+          state.size + leafHashes.length,
+          leaf.type,
+          leaf.id,
+          leaf.commitment,
+          leaf.salt,
+          sqlKey(leaf.key),
+        );
+        leafHashes.push(leaf.leafHash);
+      },
+      finish: () => {
+        if (leafHashes.length === 0) return;
+        const grown = growBy(frontierFrom(state.size, state.frontier), leafHashes);
+        for (const node of grown.nodes) this.#insertNode.run(node.key, node.hash);
+        this.#writeState.run(grown.frontier.size, frontierBlob(grown.frontier));
+      },
+    };
   }
 
   /** The row of `type` under `key` as stored, or `undefined`. */

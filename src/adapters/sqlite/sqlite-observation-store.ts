@@ -21,12 +21,7 @@ import type { SensorState } from '../../core/observations/kinds.ts';
 import type { SensorStatus } from '../../core/sources/source.ts';
 import { checkedPage, checkedQuery } from '../common/checked-query.ts';
 import { GROUP_SIZE, GroupCommit } from '../common/group-commit.ts';
-import {
-  DEFAULT_MARKING_COLUMNS,
-  markingColumns,
-  markingOf,
-  type MarkingColumns,
-} from '../common/marking-columns.ts';
+import { markingColumns, markingOf, type MarkingColumns } from '../common/marking-columns.ts';
 import { quarantineRows, storableOrigin } from '../common/quarantine-row.ts';
 import { heartbeatState, sensorStatusUpdate } from '../common/sensor-status-update.ts';
 import { spatialGrid } from '../common/spatial-grid.ts';
@@ -40,8 +35,7 @@ import {
   toStoredSubmission,
   type SubmissionValues,
 } from '../common/submission-rows.ts';
-import type { LedgerItem } from '../common/ledger-leaves.ts';
-import { canonicalRecord, ledgeredTable } from '../common/ledger-records.ts';
+import { DEFAULT_OBSERVATION_MARKING, observationRecord, observationRow } from '../common/observation-row.ts';
 import type { SqliteLedgerWriter } from './sqlite-ledger.ts';
 import type { SqliteObservationsTable, SqliteQuarantineTable, SqliteSchema } from './sqlite-schema.ts';
 
@@ -100,9 +94,6 @@ const toQuarantineEntry = (row: SqliteQuarantineTable): QuarantineEntry => ({
 
 /** What one seek of the grid index costs, in index entries read in sequence (a rough measure). */
 const SEEK_COST = 5;
-
-/** -0 becomes 0: SQLite cannot tell them apart, so no store does. */
-const plain = (value: number | null): number | null => (value === null ? null : value + 0);
 
 interface StateRow {
   last_seq: number;
@@ -468,9 +459,6 @@ function flagBatches(
   return { batches, seqs };
 }
 
-const DEFAULT_MARKING = DEFAULT_MARKING_COLUMNS.observation;
-const OBSERVATIONS = ledgeredTable('observation');
-
 /** The column values of a batch's markings other than the default, by source id; undefined if none. */
 function markingsOf(batch: IngestBatch): ReadonlyMap<string, MarkingColumns> | undefined {
   if (batch.markings === undefined || batch.markings.size === 0) return undefined;
@@ -494,10 +482,9 @@ function commitGroup(
   let count = state.observation_count;
   const statuses = new StatusChanges(statements);
   const commits: IngestCommit[] = [];
-  // What the group wrote, ledgered at its end in the order written.
-  const ledgered: LedgerItem[] = [];
+  // What the group writes is ledgered in the order written, each leaf as its row goes in.
+  const ledgered = ledger.appender();
   for (const batch of batches) {
-    const accepted: LedgerItem[] = [];
     const quarantinedIds: number[] = [];
     const outcomes: RecordOutcome[] = [];
     let lastSeq: number | null = null;
@@ -506,29 +493,13 @@ function commitGroup(
     const signedBatchId = batch.submission?.batchId;
     for (const o of batch.observations) {
       const next = seq + 1;
-      const lat = plain(o.lat);
-      const lon = plain(o.lon);
-      const key = lat === null || lon === null ? null : spatialGrid.keyOf(lat, lon, o.observedAtMs);
-      const marking = marked?.get(o.sourceId) ?? DEFAULT_MARKING;
+      const marking = marked?.get(o.sourceId) ?? DEFAULT_OBSERVATION_MARKING;
+      const batchId = signedBatchId ?? o.batchId;
       // The row's values once, for the INSERT and for the ledger's record of the row (the same values
       // SQLite gives back: reading each row back would cost a query per observation).
-      const row = {
-        source_id: o.sourceId,
-        record_id: o.recordId,
-        kind: o.kind,
-        observed_at: o.observedAtMs,
-        time_uncertainty_ms: o.timeUncertaintyMs + 0,
-        received_at: batch.receivedAtMs,
-        lat,
-        lon,
-        ce_m: plain(o.ceM),
-        weapon_class: o.weaponClass,
-        batch_id: signedBatchId ?? o.batchId,
-        content_sha256: o.contentSha256,
-        content: o.content,
-        tlp: marking.tlp,
-        releasable_to: marking.releasableTo,
-      };
+      const row = observationRow(o, batch.receivedAtMs, batchId, marking);
+      const key =
+        row.lat === null || row.lon === null ? null : spatialGrid.keyOf(row.lat, row.lon, o.observedAtMs);
       const inserted = statements.insert.run(
         next,
         row.source_id,
@@ -552,7 +523,16 @@ function commitGroup(
         seq = next;
         lastSeq = next;
         count += 1;
-        accepted.push({ type: 'observation', key: next, record: canonicalRecord(OBSERVATIONS, row) });
+        // A leaf made on a validation thread holds when the row is the one it was made for.
+        const ahead = o.precomputedLeaf;
+        ledgered.add(
+          ahead !== undefined &&
+            ahead.receivedAtMs === batch.receivedAtMs &&
+            batchId === o.batchId &&
+            marking === DEFAULT_OBSERVATION_MARKING
+            ? { type: 'observation', key: next, precomputed: ahead.bytes }
+            : { type: 'observation', key: next, record: observationRecord(row) },
+        );
         outcomes.push({ status: 'accepted', seq: next });
         const state = heartbeatState(o);
         if (state !== undefined) statuses.apply(o.sourceId, state, o.observedAtMs);
@@ -591,14 +571,15 @@ function commitGroup(
     const submitted =
       submission !== undefined &&
       statements.insertSubmission.run(...submissionValues(submission)).changes === 1;
-    ledgered.push(...accepted, ...ledger.itemsOf('quarantine', quarantinedIds));
+    for (const item of ledger.itemsOf('quarantine', quarantinedIds)) ledgered.add(item);
     if (submitted)
-      ledgered.push(
-        ...ledger.itemsOf('submission', [JSON.stringify([submission.sourceId, submission.batchId])]),
-      );
+      for (const item of ledger.itemsOf('submission', [
+        JSON.stringify([submission.sourceId, submission.batchId]),
+      ]))
+        ledgered.add(item);
     commits.push({ outcomes, lastSeq });
   }
-  ledger.append(ledgered);
+  ledgered.finish();
   statuses.write();
   statements.writeState.run(seq, quarantineId, usedBytes, count);
   return commits;

@@ -1,7 +1,11 @@
-/** @module The body of a validation worker thread: validates the batches it is sent, one at a time. */
+/**
+ * @module The body of a validation worker thread: validates the batches it is sent, one at a time, and
+ * makes the ledger leaves of the valid records here rather than on the thread that commits them.
+ */
 import { parentPort } from 'node:worker_threads';
 import { isTrucelineError } from '../../core/errors.ts';
 import { validateRecords } from '../../core/observations/validate-records.ts';
+import { ObservationLeafMaker } from '../common/observation-row.ts';
 import { nodeSha256 } from '../crypto/node-sha256.ts';
 import type { ValidationReply, ValidationTask } from './validation-messages.ts';
 
@@ -10,11 +14,18 @@ if (port === null) throw new Error('validation-worker.ts runs only as a worker t
 
 port.on('message', (task: ValidationTask) => {
   let reply: ValidationReply;
+  const transfer: ArrayBuffer[] = [];
   try {
-    reply = {
-      id: task.id,
-      result: validateRecords(task.input, task.receivedAtMs, nodeSha256, task.maxRecords),
-    };
+    const leaves = new ObservationLeafMaker(task.receivedAtMs);
+    const result = validateRecords(
+      task.input,
+      task.receivedAtMs,
+      nodeSha256,
+      task.maxRecords,
+      leaves.withLeaf,
+    );
+    transfer.push(...leaves.buffers);
+    reply = { id: task.id, result };
   } catch (error) {
     reply = isTrucelineError(error)
       ? { id: task.id, error: { code: error.code, message: error.message } }
@@ -23,5 +34,5 @@ port.on('message', (task: ValidationTask) => {
           error: { code: 'E_INTERNAL', message: error instanceof Error ? error.message : String(error) },
         };
   }
-  port.postMessage(reply);
+  port.postMessage(reply, transfer);
 });

@@ -53,6 +53,9 @@ export async function expandPaths(paths: readonly string[]): Promise<string[]> {
   return files;
 }
 
+/** Batches read and validating while an earlier one commits (each holds up to `batchSize` lines). */
+const VALIDATED_AHEAD = 2;
+
 /** Ingests every file; returns the summed report. */
 export async function ingestFiles(
   deps: AppDeps,
@@ -63,14 +66,16 @@ export async function ingestFiles(
   for (const file of files) {
     const origin = `file:${basename(file)}${options.operator === undefined ? '' : ` operator:${options.operator}`}`;
     const total = (await stat(file)).size;
-    // Batch N commits while batch N+1 is validated (on worker threads when the validator has them).
+    // Batches commit in order, one at a time, while the next ones are validated (on worker threads
+    // when the validator has them).
     let previous: Promise<void> = Promise.resolve();
+    const pending: Promise<void>[] = [];
     const commit = async (input: RecordInput, bytesRead: number): Promise<void> => {
       const validating = validateObservations(deps, { input, origin });
       // Keep an unobserved rejection from crashing the process before it is awaited below.
       validating.catch(() => undefined);
-      await previous;
-      previous = validating.then(async (batch) => {
+      const committed = previous.then(async () => {
+        const batch = await validating;
         const report = await commitObservations(deps, { origin }, batch);
         summary.accepted += report.accepted;
         summary.duplicates += report.duplicates;
@@ -80,6 +85,13 @@ export async function ingestFiles(
         options.onProgress?.(file, bytesRead, total);
         await options.onBatch?.();
       });
+      // Awaited below or at the end (a failure also fails every later commit, which chain on it).
+      committed.catch(() => undefined);
+      previous = committed;
+      pending.push(committed);
+      // Reading runs ahead by up to VALIDATED_AHEAD batches: a commit holds this thread, and the
+      // threads that validate must not wait for it to end before they get their next batch.
+      while (pending.length > VALIDATED_AHEAD) await pending.shift();
     };
     if (extname(file).toLowerCase() === '.csv') await ingestUcdpCsv(deps, file, options.batchSize, commit);
     else await ingestNdjson(file, options.batchSize, commit);

@@ -12,6 +12,20 @@ export const SALT_BYTES = 32;
 /** Bytes of a SHA-256 hash. */
 export const HASH_BYTES = 32;
 
+/**
+ * A record's leaf made before its row is written — by a validation thread, off the thread that commits:
+ * id ‖ salt ‖ commitment ‖ leaf hash (`PRECOMPUTED_LEAF_BYTES`), for the row as it would be stored if
+ * received at `receivedAtMs` with its defaults. The store that writes the row uses it only when the row
+ * is exactly that one, and otherwise makes the leaf itself.
+ */
+export interface PrecomputedLeaf {
+  readonly receivedAtMs: number;
+  readonly bytes: Uint8Array;
+}
+
+/** Bytes of a precomputed leaf: id, salt, commitment and leaf hash. */
+export const PRECOMPUTED_LEAF_BYTES = LEAF_ID_BYTES + SALT_BYTES + 2 * HASH_BYTES;
+
 /** Record types are short ASCII names: lower-case letters, digits and hyphens. */
 const TYPE_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
 

@@ -3,6 +3,7 @@
  * receipt), then the fields the store indexes. Pure: the hash function is passed in.
  */
 import type { FieldIssue } from '../errors.ts';
+import type { PrecomputedLeaf } from '../ledger/leaf.ts';
 import type { Sha256Hex } from '../ports/hasher.ts';
 import { fieldIssues } from '../validation/field-issues.ts';
 import { canonicalJson } from './canonical-json.ts';
@@ -31,6 +32,8 @@ export interface ValidObservation {
   readonly contentSha256: string;
   /** The state a heartbeat reports; null for every other kind. */
   readonly heartbeatState: SensorState | null;
+  /** Its ledger leaf, when whoever validated it made one ahead of the commit (a validation thread). */
+  readonly precomputedLeaf?: PrecomputedLeaf;
 }
 
 export type ValidationResult =

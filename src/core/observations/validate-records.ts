@@ -38,12 +38,15 @@ export const tooManyRecords = (count: number, maxRecords: number): TrucelineErro
 /**
  * Validates every record of a batch. Throws `E_BAD_REQUEST` when a JSON body is not JSON at all, and
  * `E_PAYLOAD_TOO_LARGE` when it holds more than `maxRecords` records (checked before any validation).
+ * `finish`, if given, is applied to each valid observation as it is made (a validation thread adds its
+ * ledger leaf there, while the observation is fresh).
  */
 export function validateRecords(
   input: RecordInput,
   receivedAtMs: number,
   sha256: Sha256Hex,
   maxRecords = Number.POSITIVE_INFINITY,
+  finish?: (observation: ValidObservation) => ValidObservation,
 ): ValidatedRecords {
   const valid: { position: number; observation: ValidObservation }[] = [];
   const invalid: InvalidRecord[] = [];
@@ -53,7 +56,11 @@ export function validateRecords(
       return;
     }
     const result = validateObservation(raw.value, receivedAtMs, sha256);
-    if (result.ok) valid.push({ position: raw.position, observation: result.observation });
+    if (result.ok)
+      valid.push({
+        position: raw.position,
+        observation: finish === undefined ? result.observation : finish(result.observation),
+      });
     else
       invalid.push({
         position: raw.position,

@@ -1,0 +1,151 @@
+// Ledger leaves made on validation threads, ahead of the commit: each is made for the row its
+// observation becomes when received at the validation's time, under its own batch id and the default
+// marking. SQLite uses such a leaf only when the row is exactly that one — a later receipt time, a
+// signed batch's id or a party's marking make the store commit to the row itself — and every way the
+// audit finds each leaf committing to its row.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { commitmentOf, leafHashOf } from '../../src/adapters/common/ledger-leaves.ts';
+import {
+  DEFAULT_OBSERVATION_MARKING,
+  observationRecord,
+  observationRow,
+} from '../../src/adapters/common/observation-row.ts';
+import { openSqliteStore } from '../../src/adapters/sqlite/open-sqlite-store.ts';
+import { workerRecordValidator } from '../../src/adapters/workers/worker-record-validator.ts';
+import { observationMarking } from '../../src/core/access/markings.ts';
+import { PRECOMPUTED_LEAF_BYTES } from '../../src/core/ledger/leaf.ts';
+import type { IngestBatch, SignedSubmission } from '../../src/core/ports/observation-store.ts';
+import { ObservationFactory } from '../helpers/observation-factory.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'truceline-leaves-'));
+const validator = workerRecordValidator({ threads: 2 });
+after(async () => {
+  await validator.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const make = new ObservationFactory();
+const receivedAtMs = make.receivedAtMs;
+
+/** `count` valid records of source `sourceId` as NDJSON, each with its own batch id. */
+function lines(sourceId: string, count: number): string {
+  return Array.from({ length: count }, (_, i) =>
+    JSON.stringify({ ...make.raw({ sourceId, kind: 'acoustic' }), batchId: `own-${sourceId}-${i}` }),
+  ).join('\n');
+}
+
+async function validated(sourceId: string, count: number) {
+  const result = await validator.validate(
+    { format: 'ndjson', text: lines(sourceId, count), firstPosition: 1 },
+    receivedAtMs,
+  );
+  assert.equal(result.invalid.length, 0, JSON.stringify(result.invalid[0]));
+  return result.valid.map((v) => v.observation);
+}
+
+test('a leaf made on a validation thread commits to the row it was made for', async () => {
+  // More than one slab of leaves (1,024 to a slab), cut across two threads.
+  const observations = await validated('ac-slabs', 2_500);
+  const ids = new Set<string>();
+  for (const o of observations) {
+    const leaf = o.precomputedLeaf;
+    assert.ok(leaf !== undefined, 'every observation validated on a thread carries a leaf');
+    assert.equal(leaf.receivedAtMs, receivedAtMs);
+    assert.equal(leaf.bytes.length, PRECOMPUTED_LEAF_BYTES);
+    const bytes = Buffer.from(leaf.bytes);
+    const [id, salt, commitment, leafHash] = [
+      bytes.subarray(0, 16),
+      bytes.subarray(16, 48),
+      bytes.subarray(48, 80),
+      bytes.subarray(80, 112),
+    ];
+    const row = observationRow(o, receivedAtMs, o.batchId, DEFAULT_OBSERVATION_MARKING);
+    assert.deepEqual(commitment, commitmentOf(observationRecord(row), salt));
+    assert.deepEqual(leafHash, leafHashOf('observation', id, commitment));
+    ids.add(id.toString('hex'));
+  }
+  assert.equal(ids.size, observations.length, 'every leaf has an id of its own');
+});
+
+test('the store uses a leaf made ahead only for its own row, and the audit holds either way', async () => {
+  const store = await openSqliteStore({ path: join(dir, 'leaves.db') });
+  const party = observationMarking('party-a', 'party');
+  const submission = (sourceId: string): SignedSubmission => ({
+    sourceId,
+    batchId: 'signed-batch-1',
+    keyId: 'k1',
+    signedAtMs: receivedAtMs - 1_000,
+    receivedAtMs,
+    method: 'POST',
+    target: '/api/v1/observations',
+    contentType: 'application/x-ndjson',
+    contentDigest: 'sha-256=:AAAA:',
+    signatureInput: 'sig1=("@method")',
+    signature: 'sig1=:AAAA:',
+    body: new Uint8Array([1, 2, 3]),
+  });
+  // Each case: a batch, and whether its rows are the ones the leaves were made for.
+  const cases: [string, (observations: IngestBatch['observations']) => IngestBatch, boolean][] = [
+    ['as validated', (observations) => make.batch(observations), true],
+    [
+      'received later than validated',
+      (observations) => ({ ...make.batch(observations), receivedAtMs: receivedAtMs + 1 }),
+      false,
+    ],
+    [
+      'in a signed batch, whose id its rows take',
+      (observations) => ({
+        ...make.batch(observations),
+        submission: submission(observations[0]?.sourceId ?? ''),
+      }),
+      false,
+    ],
+    [
+      'from a party’s source, whose marking its rows take',
+      (observations) => ({
+        ...make.batch(observations),
+        markings: new Map([[observations[0]?.sourceId ?? '', party]]),
+      }),
+      false,
+    ],
+  ];
+  const salts: { salt: Buffer; used: boolean; name: string }[] = [];
+  try {
+    for (const [i, [name, batchOf, used]] of cases.entries()) {
+      const observations = await validated(`ac-case-${i}`, 40);
+      const commit = await store.observations.commitIngest(batchOf(observations));
+      assert.ok(
+        commit.outcomes.every((outcome) => outcome.status === 'accepted'),
+        name,
+      );
+      for (const o of observations)
+        salts.push({ salt: Buffer.from(o.precomputedLeaf?.bytes.subarray(16, 48) ?? []), used, name });
+    }
+    const audit = await store.ledger.audit();
+    assert.equal(audit.ok, true, JSON.stringify(audit));
+  } finally {
+    await store.close();
+  }
+  const db = new Database(join(dir, 'leaves.db'), { readonly: true });
+  try {
+    const stored = new Set(
+      db
+        .prepare<[], { salt: Buffer }>("SELECT salt FROM ledger_entries WHERE type = 'observation'")
+        .all()
+        .map((row) => row.salt.toString('hex')),
+    );
+    for (const { salt, used, name } of salts)
+      assert.equal(
+        stored.has(salt.toString('hex')),
+        used,
+        `${name}: the leaf made ahead was ${used ? '' : 'not '}used`,
+      );
+  } finally {
+    db.close();
+  }
+});

@@ -56,14 +56,14 @@ export async function openStore(
 
 /**
  * Everything the use cases need, on the given store. Ingest batches are validated on worker threads
- * (by default one per core but one, which this thread keeps for HTTP and commits; at least one;
- * `validationThreads: 0` validates in process).
+ * (one per core by default, each below this thread's priority; `validationThreads: 0` validates in
+ * process).
  */
 export function assemble(
   store: Store,
   options: { validationThreads?: number; ledgerKey?: string; attachments?: string } = {},
 ): AppDeps {
-  const threads = options.validationThreads ?? Math.max(1, availableParallelism() - 1);
+  const threads = options.validationThreads ?? availableParallelism();
   let signing: LedgerSigning | undefined;
   return {
     store,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { nodeSha256 } from '../../src/adapters/crypto/node-sha256.ts';
 import { workerRecordValidator } from '../../src/adapters/workers/worker-record-validator.ts';
@@ -86,3 +87,34 @@ describe('the worker-thread validator gives exactly what in-process validation g
     await assert.rejects(workers.validate({ format: 'json', text: '[{' }, now), { code: 'E_BAD_REQUEST' });
   });
 });
+
+/** The niceness of each thread of this process, by thread id (Linux: /proc/self/task/<tid>/stat). */
+function nicenessByThread(): Map<number, number> {
+  const niceness = new Map<number, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    // Fields after the command's closing parenthesis start at the state (field 3); nice is field 19.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    niceness.set(Number(tid), Number(fields[16]));
+  }
+  return niceness;
+}
+
+test(
+  'validation threads run below the main thread’s priority, so a commit never queues behind them',
+  { skip: !existsSync('/proc/thread-self') && 'threads have their own priority only on Linux' },
+  async () => {
+    const before = nicenessByThread();
+    const validator = workerRecordValidator({ threads: 2 });
+    try {
+      // Enough lines to be cut into a piece per thread, so both threads start.
+      const result = await validator.validate({ format: 'ndjson', text: ndjson(), firstPosition: 1 }, now);
+      assert.ok(result.valid.length > 2000);
+      const started = [...nicenessByThread()].filter(([tid]) => !before.has(tid));
+      assert.equal(started.filter(([, nice]) => nice === 10).length, 2, JSON.stringify(started));
+      assert.equal(nicenessByThread().get(process.pid), 0, 'the main thread keeps its priority');
+    } finally {
+      await validator.close();
+    }
+  },
+);

@@ -25,6 +25,7 @@ import { buildApp } from './api/build-app.ts';
 import type { AppDeps } from './application/app-deps.ts';
 import { inProcessRecordValidator } from './application/in-process-record-validator.ts';
 import { Notifier } from './application/notifier.ts';
+import { recordAccessPolicy } from './application/access/record-access-policy.ts';
 import { registerAgreement } from './application/register-agreement.ts';
 import { bootstrapAdmin, demoReadToken } from './application/access/bootstrap-accounts.ts';
 import type { CliRuntime, ServeOptions, StoreOptions } from './cli/cli-runtime.ts';
@@ -153,6 +154,8 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
       `refusing to listen on ${options.host} without TLS: give --tls-cert and --tls-key, or --insecure-public to accept the risk`,
     );
   const deps = await openDeps(options, { purpose: 'serve' });
+  const policy = await recordAccessPolicy(deps);
+  if (policy.recorded) runtime.stderr(`access policy version ${policy.version} recorded in the ledger\n`);
   const admin = await bootstrapAdmin(deps);
   if (admin !== undefined)
     runtime.stderr(

@@ -299,6 +299,43 @@ describeEachEngine('AccessStore', (engine) => {
     assert.deepEqual((await store.access.listReads({ limit: 1 }))[0]?.records, ['observation:1']);
   });
 
+  it('records a version of the access policy only when it changed, each ledgered', async () => {
+    const store = await open();
+    const first = { documentJson: '{"grants":{"a":1}}', contentSha256: 'a'.repeat(64) };
+    const second = { documentJson: '{"grants":{"a":2}}', contentSha256: 'b'.repeat(64) };
+    assert.equal(await store.access.latestPolicy(), undefined);
+    assert.deepEqual(await store.access.recordPolicy(first, T0), { version: 1, recorded: true });
+    assert.deepEqual(await store.access.recordPolicy(first, T0 + HOUR), { version: 1, recorded: false });
+    // Concurrent starts with one policy record it once.
+    const [a, b] = await Promise.all([
+      store.access.recordPolicy(second, T0 + 2 * HOUR),
+      store.access.recordPolicy(second, T0 + 2 * HOUR),
+    ]);
+    assert.deepEqual([a.version, b.version], [2, 2]);
+    assert.equal([a, b].filter((r) => r.recorded).length, 1);
+    assert.deepEqual(await store.access.recordPolicy(first, T0 + 3 * HOUR), { version: 3, recorded: true });
+    assert.deepEqual(await store.access.latestPolicy(), {
+      version: 3,
+      ...first,
+      recordedAtMs: T0 + 3 * HOUR,
+    });
+    const leaves = (await store.ledger.entries(0, 100)).filter((e) => e.type === 'access-policy');
+    assert.deepEqual(
+      leaves.map((e) => [e.table, e.key]),
+      [
+        ['access_policies', 1],
+        ['access_policies', 2],
+        ['access_policies', 3],
+      ],
+    );
+    assert.equal(
+      leaves[1]?.record,
+      `{"content_sha256":"${second.contentSha256}","document_json":${JSON.stringify(second.documentJson)},"recorded_at":${T0 + 2 * HOUR}}`,
+    );
+    const audit = await store.ledger.audit();
+    assert.equal(audit.ok, true, JSON.stringify(audit));
+  });
+
   const { openAgain } = engine;
   if (openAgain !== undefined)
     it('keeps everything across close and reopen', async () => {

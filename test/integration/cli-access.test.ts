@@ -23,10 +23,13 @@ describe('truceline orgs, users, tokens and source keys', () => {
     await new Promise((resolve) => first.child.once('exit', resolve));
     const password = /user admin, password (\S+)/.exec(first.stderr())?.[1];
     assert.ok(password !== undefined && password.length >= 16, first.stderr());
+    // The access policy the server runs with is on the record; the same policy is not recorded twice.
+    assert.match(first.stderr(), /access policy version 1 recorded in the ledger/);
     const second = await startServer(['--db', db]);
     const { address } = second;
     try {
       assert.doesNotMatch(second.stderr(), /first administrator/);
+      assert.doesNotMatch(second.stderr(), /access policy/);
       // The password signs in.
       const login = await fetch(`${address}/auth/login`, {
         method: 'POST',

@@ -4,7 +4,7 @@
  */
 import type { OrgKind, Organisation, Role, Scope } from '../../core/access/organisations.ts';
 import { TrucelineError, notFound, validationError, type FieldIssue } from '../../core/errors.ts';
-import type { ApiToken, ReadRecord, Session, User } from '../../core/ports/access-store.ts';
+import type { ApiToken, ReadRecord, RecordedPolicy, Session, User } from '../../core/ports/access-store.ts';
 
 export interface OrganisationRow {
   id: string;
@@ -67,6 +67,28 @@ export const toOrganisation = (row: OrganisationRow): Organisation => ({
   kind: row.kind as OrgKind,
   name: row.name,
   createdAtMs: row.created_at,
+});
+
+/** A version of the access policy as the stores keep it. */
+export interface PolicyRow {
+  version: number;
+  document_json: string;
+  content_sha256: string;
+  recorded_at: number;
+}
+
+export const policyRow = (policy: RecordedPolicy): PolicyRow => ({
+  version: policy.version,
+  document_json: policy.documentJson,
+  content_sha256: policy.contentSha256,
+  recorded_at: policy.recordedAtMs,
+});
+
+export const toPolicy = (row: PolicyRow): RecordedPolicy => ({
+  version: row.version,
+  documentJson: row.document_json,
+  contentSha256: row.content_sha256,
+  recordedAtMs: row.recorded_at,
 });
 
 export const userRow = (user: User): UserRow => ({

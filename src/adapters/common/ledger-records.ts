@@ -213,6 +213,12 @@ export const LEDGERED_TABLES: readonly LedgeredTable[] = Object.freeze([
     { case_id: 'text', version: 'int', type: 'text', at: 'int', by_user: 'text', action: 'text' },
   ),
   table(
+    'access-policy',
+    'access_policies',
+    { version: 'int' },
+    { document_json: 'text', content_sha256: 'text', recorded_at: 'int' },
+  ),
+  table(
     'attachment',
     'attachments',
     { sha256: 'text' },

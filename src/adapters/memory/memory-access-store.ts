@@ -4,7 +4,14 @@
  * what callers gave, and lists come back in the SQL stores' order.
  */
 import type { Organisation, Role } from '../../core/access/organisations.ts';
-import type { AccessStore, ApiToken, ReadRecord, Session, User } from '../../core/ports/access-store.ts';
+import type {
+  AccessStore,
+  ApiToken,
+  ReadRecord,
+  RecordedPolicy,
+  Session,
+  User,
+} from '../../core/ports/access-store.ts';
 import {
   accessErrors,
   checkedReadsPage,
@@ -42,6 +49,25 @@ export class MemoryAccessStore implements AccessStore {
   /** Runs `body` as a promise: its error is the promise's, and nothing is changed before it throws. */
   #do<T>(body: () => T): Promise<T> {
     return Promise.resolve().then(body);
+  }
+
+  recordPolicy(
+    policy: { readonly documentJson: string; readonly contentSha256: string },
+    atMs: number,
+  ): Promise<{ readonly version: number; readonly recorded: boolean }> {
+    return this.#do(() => {
+      const versions = this.#tables.accessPolicies;
+      const latest = versions.at(-1);
+      if (latest?.contentSha256 === policy.contentSha256) return { version: latest.version, recorded: false };
+      const version = versions.length + 1;
+      versions.push(frozen({ version, ...policy, recordedAtMs: atMs }));
+      this.#ledger.recordRows('access-policy', [version]);
+      return { version, recorded: true };
+    });
+  }
+
+  latestPolicy(): Promise<RecordedPolicy | undefined> {
+    return this.#do(() => this.#tables.accessPolicies.at(-1));
   }
 
   #userBy(test: (user: User) => boolean): User | undefined {

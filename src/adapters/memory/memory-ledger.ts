@@ -27,7 +27,7 @@ import type {
 import type { AttachmentRecord } from '../../core/ports/action-log-store.ts';
 import type { QuarantineEntry, StoredObservation } from '../../core/ports/observation-store.ts';
 import type { Source } from '../../core/sources/source.ts';
-import { organisationRow, userRow } from '../common/access-rows.ts';
+import { organisationRow, policyRow, userRow } from '../common/access-rows.ts';
 import { checkedSizes } from '../common/ledger-sizes.ts';
 import { auditLedger, type AuditSource } from '../common/ledger-audit.ts';
 import { grow, nodeKey, prepareLeaves, sha256, type LedgerItem } from '../common/ledger-leaves.ts';
@@ -322,6 +322,14 @@ function ledgeredRowsOf(t: MemorySchema): Map<string, MemoryTableRows> {
     ['event_revisions', sequence(t.eventRevisions, (r) => r.seq, eventRevisionRow)],
     ['violation_revisions', sequence(t.violationRevisions, (r) => r.seq, violationRevisionRow)],
     ['organisations', keyed(t.organisations, (org) => raw(organisationRow(org)))],
+    [
+      'access_policies',
+      sequence(
+        t.accessPolicies,
+        (p) => p.version,
+        (p) => raw(policyRow(p)),
+      ),
+    ],
     ['users', keyed(t.users, (user) => raw(userRow(user)))],
     [
       'verification_actions',

@@ -1,7 +1,7 @@
 /** @module The in-memory store's "tables": plain maps and arrays, owned by one process. */
 import type { AgreementRecord } from '../../core/ports/agreement-store.ts';
 import type { AttachmentRecord } from '../../core/ports/action-log-store.ts';
-import type { ApiToken, ReadRecord, Session, User } from '../../core/ports/access-store.ts';
+import type { ApiToken, ReadRecord, RecordedPolicy, Session, User } from '../../core/ports/access-store.ts';
 import type { Organisation } from '../../core/access/organisations.ts';
 import type { QuarantineEntry, StoredObservation } from '../../core/ports/observation-store.ts';
 import type { SensorStatus, Source } from '../../core/sources/source.ts';
@@ -41,6 +41,8 @@ export interface MemorySchema {
   /** Each potential violation's revisions, oldest first, by id (the last one is the head). */
   readonly violationsById: Map<string, MemoryFusionRow[]>;
   readonly organisations: Map<string, Organisation>;
+  /** The versions of the access policy, oldest first (version n at index n − 1). */
+  readonly accessPolicies: RecordedPolicy[];
   /** By id. */
   readonly users: Map<string, User>;
   /** By id. */
@@ -139,6 +141,7 @@ export const emptyMemorySchema = (): MemorySchema => ({
   violationRevisions: [],
   violationsById: new Map(),
   organisations: new Map(),
+  accessPolicies: [],
   users: new Map(),
   tokens: new Map(),
   sessions: new Map(),

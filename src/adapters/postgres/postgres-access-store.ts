@@ -6,7 +6,14 @@
 import { sql, type Kysely } from 'kysely';
 import type { Organisation, Role } from '../../core/access/organisations.ts';
 import type { TrucelineError } from '../../core/errors.ts';
-import type { AccessStore, ApiToken, ReadRecord, Session, User } from '../../core/ports/access-store.ts';
+import type {
+  AccessStore,
+  ApiToken,
+  ReadRecord,
+  RecordedPolicy,
+  Session,
+  User,
+} from '../../core/ports/access-store.ts';
 import {
   accessErrors,
   checkedReadsPage,
@@ -14,6 +21,7 @@ import {
   readRow,
   sessionRow,
   toOrganisation,
+  toPolicy,
   toRead,
   toSession,
   toToken,
@@ -87,6 +95,46 @@ export class PostgresAccessStore implements AccessStore {
       .leftJoin('user_credentials', 'user_credentials.user_id', 'users.id')
       .selectAll('users')
       .select('user_credentials.password_hash');
+  }
+
+  async recordPolicy(
+    policy: { readonly documentJson: string; readonly contentSha256: string },
+    atMs: number,
+  ): Promise<{ readonly version: number; readonly recorded: boolean }> {
+    return this.#kysely.transaction().execute(async (trx) => {
+      // Two servers starting at once must not both take the next version.
+      await sql`LOCK TABLE access_policies IN EXCLUSIVE MODE`.execute(trx);
+      const latest = await trx
+        .selectFrom('access_policies')
+        .select(['version', 'content_sha256'])
+        .orderBy('version', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const latestVersion = latest?.version ?? 0;
+      if (latest?.content_sha256 === policy.contentSha256) return { version: latestVersion, recorded: false };
+      const version = latestVersion + 1;
+      await trx
+        .insertInto('access_policies')
+        .values({
+          version,
+          document_json: policy.documentJson,
+          content_sha256: policy.contentSha256,
+          recorded_at: atMs,
+        })
+        .execute();
+      await this.#ledger.recordRows(onKysely(trx), 'access-policy', [version]);
+      return { version, recorded: true };
+    });
+  }
+
+  async latestPolicy(): Promise<RecordedPolicy | undefined> {
+    const row = await this.#kysely
+      .selectFrom('access_policies')
+      .selectAll()
+      .orderBy('version', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row && toPolicy(row);
   }
 
   async ensureOrganisation(org: Organisation): Promise<'created' | 'exists'> {

@@ -356,4 +356,14 @@ export const postgresMigrations: Record<string, Migration> = {
       releasable_to text NOT NULL
     )`),
   ),
+  // The versions of the access policy the server has run with, each ledgered: a change of the rules
+  // is on the record like a change of the agreement.
+  '0006-access-policies': statements(
+    sql.raw(`CREATE TABLE access_policies (
+      version bigint PRIMARY KEY,
+      document_json text NOT NULL,
+      content_sha256 text COLLATE "C" NOT NULL,
+      recorded_at bigint NOT NULL
+    )`),
+  ),
 };

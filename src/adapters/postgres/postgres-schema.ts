@@ -1,5 +1,6 @@
 /** @module The PostgreSQL store's tables as Kysely sees them (created by postgres-migrations.ts). */
 import type { GeneratedAlways } from 'kysely';
+import type { PolicyRow } from '../common/access-rows.ts';
 
 /** The one-row table of counters; its row lock serializes writers, so seq order is commit order. */
 export interface PostgresStoreStateTable {
@@ -338,6 +339,7 @@ export interface PostgresSchema {
   violation_revisions: PostgresViolationRevisionsTable;
   violation_heads: PostgresViolationHeadsTable;
   organisations: PostgresOrganisationsTable;
+  access_policies: PolicyRow;
   users: PostgresUsersTable;
   user_credentials: PostgresUserCredentialsTable;
   api_tokens: PostgresApiTokensTable;

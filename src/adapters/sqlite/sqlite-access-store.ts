@@ -6,7 +6,14 @@
 import type Database from 'better-sqlite3';
 import type { CompiledQuery, Kysely } from 'kysely';
 import type { Organisation, Role } from '../../core/access/organisations.ts';
-import type { AccessStore, ApiToken, ReadRecord, Session, User } from '../../core/ports/access-store.ts';
+import type {
+  AccessStore,
+  ApiToken,
+  ReadRecord,
+  RecordedPolicy,
+  Session,
+  User,
+} from '../../core/ports/access-store.ts';
 import {
   accessErrors,
   checkedReadsPage,
@@ -14,6 +21,7 @@ import {
   readRow,
   sessionRow,
   toOrganisation,
+  toPolicy,
   toRead,
   toSession,
   toToken,
@@ -57,6 +65,39 @@ export class SqliteAccessStore implements AccessStore {
 
   #run(query: CompiledQuery): number {
     return this.#db.prepare(query.sql).run(...query.parameters).changes;
+  }
+
+  recordPolicy(
+    policy: { readonly documentJson: string; readonly contentSha256: string },
+    atMs: number,
+  ): Promise<{ readonly version: number; readonly recorded: boolean }> {
+    return this.#write(() => {
+      const latest = this.#db
+        .prepare<[], { version: number; content_sha256: string }>(
+          'SELECT version, content_sha256 FROM access_policies ORDER BY version DESC LIMIT 1',
+        )
+        .get();
+      if (latest?.content_sha256 === policy.contentSha256)
+        return { version: latest.version, recorded: false };
+      const version = (latest?.version ?? 0) + 1;
+      this.#db
+        .prepare<[number, string, string, number]>(
+          'INSERT INTO access_policies (version, document_json, content_sha256, recorded_at) VALUES (?, ?, ?, ?)',
+        )
+        .run(version, policy.documentJson, policy.contentSha256, atMs);
+      this.#ledger.recordRows('access-policy', [version]);
+      return { version, recorded: true };
+    });
+  }
+
+  async latestPolicy(): Promise<RecordedPolicy | undefined> {
+    const row = await this.#kysely
+      .selectFrom('access_policies')
+      .selectAll()
+      .orderBy('version', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row && toPolicy(row);
   }
 
   /** Whether a row of `table` has `value` in `column`. */

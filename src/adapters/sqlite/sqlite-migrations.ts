@@ -340,4 +340,14 @@ export const sqliteMigrations: Record<string, Migration> = {
       releasable_to TEXT NOT NULL
     )`),
   ),
+  // The versions of the access policy the server has run with, each ledgered: a change of the rules
+  // is on the record like a change of the agreement.
+  '0006-access-policies': statements(
+    sql.raw(`CREATE TABLE access_policies (
+      version INTEGER PRIMARY KEY,
+      document_json TEXT NOT NULL,
+      content_sha256 TEXT NOT NULL,
+      recorded_at INTEGER NOT NULL
+    )`),
+  ),
 };

@@ -1,4 +1,5 @@
 /** @module The SQLite store's tables as Kysely sees them (created by sqlite-migrations.ts). */
+import type { PolicyRow } from '../common/access-rows.ts';
 import type { Generated } from 'kysely';
 
 /** The one-row table of counters, updated inside every write transaction. */
@@ -241,6 +242,7 @@ export interface SqliteSchema {
   violation_revisions: SqliteViolationRevisionsTable;
   violation_heads: SqliteViolationHeadsTable;
   organisations: SqliteOrganisationsTable;
+  access_policies: PolicyRow;
   users: SqliteUsersTable;
   user_credentials: SqliteUserCredentialsTable;
   api_tokens: SqliteApiTokensTable;

@@ -8,9 +8,9 @@
  * (markings.ts); field-level access is the {@link View}.
  */
 import type { Marking } from './markings.ts';
-import { releasableTo } from './markings.ts';
+import { DEFAULT_MARKINGS, releasableTo } from './markings.ts';
 import type { OrgKind, Role, Scope } from './organisations.ts';
-import { PUBLIC_ORG } from './organisations.ts';
+import { ORG_KINDS, PUBLIC_ORG, ROLE_ORG_KINDS, ROLES } from './organisations.ts';
 
 /** Who is asking. */
 export type Principal =
@@ -189,3 +189,22 @@ export const coarsen = (degrees: number): number => Math.round(degrees / COARSE_
 
 /** Reads of these actions are recorded (who read what, when): they return sensitive records. */
 export const RECORDED_READS: readonly Action[] = ['observations:read', 'sources:read'];
+
+/**
+ * The whole policy as data: who may take each action, the scopes a role may hold, the kinds of
+ * organisation a role may be held in, which fields each kind of organisation sees, how coarse the
+ * public's locations are, which reads are recorded, and each record type's default marking. The
+ * server ledgers it (as an `access-policy` record) whenever it starts with a policy that differs from
+ * the last one recorded, so a change of the rules is on the record like any other.
+ */
+export function policyDocument(): Readonly<Record<string, unknown>> {
+  return {
+    grants: Object.fromEntries(ACTIONS.map((action) => [action, GRANTS[action]])),
+    scopesByRole: Object.fromEntries(ROLES.map((role) => [role, scopesForRole(role)])),
+    orgKindsByRole: ROLE_ORG_KINDS,
+    viewsByOrgKind: Object.fromEntries(ORG_KINDS.map((kind) => [kind, viewOfKind(kind)])),
+    coarseDegrees: COARSE_DEGREES,
+    recordedReads: RECORDED_READS,
+    defaultMarkings: DEFAULT_MARKINGS,
+  };
+}

@@ -55,7 +55,26 @@ export interface ReadRecord {
   readonly records: readonly string[];
 }
 
+/** A version of the access policy as recorded: its canonical JSON and that text's SHA-256. */
+export interface RecordedPolicy {
+  readonly version: number;
+  readonly documentJson: string;
+  readonly contentSha256: string;
+  readonly recordedAtMs: number;
+}
+
 export interface AccessStore {
+  /**
+   * Records the access policy in force (canonical JSON and its SHA-256) as a new version, ledgered,
+   * unless the latest version recorded has the same hash. Returns the latest version after the call.
+   */
+  recordPolicy(
+    policy: { readonly documentJson: string; readonly contentSha256: string },
+    atMs: number,
+  ): Promise<{ readonly version: number; readonly recorded: boolean }>;
+  /** The latest version of the access policy recorded, if any. */
+  latestPolicy(): Promise<RecordedPolicy | undefined>;
+
   /** Creates an organisation; `E_CONFLICT` if the id exists with another kind, a no-op if it exists with the same. */
   ensureOrganisation(org: Organisation): Promise<'created' | 'exists'>;
   findOrganisation(id: string): Promise<Organisation | undefined>;

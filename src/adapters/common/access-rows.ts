@@ -84,6 +84,28 @@ export const policyRow = (policy: RecordedPolicy): PolicyRow => ({
   recorded_at: policy.recordedAtMs,
 });
 
+/**
+ * Recording `policy` (its text and hash) after the `latest` version: nothing when that version has the
+ * same hash, else the row of the next version. Every engine applies this one rule.
+ */
+export function nextPolicy(
+  latest: { readonly version: number; readonly content_sha256: string } | undefined,
+  policy: { readonly documentJson: string; readonly contentSha256: string },
+  atMs: number,
+): { readonly version: number; readonly row?: PolicyRow } {
+  if (latest?.content_sha256 === policy.contentSha256) return { version: latest.version };
+  const version = (latest?.version ?? 0) + 1;
+  return {
+    version,
+    row: {
+      version,
+      document_json: policy.documentJson,
+      content_sha256: policy.contentSha256,
+      recorded_at: atMs,
+    },
+  };
+}
+
 export const toPolicy = (row: PolicyRow): RecordedPolicy => ({
   version: row.version,
   documentJson: row.document_json,

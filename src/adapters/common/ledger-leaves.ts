@@ -132,12 +132,12 @@ function leafHashInto(
 }
 
 /**
- * Leaves for `items`: the ids and salts of all of them come from one call of the system's CSPRNG; a
+ * Leaves for `items`, made by one `LeafMaker`: ids and salts drawn from the CSPRNG many at a time; a
  * precomputed item's leaf is taken as it is.
  */
 export function prepareLeaves(items: readonly (LedgerItem | PrecomputedItem)[]): PreparedLeaf[] {
-  const random = randomFillSync(Buffer.allocUnsafe((LEAF_ID_BYTES + SALT_BYTES) * items.length));
-  return items.map((item, i) => prepareLeaf(item, random, i));
+  const maker = new LeafMaker();
+  return items.map((item) => maker.leafOf(item));
 }
 
 /** Leaves made one at a time, their ids and salts drawn from the CSPRNG `LEAVES_PER_DRAW` at a time. */
@@ -178,14 +178,6 @@ function prepareLeaf(item: LedgerItem | PrecomputedItem, random: Buffer, at: num
     commitment,
     leafHash: leafHashOf(item.type, id, commitment),
   };
-}
-
-/**
- * Fills the ids and salts of precomputed leaves (`PRECOMPUTED_LEAF_BYTES` each) in `slab` — and the
- * places of their hashes, which `completeLeaf` overwrites — with one call of the system's CSPRNG.
- */
-export function randomIdsAndSalts(slab: Uint8Array): void {
-  randomFillSync(slab);
 }
 
 /**

@@ -3,9 +3,10 @@
  * that the row a store inserts and the record its ledger leaf commits to — made in the store, or ahead of
  * it on a validation thread — come from the same values. Also the leaves made ahead of the commit.
  */
+import { randomFillSync } from 'node:crypto';
 import { PRECOMPUTED_LEAF_BYTES, type PrecomputedLeaf } from '../../core/ledger/leaf.ts';
 import type { ValidObservation } from '../../core/observations/validate-observation.ts';
-import { completeLeaf, randomIdsAndSalts } from './ledger-leaves.ts';
+import { completeLeaf } from './ledger-leaves.ts';
 import { canonicalRecord, ledgeredTable } from './ledger-records.ts';
 import { DEFAULT_MARKING_COLUMNS, type MarkingColumns } from './marking-columns.ts';
 
@@ -126,7 +127,8 @@ export class ObservationLeafMaker {
   readonly withLeaf = (o: ValidObservation): ValidObservation => {
     if (this.#used === this.#slab.length) {
       this.#slab = new Uint8Array(SLAB_LEAVES * PRECOMPUTED_LEAF_BYTES);
-      randomIdsAndSalts(this.#slab);
+      // Ids and salts in one CSPRNG call (the hashes' places too, which completeLeaf overwrites).
+      randomFillSync(this.#slab);
       this.#buffers.push(this.#slab.buffer);
       this.#used = 0;
     }

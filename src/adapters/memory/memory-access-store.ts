@@ -15,10 +15,13 @@ import type {
 import {
   accessErrors,
   checkedReadsPage,
+  nextPolicy,
   organisationRow,
+  policyRow,
   readRow,
   sessionRow,
   toOrganisation,
+  toPolicy,
   toRead,
   toSession,
   toToken,
@@ -58,9 +61,9 @@ export class MemoryAccessStore implements AccessStore {
     return this.#do(() => {
       const versions = this.#tables.accessPolicies;
       const latest = versions.at(-1);
-      if (latest?.contentSha256 === policy.contentSha256) return { version: latest.version, recorded: false };
-      const version = versions.length + 1;
-      versions.push(frozen({ version, ...policy, recordedAtMs: atMs }));
+      const { version, row } = nextPolicy(latest && policyRow(latest), policy, atMs);
+      if (row === undefined) return { version, recorded: false };
+      versions.push(frozen(toPolicy(row)));
       this.#ledger.recordRows('access-policy', [version]);
       return { version, recorded: true };
     });

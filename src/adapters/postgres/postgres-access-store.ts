@@ -20,6 +20,7 @@ import {
   organisationRow,
   readRow,
   sessionRow,
+  nextPolicy,
   toOrganisation,
   toPolicy,
   toRead,
@@ -110,18 +111,9 @@ export class PostgresAccessStore implements AccessStore {
         .orderBy('version', 'desc')
         .limit(1)
         .executeTakeFirst();
-      const latestVersion = latest?.version ?? 0;
-      if (latest?.content_sha256 === policy.contentSha256) return { version: latestVersion, recorded: false };
-      const version = latestVersion + 1;
-      await trx
-        .insertInto('access_policies')
-        .values({
-          version,
-          document_json: policy.documentJson,
-          content_sha256: policy.contentSha256,
-          recorded_at: atMs,
-        })
-        .execute();
+      const { version, row } = nextPolicy(latest, policy, atMs);
+      if (row === undefined) return { version, recorded: false };
+      await trx.insertInto('access_policies').values(row).execute();
       await this.#ledger.recordRows(onKysely(trx), 'access-policy', [version]);
       return { version, recorded: true };
     });

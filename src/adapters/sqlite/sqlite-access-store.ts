@@ -20,6 +20,7 @@ import {
   organisationRow,
   readRow,
   sessionRow,
+  nextPolicy,
   toOrganisation,
   toPolicy,
   toRead,
@@ -77,14 +78,9 @@ export class SqliteAccessStore implements AccessStore {
           'SELECT version, content_sha256 FROM access_policies ORDER BY version DESC LIMIT 1',
         )
         .get();
-      if (latest?.content_sha256 === policy.contentSha256)
-        return { version: latest.version, recorded: false };
-      const version = (latest?.version ?? 0) + 1;
-      this.#db
-        .prepare<[number, string, string, number]>(
-          'INSERT INTO access_policies (version, document_json, content_sha256, recorded_at) VALUES (?, ?, ?, ?)',
-        )
-        .run(version, policy.documentJson, policy.contentSha256, atMs);
+      const { version, row } = nextPolicy(latest, policy, atMs);
+      if (row === undefined) return { version, recorded: false };
+      this.#run(this.#kysely.insertInto('access_policies').values(row).compile());
       this.#ledger.recordRows('access-policy', [version]);
       return { version, recorded: true };
     });

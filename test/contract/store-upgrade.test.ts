@@ -192,6 +192,45 @@ async function rowsBeforeLedger(db: Kysely<unknown>, engine: Engine): Promise<vo
   );
 }
 
+/** More rows than the backfill reads at a time: 25,001 observations, 12,001 submissions of three sources. */
+const MANY = { observations: 25_001, submissions: 12_001 };
+
+async function manyRowsBeforeLedger(db: Kysely<unknown>, engine: Engine): Promise<void> {
+  const numbers = (n: number) =>
+    engine === 'sqlite'
+      ? sql`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${n}) SELECT i FROM n`
+      : sql`SELECT generate_series(1, ${n}) AS i`;
+  const bytes = engine === 'sqlite' ? sql`X'5b5d'` : sql`'\\x5b5d'::bytea`;
+  await sql`INSERT INTO observations (seq, source_id, record_id, kind, observed_at, time_uncertainty_ms,
+    received_at, lat, lon, ce_m, weapon_class, batch_id, content_sha256, content, tlp, releasable_to)
+    SELECT i, 'array-1', 'r-' || i, 'acoustic', 1000 + i, 250, 2000 + i, 48.0, 37.8, NULL, NULL, 'b-1', 'h',
+      '{}', 'AMBER', '["mission"]' FROM (${numbers(MANY.observations)}) AS n`.execute(db);
+  await sql`INSERT INTO submissions (source_id, batch_id, key_id, signed_at, received_at, method, target,
+    content_type, content_digest, signature_input, signature, body, body_encoding, flagged_at, flag_reason)
+    SELECT 'array-' || (i % 3), 'b-' || i, 'old-key', 1500, 2000, 'POST', '/api/v1/observations',
+      'application/json', 'sha-256=:x:', 'sig1=()', 'sig1=:y:', ${bytes}, 'identity', NULL, NULL
+    FROM (${numbers(MANY.submissions)}) AS n`.execute(db);
+  await sql`UPDATE store_state SET last_seq = ${MANY.observations}, observation_count = ${MANY.observations} WHERE id = 1`.execute(
+    db,
+  );
+}
+
+/** Every one of the many rows is ledgered once, in key order, across the backfill's pages. */
+async function checkManyRowsUpgrade(store: Store): Promise<void> {
+  const size = MANY.observations + MANY.submissions;
+  assert.deepEqual(await store.ledger.audit(), { ok: true, size, rows: size, checkpointSize: null });
+  const around = await store.ledger.entries(9_998, 4);
+  assert.deepEqual(
+    around.map((e) => [e.type, e.key]),
+    [9_999, 10_000, 10_001, 10_002].map((seq) => ['observation', seq]),
+  );
+  const submissions = await store.ledger.entries(MANY.observations, MANY.submissions);
+  const keys = submissions.map((e) => JSON.parse(String(e.key)) as [string, string]);
+  assert.equal(new Set(keys.map((k) => k.join('/'))).size, MANY.submissions);
+  const sorted = [...keys].sort(([a, b], [c, d]) => (a < c ? -1 : a > c ? 1 : b < d ? -1 : b > d ? 1 : 0));
+  assert.deepEqual(keys, sorted);
+}
+
 /** What a store upgraded from 0001–0003 must answer. */
 async function checkLedgerUpgrade(store: Store, engine: Engine): Promise<void> {
   assert.equal((await store.access.findUserById('u-ana'))?.passwordHash, HASH);
@@ -300,6 +339,26 @@ describe('A SQLite store made before the ledger', () => {
       rmSync(scratch, { recursive: true, force: true });
     }
   });
+
+  it('ledgers more rows than it reads at a time, each once, in key order', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'truceline-ledger-upgrade-'));
+    try {
+      const path = join(scratch, 'many.db');
+      const db = new Database(path);
+      const kysely = new Kysely<unknown>({ dialect: new SqliteDialect({ database: db }) });
+      await migrateBeforeAccess(kysely, sqliteMigrations, undefined, BEFORE_LEDGER);
+      await manyRowsBeforeLedger(kysely, 'sqlite');
+      await kysely.destroy();
+      const store = await openSqliteStore({ path });
+      try {
+        await checkManyRowsUpgrade(store);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
 });
 
 const availability = testPostgres.availability();
@@ -372,6 +431,30 @@ describe(
       } finally {
         await store.close();
         await other.close();
+      }
+    });
+
+    it('ledgers more rows than it reads at a time, each once, in key order', async () => {
+      if (availability.status === 'fail') assert.fail(availability.reason);
+      if (database === undefined) throw new Error('the test database was not created');
+      const schema = 'many_rows';
+      const pool = new pg.Pool({
+        connectionString: database.url,
+        options: `-c search_path=${schema},public`,
+      });
+      const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+      try {
+        await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(kysely);
+        await migrateBeforeAccess(kysely, postgresMigrations, schema, BEFORE_LEDGER);
+        await manyRowsBeforeLedger(kysely, 'postgres');
+      } finally {
+        await kysely.destroy();
+      }
+      const store = await openPostgresStore({ url: database.url, schema });
+      try {
+        await checkManyRowsUpgrade(store);
+      } finally {
+        await store.close();
       }
     });
   },

@@ -64,6 +64,9 @@ interface EntryRow {
 }
 
 /** A row key as SQLite should store it: integers as INTEGER (a JS number would bind as REAL). */
+/** Rows of a table read and ledgered at a time by the backfill. */
+const BACKFILL_PAGE = 10_000;
+
 const sqlKey = (key: RowKey): bigint | string => (typeof key === 'number' ? BigInt(key) : key);
 
 const ROWS_SQL = (spec: LedgeredTable): string =>
@@ -199,7 +202,8 @@ export class SqliteLedgerWriter {
 
   /**
    * Ledgers every row written before the ledger existed (a store made by an earlier version), table by
-   * table in key order, then clears the flag; one IMMEDIATE transaction.
+   * table in key order, then clears the flag; one IMMEDIATE transaction. Rows are read a page at a
+   * time after the last key read: no statement stays open while the ledger writes.
    */
   backfill(): number {
     return this.#db
@@ -207,20 +211,29 @@ export class SqliteLedgerWriter {
         if (!this.backfillPending()) return 0;
         let count = 0;
         for (const spec of LEDGERED_TABLES) {
-          const order = spec.key.map((k) => k.name).join(', ');
-          const items: LedgerItem[] = [];
-          for (const row of this.#db
-            .prepare<[], RawRow>(`SELECT * FROM ${spec.table} ORDER BY ${order}`)
-            .iterate()) {
-            items.push({ type: spec.type, key: rowKeyOf(spec, row), record: canonicalRecord(spec, row) });
-            if (items.length === 10_000) {
-              this.append(items);
-              count += items.length;
-              items.length = 0;
-            }
+          const keys = spec.key.map((k) => k.name);
+          const order = keys.join(', ');
+          const first = this.#db.prepare<[], RawRow>(
+            `SELECT * FROM ${spec.table} ORDER BY ${order} LIMIT ${BACKFILL_PAGE}`,
+          );
+          const next = this.#db.prepare<unknown[], RawRow>(
+            `SELECT * FROM ${spec.table} WHERE (${order}) > (${keys.map(() => '?').join(', ')}) ORDER BY ${order} LIMIT ${BACKFILL_PAGE}`,
+          );
+          for (let rows = first.all(); rows.length > 0;) {
+            this.append(
+              rows.map((row) => ({
+                type: spec.type,
+                key: rowKeyOf(spec, row),
+                record: canonicalRecord(spec, row),
+              })),
+            );
+            count += rows.length;
+            const last = rows.at(-1);
+            rows =
+              rows.length < BACKFILL_PAGE || last === undefined
+                ? []
+                : next.all(...keys.map((name) => last[name]));
           }
-          this.append(items);
-          count += items.length;
         }
         this.#db.prepare('UPDATE ledger_state SET pending_backfill = 0 WHERE id = 1').run();
         return count;

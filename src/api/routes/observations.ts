@@ -21,7 +21,7 @@ import type { StoredObservation } from '../../core/ports/observation-store.ts';
 import { OBSERVATION_KINDS, type ObservationKind } from '../../core/observations/kinds.ts';
 import { instant, observationSchema } from '../../core/observations/schema.ts';
 import { errorResponseSchema, ingestReportSchema, observationPageSchema } from '../../shared/wire.ts';
-import { presentObservation, presentObservationJson } from '../presenters/observation-presenter.ts';
+import { presentObservation, presentObservationPage } from '../presenters/observation-presenter.ts';
 import { releasable, viewOf } from '../reader.ts';
 import { docOnly } from '../schema-compilers.ts';
 
@@ -229,15 +229,12 @@ export function observationRoutes(deps: AppDeps, options: ObservationRouteOption
           afterSeq: q.after === undefined ? undefined : Number(q.after),
           limit: q.limit,
         });
-        // Written as text: stored records are canonical JSON already, so none is parsed to be re-serialised.
-        const next = page.nextAfterSeq === null ? 'null' : `"${page.nextAfterSeq}"`;
+        // Written as bytes: stored records are canonical JSON already, so none is parsed to be re-serialised.
         const view = viewOf(request);
         const items = releasable(request, page.items, (row) => row.marking);
         noteReads(deps, options.readLog, request, items);
-        return sendJsonText(
-          reply,
-          `{"items":[${items.map((row) => presentObservationJson(row, view)).join(',')}],"next":${next}}`,
-        );
+        const next = page.nextAfterSeq === null ? null : String(page.nextAfterSeq);
+        return sendJsonBytes(reply, presentObservationPage(items, view, next));
       },
     );
 
@@ -280,7 +277,7 @@ function noteReads(
   });
 }
 
-/** Sends text that is already JSON (of the route's documented shape) as it is. */
-function sendJsonText(reply: FastifyReply, json: string): FastifyReply {
+/** Sends bytes that are already JSON (of the route's documented shape) as they are. */
+function sendJsonBytes(reply: FastifyReply, json: Buffer): FastifyReply {
   return reply.type('application/json; charset=utf-8').send(json);
 }

@@ -20,6 +20,7 @@ import { streamRoutes, type StreamOptions } from './live/stream.ts';
 import { agreementRoutes } from './routes/agreements.ts';
 import { fusionRoutes } from './routes/fusion.ts';
 import { healthRoutes } from './routes/health.ts';
+import { accessPolicyRoutes } from './routes/access-policy.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { verificationRoutes } from './routes/verification.ts';
 import { caseRoutes } from './routes/cases.ts';
@@ -114,6 +115,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   );
   await app.register(agreementRoutes(deps));
   await app.register(ledgerRoutes(deps));
+  await app.register(accessPolicyRoutes(deps));
   await app.register(verificationRoutes(deps));
   await app.register(caseRoutes(deps));
   await app.register(attachmentRoutes(deps));

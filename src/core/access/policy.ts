@@ -63,6 +63,8 @@ export const ACTIONS = [
   'violations:read',
   /** The ledger's tree, checkpoints and proofs (public), and the records a reader may open. */
   'ledger:read',
+  /** The access policy in force, on the record (public: the rules of access are no secret). */
+  'access-policy:read',
   /** A witness's co-signature of a checkpoint. */
   'ledger:cosign',
   /** Verification items: their state, tasks and findings. */
@@ -104,6 +106,7 @@ const GRANTS: Readonly<
   'violations:read': { roles: EVERY_ROLE, scope: 'read' },
   // The tree can be published whole: leaves reveal nothing, records open per reader.
   'ledger:read': { roles: 'anyone', scope: null },
+  'access-policy:read': { roles: 'anyone', scope: null },
   // Witnesses are run by the parties, the Commission's members and the mission's auditors.
   'ledger:cosign': {
     roles: ['auditor', 'party-liaison', 'commissioner', 'chair', 'coordinator', 'admin'],

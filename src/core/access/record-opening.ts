@@ -16,10 +16,11 @@ export interface Opener {
 }
 
 /**
- * Record types every organisation may open: the rules themselves (agreement versions), who takes
- * part (organisations), and what the Commission publishes is decided per record by its marking.
+ * Record types every organisation may open: the rules themselves (agreement versions and the access
+ * policy's), who takes part (organisations), and what the Commission publishes is decided per record
+ * by its marking.
  */
-const OPEN_TO_ALL: ReadonlySet<string> = new Set(['agreement', 'organisation']);
+const OPEN_TO_ALL: ReadonlySet<string> = new Set(['agreement', 'access-policy', 'organisation']);
 
 /**
  * Record types only the mission may open: raw submissions and rejected input (they name sources and

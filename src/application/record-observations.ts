@@ -28,6 +28,8 @@ export interface RecordObservationsInput {
   readonly origin: string;
   /** Refuse the whole batch (`E_PAYLOAD_TOO_LARGE`, nothing stored) past this many records. */
   readonly maxRecords?: number;
+  /** A signed batch's id, which its stored rows carry in place of each record's own. */
+  readonly batchId?: string;
 }
 
 /** One rejected record: its index (requests) or line (files), the first field at fault, and why. */
@@ -77,7 +79,7 @@ export async function validateObservations(
   input: RecordObservationsInput,
 ): Promise<ValidatedBatch> {
   const receivedAtMs = deps.clock.now();
-  const records = await deps.validator.validate(input.input, receivedAtMs, input.maxRecords);
+  const records = await deps.validator.validate(input.input, receivedAtMs, input.maxRecords, input.batchId);
   return { receivedAtMs, records };
 }
 

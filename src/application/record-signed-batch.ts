@@ -115,6 +115,7 @@ async function recordVerified(
       input.format === 'ndjson' ? { format: 'ndjson', text, firstPosition: 0 } : { format: 'json', text },
     origin: 'http',
     maxRecords: input.maxRecords,
+    batchId: submission.batchId,
   });
   return commitObservations(deps, { origin: 'http', signer: submission.sourceId, submission }, batch);
 }

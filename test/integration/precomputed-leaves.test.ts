@@ -1,8 +1,8 @@
 // Ledger leaves made on validation threads, ahead of the commit: each is made for the row its
-// observation becomes when received at the validation's time, under its own batch id and the default
-// marking. SQLite uses such a leaf only when the row is exactly that one — a later receipt time, a
-// signed batch's id or a party's marking make the store commit to the row itself — and every way the
-// audit finds each leaf committing to its row.
+// observation becomes when received at the validation's time, under its own batch id (or the signed
+// batch's id it was validated for) and the default marking. SQLite uses such a leaf only when the row
+// is exactly that one — a later receipt time, another batch id or a party's marking make the store
+// commit to the row itself — and every way the audit finds each leaf committing to its row.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,10 +39,12 @@ function lines(sourceId: string, count: number): string {
   ).join('\n');
 }
 
-async function validated(sourceId: string, count: number) {
+async function validated(sourceId: string, count: number, batchId?: string) {
   const result = await validator.validate(
     { format: 'ndjson', text: lines(sourceId, count), firstPosition: 1 },
     receivedAtMs,
+    undefined,
+    batchId,
   );
   assert.equal(result.invalid.length, 0, JSON.stringify(result.invalid[0]));
   return result.valid.map((v) => v.observation);
@@ -56,6 +58,7 @@ test('a leaf made on a validation thread commits to the row it was made for', as
     const leaf = o.precomputedLeaf;
     assert.ok(leaf !== undefined, 'every observation validated on a thread carries a leaf');
     assert.equal(leaf.receivedAtMs, receivedAtMs);
+    assert.equal(leaf.batchId, o.batchId);
     assert.equal(leaf.bytes.length, PRECOMPUTED_LEAF_BYTES);
     const bytes = Buffer.from(leaf.bytes);
     const [id, salt, commitment, leafHash] = [
@@ -70,6 +73,19 @@ test('a leaf made on a validation thread commits to the row it was made for', as
     ids.add(id.toString('hex'));
   }
   assert.equal(ids.size, observations.length, 'every leaf has an id of its own');
+});
+
+test('validated for a signed batch, a leaf is made for the row under the batch’s id', async () => {
+  const observations = await validated('ac-signed', 30, 'signed-batch-0');
+  for (const o of observations) {
+    const leaf = o.precomputedLeaf;
+    assert.ok(leaf !== undefined);
+    assert.equal(leaf.batchId, 'signed-batch-0');
+    assert.notEqual(o.batchId, 'signed-batch-0');
+    const bytes = Buffer.from(leaf.bytes);
+    const row = observationRow(o, receivedAtMs, 'signed-batch-0', DEFAULT_OBSERVATION_MARKING);
+    assert.deepEqual(bytes.subarray(48, 80), commitmentOf(observationRecord(row), bytes.subarray(16, 48)));
+  }
 });
 
 test('the store uses a leaf made ahead only for its own row, and the audit holds either way', async () => {
@@ -89,24 +105,32 @@ test('the store uses a leaf made ahead only for its own row, and the audit holds
     signature: 'sig1=:AAAA:',
     body: new Uint8Array([1, 2, 3]),
   });
-  // Each case: a batch, and whether its rows are the ones the leaves were made for.
-  const cases: [string, (observations: IngestBatch['observations']) => IngestBatch, boolean][] = [
-    ['as validated', (observations) => make.batch(observations), true],
+  const signed = (observations: IngestBatch['observations']): IngestBatch => ({
+    ...make.batch(observations),
+    submission: submission(observations[0]?.sourceId ?? ''),
+  });
+  // Each case: the batch id validated for, the batch, and whether its rows are the ones the leaves
+  // were made for.
+  type Case = [
+    string,
+    string | undefined,
+    (observations: IngestBatch['observations']) => IngestBatch,
+    boolean,
+  ];
+  const cases: Case[] = [
+    ['as validated', undefined, (observations) => make.batch(observations), true],
     [
       'received later than validated',
+      undefined,
       (observations) => ({ ...make.batch(observations), receivedAtMs: receivedAtMs + 1 }),
       false,
     ],
-    [
-      'in a signed batch, whose id its rows take',
-      (observations) => ({
-        ...make.batch(observations),
-        submission: submission(observations[0]?.sourceId ?? ''),
-      }),
-      false,
-    ],
+    ['in a signed batch, validated for its id', 'signed-batch-1', signed, true],
+    ['in a signed batch, validated without its id', undefined, signed, false],
+    ['in a signed batch, validated for another id', 'signed-batch-2', signed, false],
     [
       'from a party’s source, whose marking its rows take',
+      undefined,
       (observations) => ({
         ...make.batch(observations),
         markings: new Map([[observations[0]?.sourceId ?? '', party]]),
@@ -116,8 +140,8 @@ test('the store uses a leaf made ahead only for its own row, and the audit holds
   ];
   const salts: { salt: Buffer; used: boolean; name: string }[] = [];
   try {
-    for (const [i, [name, batchOf, used]] of cases.entries()) {
-      const observations = await validated(`ac-case-${i}`, 40);
+    for (const [i, [name, validatedFor, batchOf, used]] of cases.entries()) {
+      const observations = await validated(`ac-case-${i}`, 40, validatedFor);
       const commit = await store.observations.commitIngest(batchOf(observations));
       assert.ok(
         commit.outcomes.every((outcome) => outcome.status === 'accepted'),

@@ -115,12 +115,15 @@ const SLAB_LEAVES = 1024;
  */
 export class ObservationLeafMaker {
   readonly #receivedAtMs: number;
+  readonly #batchId: string | undefined;
   readonly #buffers: ArrayBuffer[] = [];
   #slab = new Uint8Array(0);
   #used = 0;
 
-  constructor(receivedAtMs: number) {
+  /** `batchId`: the id the rows carry in place of each record's own (a signed batch's), if any. */
+  constructor(receivedAtMs: number, batchId?: string) {
     this.#receivedAtMs = receivedAtMs;
+    this.#batchId = batchId;
   }
 
   /** `o`, just made by validation, given its leaf. */
@@ -134,12 +137,14 @@ export class ObservationLeafMaker {
     }
     const bytes = this.#slab.subarray(this.#used, this.#used + PRECOMPUTED_LEAF_BYTES);
     this.#used += PRECOMPUTED_LEAF_BYTES;
-    const record = observationRecordOf(o, this.#receivedAtMs, o.batchId, DEFAULT_OBSERVATION_MARKING);
+    const batchId = this.#batchId ?? o.batchId;
+    const record = observationRecordOf(o, this.#receivedAtMs, batchId, DEFAULT_OBSERVATION_MARKING);
     completeLeaf('observation', record, bytes);
     // Set on the observation itself: validation made it a moment ago and nothing else holds it yet,
     // and a copy of each would cost this thread about a tenth of its time (measured).
     (o as { precomputedLeaf?: PrecomputedLeaf }).precomputedLeaf = {
       receivedAtMs: this.#receivedAtMs,
+      batchId,
       bytes,
     };
     return o;

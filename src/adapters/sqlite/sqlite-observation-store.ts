@@ -528,7 +528,7 @@ function commitGroup(
         ledgered.add(
           ahead !== undefined &&
             ahead.receivedAtMs === batch.receivedAtMs &&
-            batchId === o.batchId &&
+            ahead.batchId === batchId &&
             marking === DEFAULT_OBSERVATION_MARKING
             ? { type: 'observation', key: next, precomputed: ahead.bytes }
             : { type: 'observation', key: next, record: observationRecord(row) },

@@ -8,6 +8,8 @@ export interface ValidationTask {
   readonly input: RecordInput;
   readonly receivedAtMs: number;
   readonly maxRecords: number | undefined;
+  /** The batch id the rows will carry in place of each record's own (a signed batch's). */
+  readonly batchId: string | undefined;
 }
 
 export type ValidationReply =

@@ -40,7 +40,7 @@ port.on('message', (task: ValidationTask) => {
   let reply: ValidationReply;
   const transfer: ArrayBuffer[] = [];
   try {
-    const leaves = new ObservationLeafMaker(task.receivedAtMs);
+    const leaves = new ObservationLeafMaker(task.receivedAtMs, task.batchId);
     const result = validateRecords(
       task.input,
       task.receivedAtMs,

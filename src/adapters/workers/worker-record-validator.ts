@@ -78,6 +78,7 @@ export function workerRecordValidator(options: { readonly threads: number }): Re
     input: RecordInput,
     receivedAtMs: number,
     maxRecords: number | undefined,
+    batchId: string | undefined,
   ): Promise<ValidatedRecords> =>
     new Promise((resolve, reject) => {
       const thread = leastBusy();
@@ -88,23 +89,23 @@ export function workerRecordValidator(options: { readonly threads: number }): Re
       // Bytes go as a copy the thread then owns (transferred, not cloned): the caller's buffer may be a
       // view of a larger or pooled one, which must not be detached.
       const owned = ownedInput(input);
-      const task: ValidationTask = { id, input: owned.input, receivedAtMs, maxRecords };
+      const task: ValidationTask = { id, input: owned.input, receivedAtMs, maxRecords, batchId };
       thread.worker.postMessage(task, owned.transfer);
     }).finally(() => {
       for (const t of threads) if (t.pending.size === 0) t.worker.unref();
     }) as Promise<ValidatedRecords>;
 
   return {
-    async validate(input, receivedAtMs, maxRecords) {
+    async validate(input, receivedAtMs, maxRecords, batchId) {
       if (closed) throw new TrucelineError('E_INTERNAL', 'the validator is closed');
-      if (input.format !== 'ndjson') return run(input, receivedAtMs, maxRecords);
+      if (input.format !== 'ndjson') return run(input, receivedAtMs, maxRecords, batchId);
       // Pieces see only their own lines, so count the whole first (lines are an upper bound: blank ones are no records).
       if (maxRecords !== undefined && countLines(input.text) > maxRecords) {
         const records = splitNdjson(decodeText(input.text), input.firstPosition).length;
         if (records > maxRecords) throw tooManyRecords(records, maxRecords);
       }
       const pieces = cutNdjson(input.text, input.firstPosition, options.threads);
-      const results = await Promise.all(pieces.map((piece) => run(piece, receivedAtMs, undefined)));
+      const results = await Promise.all(pieces.map((piece) => run(piece, receivedAtMs, undefined, batchId)));
       if (results.length === 1 && results[0] !== undefined) return results[0];
       const valid: { position: number; observation: ValidObservation }[] = [];
       const invalid: InvalidRecord[] = [];

@@ -19,7 +19,9 @@ export const HASH_BYTES = 32;
  * is exactly that one, and otherwise makes the leaf itself.
  */
 export interface PrecomputedLeaf {
+  /** The row it was made for: received at this time, under this batch id (with the default marking). */
   readonly receivedAtMs: number;
+  readonly batchId: string | null;
   readonly bytes: Uint8Array;
 }
 

@@ -5,11 +5,16 @@
 
 export type CommitListener = (lastSeq: number) => void;
 
-/** A message that is not a stored fact with a commit sequence (a deadline that passed): sent live only. */
+/**
+ * A message that is not a stored fact of the commit sequence — a case's action, a deadline that
+ * passed: sent live only, to the mission and the Commission, and to the parties named.
+ */
 export interface Notice {
-  readonly event: 'deadline';
+  readonly event: 'deadline' | 'case';
   /** The message's JSON. */
   readonly data: string;
+  /** The parties' organisations that receive it too. */
+  readonly parties: readonly string[];
 }
 
 export type NoticeListener = (notice: Notice) => void;

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../application/app-deps.ts';
+import type { Notice } from '../../application/notifier.ts';
 import { mayRead, readerOrg, viewFor, type Principal } from '../../core/access/policy.ts';
 import { STREAM_EVENTS, type StreamEventName } from '../../shared/wire.ts';
 import { presentEvent, presentViolation } from '../presenters/fusion-presenter.ts';
@@ -39,7 +40,7 @@ export function streamRoutes(deps: AppDeps, options: StreamOptions) {
         exposeHeadRoute: false,
         schema: {
           summary: 'Live stream of committed facts (Server-Sent Events)',
-          description: `Events: ${STREAM_EVENTS.join(', ')}. Each message's id is the commit sequence; send Last-Event-ID (or ?after=) to resume after it. Without either, the stream starts with what is committed after you connect.`,
+          description: `Events: ${STREAM_EVENTS.join(', ')}. Each observation, event and violation message's id is the commit sequence; send Last-Event-ID (or ?after=) to resume after it. Without either, the stream starts with what is committed after you connect. Case messages (an action on a case: its id, new version and state, the action) and deadline messages are live only, without an id, to the mission, the Commission and the case's parties (the members' deliberation to members only).`,
           tags: ['stream'],
           querystring: z.strictObject({ after: seqText.optional() }),
           headers: z.object({ 'last-event-id': seqText.optional() }).loose(),
@@ -109,16 +110,14 @@ async function nextMessages(
 }
 
 /**
- * Whether a reader follows a case's deadlines: the mission and the Commission's chair and members,
- * and a party the case accuses.
+ * Whether a reader receives a notice (a case's action or deadline): the mission and the Commission's
+ * chair and members, and the parties the notice names.
  */
-function mayFollowDeadline(principal: Principal, data: string): boolean {
+function mayReceive(principal: Principal, notice: Notice): boolean {
+  if (principal.type !== 'user') return false;
   const org = readerOrg(principal);
-  if (org.kind === 'mission' || org.kind === 'chair' || org.kind === 'member')
-    return principal.type === 'user';
-  if (org.kind !== 'party') return false;
-  const { accused } = JSON.parse(data) as { accused?: unknown };
-  return Array.isArray(accused) && accused.includes(org.id);
+  if (org.kind === 'mission' || org.kind === 'chair' || org.kind === 'member') return true;
+  return org.kind === 'party' && notice.parties.includes(org.id);
 }
 
 /** Starts streaming; returns the function that ends the stream. */
@@ -186,9 +185,10 @@ function runStream(
   const unsubscribe = deps.notifier.subscribe((seq) => {
     if (seq > lastSeq) wake();
   });
-  // Deadline notices are live only (not stored facts): sent to whoever may follow the case.
+  // Case and deadline notices are live only (not facts of the commit sequence): sent to whoever may
+  // follow the case.
   const stopNotices = deps.notifier.subscribeNotices((notice) => {
-    if (state.closed || !mayFollowDeadline(request.principal, notice.data)) return;
+    if (state.closed || !mayReceive(request.principal, notice)) return;
     void write(`event: ${notice.event}\ndata: ${notice.data}\n\n`);
   });
   const poll = setInterval(wake, options.pollMs);

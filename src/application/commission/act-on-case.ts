@@ -26,9 +26,36 @@ const headOf = (c: CommissionCase) => ({
   updatedAtMs: c.updatedAt,
 });
 
+/** Actions among the Commission's members, which a party sees only if it sits on the Commission. */
+const DELIBERATION: ReadonlySet<CaseStep['type'] | 'open'> = new Set(['comment', 'propose-ruling', 'vote']);
+
+/**
+ * Announces a recorded action on the live stream (`event: case`): which case, its new version and
+ * state, and what was done — a reader fetches the case for the rest, under the access policy. The
+ * parties of the case receive it unless it is the members' deliberation; a party on the Commission
+ * always does.
+ */
+function announce(deps: Pick<AppDeps, 'notifier'>, c: CommissionCase, action: CaseStep | OpenCase): void {
+  const members = c.settings.members.map((member) => member.id);
+  const parties = DELIBERATION.has(action.type)
+    ? members
+    : [...c.accused, ...(c.complaint === null ? [] : [c.complaint.complainant]), ...members];
+  deps.notifier.notice({
+    event: 'case',
+    data: JSON.stringify({
+      caseId: c.id,
+      version: c.version,
+      state: c.state,
+      action: action.type,
+      at: new Date(action.at).toISOString(),
+    }),
+    parties,
+  });
+}
+
 /** Opens a case; returns it. */
 export async function openCommissionCase(
-  deps: Pick<AppDeps, 'store' | 'clock'>,
+  deps: Pick<AppDeps, 'store' | 'clock' | 'notifier'>,
   input: {
     readonly violations: readonly string[];
     readonly complaint?: CaseComplaint;
@@ -67,12 +94,13 @@ export async function openCommissionCase(
     state: opened,
     head: headOf(opened),
   });
+  announce(deps, opened, action);
   return opened;
 }
 
 /** Decides and records one action on a case; returns the case after it. */
 export async function actOnCase(
-  deps: Pick<AppDeps, 'store' | 'clock' | 'ledgerKey'>,
+  deps: Pick<AppDeps, 'store' | 'clock' | 'ledgerKey' | 'notifier'>,
   input: {
     readonly caseId: string;
     readonly expectedVersion: number;
@@ -90,7 +118,7 @@ export async function actOnCase(
 
 /** Decides `action` on `current` and records it; signs a checkpoint after a ruling. */
 export async function recordCaseAction(
-  deps: Pick<AppDeps, 'store' | 'clock' | 'ledgerKey'>,
+  deps: Pick<AppDeps, 'store' | 'clock' | 'ledgerKey' | 'notifier'>,
   current: CommissionCase,
   action: CaseStep,
   expectedVersion: number,
@@ -104,6 +132,7 @@ export async function recordCaseAction(
     state: next,
     head: headOf(next),
   });
+  announce(deps, next, action);
   // Every ruling is sealed at once: the checkpoint a party can hold the Commission to.
   if (action.type === 'rule') await signCheckpoint({ ...deps, ledgerSigning: deps.ledgerKey() });
   return next;

@@ -46,7 +46,11 @@ export async function checkDeadlines(
             accused: current.accused,
           };
           notices.push(notice);
-          deps.notifier.notice({ event: 'deadline', data: JSON.stringify(notice) });
+          deps.notifier.notice({
+            event: 'deadline',
+            data: JSON.stringify(notice),
+            parties: current.accused,
+          });
         }
         // One step per check: the next step's own deadline starts when this one is taken.
         if (due.advancesEscalation && !advanced) {

@@ -11,7 +11,7 @@ import { recordCaseAction } from './act-on-case.ts';
 
 /** Reopens every ruled case whose remedy the violation breaches; returns their ids. */
 export async function trackRemedies(
-  deps: Pick<AppDeps, 'store' | 'clock' | 'ledgerKey'>,
+  deps: Pick<AppDeps, 'store' | 'clock' | 'ledgerKey' | 'notifier'>,
   violationId: string,
 ): Promise<string[]> {
   const later = await caseViolationOf(deps, violationId);

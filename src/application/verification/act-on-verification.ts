@@ -41,7 +41,7 @@ export async function verificationOf(
 
 /** Decides and records one step; returns the item after it. */
 export async function actOnVerification(
-  deps: Pick<AppDeps, 'store' | 'clock' | 'ledgerKey'>,
+  deps: Pick<AppDeps, 'store' | 'clock' | 'ledgerKey' | 'notifier'>,
   input: {
     readonly kind: SubjectKind;
     readonly subjectId: string;

@@ -1,0 +1,132 @@
+/**
+ * Cases on the live stream: every recorded action on a case of the Special Commission is announced as
+ * an `event: case` message — to the mission and the Commission, and to the case's parties, except the
+ * members' deliberation, which a party sees only if it sits on the Commission. Nobody else hears of it.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { actOnCase, openCommissionCase } from '../../src/application/commission/act-on-case.ts';
+import { registerAgreement } from '../../src/application/register-agreement.ts';
+import type { Actor } from '../../src/core/verification/actor.ts';
+import { startHarness, TestClock, type Harness } from '../helpers/app-harness.ts';
+
+const HOUR = 3_600_000;
+const CHAIR: Actor = { userId: 'u-chair', orgId: 'osce', role: 'chair' };
+
+interface Listener {
+  readonly received: string;
+  readonly done: Promise<void>;
+  readonly abort: AbortController;
+}
+
+describe('case actions on the live stream', () => {
+  let h: Harness;
+  let base: string;
+  const clock = new TestClock(Date.parse('2026-03-02T08:00:00Z'));
+
+  before(async () => {
+    h = await startHarness({ clock });
+    await registerAgreement(h.deps, {
+      text: readFileSync('data/agreements/donbas-2015.yaml', 'utf8'),
+      format: 'yaml',
+    });
+    base = await h.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  /** Opens the stream with `token` (none: the public) and collects what arrives until aborted. */
+  async function listen(token: string | undefined): Promise<Listener> {
+    const abort = new AbortController();
+    const response = await fetch(`${base}/api/v1/stream`, {
+      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+      signal: abort.signal,
+    });
+    const reader = response.body?.getReader();
+    assert.ok(reader !== undefined);
+    const state = { received: '' };
+    const done = (async () => {
+      try {
+        for (;;) {
+          const chunk = await reader.read();
+          if (chunk.done) return;
+          state.received += Buffer.from(chunk.value).toString('utf8');
+        }
+      } catch {
+        // aborted
+      }
+    })();
+    const listener: Listener = {
+      get received() {
+        return state.received;
+      },
+      abort,
+      done,
+    };
+    while (!listener.received.includes(': connected')) await new Promise((r) => setTimeout(r, 10));
+    return listener;
+  }
+
+  const caseMessages = (l: Listener): { caseId: string; action: string; version: number }[] =>
+    [...l.received.matchAll(/event: case\ndata: (.*)\n/g)].map(
+      (m) => JSON.parse(m[1] ?? '{}') as { caseId: string; action: string; version: number },
+    );
+
+  test('reach the Commission and the case’s parties; deliberation only the members', async () => {
+    const token = (orgId: string, kind: 'chair' | 'member' | 'party' | 'mission', role: string) =>
+      h.tokenFor({ orgId, kind, role: role as never });
+    const listeners = {
+      chair: await listen(await token('osce', 'chair', 'chair')),
+      analyst: await listen(h.analystToken),
+      accused: await listen(await token('ua', 'party', 'party-liaison')),
+      complainant: await listen(await token('ru-af', 'party', 'party-liaison')),
+      delegation: await listen(await token('ua-delegation', 'party', 'commissioner')),
+      bystander: await listen(await token('other-party', 'party', 'party-liaison')),
+      public: await listen(undefined),
+    };
+
+    const opened = await openCommissionCase(h.deps, {
+      violations: [],
+      complaint: { id: 'c-1', complainant: 'ru-af', accused: 'ua', clause: null, timeMs: clock.ms - HOUR },
+      accused: ['ua'],
+      agreementId: 'donbas-2015',
+      by: CHAIR,
+    });
+    const commented = await actOnCase(h.deps, {
+      caseId: opened.id,
+      expectedVersion: opened.version,
+      action: { type: 'comment', text: 'the crater analysis is due tomorrow' },
+      by: CHAIR,
+    });
+    await actOnCase(h.deps, {
+      caseId: opened.id,
+      expectedVersion: commented.version,
+      action: { type: 'notify', party: 'ua' },
+      by: CHAIR,
+    });
+
+    const receivers = ['chair', 'analyst', 'accused', 'complainant', 'delegation'] as const;
+    for (const name of receivers)
+      while (!caseMessages(listeners[name]).some((m) => m.action === 'notify'))
+        await new Promise((r) => setTimeout(r, 10));
+    // Notices are written to every stream at once; give any stray one time to arrive.
+    await new Promise((r) => setTimeout(r, 200));
+    for (const l of Object.values(listeners)) l.abort.abort();
+    await Promise.all(Object.values(listeners).map((l) => l.done));
+
+    const actions = (name: keyof typeof listeners) => caseMessages(listeners[name]).map((m) => m.action);
+    for (const name of ['chair', 'analyst', 'delegation'] as const)
+      assert.deepEqual(actions(name), ['open', 'comment', 'notify'], name);
+    for (const name of ['accused', 'complainant'] as const)
+      assert.deepEqual(actions(name), ['open', 'notify'], name);
+    for (const name of ['bystander', 'public'] as const) assert.deepEqual(actions(name), [], name);
+
+    const [first] = caseMessages(listeners.chair);
+    assert.equal(first?.caseId, opened.id);
+    assert.equal(first.version, opened.version);
+    // The message says what happened, not the deliberation's content.
+    assert.doesNotMatch(listeners.delegation.received, /crater analysis/);
+  });
+});

@@ -7,20 +7,24 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { commitmentOf, leafHashOf } from '../../src/adapters/common/ledger-leaves.ts';
 import {
   DEFAULT_OBSERVATION_MARKING,
   observationRecord,
   observationRow,
 } from '../../src/adapters/common/observation-row.ts';
+import { openPostgresStore } from '../../src/adapters/postgres/open-postgres-store.ts';
 import { openSqliteStore } from '../../src/adapters/sqlite/open-sqlite-store.ts';
 import { workerRecordValidator } from '../../src/adapters/workers/worker-record-validator.ts';
 import { observationMarking } from '../../src/core/access/markings.ts';
 import { PRECOMPUTED_LEAF_BYTES } from '../../src/core/ledger/leaf.ts';
 import type { IngestBatch, SignedSubmission } from '../../src/core/ports/observation-store.ts';
+import type { Store } from '../../src/core/ports/store.ts';
 import { ObservationFactory } from '../helpers/observation-factory.ts';
+import { testPostgres, type TestDatabase } from '../helpers/postgres.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'truceline-leaves-'));
 const validator = workerRecordValidator({ threads: 2 });
@@ -88,8 +92,15 @@ test('validated for a signed batch, a leaf is made for the row under the batchâ€
   }
 });
 
-test('the store uses a leaf made ahead only for its own row, and the audit holds either way', async () => {
-  const store = await openSqliteStore({ path: join(dir, 'leaves.db') });
+/**
+ * Commits each case's observations to `store`, audits it, and checks against the salts the store
+ * kept (`storedSalts`) which leaves made ahead it used.
+ */
+async function checkLeavesUsed(
+  engine: string,
+  store: Store,
+  storedSalts: () => Promise<ReadonlySet<string>>,
+): Promise<void> {
   const party = observationMarking('party-a', 'party');
   const submission = (sourceId: string): SignedSubmission => ({
     sourceId,
@@ -141,7 +152,7 @@ test('the store uses a leaf made ahead only for its own row, and the audit holds
   const salts: { salt: Buffer; used: boolean; name: string }[] = [];
   try {
     for (const [i, [name, validatedFor, batchOf, used]] of cases.entries()) {
-      const observations = await validated(`ac-case-${i}`, 40, validatedFor);
+      const observations = await validated(`ac-${engine}-${i}`, 40, validatedFor);
       const commit = await store.observations.commitIngest(batchOf(observations));
       assert.ok(
         commit.outcomes.every((outcome) => outcome.status === 'accepted'),
@@ -155,21 +166,62 @@ test('the store uses a leaf made ahead only for its own row, and the audit holds
   } finally {
     await store.close();
   }
-  const db = new Database(join(dir, 'leaves.db'), { readonly: true });
-  try {
-    const stored = new Set(
-      db
-        .prepare<[], { salt: Buffer }>("SELECT salt FROM ledger_entries WHERE type = 'observation'")
-        .all()
-        .map((row) => row.salt.toString('hex')),
+  const stored = await storedSalts();
+  for (const { salt, used, name } of salts)
+    assert.equal(
+      stored.has(salt.toString('hex')),
+      used,
+      `${engine}, ${name}: the leaf made ahead was ${used ? '' : 'not '}used`,
     );
-    for (const { salt, used, name } of salts)
-      assert.equal(
-        stored.has(salt.toString('hex')),
-        used,
-        `${name}: the leaf made ahead was ${used ? '' : 'not '}used`,
+}
+
+test('SQLite uses a leaf made ahead only for its own row, and the audit holds either way', async () => {
+  const path = join(dir, 'leaves.db');
+  await checkLeavesUsed('sqlite', await openSqliteStore({ path }), () => {
+    const db = new Database(path, { readonly: true });
+    try {
+      return Promise.resolve(
+        new Set(
+          db
+            .prepare<[], { salt: Buffer }>("SELECT salt FROM ledger_entries WHERE type = 'observation'")
+            .all()
+            .map((row) => row.salt.toString('hex')),
+        ),
       );
-  } finally {
-    db.close();
-  }
+    } finally {
+      db.close();
+    }
+  });
 });
+
+const availability = testPostgres.availability();
+describe(
+  'PostgreSQL and leaves made ahead',
+  availability.status === 'skip' ? { skip: availability.reason } : {},
+  () => {
+    let database: TestDatabase | undefined;
+    before(async () => {
+      if (availability.status === 'run') database = await testPostgres.createDatabase(availability.adminUrl);
+    });
+    after(async () => {
+      await database?.drop();
+    });
+    test('uses a leaf made ahead only for its own row, and the audit holds either way', async () => {
+      if (availability.status === 'fail') assert.fail(availability.reason);
+      if (database === undefined) throw new Error('the test database was not created');
+      const url = database.url;
+      await checkLeavesUsed('postgres', await openPostgresStore({ url }), async () => {
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        try {
+          const { rows } = await client.query<{ salt: Buffer }>(
+            "SELECT salt FROM ledger_entries WHERE type = 'observation'",
+          );
+          return new Set(rows.map((row) => row.salt.toString('hex')));
+        } finally {
+          await client.end();
+        }
+      });
+    });
+  },
+);

@@ -155,3 +155,23 @@ export class ObservationLeafMaker {
     return this.#buffers;
   }
 }
+
+/**
+ * The leaf made ahead for `o` (on a validation thread), if the row it becomes — received at
+ * `receivedAtMs`, under `batchId`, with `marking` — is the row the leaf was made for; otherwise the
+ * store commits to the row itself.
+ */
+export function leafMadeFor(
+  o: ValidObservation,
+  receivedAtMs: number,
+  batchId: string | null,
+  marking: MarkingColumns,
+): Uint8Array | undefined {
+  const ahead = o.precomputedLeaf;
+  return ahead !== undefined &&
+    ahead.receivedAtMs === receivedAtMs &&
+    ahead.batchId === batchId &&
+    marking === DEFAULT_OBSERVATION_MARKING
+    ? ahead.bytes
+    : undefined;
+}

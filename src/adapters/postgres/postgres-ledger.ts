@@ -38,6 +38,7 @@ import {
   prepareLeaves,
   sha256,
   type LedgerItem,
+  type PrecomputedItem,
 } from '../common/ledger-leaves.ts';
 import {
   LEDGERED_TABLES,
@@ -188,7 +189,7 @@ export class PostgresLedgerWriter {
    * Ledgers `items` in order. Call inside the transaction that wrote their rows, after any store_state
    * lock it takes: this locks the ledger_state row until the transaction ends.
    */
-  async append(db: PgQueries, items: readonly LedgerItem[]): Promise<void> {
+  async append(db: PgQueries, items: readonly (LedgerItem | PrecomputedItem)[]): Promise<void> {
     if (items.length === 0) return;
     const [state] = await db.query<StateRow>(`${STATE_SQL} FOR UPDATE`);
     if (state === undefined) throw new Error('the ledger_state row is missing');

@@ -29,6 +29,7 @@ import {
   markingOf,
   type MarkingColumns,
 } from '../common/marking-columns.ts';
+import { leafMadeFor } from '../common/observation-row.ts';
 import { planIngest, recordKey, type ExistingRecord } from '../common/plan-ingest.ts';
 import { quarantineRows, storableOrigin } from '../common/quarantine-row.ts';
 import { heartbeatState, sensorStatusUpdate } from '../common/sensor-status-update.ts';
@@ -41,7 +42,7 @@ import {
   submissionValues,
   toStoredSubmission,
 } from '../common/submission-rows.ts';
-import type { LedgerItem } from '../common/ledger-leaves.ts';
+import type { LedgerItem, PrecomputedItem } from '../common/ledger-leaves.ts';
 import { onClient, type PostgresLedgerWriter } from './postgres-ledger.ts';
 import type {
   PostgresObservationsTable,
@@ -340,7 +341,8 @@ export class PostgresObservationStore implements ObservationStore {
 
   /**
    * Ledgers what the group wrote, as SQLite does: batch by batch, its accepted observations, then its
-   * quarantined records, then its submission if it was stored; each record read back from its row.
+   * quarantined records, then its submission if it was stored. An observation whose leaf was made
+   * ahead for exactly the row it became takes that leaf; every other record is read back from its row.
    * Runs after the store_state lock, and takes the ledger_state lock last.
    */
   async #ledgerGroup(
@@ -351,18 +353,22 @@ export class PostgresObservationStore implements ObservationStore {
     submitted: ReadonlyMap<IngestBatch, string>,
   ): Promise<void> {
     const db = onClient(client);
-    const accepted = new Map<IngestBatch, number[]>();
-    for (const insert of inserts) {
-      const seqs = accepted.get(insert.batch);
-      if (seqs === undefined) accepted.set(insert.batch, [insert.seq]);
-      else seqs.push(insert.seq);
+    const details = new Map(batches.map((batch) => [batch, batchDetails(batch)]));
+    // Per batch, in order: each accepted observation's leaf made ahead, or its seq to read back.
+    const accepted = new Map<IngestBatch, (PrecomputedItem | number)[]>();
+    const readBack: number[] = [];
+    for (const { batch, seq, observation: o, receivedAtMs } of inserts) {
+      const d = details.get(batch);
+      const marking = d?.markings?.get(o.sourceId) ?? DEFAULT_MARKING;
+      const leaf = leafMadeFor(o, receivedAtMs, d?.signedBatchId ?? o.batchId, marking);
+      if (leaf === undefined) readBack.push(seq);
+      const entry = leaf === undefined ? seq : { type: 'observation', key: seq, precomputed: leaf };
+      const list = accepted.get(batch);
+      if (list === undefined) accepted.set(batch, [entry]);
+      else list.push(entry);
     }
     const items = {
-      observation: await this.#ledger.itemsOf(
-        db,
-        'observation',
-        inserts.map((insert) => insert.seq),
-      ),
+      observation: await this.#ledger.itemsOf(db, 'observation', readBack),
       quarantine: await this.#ledger.itemsOf(db, 'quarantine', [...quarantinedIds.values()].flat()),
       submission: await this.#ledger.itemsOf(db, 'submission', [...submitted.values()]),
     };
@@ -375,9 +381,10 @@ export class PostgresObservationStore implements ObservationStore {
       if (item === undefined) throw new Error(`no ledger item for ${String(key)}`);
       return item;
     };
-    const ledgered: LedgerItem[] = [];
+    const ledgered: (LedgerItem | PrecomputedItem)[] = [];
     for (const batch of batches) {
-      for (const seq of accepted.get(batch) ?? []) ledgered.push(take(observations, seq));
+      for (const entry of accepted.get(batch) ?? [])
+        ledgered.push(typeof entry === 'number' ? take(observations, entry) : entry);
       for (const id of quarantinedIds.get(batch) ?? []) ledgered.push(take(quarantined, id));
       const submission = submitted.get(batch);
       if (submission !== undefined) ledgered.push(take(submissions, submission));

@@ -35,7 +35,12 @@ import {
   toStoredSubmission,
   type SubmissionValues,
 } from '../common/submission-rows.ts';
-import { DEFAULT_OBSERVATION_MARKING, observationRecord, observationRow } from '../common/observation-row.ts';
+import {
+  DEFAULT_OBSERVATION_MARKING,
+  leafMadeFor,
+  observationRecord,
+  observationRow,
+} from '../common/observation-row.ts';
 import type { SqliteLedgerWriter } from './sqlite-ledger.ts';
 import type { SqliteObservationsTable, SqliteQuarantineTable, SqliteSchema } from './sqlite-schema.ts';
 
@@ -524,13 +529,10 @@ function commitGroup(
         lastSeq = next;
         count += 1;
         // A leaf made on a validation thread holds when the row is the one it was made for.
-        const ahead = o.precomputedLeaf;
+        const ahead = leafMadeFor(o, batch.receivedAtMs, batchId, marking);
         ledgered.add(
-          ahead !== undefined &&
-            ahead.receivedAtMs === batch.receivedAtMs &&
-            ahead.batchId === batchId &&
-            marking === DEFAULT_OBSERVATION_MARKING
-            ? { type: 'observation', key: next, precomputed: ahead.bytes }
+          ahead !== undefined
+            ? { type: 'observation', key: next, precomputed: ahead }
             : { type: 'observation', key: next, record: observationRecord(row) },
         );
         outcomes.push({ status: 'accepted', seq: next });

@@ -43,6 +43,39 @@ async function migrateBeforeAccess(
   assert.equal(error, undefined);
 }
 
+/** A SQLite file as an earlier version left it: migrated by `names` only, then filled by `fill`. */
+async function sqliteStoreBefore(
+  path: string,
+  names: readonly string[],
+  fill: (db: Kysely<unknown>) => Promise<void>,
+): Promise<void> {
+  const kysely = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(path) }) });
+  try {
+    await migrateBeforeAccess(kysely, sqliteMigrations, undefined, names);
+    await fill(kysely);
+  } finally {
+    await kysely.destroy();
+  }
+}
+
+/** A schema of its own in the test database as an earlier version left it: migrated by `names`, filled by `fill`. */
+async function postgresStoreBefore(
+  url: string,
+  schema: string,
+  names: readonly string[],
+  fill: (db: Kysely<unknown>) => Promise<void>,
+): Promise<void> {
+  const pool = new pg.Pool({ connectionString: url, options: `-c search_path=${schema},public` });
+  const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(kysely);
+    await migrateBeforeAccess(kysely, postgresMigrations, schema, names);
+    await fill(kysely);
+  } finally {
+    await kysely.destroy();
+  }
+}
+
 const OLD_KEY = {
   keyId: 'old-key',
   algorithm: 'ed25519',
@@ -290,11 +323,7 @@ describe('A SQLite store made before access control', () => {
     const scratch = mkdtempSync(join(tmpdir(), 'truceline-access-upgrade-'));
     try {
       const path = join(scratch, 'old.db');
-      const db = new Database(path);
-      const kysely = new Kysely<unknown>({ dialect: new SqliteDialect({ database: db }) });
-      await migrateBeforeAccess(kysely, sqliteMigrations);
-      await oldRows(kysely);
-      await kysely.destroy();
+      await sqliteStoreBefore(path, BEFORE_ACCESS, (db) => oldRows(db));
       const store = await openSqliteStore({ path });
       try {
         await checkUpgraded(store, 'sqlite');
@@ -318,11 +347,7 @@ describe('A SQLite store made before the ledger', () => {
     const scratch = mkdtempSync(join(tmpdir(), 'truceline-ledger-upgrade-'));
     try {
       const path = join(scratch, 'old.db');
-      const db = new Database(path);
-      const kysely = new Kysely<unknown>({ dialect: new SqliteDialect({ database: db }) });
-      await migrateBeforeAccess(kysely, sqliteMigrations, undefined, BEFORE_LEDGER);
-      await rowsBeforeLedger(kysely, 'sqlite');
-      await kysely.destroy();
+      await sqliteStoreBefore(path, BEFORE_LEDGER, (db) => rowsBeforeLedger(db, 'sqlite'));
       const store = await openSqliteStore({ path });
       try {
         await checkLedgerUpgrade(store, 'sqlite');
@@ -344,11 +369,7 @@ describe('A SQLite store made before the ledger', () => {
     const scratch = mkdtempSync(join(tmpdir(), 'truceline-ledger-upgrade-'));
     try {
       const path = join(scratch, 'many.db');
-      const db = new Database(path);
-      const kysely = new Kysely<unknown>({ dialect: new SqliteDialect({ database: db }) });
-      await migrateBeforeAccess(kysely, sqliteMigrations, undefined, BEFORE_LEDGER);
-      await manyRowsBeforeLedger(kysely, 'sqlite');
-      await kysely.destroy();
+      await sqliteStoreBefore(path, BEFORE_LEDGER, (db) => manyRowsBeforeLedger(db, 'sqlite'));
       const store = await openSqliteStore({ path });
       try {
         await checkManyRowsUpgrade(store);
@@ -378,18 +399,7 @@ describe(
       if (availability.status === 'fail') assert.fail(availability.reason);
       if (database === undefined) throw new Error('the test database was not created');
       const schema = 'before_access';
-      const pool = new pg.Pool({
-        connectionString: database.url,
-        options: `-c search_path=${schema},public`,
-      });
-      const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
-      try {
-        await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(kysely);
-        await migrateBeforeAccess(kysely, postgresMigrations, schema);
-        await oldRows(kysely);
-      } finally {
-        await kysely.destroy();
-      }
+      await postgresStoreBefore(database.url, schema, BEFORE_ACCESS, (db) => oldRows(db));
       const store = await openPostgresStore({ url: database.url, schema });
       try {
         await checkUpgraded(store, 'postgres');
@@ -408,18 +418,9 @@ describe(
       if (availability.status === 'fail') assert.fail(availability.reason);
       if (database === undefined) throw new Error('the test database was not created');
       const schema = 'before_ledger';
-      const pool = new pg.Pool({
-        connectionString: database.url,
-        options: `-c search_path=${schema},public`,
-      });
-      const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
-      try {
-        await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(kysely);
-        await migrateBeforeAccess(kysely, postgresMigrations, schema, BEFORE_LEDGER);
-        await rowsBeforeLedger(kysely, 'postgres');
-      } finally {
-        await kysely.destroy();
-      }
+      await postgresStoreBefore(database.url, schema, BEFORE_LEDGER, (db) =>
+        rowsBeforeLedger(db, 'postgres'),
+      );
       // Two stores open it at once (a server and a CLI): the rows are ledgered once.
       const [store, other] = await Promise.all([
         openPostgresStore({ url: database.url, schema }),
@@ -438,18 +439,9 @@ describe(
       if (availability.status === 'fail') assert.fail(availability.reason);
       if (database === undefined) throw new Error('the test database was not created');
       const schema = 'many_rows';
-      const pool = new pg.Pool({
-        connectionString: database.url,
-        options: `-c search_path=${schema},public`,
-      });
-      const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
-      try {
-        await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(kysely);
-        await migrateBeforeAccess(kysely, postgresMigrations, schema, BEFORE_LEDGER);
-        await manyRowsBeforeLedger(kysely, 'postgres');
-      } finally {
-        await kysely.destroy();
-      }
+      await postgresStoreBefore(database.url, schema, BEFORE_LEDGER, (db) =>
+        manyRowsBeforeLedger(db, 'postgres'),
+      );
       const store = await openPostgresStore({ url: database.url, schema });
       try {
         await checkManyRowsUpgrade(store);

@@ -86,35 +86,41 @@ export function associate(
 
   const found = new Map<string, { set: Local[]; misfit: number }>();
   const c = NOMINAL_SOUND_SPEED_MS;
+  const x: Point = { e: 0, n: 0 };
   for (let i = 0; i < pool.length; i++)
     for (let j = i + 1; j < pool.length; j++)
       for (let k = j + 1; k < pool.length; k++)
         for (const a of pool[i] ?? [])
           for (const b of pool[j] ?? [])
             for (const d of pool[k] ?? []) {
-              const x = solveFour(a, b, d, c);
-              if (x === null) continue;
+              // The innermost loop runs millions of times on a worst day: nothing in it allocates
+              // until a hypothesis holds.
+              if (!solveFour(a, b, d, c, x)) continue;
               const r0 = Math.hypot(x.e, x.n);
               if (r0 > options.maxRangeM) continue;
               // Every member must be within range and fit its own predicted time.
-              const set: Local[] = [seedLocal];
+              const missA = memberMiss(x, r0, a, options.maxRangeM);
+              if (missA < 0) continue;
+              const missB = memberMiss(x, r0, b, options.maxRangeM);
+              if (missB < 0) continue;
+              const missD = memberMiss(x, r0, d, options.maxRangeM);
+              if (missD < 0) continue;
               let misfit = 0;
-              let ok = true;
-              for (const m of [a, b, d]) {
-                const r = Math.hypot(x.e - m.e, x.n - m.n);
-                const miss = Math.abs(m.dt - (r - r0) / c);
-                if (r > options.maxRangeM || miss > tolerance(r, r0, m.sigmaS)) {
-                  ok = false;
-                  break;
-                }
-                misfit += miss;
-                set.push(m);
-              }
-              if (!ok) continue;
-              // Support: every other sensor's arrival nearest its predicted time, if close enough.
+              misfit += missA;
+              misfit += missB;
+              misfit += missD;
+              const set: Local[] = [seedLocal, a, b, d];
+              // Support: every other sensor's arrival nearest its predicted time, if close enough (each
+              // sensor comes once, and the seed's is not among them).
               for (const arrivals of sensors) {
                 const first = arrivals[0];
-                if (first === undefined || set.some((s) => s.sensor === first.sensor)) continue;
+                if (
+                  first === undefined ||
+                  first.sensor === a.sensor ||
+                  first.sensor === b.sensor ||
+                  first.sensor === d.sensor
+                )
+                  continue;
                 const r = Math.hypot(x.e - first.e, x.n - first.n);
                 if (r > options.maxRangeM) continue;
                 const predicted = (r - r0) / c;
@@ -151,26 +157,48 @@ const dist = (l: Local | undefined): number => (l === undefined ? Infinity : Mat
 const tolerance = (r: number, r0: number, sigmaS: number): number =>
   4 * Math.hypot(sigmaS, 0.01) + (PROPAGATION_SPREAD * (r + r0)) / NOMINAL_SOUND_SPEED_MS;
 
+/** A point in the seed's local frame, m (written in place by {@link solveFour}). */
+interface Point {
+  e: number;
+  n: number;
+}
+
 /**
  * The source of four arrivals — the seed at the origin at time 0 and three others — with the speed of
  * sound `c`: with r0 the seed's range, each other arrival gives (r0 + c·dtᵢ)² = |x − sᵢ|², and
  * subtracting |x|² = r0² leaves 2 x·sᵢ + 2 c dtᵢ r0 = |sᵢ|² − (c dtᵢ)², linear in (x, y, r0).
+ * Writes the source into `out`; false when there is none.
  */
-function solveFour(a: Local, b: Local, d: Local, c: number): { e: number; n: number } | null {
-  const rows = [a, b, d].map((m) => {
-    const cd = c * m.dt;
-    return [2 * m.e, 2 * m.n, 2 * cd, m.e * m.e + m.n * m.n - cd * cd] as const;
-  });
-  const [r1, r2, r3] = rows;
-  if (r1 === undefined || r2 === undefined || r3 === undefined) return null;
-  const det = det3(r1[0], r1[1], r1[2], r2[0], r2[1], r2[2], r3[0], r3[1], r3[2]);
-  if (Math.abs(det) < 1e-6) return null;
-  const e = det3(r1[3], r1[1], r1[2], r2[3], r2[1], r2[2], r3[3], r3[1], r3[2]) / det;
-  const n = det3(r1[0], r1[3], r1[2], r2[0], r2[3], r2[2], r3[0], r3[3], r3[2]) / det;
-  const r0 = det3(r1[0], r1[1], r1[3], r2[0], r2[1], r2[3], r3[0], r3[1], r3[3]) / det;
+function solveFour(a: Local, b: Local, d: Local, c: number, out: Point): boolean {
+  const [a0, a1, a2, a3] = rowOf(a, c);
+  const [b0, b1, b2, b3] = rowOf(b, c);
+  const [d0, d1, d2, d3] = rowOf(d, c);
+  const det = det3(a0, a1, a2, b0, b1, b2, d0, d1, d2);
+  if (Math.abs(det) < 1e-6) return false;
+  const e = det3(a3, a1, a2, b3, b1, b2, d3, d1, d2) / det;
+  const n = det3(a0, a3, a2, b0, b3, b2, d0, d3, d2) / det;
+  const r0 = det3(a0, a1, a3, b0, b1, b3, d0, d1, d3) / det;
   // The solution must be consistent with its own range (the linear system dropped that constraint).
-  if (!(r0 >= 0) || Math.abs(Math.hypot(e, n) - r0) > 0.05 * r0 + 500) return null;
-  return { e, n };
+  if (!(r0 >= 0) || Math.abs(Math.hypot(e, n) - r0) > 0.05 * r0 + 500) return false;
+  out.e = e;
+  out.n = n;
+  return true;
+}
+
+/** One arrival's row of the linear system (V8 keeps the destructured tuple off the heap). */
+const rowOf = (m: Local, c: number): readonly [number, number, number, number] => {
+  const cd = c * m.dt;
+  return [2 * m.e, 2 * m.n, 2 * cd, m.e * m.e + m.n * m.n - cd * cd];
+};
+
+/**
+ * How far arrival `m` is from the time a source at `x` (range `r0` from the seed) predicts, s; −1 when
+ * it is out of range or past its tolerance.
+ */
+function memberMiss(x: Point, r0: number, m: Local, maxRangeM: number): number {
+  const r = Math.hypot(x.e - m.e, x.n - m.n);
+  const miss = Math.abs(m.dt - (r - r0) / NOMINAL_SOUND_SPEED_MS);
+  return r > maxRangeM || miss > tolerance(r, r0, m.sigmaS) ? -1 : miss;
 }
 
 const det3 = (

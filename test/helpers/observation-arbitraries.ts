@@ -177,20 +177,24 @@ const textUnit = (controls: boolean): fc.Arbitrary<string> =>
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const hasControl = (text: string): boolean => CONTROL.test(text);
 
+const UNPAIRED = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /**
  * Free text of at most `max` code points (what the schema counts), now and then exactly `max` long
  * — with astral characters that is up to twice as many UTF-16 code units.
  * @param min the fewest code units
- * @param controls whether control characters (newlines, NUL…) may appear
+ * @param controls whether control characters (newlines, NUL…) may appear; when not, neither may an
+ *   unpaired surrogate (text a column keeps: ids), which becomes U+FFFD
  */
 export function text(max: number, min = 0, controls = true): fc.Arbitrary<string> {
+  const storable = (s: string): string => (controls ? s : s.replace(UNPAIRED, '\uFFFD'));
   const short = fc
     .string({ unit: textUnit(controls), minLength: min, maxLength: Math.min(max, 24) })
-    .map((s) => fitLength(s, max))
+    .map((s) => storable(fitLength(s, max)))
     .filter((s) => codePoints(s) >= min);
   const exact = fc
     .string({ unit: textUnit(controls), minLength: 1, maxLength: Math.min(max, 64) })
-    .map((s) => fitLength(s.repeat(Math.ceil(max / codePoints(s))), max));
+    .map((s) => storable(fitLength(s.repeat(Math.ceil(max / codePoints(s))), max)));
   return fc.oneof({ weight: 6, arbitrary: short }, { weight: 1, arbitrary: exact });
 }
 
@@ -338,7 +342,7 @@ function common(options: ObservationArbOptions, full: boolean): fc.Arbitrary<Jso
   );
   if (options.transport === false) return fields;
   // Transport fields come and go whatever `full` says: the server must ignore them either way.
-  const transport = object({}, { batchId: text(128, 1), receivedAt: text(64) }, false);
+  const transport = object({}, { batchId: text(128, 1, false), receivedAt: text(64) }, false);
   return fc.tuple(fields, transport).map(([head, extra]) => ({ ...head, ...extra }));
 }
 
@@ -805,6 +809,8 @@ function buildCorruptions(): Corruption[] {
     set(['id'], 'line\nbreak', 'bad-format', all),
     set(['id'], 'nul\u0000', 'bad-format', all),
     set(['id'], 'del\u007f', 'bad-format', all),
+    set(['id'], 'half\ud800', 'bad-format', all),
+    set(['id'], '\udc00other-half', 'bad-format', all),
     ...identifierField(['sourceId'], all, true),
     {
       name: `sourceId = ${UNREGISTERED_SOURCE_ID} (a source nobody registered)`,
@@ -874,6 +880,8 @@ function buildCorruptions(): Corruption[] {
     ...stringField(['text'], { max: OBSERVATION_LIMITS.textLength }, all),
     set(['text'], '😀'.repeat(OBSERVATION_LIMITS.textLength + 1), 'too-long', all),
     ...stringField(['batchId'], { max: 128, min: 1 }, all),
+    set(['batchId'], 'nul\u0000', 'bad-format', all),
+    set(['batchId'], 'half\ud800', 'bad-format', all),
     ...stringField(['receivedAt'], { max: 64 }, all),
     unknownField([], 'extra', all),
     unknownField([], 'signature', all),

@@ -50,12 +50,22 @@ export const identifier = z
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, { error: 'must be letters, digits, ".", "_", ":" or "-"' });
 
-const recordId = z
-  .string()
-  .min(1)
-  .max(OBSERVATION_LIMITS.idLength)
-  // eslint-disable-next-line no-control-regex
-  .regex(/^[^\u0000-\u001f\u007f]+$/, { error: 'must not contain control characters' });
+/**
+ * Text a column keeps exactly as validated: no control characters (PostgreSQL refuses NUL), and no
+ * unpaired UTF-16 surrogate (UTF-8 cannot carry one: the database would store U+FFFD in its place, and
+ * the row would no longer be the one its ledger leaf committed to).
+ */
+const storableId = (maxLength: number) =>
+  z
+    .string()
+    .min(1)
+    .max(maxLength)
+    // eslint-disable-next-line no-control-regex
+    .regex(/^(?:[^\u0000-\u001f\u007f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])+$/, {
+      error: 'must not contain control characters or unpaired surrogates',
+    });
+
+const recordId = storableId(OBSERVATION_LIMITS.idLength);
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const earliest = Date.parse(OBSERVATION_LIMITS.earliestObservedAt);
@@ -152,7 +162,7 @@ const common = {
   evidence: z.array(sha256Hex).max(OBSERVATION_LIMITS.evidenceItems).optional(),
   text: shortText(OBSERVATION_LIMITS.textLength).optional(),
   /** Transport: the batch this record came in. Not part of the record's content. */
-  batchId: z.string().min(1).max(128).optional(),
+  batchId: storableId(128).optional(),
   /** Transport: set by the server; a value sent by a client is ignored. */
   receivedAt: z.string().max(64).optional(),
 };

@@ -99,6 +99,24 @@ test('each problem names its field and reason', () => {
   assert.equal(issuesOf(report)[0]?.path, 'payload.report');
 });
 
+test('ids a column keeps must survive UTF-8 and PostgreSQL exactly: no unpaired surrogate, no NUL', () => {
+  const refused = 'must not contain control characters or unpaired surrogates';
+  for (const bad of ['r\ud800x', 'r\udc00', 'r\ud800', '\u0000', 'a\tb'])
+    for (const [field, path] of [
+      ['id', 'id'],
+      ['batchId', 'batchId'],
+    ] as const)
+      assert.deepEqual(
+        issuesOf({ ...acoustic(), [field]: bad }),
+        [{ path, reason: refused }],
+        JSON.stringify(bad),
+      );
+  // Paired surrogates (a character outside the BMP) and any script are fine.
+  for (const good of ['r-🙂-1', 'запис-7', 'b\u00e9'])
+    for (const field of ['id', 'batchId'])
+      assert.ok(validateObservation({ ...acoustic(), [field]: good }, now, sha256).ok, good);
+});
+
 test('every problem of a record is reported, not just the first', () => {
   const issues = issuesOf({ ...acoustic(), timeUncertaintyMs: -1, location: { lat: 100, lon: 200, ceM: 1 } });
   assert.deepEqual(issues.map((i) => i.path).sort(), ['location.lat', 'location.lon', 'timeUncertaintyMs']);

@@ -116,6 +116,7 @@ describe('live stream redaction (a real server, three readers at once)', () => {
   let party: Connection;
   let analyst: Connection;
   let publicReader: Connection;
+  let ingestOnly: Connection;
   let posted = 0;
 
   before(async () => {
@@ -131,6 +132,11 @@ describe('live stream redaction (a real server, three readers at once)', () => {
     party = await Connection.open(base, partyToken);
     analyst = await Connection.open(base, h.analystToken);
     publicReader = await Connection.open(base, undefined);
+    // A mission token that may ingest but not read (a gateway's) reads what the public reads.
+    ingestOnly = await Connection.open(
+      base,
+      await h.tokenFor({ orgId: 'mission', kind: 'mission', role: 'analyst', scopes: 'ingest' }),
+    );
 
     const send = async (records: readonly Record<string, unknown>[]) => {
       const response = await h.inject({
@@ -184,12 +190,13 @@ describe('live stream redaction (a real server, three readers at once)', () => {
     await analyst.until('the analyst has everything', (c) => c.messages.at(-1)?.id === String(latest));
     await party.until('the party has the violations', (c) => c.of('violation').length > 0);
     await publicReader.until('the public has the events', (c) => c.of('event').length > 0);
+    await ingestOnly.until('the ingest-only token has the events', (c) => c.of('event').length > 0);
     // Give the party's and the public's streams time to send anything they should not.
     await new Promise((resolve) => setTimeout(resolve, 500));
   });
 
   after(async () => {
-    await Promise.all([party.close(), analyst.close(), publicReader.close()]);
+    await Promise.all([party.close(), analyst.close(), publicReader.close(), ingestOnly.close()]);
     await h.close();
   });
 
@@ -286,6 +293,13 @@ describe('live stream redaction (a real server, three readers at once)', () => {
     assert.ok(
       events.some((e) => e.location !== null),
       'at least one event with a location went to the public',
+    );
+  });
+
+  test('a token without the read scope receives what the public receives, no more', () => {
+    assert.deepEqual(
+      ingestOnly.messages.map((m) => [m.event, m.data]),
+      publicReader.messages.map((m) => [m.event, m.data]),
     );
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Cases on the live stream: every recorded action on a case of the Special Commission is announced as
  * an `event: case` message — to the mission and the Commission, and to the case's parties, except the
- * members' deliberation, which a party sees only if it sits on the Commission. Nobody else hears of it.
+ * members' deliberation, which a party sees only if it sits on the Commission. Nobody else hears of it,
+ * nor does a token that may not read.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -84,6 +85,10 @@ describe('case actions on the live stream', () => {
       complainant: await listen(await token('ru-af', 'party', 'party-liaison')),
       delegation: await listen(await token('ua-delegation', 'party', 'commissioner')),
       bystander: await listen(await token('other-party', 'party', 'party-liaison')),
+      // A token that may ingest but not read.
+      ingestOnly: await listen(
+        await h.tokenFor({ orgId: 'mission', kind: 'mission', role: 'analyst', scopes: 'ingest' }),
+      ),
       public: await listen(undefined),
     };
 
@@ -121,7 +126,8 @@ describe('case actions on the live stream', () => {
       assert.deepEqual(actions(name), ['open', 'comment', 'notify'], name);
     for (const name of ['accused', 'complainant'] as const)
       assert.deepEqual(actions(name), ['open', 'notify'], name);
-    for (const name of ['bystander', 'public'] as const) assert.deepEqual(actions(name), [], name);
+    for (const name of ['bystander', 'ingestOnly', 'public'] as const)
+      assert.deepEqual(actions(name), [], name);
 
     const [first] = caseMessages(listeners.chair);
     assert.equal(first?.caseId, opened.id);

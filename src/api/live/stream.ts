@@ -9,7 +9,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../application/app-deps.ts';
 import type { Notice } from '../../application/notifier.ts';
-import { mayRead, readerOrg, viewFor, type Principal } from '../../core/access/policy.ts';
+import {
+  decide,
+  mayRead,
+  PUBLIC_PRINCIPAL,
+  readerOrg,
+  viewFor,
+  type Principal,
+} from '../../core/access/policy.ts';
 import { STREAM_EVENTS, type StreamEventName } from '../../shared/wire.ts';
 import { presentEvent, presentViolation } from '../presenters/fusion-presenter.ts';
 import { presentObservationJson } from '../presenters/observation-presenter.ts';
@@ -114,7 +121,8 @@ async function nextMessages(
  * chair and members, and the parties the notice names.
  */
 function mayReceive(principal: Principal, notice: Notice): boolean {
-  if (principal.type !== 'user') return false;
+  // As for reading the case itself: a user whose token may read.
+  if (decide(principal, 'cases:read') !== 'allow') return false;
   const org = readerOrg(principal);
   if (org.kind === 'mission' || org.kind === 'chair' || org.kind === 'member') return true;
   return org.kind === 'party' && notice.parties.includes(org.id);
@@ -128,6 +136,11 @@ function runStream(
   reply: FastifyReply,
   start: number,
 ): () => void {
+  // The stream is open to everyone; what it carries is read as the reader's token allows: a token
+  // without the `read` scope (an ingest client's) reads what the public reads.
+  const principal = request.principal;
+  const reader =
+    principal.type === 'user' && !principal.scopes.includes('read') ? PUBLIC_PRINCIPAL : principal;
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, {
@@ -162,7 +175,7 @@ function runStream(
       do {
         wanted.again = false;
         for (;;) {
-          const { messages, upTo } = await nextMessages(deps, request.principal, lastSeq, options.batch);
+          const { messages, upTo } = await nextMessages(deps, reader, lastSeq, options.batch);
           if (isClosed() || upTo <= lastSeq) break;
           for (const message of messages) {
             await write(`id: ${message.seq}\nevent: ${message.event}\ndata: ${message.data}\n\n`);
@@ -188,7 +201,7 @@ function runStream(
   // Case and deadline notices are live only (not facts of the commit sequence): sent to whoever may
   // follow the case.
   const stopNotices = deps.notifier.subscribeNotices((notice) => {
-    if (state.closed || !mayReceive(request.principal, notice)) return;
+    if (state.closed || !mayReceive(reader, notice)) return;
     void write(`event: ${notice.event}\ndata: ${notice.data}\n\n`);
   });
   const poll = setInterval(wake, options.pollMs);

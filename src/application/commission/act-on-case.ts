@@ -26,6 +26,18 @@ const headOf = (c: CommissionCase) => ({
   updatedAtMs: c.updatedAt,
 });
 
+const membersOf = (c: CommissionCase): string[] => c.settings.members.map((member) => member.id);
+
+/**
+ * The organisations, besides the mission and the Commission's chair and members, that follow a case
+ * (as `GET /api/v1/cases/{id}` lets them): its accused, its complainant, and the members' delegations.
+ */
+export const followersOf = (c: CommissionCase): string[] => [
+  ...c.accused,
+  ...(c.complaint === null ? [] : [c.complaint.complainant]),
+  ...membersOf(c),
+];
+
 /** Actions among the Commission's members, which a party sees only if it sits on the Commission. */
 const DELIBERATION: ReadonlySet<CaseStep['type'] | 'open'> = new Set(['comment', 'propose-ruling', 'vote']);
 
@@ -36,10 +48,7 @@ const DELIBERATION: ReadonlySet<CaseStep['type'] | 'open'> = new Set(['comment',
  * always does.
  */
 function announce(deps: Pick<AppDeps, 'notifier'>, c: CommissionCase, action: CaseStep | OpenCase): void {
-  const members = c.settings.members.map((member) => member.id);
-  const parties = DELIBERATION.has(action.type)
-    ? members
-    : [...c.accused, ...(c.complaint === null ? [] : [c.complaint.complainant]), ...members];
+  const parties = DELIBERATION.has(action.type) ? membersOf(c) : followersOf(c);
   deps.notifier.notice({
     event: 'case',
     data: JSON.stringify({

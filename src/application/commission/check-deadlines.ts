@@ -8,7 +8,7 @@ import { deadlinesDue, type DueDeadline } from '../../core/commission/deadlines-
 import { formatInZone } from '../../core/commission/format-in-zone.ts';
 import { SYSTEM_ACTOR } from '../../core/verification/actor.ts';
 import type { AppDeps } from '../app-deps.ts';
-import { recordCaseAction } from './act-on-case.ts';
+import { followersOf, recordCaseAction } from './act-on-case.ts';
 
 /** A deadline message: the case, the deadline and its time in UTC and in the agreement's zone. */
 export interface DeadlineNotice extends DueDeadline {
@@ -49,7 +49,7 @@ export async function checkDeadlines(
           deps.notifier.notice({
             event: 'deadline',
             data: JSON.stringify(notice),
-            parties: current.accused,
+            parties: followersOf(current),
           });
         }
         // One step per check: the next step's own deadline starts when this one is taken.

@@ -63,10 +63,10 @@ interface EntryRow {
   row_key: number | string;
 }
 
-/** A row key as SQLite should store it: integers as INTEGER (a JS number would bind as REAL). */
 /** Rows of a table read and ledgered at a time by the backfill. */
 const BACKFILL_PAGE = 10_000;
 
+/** A row key as SQLite should store it: integers as INTEGER (a JS number would bind as REAL). */
 const sqlKey = (key: RowKey): bigint | string => (typeof key === 'number' ? BigInt(key) : key);
 
 const ROWS_SQL = (spec: LedgeredTable): string =>

@@ -329,7 +329,7 @@ export class PostgresObservationStore implements ObservationStore {
       }
     }
 
-    await this.#ledgerGroup(client, batches, plan.inserts, quarantinedIds, submitted);
+    await this.#ledgerGroup(client, batches, byBatch, plan.inserts, quarantinedIds, submitted);
 
     await client.query(
       `UPDATE store_state SET last_seq = $1, last_quarantine_id = $2, quarantine_head_bytes = $3,
@@ -348,12 +348,12 @@ export class PostgresObservationStore implements ObservationStore {
   async #ledgerGroup(
     client: pg.PoolClient,
     batches: readonly IngestBatch[],
+    details: ReadonlyMap<IngestBatch, BatchDetails | undefined>,
     inserts: ReturnType<typeof planIngest>['inserts'],
     quarantinedIds: ReadonlyMap<IngestBatch, readonly number[]>,
     submitted: ReadonlyMap<IngestBatch, string>,
   ): Promise<void> {
     const db = onClient(client);
-    const details = new Map(batches.map((batch) => [batch, batchDetails(batch)]));
     // Per batch, in order: each accepted observation's leaf made ahead, or its seq to read back.
     const accepted = new Map<IngestBatch, (PrecomputedItem | number)[]>();
     const readBack: number[] = [];

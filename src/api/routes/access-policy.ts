@@ -7,10 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../application/app-deps.ts';
-import { policyDocument } from '../../core/access/policy.ts';
-import { canonicalJson } from '../../core/observations/canonical-json.ts';
-
-export const ACCESS_POLICY_RECORD = 'access-policy';
+import { policyInForce } from '../../application/access/record-access-policy.ts';
 
 const accessPolicySchema = z
   .object({
@@ -38,6 +35,7 @@ const accessPolicySchema = z
 export function accessPolicyRoutes(deps: AppDeps) {
   return async (app: FastifyInstance): Promise<void> => {
     const route = app.withTypeProvider<ZodTypeProvider>();
+    const { document: policy, contentSha256 } = policyInForce(deps);
 
     route.get(
       '/api/v1/access-policy',
@@ -52,12 +50,10 @@ export function accessPolicyRoutes(deps: AppDeps) {
         },
       },
       async () => {
-        const policy = policyDocument();
-        const contentSha256 = deps.sha256(canonicalJson(policy));
         const latest = await deps.store.access.latestPolicy();
         if (latest === undefined || latest.contentSha256 !== contentSha256)
           return { policy, contentSha256, recorded: null };
-        const entry = await deps.store.ledger.findEntry(ACCESS_POLICY_RECORD, latest.version);
+        const entry = await deps.store.ledger.findEntry('access-policy', latest.version);
         return {
           policy,
           contentSha256,

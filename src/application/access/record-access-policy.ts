@@ -7,13 +7,24 @@ import { policyDocument } from '../../core/access/policy.ts';
 import { canonicalJson } from '../../core/observations/canonical-json.ts';
 import type { AppDeps } from '../app-deps.ts';
 
-/** Records the policy in force (its RFC 8785 text and SHA-256); a no-op when the latest version is this one. */
+/** The policy this server runs with: as data, as its RFC 8785 text, and that text's SHA-256. */
+export interface PolicyInForce {
+  readonly document: Readonly<Record<string, unknown>>;
+  readonly documentJson: string;
+  readonly contentSha256: string;
+}
+
+/** The policy in force (fixed for the life of the process: compute it once). */
+export function policyInForce(deps: Pick<AppDeps, 'sha256'>): PolicyInForce {
+  const document = policyDocument();
+  const documentJson = canonicalJson(document);
+  return { document, documentJson, contentSha256: deps.sha256(documentJson) };
+}
+
+/** Records the policy in force; a no-op when the latest version is this one. */
 export async function recordAccessPolicy(
   deps: Pick<AppDeps, 'store' | 'clock' | 'sha256'>,
 ): Promise<{ readonly version: number; readonly recorded: boolean }> {
-  const documentJson = canonicalJson(policyDocument());
-  return deps.store.access.recordPolicy(
-    { documentJson, contentSha256: deps.sha256(documentJson) },
-    deps.clock.now(),
-  );
+  const { documentJson, contentSha256 } = policyInForce(deps);
+  return deps.store.access.recordPolicy({ documentJson, contentSha256 }, deps.clock.now());
 }

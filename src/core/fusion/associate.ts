@@ -99,16 +99,13 @@ export function associate(
               const r0 = Math.hypot(x.e, x.n);
               if (r0 > options.maxRangeM) continue;
               // Every member must be within range and fit its own predicted time.
-              const missA = memberMiss(x, r0, a, options.maxRangeM);
+              const missA = memberMiss(x, r0, a, c, options.maxRangeM);
               if (missA < 0) continue;
-              const missB = memberMiss(x, r0, b, options.maxRangeM);
+              const missB = memberMiss(x, r0, b, c, options.maxRangeM);
               if (missB < 0) continue;
-              const missD = memberMiss(x, r0, d, options.maxRangeM);
+              const missD = memberMiss(x, r0, d, c, options.maxRangeM);
               if (missD < 0) continue;
-              let misfit = 0;
-              misfit += missA;
-              misfit += missB;
-              misfit += missD;
+              let misfit = missA + missB + missD;
               const set: Local[] = [seedLocal, a, b, d];
               // Support: every other sensor's arrival nearest its predicted time, if close enough (each
               // sensor comes once, and the seed's is not among them).
@@ -195,9 +192,9 @@ const rowOf = (m: Local, c: number): readonly [number, number, number, number] =
  * How far arrival `m` is from the time a source at `x` (range `r0` from the seed) predicts, s; −1 when
  * it is out of range or past its tolerance.
  */
-function memberMiss(x: Point, r0: number, m: Local, maxRangeM: number): number {
+function memberMiss(x: Point, r0: number, m: Local, c: number, maxRangeM: number): number {
   const r = Math.hypot(x.e - m.e, x.n - m.n);
-  const miss = Math.abs(m.dt - (r - r0) / NOMINAL_SOUND_SPEED_MS);
+  const miss = Math.abs(m.dt - (r - r0) / c);
   return r > maxRangeM || miss > tolerance(r, r0, m.sigmaS) ? -1 : miss;
 }
 

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { observation, withoutTransport } from '../../../test/helpers/observation-arbitraries.ts';
+import {
+  corruptedRecord,
+  jsonRoundTrip,
+  observation,
+  withoutTransport,
+} from '../../../test/helpers/observation-arbitraries.ts';
+import { validCopier } from '../validation/valid-copy.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { observationSchema } from './schema.ts';
 import { validateObservation } from './validate-observation.ts';
@@ -222,4 +228,124 @@ test('the schema gives every object of a record back with its keys in canonical 
     }),
     { numRuns: 500 },
   );
+});
+
+const fastCopy = validCopier(observationSchema);
+
+/** The fast path and zod agree on `value`: both accept it (with the same content) or both refuse it. */
+function fastPathAgrees(value: unknown): boolean {
+  const copied = fastCopy(value);
+  const parsed = observationSchema.safeParse(value);
+  assert.equal(
+    copied !== undefined,
+    parsed.success,
+    `fast path ${copied === undefined ? 'refused' : 'accepted'}: ${JSON.stringify(value)}`,
+  );
+  if (parsed.success) {
+    // Its copy is in canonical order already: the plain text is the canonical text, and zod's.
+    assert.equal(JSON.stringify(copied), canonicalJson(parsed.data));
+  }
+  return parsed.success;
+}
+
+test('the fast path accepts every valid record, of every kind and variant, as zod parses it', () => {
+  fc.assert(
+    fc.property(fc.oneof(observation({ now }), observation({ now, full: true })), (record) => {
+      assert.ok(fastPathAgrees(record));
+    }),
+    { numRuns: 1000 },
+  );
+});
+
+test('the fast path refuses every corruption of the catalogue that zod refuses, and only those', () => {
+  fc.assert(
+    fc.property(corruptedRecord({ now }), ({ corrupted }) => {
+      // The catalogue's time-in-the-future and unregistered-source corruptions pass the schema: the
+      // fast path must accept them too (validation and the store refuse them later).
+      fastPathAgrees(jsonRoundTrip(corrupted));
+    }),
+    { numRuns: 1000 },
+  );
+});
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Every path to a member or item of `value`, the root excluded. */
+function pathsOf(value: Json, prefix: readonly (string | number)[] = []): (string | number)[][] {
+  if (value === null || typeof value !== 'object') return [];
+  const entries: [string | number, Json][] = Array.isArray(value)
+    ? value.map((item, i): [number, Json] => [i, item])
+    : Object.entries(value);
+  return entries.flatMap(([key, member]) => [[...prefix, key], ...pathsOf(member, [...prefix, key])]);
+}
+
+/** The member of `value` at `path`. */
+const memberAt = (value: Json, path: readonly (string | number)[]): Json =>
+  path.reduce<Json>((at, key) => (at as Record<string | number, Json>)[key] as Json, value);
+
+const isObject = (value: Json): boolean =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** `record` with the member at `path` replaced by `by`, or deleted when `by` is undefined. */
+function mutated(record: Json, path: readonly (string | number)[], by: Json | undefined): Json {
+  const copy = structuredClone(record) as Record<string | number, Json>;
+  let parent = copy;
+  for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, Json>;
+  const last = path[path.length - 1] as string | number;
+  if (by === undefined) {
+    if (Array.isArray(parent)) parent.splice(last as number, 1);
+    else Reflect.deleteProperty(parent, last);
+  } else parent[last] = by;
+  return copy;
+}
+
+test('the fast path and zod agree on records with one member changed anyhow: replaced, removed, or one added', () => {
+  const boundaries = fc.constantFrom<Json>(
+    0,
+    -0,
+    -1,
+    1.5,
+    90.0000001,
+    -180.5,
+    360,
+    1e308,
+    -1e308,
+    2 ** 53,
+    '',
+    ' ',
+    'Z',
+    'x'.repeat(129),
+    [],
+    {},
+  );
+  const record = fc
+    .oneof(observation({ now }), observation({ now, full: true }))
+    .map((r) => jsonRoundTrip(r) as Json);
+  const change = record.chain((base) => {
+    const paths = pathsOf(base);
+    return fc.oneof(
+      fc.record({
+        base: fc.constant(base),
+        path: fc.constantFrom(...paths),
+        by: fc.oneof(fc.jsonValue() as fc.Arbitrary<Json>, boundaries),
+      }),
+      fc.record({ base: fc.constant(base), path: fc.constantFrom(...paths), by: fc.constant(undefined) }),
+      fc.record({
+        base: fc.constant(base),
+        path: fc
+          .constantFrom([], ...paths.filter((at) => isObject(memberAt(base, at))))
+          .chain((at) => fc.string({ maxLength: 12 }).map((key) => [...at, key])),
+        by: fc.jsonValue() as fc.Arbitrary<Json>,
+      }),
+    );
+  });
+  let accepted = 0;
+  fc.assert(
+    fc.property(change, ({ base, path, by }) => {
+      if (fastPathAgrees(jsonRoundTrip(mutated(base, path, by)))) accepted += 1;
+    }),
+    { numRuns: 3000 },
+  );
+  // Both outcomes were exercised: some changes keep a record valid (an optional member removed).
+  assert.ok(accepted > 0 && accepted < 3000, `${accepted} of 3000 accepted`);
 });

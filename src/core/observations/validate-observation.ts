@@ -6,6 +6,7 @@ import type { FieldIssue } from '../errors.ts';
 import type { PrecomputedLeaf } from '../ledger/leaf.ts';
 import type { Sha256Hex } from '../ports/hasher.ts';
 import { fieldIssues } from '../validation/field-issues.ts';
+import { validCopier } from '../validation/valid-copy.ts';
 import { canonicalJson } from './canonical-json.ts';
 import type { ObservationKind, SensorState } from './kinds.ts';
 import { OBSERVATION_LIMITS, observationSchema, type ObservationInput } from './schema.ts';
@@ -58,22 +59,33 @@ const stringField = (raw: unknown, key: string): string | undefined => {
 };
 
 /**
+ * Copies of the records the schema accepts, keys in canonical order, without zod's cost; `undefined`
+ * for the rest, which zod then refuses with its reasons.
+ */
+const acceptedCopy = validCopier(observationSchema) as (raw: unknown) => ObservationInput | undefined;
+
+/**
  * Validates one raw record.
  * @param raw the parsed JSON value as it arrived
  * @param receivedAtMs the server's receipt time (observations may not be more than 24 h ahead of it)
  * @param sha256 the hash function
  */
 export function validateObservation(raw: unknown, receivedAtMs: number, sha256: Sha256Hex): ValidationResult {
-  const parsed = observationSchema.safeParse(raw);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      issues: fieldIssues(parsed.error),
-      sourceId: stringField(raw, 'sourceId'),
-      recordId: stringField(raw, 'id'),
-    };
+  const copy = acceptedCopy(raw);
+  let record: ObservationInput;
+  if (copy !== undefined) record = copy;
+  else {
+    const parsed = observationSchema.safeParse(raw);
+    if (!parsed.success) {
+      return {
+        ok: false,
+        issues: fieldIssues(parsed.error),
+        sourceId: stringField(raw, 'sourceId'),
+        recordId: stringField(raw, 'id'),
+      };
+    }
+    record = parsed.data;
   }
-  const record = parsed.data;
   const observedAtMs = Date.parse(record.observedAt);
   if (observedAtMs > receivedAtMs + OBSERVATION_LIMITS.maxFutureSkewMs) {
     return {
@@ -84,7 +96,8 @@ export function validateObservation(raw: unknown, receivedAtMs: number, sha256: 
     };
   }
   const point = record.kind === 'patrol' ? record.payload.observer : record.location;
-  const content = canonicalJson(contentOf(record));
+  // A copy is in canonical order by construction: one native call writes its canonical text.
+  const content = copy !== undefined ? JSON.stringify(contentOf(copy)) : canonicalJson(contentOf(record));
   return {
     ok: true,
     observation: {

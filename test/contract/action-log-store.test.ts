@@ -206,6 +206,31 @@ describeEachEngine('ActionLogStore and AttachmentStore', (engine) => {
     assert.equal((await store.ledger.head()).size, 0);
   });
 
+  it('claims a notice once per item and key, apart for each log, and remembers it after reopening', async () => {
+    const store = await engine.open();
+    assert.equal(await store.cases.claimNotice('case-1', 'remedy:r-1@1000', at(1)), true);
+    assert.equal(await store.cases.claimNotice('case-1', 'remedy:r-1@1000', at(2)), false);
+    assert.equal(await store.cases.claimNotice('case-1', 'remedy:r-1@2000', at(2)), true);
+    assert.equal(await store.cases.claimNotice('case-2', 'remedy:r-1@1000', at(2)), true);
+    // The other log keeps its own: the same id and key are a different item's notice there.
+    assert.equal(await store.verification.claimNotice('case-1', 'remedy:r-1@1000', at(3)), true);
+    assert.equal(await store.verification.claimNotice('case-1', 'remedy:r-1@1000', at(3)), false);
+    // At once: exactly one claim succeeds.
+    const both = await Promise.all([
+      store.cases.claimNotice('case-3', 'reply:1:p@5', at(4)),
+      store.cases.claimNotice('case-3', 'reply:1:p@5', at(4)),
+    ]);
+    assert.deepEqual(both.sort(), [false, true]);
+    // Notices are operational: nothing of them is ledgered.
+    assert.equal((await store.ledger.head()).size, 0);
+    if (engine.openAgain !== undefined) {
+      const again = await engine.openAgain(store);
+      assert.equal(await again.cases.claimNotice('case-1', 'remedy:r-1@1000', at(5)), false);
+      assert.equal(await again.cases.claimNotice('case-3', 'reply:1:p@5', at(5)), false);
+      assert.equal(await again.cases.claimNotice('case-4', 'reply:1:p@5', at(5)), true);
+    }
+  });
+
   it('records actions with the next seq and versions, and finds the state and every action', async () => {
     const store = await engine.open();
     const openA = open('vi-a', 'potential-violation', 'ev-1#fire', 0);

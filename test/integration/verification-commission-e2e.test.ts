@@ -387,6 +387,13 @@ describe('from a potential violation to an escalated ruling, over the API', () =
     assert.equal(escalated.escalations.length, 1, 'the ladder advanced one step');
     assert.equal(escalated.escalations[0]?.stepId, 'jccc-coordination');
     assert.match(escalated.deadlines[0]?.deadlineLocal ?? '', /Europe\/Kyiv/);
+    // A restarted server (nothing in memory) does not announce the same deadline again.
+    const again = await checkDeadlines(h.deps, new Set());
+    assert.deepEqual(
+      again.filter((n) => n.key === notices.find((m) => m.kind === 'remedy')?.key),
+      [],
+      JSON.stringify(again),
+    );
 
     // Remedy tracking: a later breach of the same clause by the same party, substantiated after the
     // remedy's deadline, reopens the case.

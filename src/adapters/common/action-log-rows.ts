@@ -10,6 +10,8 @@ export interface ActionLogTables {
   readonly heads: 'verification_items' | 'cases';
   readonly idColumn: 'item_id' | 'case_id';
   readonly type: 'verification-step' | 'case-action';
+  /** The notices raised about the log's items (`claimNotice`): operational, not ledgered. */
+  readonly notices: 'verification_notices' | 'case_notices';
 }
 
 export const VERIFICATION_TABLES: ActionLogTables = {
@@ -18,6 +20,7 @@ export const VERIFICATION_TABLES: ActionLogTables = {
   heads: 'verification_items',
   idColumn: 'item_id',
   type: 'verification-step',
+  notices: 'verification_notices',
 };
 
 export const CASE_TABLES: ActionLogTables = {
@@ -26,6 +29,7 @@ export const CASE_TABLES: ActionLogTables = {
   heads: 'cases',
   idColumn: 'case_id',
   type: 'case-action',
+  notices: 'case_notices',
 };
 
 export const actionLogErrors = {

@@ -118,6 +118,16 @@ export class MemoryActionLog<
     );
   }
 
+  claimNotice(id: string, key: string, atMs: number): Promise<boolean> {
+    return Promise.resolve().then(() => {
+      let raised = this.#log.notices.get(id);
+      if (raised === undefined) this.#log.notices.set(id, (raised = new Map<string, number>()));
+      if (raised.has(key)) return false;
+      raised.set(key, atMs);
+      return true;
+    });
+  }
+
   list(input: ListQuery): Promise<readonly { seq: number; state: S }[]> {
     return Promise.resolve().then(() => {
       const query = checkedListQuery(input);

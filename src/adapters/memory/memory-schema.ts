@@ -98,6 +98,8 @@ export interface MemoryActionLogTables {
    * the order of the heads' seqs (what a listing pages by).
    */
   readonly heads: Map<string, MemoryActionHead>;
+  /** The notices raised about items (`claimNotice`): by item id, each key with the time it was raised. */
+  readonly notices: Map<string, Map<string, number>>;
 }
 
 /**
@@ -146,8 +148,8 @@ export const emptyMemorySchema = (): MemorySchema => ({
   tokens: new Map(),
   sessions: new Map(),
   reads: [],
-  verification: { actions: [], byOwner: new Map(), heads: new Map() },
-  cases: { actions: [], byOwner: new Map(), heads: new Map() },
+  verification: { actions: [], byOwner: new Map(), heads: new Map(), notices: new Map() },
+  cases: { actions: [], byOwner: new Map(), heads: new Map(), notices: new Map() },
   attachments: new Map(),
   ledger: emptyLedgerTables(),
 });

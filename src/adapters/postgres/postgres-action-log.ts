@@ -138,6 +138,16 @@ export class PostgresActionLog<
     return rows.map((row) => JSON.parse(row.value) as S);
   }
 
+  async claimNotice(id: string, key: string, atMs: number): Promise<boolean> {
+    const { notices, idColumn } = this.#tables;
+    const claimed = await this.#db.query<{ claimed: number }>(
+      `INSERT INTO ${notices} (${idColumn}, notice_key, raised_at) VALUES ($1, $2, $3)
+       ON CONFLICT DO NOTHING RETURNING 1 AS claimed`,
+      [id, key, atMs],
+    );
+    return claimed.length === 1;
+  }
+
   async list(input: ListQuery): Promise<readonly { seq: number; state: S }[]> {
     const query = checkedListQuery(input);
     const where: string[] = ['seq > $1'];

@@ -366,4 +366,19 @@ export const postgresMigrations: Record<string, Migration> = {
       recorded_at bigint NOT NULL
     )`),
   ),
+  // As SQLite's 0007: the notices raised about items and cases, each announced once.
+  '0007-raised-notices': statements(
+    sql.raw(`CREATE TABLE verification_notices (
+      item_id text COLLATE "C" NOT NULL,
+      notice_key text COLLATE "C" NOT NULL,
+      raised_at bigint NOT NULL,
+      PRIMARY KEY (item_id, notice_key)
+    )`),
+    sql.raw(`CREATE TABLE case_notices (
+      case_id text COLLATE "C" NOT NULL,
+      notice_key text COLLATE "C" NOT NULL,
+      raised_at bigint NOT NULL,
+      PRIMARY KEY (case_id, notice_key)
+    )`),
+  ),
 };

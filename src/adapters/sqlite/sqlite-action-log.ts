@@ -131,6 +131,17 @@ export class SqliteActionLog<
       .map((row) => JSON.parse(row.value) as S);
   }
 
+  async claimNotice(id: string, key: string, atMs: number): Promise<boolean> {
+    const { notices, idColumn } = this.#tables;
+    return (
+      this.#db
+        .prepare<[string, string, number]>(
+          `INSERT INTO ${notices} (${idColumn}, notice_key, raised_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+        )
+        .run(id, key, atMs).changes === 1
+    );
+  }
+
   async list(input: ListQuery): Promise<readonly { seq: number; state: S }[]> {
     const query = checkedListQuery(input);
     const where: string[] = ['seq > ?'];

@@ -350,4 +350,20 @@ export const sqliteMigrations: Record<string, Migration> = {
       recorded_at INTEGER NOT NULL
     )`),
   ),
+  // The notices raised about items and cases (a deadline passed), so that each is announced once:
+  // before, the server kept them in memory and announced every passed deadline again after a restart.
+  '0007-raised-notices': statements(
+    sql.raw(`CREATE TABLE verification_notices (
+      item_id TEXT NOT NULL,
+      notice_key TEXT NOT NULL,
+      raised_at INTEGER NOT NULL,
+      PRIMARY KEY (item_id, notice_key)
+    )`),
+    sql.raw(`CREATE TABLE case_notices (
+      case_id TEXT NOT NULL,
+      notice_key TEXT NOT NULL,
+      raised_at INTEGER NOT NULL,
+      PRIMARY KEY (case_id, notice_key)
+    )`),
+  ),
 };

@@ -4,6 +4,7 @@
  * passed deadline lets the escalation ladder advance, the system advances it (a recorded, ledgered
  * case action). The server runs it at an interval; tests call it with their clock.
  */
+import type { CommissionCase } from '../../core/commission/commission-case.ts';
 import { deadlinesDue, type DueDeadline } from '../../core/commission/deadlines-due.ts';
 import { formatInZone } from '../../core/commission/format-in-zone.ts';
 import { SYSTEM_ACTOR } from '../../core/verification/actor.ts';
@@ -18,7 +19,29 @@ export interface DeadlineNotice extends DueDeadline {
   readonly accused: readonly string[];
 }
 
-/** Checks every open case; returns the notices raised now (each key once per `raised` set). */
+/** Sends the `deadline` message of `due` to whoever may read the case, and adds it to `notices`. */
+function announce(
+  deps: Pick<AppDeps, 'notifier'>,
+  state: CommissionCase,
+  due: DueDeadline,
+  notices: DeadlineNotice[],
+): void {
+  const notice: DeadlineNotice = {
+    ...due,
+    caseId: state.id,
+    deadline: new Date(due.deadlineMs).toISOString(),
+    deadlineLocal: formatInZone(due.deadlineMs, state.timeZone),
+    accused: state.accused,
+  };
+  notices.push(notice);
+  deps.notifier.notice({ event: 'deadline', data: JSON.stringify(notice), parties: followersOf(state) });
+}
+
+/**
+ * Checks every open case; returns the notices raised now. Each deadline is announced once: the store
+ * keeps which were (across restarts and servers); `raised` spares it the question for those this
+ * process has seen already.
+ */
 export async function checkDeadlines(
   deps: Pick<AppDeps, 'store' | 'clock' | 'notifier' | 'ledgerKey'>,
   raised: Set<string>,
@@ -37,20 +60,9 @@ export async function checkDeadlines(
       for (const due of deadlinesDue(state, now)) {
         const key = `${current.id}/${due.key}`;
         if (!raised.has(key)) {
+          const first = await deps.store.cases.claimNotice(current.id, due.key, now);
           raised.add(key);
-          const notice: DeadlineNotice = {
-            ...due,
-            caseId: current.id,
-            deadline: new Date(due.deadlineMs).toISOString(),
-            deadlineLocal: formatInZone(due.deadlineMs, current.timeZone),
-            accused: current.accused,
-          };
-          notices.push(notice);
-          deps.notifier.notice({
-            event: 'deadline',
-            data: JSON.stringify(notice),
-            parties: followersOf(current),
-          });
+          if (first) announce(deps, current, due, notices);
         }
         // One step per check: the next step's own deadline starts when this one is taken.
         if (due.advancesEscalation && !advanced) {

@@ -54,6 +54,12 @@ export interface ActionLogStore<S, A> {
   findBySubject(kind: string, id: string): Promise<readonly S[]>;
   /** States, by the seq of their latest action. */
   list(query: ListQuery): Promise<readonly { readonly seq: number; readonly state: S }[]>;
+  /**
+   * Notes that the notice `key` of `id` (a deadline that passed, say) was raised at `atMs`: `true` the
+   * first time, `false` ever after — across restarts, and across servers sharing the storage — so
+   * whoever gets `true` announces it, once.
+   */
+  claimNotice(id: string, key: string, atMs: number): Promise<boolean>;
 }
 
 /** An attachment's record: the file itself lives in the blob store, under its SHA-256. */

@@ -23,7 +23,7 @@ const UNORDERABLE = new Error('keys a plain object would reorder');
  * Keys a plain object would not keep in insertion order (array indexes come first, in numeric order)
  * or would not keep at all (`__proto__` sets the prototype).
  */
-const REORDERED_KEY = /^(?:0|[1-9][0-9]*|__proto__)$/;
+export const REORDERED_KEY = /^(?:0|[1-9][0-9]*|__proto__)$/;
 
 /**
  * A copy of `value` whose objects hold their keys in sorted order, so `JSON.stringify` (native, and

@@ -60,7 +60,7 @@ const stringField = (raw: unknown, key: string): string | undefined => {
 
 /**
  * Copies of the records the schema accepts, keys in canonical order, without zod's cost; `undefined`
- * for the rest, which zod then refuses with its reasons.
+ * for the rest and for any the fast path is not sure of: zod then decides, and words its reasons.
  */
 const acceptedCopy = validCopier(observationSchema) as (raw: unknown) => ObservationInput | undefined;
 

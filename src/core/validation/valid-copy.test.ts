@@ -118,6 +118,31 @@ test('lengths of strings are counted in code points, as zod counts them; of arra
   assert.equal(two([1, 2, 3]), undefined);
 });
 
+test('a custom check that reassigns the value leaves the value to zod, which gives back the new one', () => {
+  const shout = z.string().check((ctx) => {
+    ctx.value = ctx.value.toUpperCase();
+  });
+  const copyShout = validCopier(shout);
+  assert.equal(copyShout('abc'), undefined);
+  assert.equal(shout.parse('abc'), 'ABC');
+  assert.equal(copyShout('ABC'), 'ABC');
+});
+
+test('enums and literals allow what zod allows: the numbers of a numeric enum, not their names; no NaN', () => {
+  enum Level {
+    Low = 1,
+    High = 2,
+  }
+  const level = z.enum(Level);
+  const copyLevel = validCopier(level);
+  assert.equal(copyLevel(1), 1);
+  assert.equal(copyLevel(Level.High), 2);
+  assert.equal(copyLevel('Low'), undefined);
+  assert.equal(level.safeParse('Low').success, false);
+  const nan = validCopier(z.literal(Number.NaN));
+  assert.equal(nan(Number.NaN), undefined);
+});
+
 test('a schema built from constructs the copier does not know fails when the copier is made, naming where', () => {
   assert.throws(() => validCopier(z.object({ a: z.string() })), /\(root\): only strict objects/);
   assert.throws(() => validCopier(z.looseObject({ a: z.string() })), /only strict objects/);
@@ -133,5 +158,23 @@ test('a schema built from constructs the copier does not know fails when the cop
   assert.throws(
     () => validCopier(z.strictObject({ 10: z.string() })),
     /\(root\)\.10: a plain object cannot hold/,
+  );
+  // Checks the copier cannot mirror: they rewrite the value, or sit on an optional wrapper.
+  assert.throws(
+    () => validCopier(z.strictObject({ a: z.string().trim().min(1) })),
+    /\(root\)\.a: .*rewrites the value/,
+  );
+  assert.throws(() => validCopier(z.string().toLowerCase()), /rewrites the value/);
+  assert.throws(
+    () =>
+      validCopier(
+        z.strictObject({
+          a: z
+            .string()
+            .optional()
+            .refine((v) => v !== 'bad'),
+        }),
+      ),
+    /\(root\)\.a: no fast path for checks on an optional field/,
   );
 });

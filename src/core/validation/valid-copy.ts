@@ -5,10 +5,14 @@
  *
  * Zod allocates a result and an issue list for every field it checks; a record of forty fields made
  * this a quarter of a validation thread's time. The copier checks the same constraints, read from the
- * same definitions, without either. It never accepts what zod would refuse: a constraint it does not
- * know is run by zod's own check, and a construct it does not know fails the build, not a record.
+ * same definitions, without either. It never accepts what zod would refuse, nor copies other than
+ * what zod gives back: a check it does not know is run by zod's own code (and a value that check
+ * changes is left to zod); a construct it cannot mirror — a check that rewrites the value
+ * (`.trim()`, `.overwrite()`), checks on an optional wrapper, a non-strict object, a plain union —
+ * fails when the copier is made, not when a record arrives.
  */
 import type { z } from 'zod';
+import { REORDERED_KEY } from '../observations/canonical-json.ts';
 
 /** A copy of an accepted value, or `undefined`: not vouched for (let the schema decide). */
 export type ValidCopier = (value: unknown) => unknown;
@@ -37,8 +41,6 @@ interface Check {
 /** What the copier reads of zod's schema definitions (zod/v4/core: `_zod.def`). */
 interface SchemaDef {
   readonly type: string;
-  /** Set on a schema that is also a check of its type (`z.email()`, `z.int()`): its format. */
-  readonly check?: string;
   readonly checks?: readonly Check[];
   readonly shape?: Readonly<Record<string, Schema>>;
   readonly catchall?: Schema;
@@ -46,21 +48,26 @@ interface SchemaDef {
   readonly element?: Schema;
   readonly options?: readonly Schema[];
   readonly discriminator?: string;
-  readonly entries?: Readonly<Record<string, unknown>>;
   readonly values?: readonly unknown[];
 }
 
 interface Schema {
-  readonly _zod: { readonly def: SchemaDef };
+  readonly _zod: {
+    readonly def: SchemaDef;
+    /** zod's kinds of the schema: `$ZodCheck` among them when the schema is also a check. */
+    readonly traits: ReadonlySet<string>;
+    /** The values an enum or a literal allows, as zod matches them. */
+    readonly values?: ReadonlySet<unknown>;
+  };
 }
-
-/** Keys a plain object would not keep in insertion order, or not keep at all: no canonical copy holds them. */
-const REORDERED_KEY = /^(?:0|[1-9][0-9]*|__proto__)$/;
 
 /** A predicate on a value already of the node's type. */
 type Test = (value: never) => boolean;
 
-/** zod's own check, run as zod runs it; passes when it raises no issue. */
+/**
+ * zod's own check, run as zod runs it; passes when it raises no issue and leaves the value as it was
+ * (a check may reassign it: the copy would then not be what zod gives back, so zod must decide).
+ */
 function zodCheck(check: Check): Test {
   const run = check._zod.check;
   const when = check._zod.def.when;
@@ -69,7 +76,7 @@ function zodCheck(check: Check): Test {
     if (when !== undefined && !when(payload)) return true;
     const outcome = run(payload);
     // An asynchronous check is not for a synchronous fast path: let zod say so.
-    return !(outcome instanceof Promise) && payload.issues.length === 0;
+    return !(outcome instanceof Promise) && payload.issues.length === 0 && Object.is(payload.value, value);
   };
 }
 
@@ -77,13 +84,19 @@ function zodCheck(check: Check): Test {
  * A test for each check, its bounds read once; a check of a kind not listed runs zod's own. A schema
  * that is itself a check (a string or number format such as `z.email()` or `z.int()`) is its first.
  */
-function testsOf(schema: Schema): Test[] {
+function testsOf(schema: Schema, path: string): Test[] {
   const def = schema._zod.def;
   const checks = def.checks ?? [];
-  const all = def.check === undefined ? checks : [schema as unknown as Check, ...checks];
+  const all = schema._zod.traits.has('$ZodCheck') ? [schema as unknown as Check, ...checks] : checks;
+  // The fast tests below ignore a check's `when` (zod may skip a check): running it anyway only makes
+  // the copier stricter, and a value it then refuses goes to zod.
   return all.map((check): Test => {
     const c = check._zod.def;
     switch (c.check) {
+      case 'overwrite':
+        throw new Error(
+          `${path}: no fast path through a check that rewrites the value (.trim(), .overwrite())`,
+        );
       // zod measures strings in code points: where UTF-16 units settle it, no count is needed
       // (a code point is one or two units); in between, zod's own check counts.
       case 'min_length': {
@@ -131,6 +144,13 @@ function checked(copy: ValidCopier, tests: readonly Test[]): ValidCopier {
   };
 }
 
+/** A value JSON writes as itself (NaN and ±Infinity it writes as null; canonical JSON refuses them). */
+const isJsonScalar = (value: unknown): boolean =>
+  value === null ||
+  typeof value === 'string' ||
+  typeof value === 'boolean' ||
+  (typeof value === 'number' && Number.isFinite(value));
+
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -149,6 +169,8 @@ function objectCopier(def: SchemaDef, path: string): ValidCopier {
   const fields = keys.map((key) => {
     const field = shape[key] as Schema;
     const optional = field._zod.def.type === 'optional';
+    if (optional && (field._zod.def.checks ?? []).length > 0)
+      throw new Error(`${path}.${key}: no fast path for checks on an optional field (put them inside it)`);
     return {
       key,
       optional,
@@ -195,7 +217,7 @@ function unionCopier(def: SchemaDef, path: string): ValidCopier {
 /** The copier of one schema node; `path` names it in the errors a schema without a fast path raises. */
 function copierOf(schema: Schema, path: string): ValidCopier {
   const def = schema._zod.def;
-  const tests = testsOf(schema);
+  const tests = testsOf(schema, path);
   switch (def.type) {
     case 'string':
       return checked((value) => (typeof value === 'string' ? value : undefined), tests);
@@ -205,13 +227,12 @@ function copierOf(schema: Schema, path: string): ValidCopier {
         (value) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined),
         tests,
       );
-    case 'enum': {
-      const allowed = new Set(Object.values(def.entries ?? {}));
-      return checked((value) => (allowed.has(value) ? value : undefined), tests);
-    }
+    case 'enum':
     case 'literal': {
-      const allowed = new Set(def.values);
-      return checked((value) => (allowed.has(value) ? value : undefined), tests);
+      // zod's own set of allowed values (an enum of a numeric TypeScript enum allows only its numbers).
+      const allowed = schema._zod.values;
+      if (allowed === undefined) throw new Error(`${path}: a zod "${def.type}" without its values`);
+      return checked((value) => (allowed.has(value) && isJsonScalar(value) ? value : undefined), tests);
     }
     case 'array': {
       const element = copierOf(def.element as Schema, `${path}[]`);
@@ -231,8 +252,8 @@ function copierOf(schema: Schema, path: string): ValidCopier {
     case 'union':
       return checked(unionCopier(def, path), tests);
     default:
-      // Optional fields are handled by their object; anywhere else, an optional (or any other
-      // construct) would need thought about what its copy is.
+      // An optional field is handled by its object (its inner schema copies a present value); anywhere
+      // else, an optional (or any other construct) would need thought about what its copy is.
       throw new Error(`${path}: no fast path for a zod "${def.type}"`);
   }
 }

@@ -22,7 +22,7 @@ import { OBSERVATION_KINDS, type ObservationKind } from '../../core/observations
 import { instant, observationSchema } from '../../core/observations/schema.ts';
 import { errorResponseSchema, ingestReportSchema, observationPageSchema } from '../../shared/wire.ts';
 import { presentObservation, presentObservationPage } from '../presenters/observation-presenter.ts';
-import { releasable, viewOf } from '../reader.ts';
+import { viewOf } from '../reader.ts';
 import { docOnly } from '../schema-compilers.ts';
 
 export interface ObservationRouteOptions {
@@ -220,21 +220,24 @@ export function observationRoutes(deps: AppDeps, options: ObservationRouteOption
       },
       async (request, reply) => {
         const q = request.query;
-        const page = await queryObservations(deps, {
-          bbox: q.bbox,
-          fromMs: q.from === undefined ? undefined : Date.parse(q.from),
-          toMs: q.to === undefined ? undefined : Date.parse(q.to),
-          kinds: q.kind,
-          sourceIds: q.source,
-          afterSeq: q.after === undefined ? undefined : Number(q.after),
-          limit: q.limit,
-        });
+        const page = await queryObservations(
+          deps,
+          {
+            bbox: q.bbox,
+            fromMs: q.from === undefined ? undefined : Date.parse(q.from),
+            toMs: q.to === undefined ? undefined : Date.parse(q.to),
+            kinds: q.kind,
+            sourceIds: q.source,
+            afterSeq: q.after === undefined ? undefined : Number(q.after),
+            limit: q.limit,
+          },
+          (row) => mayRead(request.principal, row.marking),
+        );
         // Written as bytes: stored records are canonical JSON already, so none is parsed to be re-serialised.
         const view = viewOf(request);
-        const items = releasable(request, page.items, (row) => row.marking);
-        noteReads(deps, options.readLog, request, items);
+        noteReads(deps, options.readLog, request, page.items);
         const next = page.nextAfterSeq === null ? null : String(page.nextAfterSeq);
-        return sendJsonBytes(reply, presentObservationPage(items, view, next));
+        return sendJsonBytes(reply, presentObservationPage(page.items, view, next));
       },
     );
 

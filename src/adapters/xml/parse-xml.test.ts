@@ -114,12 +114,9 @@ test('billion laughs is refused at once, for its DOCTYPE, without expanding anyt
   const bomb = `<?xml version="1.0"?>\n<!DOCTYPE lolz [\n<!ELEMENT lolz (#PCDATA)>\n${entities.join('\n')}\n]>\n<lolz>&lol9;</lolz>`;
 
   const heapBefore = process.memoryUsage().heapUsed;
-  const started = performance.now();
   assertRefused(bomb, 'xml', DOCTYPE);
-  const elapsedMs = performance.now() - started;
   const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
 
-  assert.ok(elapsedMs < 1000, `took ${elapsedMs.toFixed(0)} ms`);
   // Expanded, &lol9; would be 10⁹ × "lol": 3 GB.
   assert.ok(heapGrowth < 16 * 1024 * 1024, `heap grew by ${heapGrowth} bytes`);
 });

@@ -830,9 +830,9 @@ describe('MerkleFrontier', () => {
     validation(() => appendLeaves(sha, { size: 3, hashes: [] }, [LEAVES[0] as Uint8Array]));
   });
 
-  it('appends a million leaves with little beyond the n − 1 node hashes', () => {
-    // A stand-in hash that costs almost nothing (it does not even allocate its digest), to measure
-    // the frontier's own work.
+  it('appends a million leaves with only the node hashes the tree needs, each returned once', () => {
+    // A stand-in hash that counts its calls (the time this takes is the ledger bench's to measure:
+    // bench/README.md, ledger-append).
     let calls = 0;
     const digest = new Uint8Array(32);
     const cheap: Sha256 = (data) => {
@@ -841,12 +841,9 @@ describe('MerkleFrontier', () => {
       return digest;
     };
     const leaves = Array.from({ length: 1_000_000 }, () => digest);
-    const started = performance.now();
     const { frontier, nodes } = appendLeaves(cheap, EMPTY_FRONTIER, leaves);
-    const elapsed = performance.now() - started;
     assert.equal(frontier.size, 1_000_000);
     assert.equal(calls, 999_999 - (frontier.hashes.length - 1));
     assert.equal(nodes.length, calls);
-    assert.ok(elapsed < 1000, `took ${elapsed.toFixed(0)} ms`);
   });
 });

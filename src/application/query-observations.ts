@@ -2,6 +2,7 @@
 import type { ObservationKind } from '../core/observations/kinds.ts';
 import type { BoundingBox, StoredObservation } from '../core/ports/observation-store.ts';
 import type { AppDeps } from './app-deps.ts';
+import { readablePage } from './readable-page.ts';
 
 export interface QueryObservationsInput {
   readonly bbox?: BoundingBox;
@@ -23,38 +24,17 @@ export interface ObservationPage {
 }
 
 /**
- * The most store pages one request reads for a reader who may read few of the rows: past them, the
- * page comes back short, with the cursor where the scan stopped.
- */
-export const MAX_SCANNED_PAGES = 10;
-
-/**
- * A page of the observations `mayRead` lets the reader have (all, when not given). The store is read
- * a page at a time, in commit order, until the page is full: a party that may read one row in a
- * thousand still gets full pages (up to {@link MAX_SCANNED_PAGES} store pages a request), not a
- * thousand empty ones. The cursor is the last row read, so nothing is skipped or given twice.
+ * A page of the observations `mayRead` lets the reader have (all, when not given), full where it can
+ * be: see {@link readablePage}.
  */
 export async function queryObservations(
   deps: Pick<AppDeps, 'store'>,
   input: QueryObservationsInput,
-  mayRead: (row: StoredObservation) => boolean = () => true,
+  mayRead?: (row: StoredObservation) => boolean,
 ): Promise<ObservationPage> {
-  const items: StoredObservation[] = [];
-  if (input.limit < 1) return { items, nextAfterSeq: null };
-  let afterSeq = input.afterSeq;
-  for (let pages = 0; pages < MAX_SCANNED_PAGES; pages += 1) {
-    // One extra row tells whether another page follows.
-    const rows = await deps.store.observations.query({ ...input, afterSeq, limit: input.limit + 1 });
-    const read = Math.min(rows.length, input.limit);
-    for (let i = 0; i < read; i += 1) {
-      const row = rows[i] as StoredObservation;
-      afterSeq = row.seq;
-      if (!mayRead(row)) continue;
-      items.push(row);
-      if (items.length === input.limit) return { items, nextAfterSeq: i + 1 < rows.length ? row.seq : null };
-    }
-    if (rows.length <= input.limit) return { items, nextAfterSeq: null };
-  }
-  // The scan's budget is spent: more rows follow (the last store page had its extra one).
-  return { items, nextAfterSeq: afterSeq ?? null };
+  return readablePage(
+    (afterSeq, limit) => deps.store.observations.query({ ...input, afterSeq, limit }),
+    input,
+    mayRead,
+  );
 }

@@ -6,6 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../application/app-deps.ts';
+import { readablePage } from '../../application/readable-page.ts';
+import { mayRead } from '../../core/access/policy.ts';
 import { EVENT_KINDS, type EventKind } from '../../core/agreement/kinds.ts';
 import { TrucelineError } from '../../core/errors.ts';
 import { instant } from '../../core/observations/schema.ts';
@@ -49,12 +51,8 @@ const pageParams = (maxPageSize: number) => ({
 const ms = (text: string | undefined): number | undefined =>
   text === undefined ? undefined : Date.parse(text);
 
-/** The page's cursor: the last item's sequence when one more item was found. */
-function paged<T extends { readonly seq: number }>(rows: readonly T[], limit: number) {
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return { items, next: rows.length > limit && last !== undefined ? String(last.seq) : null };
-}
+/** The wire form of a page's cursor. */
+const cursor = (next: number | null): string | null => (next === null ? null : String(next));
 
 export function fusionRoutes(deps: AppDeps, options: { readonly maxPageSize: number }) {
   return async (app: FastifyInstance): Promise<void> => {
@@ -74,20 +72,21 @@ export function fusionRoutes(deps: AppDeps, options: { readonly maxPageSize: num
       },
       async (request) => {
         const q = request.query;
-        const rows = await deps.store.fusion.listEvents({
-          bbox: q.bbox,
-          fromMs: ms(q.from),
-          toMs: ms(q.to),
-          types: q.type,
-          afterSeq: q.after === undefined ? undefined : Number(q.after),
-          limit: q.limit + 1,
-        });
-        const page = paged(rows, q.limit);
+        const page = await readablePage(
+          (afterSeq, limit) =>
+            deps.store.fusion.listEvents({
+              bbox: q.bbox,
+              fromMs: ms(q.from),
+              toMs: ms(q.to),
+              types: q.type,
+              afterSeq,
+              limit,
+            }),
+          { afterSeq: q.after === undefined ? undefined : Number(q.after), limit: q.limit },
+          (e) => mayRead(request.principal, e.marking),
+        );
         const view = viewOf(request);
-        return {
-          items: releasable(request, page.items, (e) => e.marking).map((e) => presentEvent(e, view)),
-          next: page.next,
-        };
+        return { items: page.items.map((e) => presentEvent(e, view)), next: cursor(page.nextAfterSeq) };
       },
     );
 
@@ -143,22 +142,23 @@ export function fusionRoutes(deps: AppDeps, options: { readonly maxPageSize: num
       },
       async (request) => {
         const q = request.query;
-        const rows = await deps.store.fusion.listViolations({
-          bbox: q.bbox,
-          fromMs: ms(q.from),
-          toMs: ms(q.to),
-          types: q.type,
-          parties: q.party,
-          clauses: q.clause,
-          afterSeq: q.after === undefined ? undefined : Number(q.after),
-          limit: q.limit + 1,
-        });
-        const page = paged(rows, q.limit);
+        const page = await readablePage(
+          (afterSeq, limit) =>
+            deps.store.fusion.listViolations({
+              bbox: q.bbox,
+              fromMs: ms(q.from),
+              toMs: ms(q.to),
+              types: q.type,
+              parties: q.party,
+              clauses: q.clause,
+              afterSeq,
+              limit,
+            }),
+          { afterSeq: q.after === undefined ? undefined : Number(q.after), limit: q.limit },
+          (v) => mayRead(request.principal, v.marking),
+        );
         const view = viewOf(request);
-        return {
-          items: releasable(request, page.items, (v) => v.marking).map((v) => presentViolation(v, view)),
-          next: page.next,
-        };
+        return { items: page.items.map((v) => presentViolation(v, view)), next: cursor(page.nextAfterSeq) };
       },
     );
 

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { validCopier } from '../validation/valid-copy.ts';
+import { observationSchema } from './schema.ts';
 import { ucdpGedRowToObservation } from './ucdp-ged-row.ts';
 
 const row = (over: Record<string, string> = {}) => ({
@@ -51,4 +53,12 @@ test('bad dates and coordinates name the column', () => {
     out.issues.map((i) => i.path),
     ['date_start', 'latitude'],
   );
+});
+
+test('blank death counts are left out, so the record is plain JSON that validation takes as it is', () => {
+  const out = ucdpGedRowToObservation(row({ best: '3', low: '', high: ' ' }));
+  assert.ok('value' in out);
+  const value = out.value as { payload: { deaths: Record<string, unknown> } };
+  assert.deepEqual(Object.keys(value.payload.deaths), ['best']);
+  assert.notEqual(validCopier(observationSchema)(value), undefined);
 });

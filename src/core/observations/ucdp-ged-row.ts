@@ -60,7 +60,15 @@ export function ucdpGedRowToObservation(
   const from = Date.parse(`${start}T00:00:00Z`);
   const to = Date.parse(`${end}T00:00:00Z`) + DAY_MS;
   if (!(to > from)) return { issues: [{ path: 'date_end', reason: 'must not be before date_start' }] };
-  const deaths = { best: int(row.best), low: int(row.low), high: int(row.high) };
+  // Blank counts are left out, not set to undefined: the record is then plain JSON (validation's fast
+  // path takes it as it is; a member present but undefined it leaves to zod).
+  const deaths: Record<string, number> = {};
+  for (const [key, count] of [
+    ['best', int(row.best)],
+    ['low', int(row.low)],
+    ['high', int(row.high)],
+  ] as const)
+    if (count !== undefined) deaths[key] = count;
   const headline = row.source_headline?.trim();
   return {
     value: {

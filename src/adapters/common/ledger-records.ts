@@ -9,6 +9,18 @@
 /** How a column's value is written in the record. */
 export type ColumnKind = 'int' | 'real' | 'text' | 'blob' | 'bool';
 
+/**
+ * A column added to a ledgered table after its first rows were ledgered: left out of the record while
+ * it is NULL, so that the records of the rows written before it keep their text (and their leaves).
+ */
+export interface AddedColumn {
+  readonly kind: ColumnKind;
+  readonly addedLater: true;
+}
+
+/** Declares a column added by a later migration (see {@link AddedColumn}). */
+export const addedLater = (kind: ColumnKind): AddedColumn => ({ kind, addedLater: true });
+
 export interface LedgeredTable {
   /** The leaf's record type. */
   readonly type: string;
@@ -16,23 +28,25 @@ export interface LedgeredTable {
   /** The key columns, in order: outside the record, they tie the leaf to its row. */
   readonly key: readonly { readonly name: string; readonly kind: 'int' | 'text' }[];
   /**
-   * Every other column, sorted by name (code-point order): the record's fields in order, each with the
-   * text the record writes before its value (`{"name":` for the first, `,"name":` for the others).
+   * Every other column, sorted by name (code-point order): the record's fields in order, each with its
+   * name as the record writes it (`"name":`), and whether it was added later (left out while NULL).
    */
   readonly columns: readonly {
     readonly name: string;
     readonly kind: ColumnKind;
-    readonly prefix: string;
+    readonly quotedName: string;
+    readonly addedLater: boolean;
   }[];
   /** Rows change in place (a key revoked, a submission flagged): each change is a new leaf. */
   readonly mutable: boolean;
 }
 
-const table = (
+/** A ledgered table's spec: its record type, table, key columns and every other column's kind. */
+export const ledgeredTableSpec = (
   type: string,
   name: string,
   key: Record<string, 'int' | 'text'>,
-  columns: Record<string, ColumnKind>,
+  columns: Record<string, ColumnKind | AddedColumn>,
   mutable = false,
 ): LedgeredTable =>
   Object.freeze({
@@ -42,16 +56,20 @@ const table = (
     columns: Object.freeze(
       Object.keys(columns)
         .sort(compareNames)
-        .map((column, i) =>
-          Object.freeze({
+        .map((column) => {
+          const declared = columns[column] as ColumnKind | AddedColumn;
+          return Object.freeze({
             name: column,
-            kind: columns[column] as ColumnKind,
-            prefix: `${i === 0 ? '{' : ','}${JSON.stringify(column)}:`,
-          }),
-        ),
+            kind: typeof declared === 'string' ? declared : declared.kind,
+            quotedName: `${JSON.stringify(column)}:`,
+            addedLater: typeof declared !== 'string',
+          });
+        }),
     ),
     mutable,
   });
+
+const table = ledgeredTableSpec;
 
 function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -62,7 +80,8 @@ const MARKING = { tlp: 'text', releasable_to: 'text' } as const;
 /**
  * Every ledgered table. Not ledgered: derived tables (event and violation heads, sensor statuses — each
  * rebuilt from ledgered rows), credentials (password hashes, token hashes, sessions) and the record of
- * reads. Adding a table here needs a migration that ledgers its existing rows.
+ * reads. Adding a table here needs a migration that ledgers its existing rows; adding a column to a
+ * table here, a migration that leaves it NULL in existing rows and its declaration as `addedLater`.
  */
 export const LEDGERED_TABLES: readonly LedgeredTable[] = Object.freeze([
   table(
@@ -291,14 +310,17 @@ export function describeRow(spec: LedgeredTable, key: RowKey): string {
  * The canonical record of a row: a JSON object of every column except the key, in the order of
  * `spec.columns`, each value written by its kind — integers and reals as JSON numbers (shortest
  * round-trip form, `-0` as `0`), text as JSON strings, blobs as base64 strings, booleans as `true` or
- * `false`, SQL NULL as `null`. Throws, naming the column, for a value its kind cannot hold.
+ * `false`, SQL NULL as `null` — except a column added later while it is NULL, which is left out.
+ * Throws, naming the column, for a value its kind cannot hold.
  */
 export function canonicalRecord(spec: LedgeredTable, row: RawRow): string {
   let text = '';
   for (const column of spec.columns) {
     const value = row[column.name];
     if (value === undefined) throw new Error(`${spec.table}.${column.name}: missing from the row`);
-    text += column.prefix + encodeValue(spec, column.name, column.kind, value);
+    if (value === null && column.addedLater) continue;
+    text +=
+      (text === '' ? '{' : ',') + column.quotedName + encodeValue(spec, column.name, column.kind, value);
   }
   return text === '' ? '{}' : `${text}}`;
 }

@@ -62,3 +62,16 @@ test('blank death counts are left out, so the record is plain JSON that validati
   assert.deepEqual(Object.keys(value.payload.deaths), ['best']);
   assert.notEqual(validCopier(observationSchema)(value), undefined);
 });
+
+test('a death count that is not a whole number is an issue naming its column, not dropped', () => {
+  const out = ucdpGedRowToObservation(row({ best: 'many', low: '-1', high: '2.5' }));
+  assert.ok('issues' in out);
+  assert.deepEqual(
+    out.issues.map((i) => i.path),
+    ['best', 'low', 'high'],
+  );
+  assert.match(out.issues[0]?.reason ?? '', /whole number/);
+  const ok = ucdpGedRowToObservation(row({ best: ' 12 ', low: '0', high: '' }));
+  assert.ok('value' in ok);
+  assert.deepEqual((ok.value as { payload: { deaths: unknown } }).payload.deaths, { best: 12, low: 0 });
+});

@@ -21,11 +21,9 @@ export const UCDP_PRECISION_CE_M: Readonly<Record<string, number>> = {
 const DAY_MS = 24 * 3600 * 1000;
 const DATE = /^(\d{4}-\d{2}-\d{2})(?:[ T]00:00:00(?:\.0+)?)?$/;
 
-const int = (value: string | undefined): number | undefined => {
-  if (value === undefined || value.trim() === '') return undefined;
-  const n = Number(value);
-  return Number.isInteger(n) && n >= 0 ? n : undefined;
-};
+/** The death-count columns, each optional: blank when UCDP has no estimate. */
+const DEATH_COUNTS = ['best', 'low', 'high'] as const;
+const WHOLE = /^\s*\d+\s*$/;
 
 /** One CSV row (column name → text) as an observation, or the issues that keep it out. */
 export function ucdpGedRowToObservation(
@@ -55,20 +53,21 @@ export function ucdpGedRowToObservation(
           : 'must be 1 to 5',
     });
   }
+  // Blank counts are left out, not set to undefined: the record is then plain JSON (validation's fast
+  // path takes it as it is). A count that is there must be one: nothing sent is dropped silently.
+  const deaths: Record<string, number> = {};
+  for (const column of DEATH_COUNTS) {
+    const text = row[column]?.trim() ?? '';
+    if (text === '') continue;
+    const count = Number(text);
+    if (WHOLE.test(text) && Number.isSafeInteger(count)) deaths[column] = count;
+    else issues.push({ path: column, reason: 'must be a whole number of deaths (0 or more), or blank' });
+  }
   if (issues.length > 0 || start === undefined || end === undefined || ceM === undefined) return { issues };
 
   const from = Date.parse(`${start}T00:00:00Z`);
   const to = Date.parse(`${end}T00:00:00Z`) + DAY_MS;
   if (!(to > from)) return { issues: [{ path: 'date_end', reason: 'must not be before date_start' }] };
-  // Blank counts are left out, not set to undefined: the record is then plain JSON (validation's fast
-  // path takes it as it is; a member present but undefined it leaves to zod).
-  const deaths: Record<string, number> = {};
-  for (const [key, count] of [
-    ['best', int(row.best)],
-    ['low', int(row.low)],
-    ['high', int(row.high)],
-  ] as const)
-    if (count !== undefined) deaths[key] = count;
   const headline = row.source_headline?.trim();
   return {
     value: {

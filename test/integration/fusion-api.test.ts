@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { FusionPipeline } from '../../src/application/fusion-pipeline.ts';
 import { registerAgreement } from '../../src/application/register-agreement.ts';
 import { fusionLogic } from '../../src/main.ts';
@@ -103,6 +104,44 @@ describe('/api/v1/events and /api/v1/violations', () => {
       assert.match(v.agreementVersion, /^donbas-2015@\d+$/);
       assert.match(v.explanation, /donbas-2015@\d+/);
     }
+  });
+
+  test('a reader gets only the potential violations and events it may read, in full pages', async () => {
+    const party = await h.tokenFor({ orgId: 'ua', kind: 'party', role: 'party-liaison' });
+    const asParty = async <T>(url: string) => {
+      const res = await h.inject({ method: 'GET', url, headers: { authorization: `Bearer ${party}` } });
+      assert.equal(res.statusCode, 200, res.body);
+      return res.json<Page<T>>();
+    };
+    const all = (await get<Page<ViolationItem>>('/api/v1/violations')).body.items;
+    const events = (await get<Page<EventItem>>('/api/v1/events')).body.items;
+    assert.ok(all.length >= 3 && events.length >= 3);
+    // Fusion output carries its defaults, which a party may read; mark one of each for the mission only.
+    const hidden = all[1]?.id ?? '';
+    const hiddenEvent = events[1]?.id ?? '';
+    const db = new Database(h.dbPath);
+    try {
+      db.prepare(
+        `UPDATE violation_revisions SET tlp = 'RED', releasable_to = '["mission"]' WHERE id = ?`,
+      ).run(hidden);
+      db.prepare(`UPDATE event_revisions SET tlp = 'RED', releasable_to = '["mission"]' WHERE id = ?`).run(
+        hiddenEvent,
+      );
+    } finally {
+      db.close();
+    }
+    const seen = await asParty<ViolationItem>(`/api/v1/violations?limit=${all.length - 1}`);
+    assert.deepEqual(
+      seen.items.map((v) => v.id),
+      all.filter((v) => v.id !== hidden).map((v) => v.id),
+    );
+    const seenEvents = await asParty<EventItem>(`/api/v1/events?limit=${events.length - 1}`);
+    assert.deepEqual(
+      seenEvents.items.map((e) => e.id),
+      events.filter((e) => e.id !== hiddenEvent).map((e) => e.id),
+    );
+    // The mission still reads both.
+    assert.equal((await get<Page<ViolationItem>>('/api/v1/violations')).body.items.length, all.length);
   });
 
   test('one event or potential violation by id gives every revision; an unknown id is a 404', async () => {

@@ -38,8 +38,10 @@ function announce(
 }
 
 /**
- * Checks every open case; returns the notices raised now. Each deadline is announced once: the store
- * keeps which were (across restarts and servers); `raised` spares it the question for those this
+ * Checks every open case; returns the notices raised now. Each deadline is announced at most once: the
+ * store keeps which were, across restarts (a notice claimed just before a crash is not sent again).
+ * Notices are live and in-process: with several servers on one database, the one that claims a
+ * deadline sends it to its own clients. `raised` spares the store the question for deadlines this
  * process has seen already.
  */
 export async function checkDeadlines(

@@ -71,7 +71,7 @@ test('a death count that is not a whole number is an issue naming its column, no
     ['best', 'low', 'high'],
   );
   assert.match(out.issues[0]?.reason ?? '', /whole number/);
-  const ok = ucdpGedRowToObservation(row({ best: ' 12 ', low: '0', high: '' }));
+  const ok = ucdpGedRowToObservation(row({ best: ' 12 ', low: '3.0', high: '' }));
   assert.ok('value' in ok);
-  assert.deepEqual((ok.value as { payload: { deaths: unknown } }).payload.deaths, { best: 12, low: 0 });
+  assert.deepEqual((ok.value as { payload: { deaths: unknown } }).payload.deaths, { best: 12, low: 3 });
 });

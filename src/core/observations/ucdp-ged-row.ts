@@ -23,7 +23,8 @@ const DATE = /^(\d{4}-\d{2}-\d{2})(?:[ T]00:00:00(?:\.0+)?)?$/;
 
 /** The death-count columns, each optional: blank when UCDP has no estimate. */
 const DEATH_COUNTS = ['best', 'low', 'high'] as const;
-const WHOLE = /^\s*\d+\s*$/;
+/** A whole number as exports write one: `12`, or `12.0`. */
+const WHOLE = /^\d+(?:\.0+)?$/;
 
 /** One CSV row (column name → text) as an observation, or the issues that keep it out. */
 export function ucdpGedRowToObservation(

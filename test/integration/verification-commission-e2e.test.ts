@@ -364,22 +364,32 @@ describe('from a potential violation to an escalated ruling, over the API', () =
       headers: { authorization: `Bearer ${tokens.get('chair') ?? ''}` },
       signal: abort.signal,
     });
-    const reader = stream.body?.getReader();
-    assert.ok(reader !== undefined);
-    await reader.read(); // `: connected`
-    clock.ms = (ruling?.remedies[0]?.deadlineMs ?? 0) + HOUR;
-    const notices = await checkDeadlines(h.deps, new Set());
-    assert.ok(
-      notices.some((n) => n.kind === 'remedy' && n.caseId === opened.id),
-      JSON.stringify(notices),
-    );
+    // Closed however this part ends: an open stream would keep the server, and the test, from ending.
     let received = '';
-    while (!received.includes('event: deadline')) {
-      const chunk = await reader.read();
-      if (chunk.done) break;
-      received += Buffer.from(chunk.value).toString('utf8');
+    let notices: Awaited<ReturnType<typeof checkDeadlines>> = [];
+    try {
+      const reader = stream.body?.getReader();
+      assert.ok(reader !== undefined);
+      await reader.read(); // `: connected`
+      clock.ms = (ruling?.remedies[0]?.deadlineMs ?? 0) + HOUR;
+      // Two watches at once (two servers on one database): one advances the ladder, the other finds
+      // the case moved on and goes on with the rest; the deadline is announced once between them.
+      notices = (
+        await Promise.all([checkDeadlines(h.deps, new Set()), checkDeadlines(h.deps, new Set())])
+      ).flat();
+      assert.equal(notices.filter((n) => n.kind === 'remedy').length, 1, JSON.stringify(notices));
+      assert.ok(
+        notices.some((n) => n.kind === 'remedy' && n.caseId === opened.id),
+        JSON.stringify(notices),
+      );
+      while (!received.includes('event: deadline')) {
+        const chunk = await reader.read();
+        if (chunk.done) break;
+        received += Buffer.from(chunk.value).toString('utf8');
+      }
+    } finally {
+      abort.abort();
     }
-    abort.abort();
     assert.match(received, /event: deadline\ndata: .*"caseId":"case-/);
     const escalated = ok<{ escalations: { stepId: string }[]; deadlines: { deadlineLocal: string }[] }>(
       await as('chair', 'GET', caseUrl),

@@ -7,6 +7,7 @@
 import type { CommissionCase } from '../../core/commission/commission-case.ts';
 import { deadlinesDue, type DueDeadline } from '../../core/commission/deadlines-due.ts';
 import { formatInZone } from '../../core/commission/format-in-zone.ts';
+import { TrucelineError } from '../../core/errors.ts';
 import { SYSTEM_ACTOR } from '../../core/verification/actor.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { followersOf, recordCaseAction } from './act-on-case.ts';
@@ -69,17 +70,24 @@ export async function checkDeadlines(
         // One step per check: the next step's own deadline starts when this one is taken.
         if (due.advancesEscalation && !advanced) {
           advanced = true;
-          current = await recordCaseAction(
-            deps,
-            current,
-            {
-              type: 'advance-escalation',
-              reason: `deadline ${due.key} passed unmet`,
-              at: now,
-              by: SYSTEM_ACTOR,
-            },
-            current.version,
-          );
+          try {
+            current = await recordCaseAction(
+              deps,
+              current,
+              {
+                type: 'advance-escalation',
+                reason: `deadline ${due.key} passed unmet`,
+                at: now,
+                by: SYSTEM_ACTOR,
+              },
+              current.version,
+            );
+          } catch (error) {
+            // Another check (another server) acted on the case first: the next check reads what it
+            // did. The other cases are still checked now.
+            if (!(error instanceof TrucelineError && error.code === 'E_STALE_VERSION')) throw error;
+            break;
+          }
         }
       }
     }

@@ -23,6 +23,9 @@ const args = [
   'tsx',
   '--test',
   `--test-concurrency=${process.env.TRUCELINE_TEST_CONCURRENCY ?? '2'}`,
+  // A test that waits forever (a stream left open, a message that never comes) fails after this
+  // instead of holding CI to its limit; tests that need longer say so in their options.
+  `--test-timeout=${process.env.TRUCELINE_TEST_TIMEOUT_MS ?? '600000'}`,
   '--test-reporter=spec',
   '--test-reporter-destination=stdout',
   `--test-reporter=${join(root, 'scripts/file-count-reporter.mjs')}`,

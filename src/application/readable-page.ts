@@ -1,8 +1,7 @@
 /**
  * @module Pages of what a reader may read, full where they can be: store pages are read in order
  * until the reader's page is full, so a reader who may read one row in a thousand (a party among the
- * mission's sensor data, the public among unpublished findings) gets full pages, not a thousand empty
- * ones.
+ * mission's sensor data: its own submissions) gets full pages, not a thousand empty ones.
  */
 
 /**

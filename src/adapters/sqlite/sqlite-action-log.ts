@@ -27,6 +27,7 @@ export class SqliteActionLog<
   readonly #db: Database.Database;
   readonly #tables: ActionLogTables;
   readonly #append: (input: Parameters<ActionLogStore<S, A>['append']>[0]) => void;
+  readonly #claimNotice: Database.Statement<[string, string, number]>;
 
   constructor(db: Database.Database, ledger: SqliteLedgerWriter, tables: ActionLogTables) {
     this.#db = db;
@@ -78,6 +79,9 @@ export class SqliteActionLog<
       ledger.recordRows(type, written);
     });
     this.#append = (input) => transaction.immediate(input);
+    this.#claimNotice = db.prepare<[string, string, number]>(
+      `INSERT INTO ${tables.notices} (${idColumn}, notice_key, raised_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+    );
   }
 
   append(input: Parameters<ActionLogStore<S, A>['append']>[0]): Promise<void> {
@@ -132,14 +136,7 @@ export class SqliteActionLog<
   }
 
   async claimNotice(id: string, key: string, atMs: number): Promise<boolean> {
-    const { notices, idColumn } = this.#tables;
-    return (
-      this.#db
-        .prepare<[string, string, number]>(
-          `INSERT INTO ${notices} (${idColumn}, notice_key, raised_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-        )
-        .run(id, key, atMs).changes === 1
-    );
+    return this.#claimNotice.run(id, key, atMs).changes === 1;
   }
 
   async list(input: ListQuery): Promise<readonly { seq: number; state: S }[]> {

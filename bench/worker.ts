@@ -20,6 +20,7 @@ const TASKS: Readonly<Record<string, () => Promise<TaskModule>>> = {
   'postgres-ingest': () => import('./tasks/postgres-ingest.ts'),
   'postgres-copy-limit': () => import('./tasks/postgres-copy-limit.ts'),
   'fusion-throughput': () => import('./tasks/fusion-throughput.ts'),
+  'fusion-replay': () => import('./tasks/fusion-replay.ts'),
 };
 
 const send = (message: unknown): Promise<void> =>

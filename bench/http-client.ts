@@ -83,16 +83,17 @@ export function readBatches(
   return { batches, lines };
 }
 
-/** Signs a batch as its source's gateway would (keys derived as the simulator derives them, seed 0). */
+/** Signs a batch as its source's gateway would (keys derived as the simulator derives them, from `seed`). */
 export function batchSigner(
   path: string,
   contentType: string,
+  seed = BENCH_KEY_SEED,
 ): (batch: Batch, index: number) => Record<string, string> {
   const keys = new Map<string, { keyId: string; privateKey: KeyObject }>();
   return (batch, index) => {
     let key = keys.get(batch.sourceId);
     if (key === undefined) {
-      const material = simulatedSourceKey(BENCH_KEY_SEED, batch.sourceId);
+      const material = simulatedSourceKey(seed, batch.sourceId);
       key = { keyId: material.keyId, privateKey: createPrivateKey(material.privateKeyPem) };
       keys.set(batch.sourceId, key);
     }

@@ -21,6 +21,8 @@ const TASKS: Readonly<Record<string, () => Promise<TaskModule>>> = {
   'postgres-copy-limit': () => import('./tasks/postgres-copy-limit.ts'),
   'fusion-throughput': () => import('./tasks/fusion-throughput.ts'),
   'fusion-replay': () => import('./tasks/fusion-replay.ts'),
+  'fusion-server': () => import('./tasks/fusion-server.ts'),
+  'stream-latency-client': () => import('./tasks/stream-latency-client.ts'),
 };
 
 const send = (message: unknown): Promise<void> =>

@@ -3,17 +3,29 @@
  * of `simulate --agreement donbas-2015 --hours 24 --seed 1 --intensity worst-day`, held in memory, no
  * storage — beside JSON parsing of the same lines. Target: ≥ 50,000 observations/s.
  */
-import { runTask } from '../lib/child.ts';
+import { runTask, startTask } from '../lib/child.ts';
 import type { Area, AreaContext } from '../lib/context.ts';
 import { loadNow, makeItem, type BenchItem, type RunSample } from '../lib/results.ts';
 import type { FusionThroughputArgs, FusionThroughputResult } from '../tasks/fusion-throughput.ts';
 import type { FusionReplayArgs, FusionReplayResult } from '../tasks/fusion-replay.ts';
+import type { FusionServerArgs, FusionServerInfo } from '../tasks/fusion-server.ts';
+import type { StreamLatencyArgs, StreamLatencyResult } from '../tasks/stream-latency-client.ts';
+import { readFileSync, rmSync } from 'node:fs';
+import { SHIPPED_AGREEMENTS_DIR } from '../../src/cli/shipped-agreements.ts';
+import { simulate, writeSimulation } from '../../src/sim/simulator/simulate.ts';
 
 const TARGET_PER_SECOND = 50_000;
 /** Replay targets: a worst day in ≤ 24 minutes, peak memory ≤ 400 MB, heap after GC after a second day ≤ 1.1 × after the first. */
 const REPLAY_MAX_MINUTES = 24;
 const REPLAY_MAX_RSS_MB = 400;
 const REPLAY_MAX_HEAP_GROWTH = 1.1;
+/** Stream latency: p99 ≤ 200 ms while a client posts 50 observations every 10 ms for ≥ 60 s. */
+const STREAM_P99_MS = 200;
+const STREAM_PER_TICK = 50;
+const STREAM_TICK_MS = 10;
+const STREAM_SECONDS = 60;
+/** Days of worst-day fire simulated, enough for the posting to never run out (~57,000 lines a day). */
+const STREAM_DAYS = 6;
 
 export const fusionArea: Area = async (context) => {
   const samples: RunSample[] = [];
@@ -47,6 +59,7 @@ export const fusionArea: Area = async (context) => {
   const value = samples.map((s) => s.value).sort((a, b) => a - b)[Math.floor(samples.length / 2)] ?? 0;
   return [
     await replayItem(context),
+    await streamLatencyItem(context),
     makeItem({
       name: 'fusion-throughput',
       unit: 'observations/s',
@@ -128,6 +141,83 @@ async function replayItem(context: AreaContext): Promise<BenchItem> {
     extra: {
       input:
         'simulate --agreement donbas-2015 --hours 24 --seed 1 --intensity worst-day, then the next day of the same network',
+    },
+  });
+}
+
+/**
+ * `fusion-stream-latency`: the server with fusion running on a fresh file; a client reads the stream
+ * while it posts a simulated worst-day front, 50 observations every 10 ms for 60 s (one signed request
+ * per source among each tick's 50). The figure is the p99, over every `violation` message, of the time
+ * from the server's receipt of the last observation that revised it to the client's receipt of it.
+ */
+async function streamLatencyItem(context: AreaContext): Promise<BenchItem> {
+  const simulationDir = context.tmpPath('stream-simulation');
+  const seed = 1;
+  const text = readFileSync(`${SHIPPED_AGREEMENTS_DIR}/donbas-2015.yaml`, 'utf8');
+  await writeSimulation(
+    simulationDir,
+    simulate({ agreementText: text, format: 'yaml', hours: 24 * STREAM_DAYS, seed, intensity: 'worst-day' }),
+  );
+  const samples: RunSample[] = [];
+  let met = true;
+  try {
+    for (let run = 1; run <= context.runs; run += 1) {
+      context.log(`stream latency, run ${run}/${context.runs}`);
+      const dbPath = context.tmpPath('stream-latency.db');
+      const server = await startTask<FusionServerInfo, { peakRssMb: number }>(
+        'fusion-server',
+        { dbPath, simulationDir } satisfies FusionServerArgs,
+        context.nodeOptions,
+      );
+      let result: StreamLatencyResult | undefined;
+      let serverPeakRssMb = 0;
+      try {
+        result = (
+          await runTask<StreamLatencyResult>('stream-latency-client', {
+            port: server.info.port,
+            token: server.info.token,
+            simulationDir,
+            seed,
+            dbPath,
+            perTick: STREAM_PER_TICK,
+            tickMs: STREAM_TICK_MS,
+            seconds: STREAM_SECONDS,
+          } satisfies StreamLatencyArgs)
+        ).result;
+      } finally {
+        serverPeakRssMb = (await server.stop()).peakRssMb;
+      }
+      rmSync(dbPath, { force: true });
+      const p99 = result.latenciesMs?.p99 ?? Number.POSITIVE_INFINITY;
+      met &&= p99 <= STREAM_P99_MS && result.unmatched === 0;
+      context.log(
+        `  posted ${result.posted.toLocaleString('en')} observations in ${result.requests.toLocaleString('en')} requests over ` +
+          `${result.postingSeconds.toFixed(1)} s; ${result.violationMessages.toLocaleString('en')} violation messages, latency ` +
+          `p50 ${String(result.latenciesMs?.p50)} ms, p99 ${String(result.latenciesMs?.p99)} ms, max ${String(result.latenciesMs?.max)} ms`,
+      );
+      samples.push({
+        value: p99,
+        limit: STREAM_P99_MS,
+        peakRssMb: serverPeakRssMb,
+        limitPeakRssMb: serverPeakRssMb,
+        extra: { ...result, loadAvg1m: loadNow() },
+      });
+    }
+  } finally {
+    rmSync(simulationDir, { recursive: true, force: true });
+  }
+  return makeItem({
+    name: 'fusion-stream-latency',
+    unit: 'ms p99',
+    limitName: 'the target (200 ms)',
+    better: 'lower',
+    rows: samples.length === 0 ? 0 : Number(samples[0]?.extra?.posted ?? 0),
+    samples,
+    target: `p99 ≤ ${STREAM_P99_MS} ms while a client posts ${STREAM_PER_TICK} observations every ${STREAM_TICK_MS} ms for ${STREAM_SECONDS} s`,
+    met,
+    extra: {
+      input: `simulate --agreement donbas-2015 --hours ${24 * STREAM_DAYS} --seed 1 --intensity worst-day, posted in the order the network delivers it`,
     },
   });
 }

@@ -36,12 +36,14 @@ export interface SimulationIngestSummary extends IngestSummary {
   readonly violations: number;
 }
 
-export async function ingestSimulation(
+/**
+ * Registers a simulator directory's agreement, then its sources and their public keys (so their
+ * batches can also be posted signed); returns the agreement's id and the number of sources.
+ */
+export async function registerSimulation(
   deps: AppDeps,
-  logic: FusionLogic,
   dir: string,
-  options: IngestOptions,
-): Promise<SimulationIngestSummary> {
+): Promise<{ agreementId: string; sources: number }> {
   const registered = await registerAgreement(deps, {
     text: await readFile(join(dir, SIMULATION_FILES.agreement), 'utf8'),
     format: 'json',
@@ -58,7 +60,6 @@ export async function ingestSimulation(
       );
     }
   }
-  // The sources' public keys, so their batches can also be posted signed (`truceline post`).
   const keysPath = join(dir, SIMULATION_FILES.keys);
   if (existsSync(keysPath)) {
     const keys = JSON.parse(await readFile(keysPath, 'utf8')) as {
@@ -69,7 +70,17 @@ export async function ingestSimulation(
     for (const key of keys)
       if ((await deps.store.sources.findKey(key.keyId)) === undefined) await addSourceKey(deps, key);
   }
-  const pipeline = new FusionPipeline(deps, logic, { agreementId: registered.record.id });
+  return { agreementId: registered.record.id, sources: sources.length };
+}
+
+export async function ingestSimulation(
+  deps: AppDeps,
+  logic: FusionLogic,
+  dir: string,
+  options: IngestOptions,
+): Promise<SimulationIngestSummary> {
+  const { agreementId, sources } = await registerSimulation(deps, dir);
+  const pipeline = new FusionPipeline(deps, logic, { agreementId });
   let events = 0;
   let violations = 0;
   // Fusion keeps up batch by batch, so memory holds only what is still being grouped.
@@ -84,8 +95,8 @@ export async function ingestSimulation(
   const last = await pipeline.run(true);
   return {
     ...summary,
-    agreementId: registered.record.id,
-    sources: sources.length,
+    agreementId,
+    sources,
     events: events + last.events,
     violations: violations + last.violations,
   };

@@ -1,0 +1,207 @@
+/**
+ * @module The stream-latency client: reads the live stream (`/api/v1/stream`, a mission analyst's
+ * token) while it posts a simulated front's observations, in the order the network delivers them,
+ * 50 every 10 ms — each tick's 50 as one signed batch per source, as the sources' gateways would send
+ * them. For every `violation` message it notes the wall time of receipt and the last observation that
+ * revised it; after the run it reads each observation's receipt time from the store, so the latency is
+ * from the server's receipt of that observation (at or before its commit) to the client's receipt of
+ * the message.
+ */
+import { Agent, request } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openSqliteStore } from '../../src/adapters/sqlite/open-sqlite-store.ts';
+import { batchSigner, type Batch } from '../http-client.ts';
+import type { TaskControl } from './task.ts';
+
+export interface StreamLatencyArgs {
+  readonly port: number;
+  readonly token: string;
+  readonly simulationDir: string;
+  /** The simulation's seed (its sources' keys derive from it). */
+  readonly seed: number;
+  readonly dbPath: string;
+  readonly perTick: number;
+  readonly tickMs: number;
+  readonly seconds: number;
+}
+
+export interface StreamLatencyResult {
+  readonly posted: number;
+  readonly requests: number;
+  readonly rejected: number;
+  /** Seconds the posting took, until the last answer. */
+  readonly postingSeconds: number;
+  readonly violationMessages: number;
+  readonly latenciesMs: { readonly p50: number; readonly p99: number; readonly max: number } | null;
+  /** Messages whose last observation the store did not know (should be 0). */
+  readonly unmatched: number;
+}
+
+const PATH = '/api/v1/observations';
+const CONTENT_TYPE = 'application/x-ndjson';
+/** Requests sent and not yet answered, at most (twice the connections). */
+const MAX_IN_FLIGHT = 32;
+
+export async function run(args: unknown, _control: TaskControl): Promise<StreamLatencyResult> {
+  const options = args as StreamLatencyArgs;
+  const lines = readFileSync(join(options.simulationDir, 'observations.ndjson'), 'utf8')
+    .split('\n')
+    .filter((line) => line !== '');
+  const sign = batchSigner(PATH, CONTENT_TYPE, options.seed);
+  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+
+  // The stream: every violation message's receipt time and the last observation behind it.
+  const received: { atMs: number; lastSeq: number }[] = [];
+  let lastMessageMs = Date.now();
+  const stream = request({
+    host: '127.0.0.1',
+    port: options.port,
+    path: '/api/v1/stream',
+    headers: { authorization: `Bearer ${options.token}`, accept: 'text/event-stream' },
+  });
+  const connected = new Promise<void>((resolve, reject) => {
+    stream.on('response', (res) => {
+      if (res.statusCode !== 200) reject(new Error(`stream: HTTP ${String(res.statusCode)}`));
+      res.setEncoding('utf8');
+      let buffer = '';
+      res.on('data', (chunk: string) => {
+        const now = Date.now();
+        buffer += chunk;
+        for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
+          const message = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          if (!message.includes('event: violation')) continue;
+          const data = /^data: (.*)$/m.exec(message)?.[1];
+          if (data === undefined) continue;
+          const seqs = (JSON.parse(data) as { supportingSeqs?: number[] }).supportingSeqs ?? [];
+          received.push({ atMs: now, lastSeq: Math.max(...seqs) });
+          lastMessageMs = now;
+        }
+      });
+      resolve();
+    });
+    stream.on('error', reject);
+  });
+  stream.end();
+  await connected;
+
+  // Posting: `perTick` lines every `tickMs`, one signed request per source among them, for `seconds`
+  // of wall time. When the server falls behind, at most MAX_IN_FLIGHT requests wait: the posting
+  // slows to what the server takes (reported beside the latency), and nothing is dropped.
+  let requests = 0;
+  let rejected = 0;
+  let posted = 0;
+  let failure: unknown;
+  const inFlight = new Set<Promise<void>>();
+  const started = performance.now();
+  const deadline = started + options.seconds * 1000;
+  for (let tick = 0; posted < lines.length; tick++) {
+    const due = started + tick * options.tickMs;
+    if (due >= deadline || performance.now() >= deadline) break;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const slice = lines.slice(posted, posted + options.perTick);
+    posted += slice.length;
+    const bySource = new Map<string, string[]>();
+    for (const line of slice) {
+      const id = /"sourceId":"([^"]*)"/.exec(line)?.[1] ?? '';
+      const list = bySource.get(id);
+      if (list === undefined) bySource.set(id, [line]);
+      else list.push(line);
+    }
+    for (const [sourceId, group] of bySource) {
+      while (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
+      const batch: Batch = { sourceId, body: Buffer.from(`${group.join('\n')}\n`) };
+      const headers = sign(batch, requests);
+      requests += 1;
+      const done = post(agent, options.port, batch.body, headers).then(
+        (report) => {
+          rejected += report.rejected;
+        },
+        (error: unknown) => {
+          failure ??= error;
+        },
+      );
+      inFlight.add(done);
+      void done.finally(() => inFlight.delete(done));
+    }
+  }
+  await Promise.all(inFlight);
+  const postingSeconds = (performance.now() - started) / 1000;
+  if (failure !== undefined)
+    throw failure instanceof Error ? failure : new Error('a post failed', { cause: failure });
+  // Wait for the stream to fall quiet: fusion finishes what the posts left it.
+  while (Date.now() - lastMessageMs < 5_000) await new Promise((resolve) => setTimeout(resolve, 500));
+  stream.destroy();
+  agent.destroy();
+
+  // Receipt times of the observations, from the store.
+  const store = await openSqliteStore({ path: options.dbPath });
+  const receivedAt = new Map<number, number>();
+  try {
+    for (let after = 0; ;) {
+      const page = await store.observations.listAfter(after, 10_000);
+      for (const row of page) receivedAt.set(row.seq, row.receivedAtMs);
+      const last = page.at(-1);
+      if (last === undefined || page.length < 10_000) break;
+      after = last.seq;
+    }
+  } finally {
+    await store.close();
+  }
+  const latencies: number[] = [];
+  let unmatched = 0;
+  for (const message of received) {
+    const at = receivedAt.get(message.lastSeq);
+    if (at === undefined) unmatched += 1;
+    else latencies.push(message.atMs - at);
+  }
+  latencies.sort((a, b) => a - b);
+  const q = (p: number): number =>
+    latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)] ?? 0;
+  return {
+    posted,
+    requests,
+    rejected,
+    postingSeconds,
+    violationMessages: received.length,
+    latenciesMs: latencies.length === 0 ? null : { p50: q(0.5), p99: q(0.99), max: latencies.at(-1) ?? 0 },
+    unmatched,
+  };
+}
+
+function post(
+  agent: Agent,
+  port: number,
+  body: Buffer,
+  signature: Record<string, string>,
+): Promise<{ rejected: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        path: PATH,
+        method: 'POST',
+        headers: { ...signature, 'content-type': CONTENT_TYPE, 'content-length': body.byteLength },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (res.statusCode !== 200) {
+            reject(new Error(`POST: HTTP ${String(res.statusCode)}: ${text.slice(0, 300)}`));
+            return;
+          }
+          resolve({ rejected: (JSON.parse(text) as { rejected?: number }).rejected ?? 0 });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}

@@ -9,7 +9,9 @@
  *   (close enough in time for their sensors' distance) are fitted robustly, and a fit with four or
  *   more consistent arrivals becomes an event; a seed that fits nothing is left unassociated (a false
  *   alarm, or a happening heard by too few sensors to place).
- * - Radar tracks, sightings and patrol reports each make an event at once.
+ * - Radar tracks, sightings and patrol reports each make an event at once. A radar track's event is
+ *   provisional: when the acoustic group of the same launch is made, the event comes out again as a
+ *   revision with the arrivals (its id stays the radar's); when none joins, it stands as it came.
  *
  * The engine keeps no state that must survive a restart: the runner re-reads the observations after
  * the store's cursor (`finalizedThroughSeq`) and the events come out the same.
@@ -98,8 +100,10 @@ export class FusionEngine {
       }
       const draft = singleEvent(input);
       if (draft === undefined) continue;
+      // A radar track is an event at once (provisional: an acoustic group of the same launch may
+      // still revise it); it waits beside the acoustic arrivals for that group.
       if (input.record.kind === 'radar') this.#radar.push({ input, draft });
-      else this.#drafts.push(draft);
+      this.#drafts.push(draft);
     }
   }
 
@@ -135,6 +139,9 @@ export class FusionEngine {
         const seqs = fit.inliers.map((a) => a.input.seq);
         const partner = this.#takeRadarPartner(event);
         if (partner !== undefined) {
+          // Its provisional event, if not out yet, is superseded before it goes.
+          const provisional = events.indexOf(partner.draft);
+          if (provisional !== -1) events.splice(provisional, 1);
           event = withRadar(partner.draft, event, fit.trusted);
           seqs.push(partner.input.seq);
         }
@@ -147,13 +154,9 @@ export class FusionEngine {
         this.#waiting = this.#waiting.filter((a) => !used.has(a));
       } else this.#waiting.shift();
     }
-    // A radar track no acoustic event can join any more goes out on its own.
+    // A radar track no acoustic event can join any more stops waiting: its event went out when it came.
     const radarDone = final ? Number.POSITIVE_INFINITY : horizon - maxTravelMs;
-    const stillWaiting: WaitingRadar[] = [];
-    for (const r of this.#radar) {
-      if (r.draft.timeMs <= radarDone) events.push(r.draft);
-      else stillWaiting.push(r);
-    }
+    const stillWaiting = this.#radar.filter((r) => r.draft.timeMs > radarDone);
     this.#radar = stillWaiting;
     // Every observation up to `through` is accounted for, and no group straddles it: re-reading from
     // there after a restart regroups whole groups only, so the same events come out.

@@ -9,7 +9,11 @@ import { loadNow, makeItem, type BenchItem, type RunSample } from '../lib/result
 import type { FusionThroughputArgs, FusionThroughputResult } from '../tasks/fusion-throughput.ts';
 import type { FusionReplayArgs, FusionReplayResult } from '../tasks/fusion-replay.ts';
 import type { FusionServerArgs, FusionServerInfo } from '../tasks/fusion-server.ts';
-import type { StreamLatencyArgs, StreamLatencyResult } from '../tasks/stream-latency-client.ts';
+import {
+  latencyOf,
+  type StreamLatencyArgs,
+  type StreamLatencyResult,
+} from '../tasks/stream-latency-client.ts';
 import { readFileSync, rmSync } from 'node:fs';
 import { SHIPPED_AGREEMENTS_DIR } from '../../src/cli/shipped-agreements.ts';
 import { simulate, writeSimulation } from '../../src/sim/simulator/simulate.ts';
@@ -80,9 +84,9 @@ export const fusionArea: Area = async (context) => {
 /**
  * `fusion-replay`: `simulate --agreement donbas-2015 --hours 24 --seed 1 --intensity worst-day` and the
  * next day of the same network, each taken whole through ingest, fusion, attribution, the rules and
- * storage (what `truceline ingest DIR` does) into one fresh SQLite file. The figure is the first day's
- * wall time; memory is the process's peak over that day, and the heap after a full collection after
- * each day.
+ * storage (what `truceline ingest DIR` does) into one fresh SQLite file, through one fusion pipeline.
+ * The figure is the first day's wall time; memory is the process's peak over both days, and the heap
+ * after a full collection after each day.
  */
 async function replayItem(context: AreaContext): Promise<BenchItem> {
   const samples: RunSample[] = [];
@@ -102,7 +106,7 @@ async function replayItem(context: AreaContext): Promise<BenchItem> {
     const minutes = first.seconds / 60;
     met &&=
       minutes <= REPLAY_MAX_MINUTES &&
-      first.peakRssMb <= REPLAY_MAX_RSS_MB &&
+      second.peakRssMb <= REPLAY_MAX_RSS_MB &&
       heapGrowth <= REPLAY_MAX_HEAP_GROWTH;
     context.log(
       `  day 1: ${first.observations.toLocaleString('en')} observations in ${first.seconds.toFixed(1)} s ` +
@@ -113,8 +117,9 @@ async function replayItem(context: AreaContext): Promise<BenchItem> {
     samples.push({
       value: minutes,
       limit: REPLAY_MAX_MINUTES,
-      peakRssMb: first.peakRssMb,
-      limitPeakRssMb: first.peakRssMb,
+      // The high-water mark over both days (it only rises).
+      peakRssMb: second.peakRssMb,
+      limitPeakRssMb: second.peakRssMb,
       extra: {
         days: result.days.map((d) => ({
           observations: d.observations,
@@ -188,20 +193,31 @@ async function streamLatencyItem(context: AreaContext): Promise<BenchItem> {
       } finally {
         serverPeakRssMb = (await server.stop()).peakRssMb;
       }
+      const { latenciesMs, unmatched } = await latencyOf(result.messages, dbPath);
       rmSync(dbPath, { force: true });
-      const p99 = result.latenciesMs?.p99 ?? Number.POSITIVE_INFINITY;
-      met &&= p99 <= STREAM_P99_MS && result.unmatched === 0;
+      const p99 = latenciesMs?.p99 ?? Number.POSITIVE_INFINITY;
+      met &&= p99 <= STREAM_P99_MS && unmatched === 0;
       context.log(
         `  posted ${result.posted.toLocaleString('en')} observations in ${result.requests.toLocaleString('en')} requests over ` +
-          `${result.postingSeconds.toFixed(1)} s; ${result.violationMessages.toLocaleString('en')} violation messages, latency ` +
-          `p50 ${String(result.latenciesMs?.p50)} ms, p99 ${String(result.latenciesMs?.p99)} ms, max ${String(result.latenciesMs?.max)} ms`,
+          `${result.postingSeconds.toFixed(1)} s; ${result.messages.length.toLocaleString('en')} violation messages, latency ` +
+          `p50 ${String(latenciesMs?.p50)} ms, p99 ${String(latenciesMs?.p99)} ms, max ${String(latenciesMs?.max)} ms`,
       );
       samples.push({
         value: p99,
         limit: STREAM_P99_MS,
         peakRssMb: serverPeakRssMb,
         limitPeakRssMb: serverPeakRssMb,
-        extra: { ...result, loadAvg1m: loadNow() },
+        extra: {
+          posted: result.posted,
+          requests: result.requests,
+          rejected: result.rejected,
+          postingSeconds: Number(result.postingSeconds.toFixed(1)),
+          postedPerSecond: Math.round(result.posted / result.postingSeconds),
+          violationMessages: result.messages.length,
+          latenciesMs,
+          unmatched,
+          loadAvg1m: loadNow(),
+        },
       });
     }
   } finally {

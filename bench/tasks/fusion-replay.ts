@@ -1,14 +1,16 @@
 /**
- * @module A worst day replayed as fast as it goes through everything `truceline ingest DIR` does —
- * ingest, fusion, attribution, the rules and storage, on a fresh SQLite file — then a second worst day
- * (the next day of the same network) into the same file. Wall time of each day, the process's peak
- * memory after each, and the heap after a full garbage collection after each (run with --expose-gc).
+ * @module A worst day replayed as fast as it goes through what `truceline ingest DIR` does — ingest,
+ * fusion, attribution, the rules and storage, on a fresh SQLite file — then a second worst day (the
+ * next day of the same network) into the same file, through the same fusion pipeline, as a server
+ * would take them. Wall time of each day, the process's peak memory after each, and the heap after a
+ * full garbage collection after each (run with --expose-gc).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ingestSimulation } from '../../src/cli/commands/ingest-simulation.ts';
-import { DEFAULT_INGEST_BATCH } from '../../src/cli/commands/ingest.ts';
+import { FusionPipeline } from '../../src/application/fusion-pipeline.ts';
+import { registerSimulation, SIMULATION_FILES } from '../../src/cli/commands/ingest-simulation.ts';
+import { DEFAULT_INGEST_BATCH, ingestFiles } from '../../src/cli/commands/ingest.ts';
 import { SHIPPED_AGREEMENTS_DIR } from '../../src/cli/shipped-agreements.ts';
 import { fusionLogic, openDeps } from '../../src/main.ts';
 import { defaultStartMs, simulate, writeSimulation } from '../../src/sim/simulator/simulate.ts';
@@ -27,7 +29,7 @@ export interface ReplayDay {
   readonly seconds: number;
   readonly events: number;
   readonly violations: number;
-  /** Peak resident memory of the process once this day was done, MB. */
+  /** Peak resident memory of the process from the replay's start until this day was done, MB. */
   readonly peakRssMb: number;
   /** V8 heap in use after a full collection once this day was done, MB. */
   readonly heapAfterGcMb: number;
@@ -69,12 +71,28 @@ export async function run(args: unknown, _control: TaskControl): Promise<FusionR
     const deps = await openDeps({ db: join(work, 'replay.db') });
     const out: ReplayDay[] = [];
     try {
-      for (const { dir, observations } of dirs) {
+      // One pipeline for both days, as a server runs one: what it keeps from day to day shows in the heap.
+      let pipeline: FusionPipeline | undefined;
+      for (const [day, { dir, observations }] of dirs.entries()) {
         const started = performance.now();
-        const summary = await ingestSimulation(deps, fusionLogic, dir, {
+        const { agreementId } = await registerSimulation(deps, dir);
+        pipeline ??= new FusionPipeline(deps, fusionLogic, { agreementId });
+        const running = pipeline;
+        let events = 0;
+        let violations = 0;
+        const summary = await ingestFiles(deps, [join(dir, SIMULATION_FILES.observations)], {
           batchSize: DEFAULT_INGEST_BATCH,
           operator: 'bench',
+          onBatch: async () => {
+            const step = await running.run(false);
+            events += step.events;
+            violations += step.violations;
+          },
         });
+        // The last day ends the input; an earlier one leaves what waits for the next day's observations.
+        const last = await running.run(day === dirs.length - 1);
+        events += last.events;
+        violations += last.violations;
         const seconds = (performance.now() - started) / 1000;
         if (summary.accepted !== observations)
           throw new Error(`${dir}: ${summary.accepted} of ${observations} observations accepted`);
@@ -83,8 +101,8 @@ export async function run(args: unknown, _control: TaskControl): Promise<FusionR
         out.push({
           observations,
           seconds,
-          events: summary.events,
-          violations: summary.violations,
+          events,
+          violations,
           peakRssMb: peakRssMb(),
           heapAfterGcMb: process.memoryUsage().heapUsed / 1_048_576,
         });

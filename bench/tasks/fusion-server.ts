@@ -25,9 +25,17 @@ export interface FusionServerInfo {
 export async function run(args: unknown, control: TaskControl): Promise<unknown> {
   const { dbPath, simulationDir } = args as FusionServerArgs;
   const deps = await openDeps({ db: dbPath }, { purpose: 'serve' });
-  const { agreementId } = await registerSimulation(deps, simulationDir);
-  const app = await buildApp(deps);
-  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  let agreementId: string;
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  let address: string;
+  try {
+    ({ agreementId } = await registerSimulation(deps, simulationDir));
+    app = await buildApp(deps);
+    address = await app.listen({ host: '127.0.0.1', port: 0 });
+  } catch (error) {
+    await deps.store.close();
+    throw error;
+  }
   let failure: unknown;
   let stopping = false;
   const stopFusion = startFusion(deps, agreementId, (error) => {

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { termsInForce } from '../../src/core/agreement/terms-in-force.ts';
 import { parseAgreement } from '../../src/core/agreement/parse-agreement.ts';
-import type { FusionInput } from '../../src/core/fusion/inputs.ts';
+import { fusionInputOfRecord, type FusionInput } from '../../src/core/fusion/inputs.ts';
 import type { ObservationInput } from '../../src/core/observations/schema.ts';
 import { SHIPPED_AGREEMENTS_DIR } from '../../src/cli/shipped-agreements.ts';
 import { fusionLogic } from '../../src/main.ts';
@@ -42,14 +42,7 @@ export async function run(args: unknown, _control: TaskControl): Promise<FusionT
   const records = lines.map((line) => JSON.parse(line) as ObservationInput);
   const parseSeconds = (performance.now() - started) / 1000;
 
-  const inputs: FusionInput[] = records.map((record, i) => ({
-    seq: i + 1,
-    sourceId: record.sourceId,
-    recordId: record.id,
-    observedAtMs: Date.parse(record.observedAt),
-    timeUncertaintyMs: record.timeUncertaintyMs,
-    record,
-  }));
+  const inputs: FusionInput[] = records.map((record, i) => fusionInputOfRecord(record, i + 1));
   const kinds: Record<string, number> = {};
   for (const r of records) kinds[r.kind] = (kinds[r.kind] ?? 0) + 1;
 

@@ -3,7 +3,8 @@
  * token) while it posts a simulated front's observations, in the order the network delivers them,
  * 50 every 10 ms — each tick's 50 as one signed batch per source, as the sources' gateways would send
  * them. For every `violation` message it notes the wall time of receipt and the last observation that
- * revised it; after the run it reads each observation's receipt time from the store, so the latency is
+ * revised it; after the run, {@link latencyOf} reads each observation's receipt time from the server's
+ * store once the server is closed, so the latency is
  * from the server's receipt of that observation (at or before its commit) to the client's receipt of
  * the message.
  */
@@ -32,10 +33,8 @@ export interface StreamLatencyResult {
   readonly rejected: number;
   /** Seconds the posting took, until the last answer. */
   readonly postingSeconds: number;
-  readonly violationMessages: number;
-  readonly latenciesMs: { readonly p50: number; readonly p99: number; readonly max: number } | null;
-  /** Messages whose last observation the store did not know (should be 0). */
-  readonly unmatched: number;
+  /** Every violation message: when it was received, and the last observation behind it. */
+  readonly messages: readonly { readonly atMs: number; readonly lastSeq: number }[];
 }
 
 const PATH = '/api/v1/observations';
@@ -127,17 +126,29 @@ export async function run(args: unknown, _control: TaskControl): Promise<StreamL
       void done.finally(() => inFlight.delete(done));
     }
   }
-  await Promise.all(inFlight);
-  const postingSeconds = (performance.now() - started) / 1000;
-  if (failure !== undefined)
-    throw failure instanceof Error ? failure : new Error('a post failed', { cause: failure });
-  // Wait for the stream to fall quiet: fusion finishes what the posts left it.
-  while (Date.now() - lastMessageMs < 5_000) await new Promise((resolve) => setTimeout(resolve, 500));
-  stream.destroy();
-  agent.destroy();
+  let postingSeconds: number;
+  try {
+    await Promise.all(inFlight);
+    postingSeconds = (performance.now() - started) / 1000;
+    if (failure !== undefined)
+      throw failure instanceof Error ? failure : new Error('a post failed', { cause: failure });
+    // Wait for the stream to fall quiet: fusion finishes what the posts left it. (What still waits
+    // for later observations at the end — the last ~400 s of observation time — is never sent.)
+    while (Date.now() - lastMessageMs < 5_000) await new Promise((resolve) => setTimeout(resolve, 500));
+  } finally {
+    stream.destroy();
+    agent.destroy();
+  }
 
-  // Receipt times of the observations, from the store.
-  const store = await openSqliteStore({ path: options.dbPath });
+  return { posted, requests, rejected, postingSeconds, messages: received };
+}
+
+/** The latency figures of a run's messages, from the receipt times in the (closed) server's store. */
+export async function latencyOf(
+  messages: StreamLatencyResult['messages'],
+  dbPath: string,
+): Promise<{ latenciesMs: { p50: number; p99: number; max: number } | null; unmatched: number }> {
+  const store = await openSqliteStore({ path: dbPath });
   const receivedAt = new Map<number, number>();
   try {
     for (let after = 0; ;) {
@@ -152,7 +163,7 @@ export async function run(args: unknown, _control: TaskControl): Promise<StreamL
   }
   const latencies: number[] = [];
   let unmatched = 0;
-  for (const message of received) {
+  for (const message of messages) {
     const at = receivedAt.get(message.lastSeq);
     if (at === undefined) unmatched += 1;
     else latencies.push(message.atMs - at);
@@ -161,11 +172,6 @@ export async function run(args: unknown, _control: TaskControl): Promise<StreamL
   const q = (p: number): number =>
     latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)] ?? 0;
   return {
-    posted,
-    requests,
-    rejected,
-    postingSeconds,
-    violationMessages: received.length,
     latenciesMs: latencies.length === 0 ? null : { p50: q(0.5), p99: q(0.99), max: latencies.at(-1) ?? 0 },
     unmatched,
   };

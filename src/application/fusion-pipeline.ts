@@ -3,8 +3,9 @@
  * what they find. It reads observations after the store's fusion cursor in commit order, feeds the
  * engine, attributes and checks each new or changed event against the terms in force at its time, and
  * commits the new revisions with the new cursor in one transaction. Nothing depends on memory
- * surviving: after a restart it re-reads from the cursor, and events that come out unchanged are not
- * stored again.
+ * surviving: after a restart it re-reads from the cursor, and events that come out unchanged, or as an
+ * earlier state than the one stored, are not stored again. A new revision of an event revises its
+ * potential violations, and withdraws those it no longer makes.
  */
 import { termsInForce } from '../core/agreement/terms-in-force.ts';
 import type { Agreement } from '../core/agreement/schema.ts';
@@ -164,14 +165,23 @@ export class FusionPipeline {
     const newEvents: FusedEvent[] = [];
     const newViolations: PotentialViolation[] = [];
     for (const draft of drained.events) {
-      const event = await this.#revise(draft);
-      if (event === undefined) continue;
+      const revised = await this.#revise(draft);
+      if (revised === undefined) continue;
+      const { event, previous } = revised;
       newEvents.push(event);
-      const attribution = this.#logic.attribute(event, termsInForce(agreement, event.timeMs));
-      for (const found of this.#logic.check(event, attribution, agreement)) {
+      const standing = new Set<string>();
+      for (const found of this.#violationsOf(event, agreement)) {
+        standing.add(found.id);
         const violation = await this.#reviseViolation(found);
         if (violation !== undefined) newViolations.push(violation);
       }
+      // A potential violation the earlier revision made and this one does not is withdrawn.
+      if (previous !== undefined)
+        for (const made of this.#violationsOf(previous, agreement)) {
+          if (standing.has(made.id)) continue;
+          const withdrawn = await this.#withdrawViolation(made.id);
+          if (withdrawn !== undefined) newViolations.push(withdrawn);
+        }
     }
     // The cursor never moves back (a fresh engine with nothing new would say 0).
     const cursor = Math.max(drained.finalizedThroughSeq, storedCursor);
@@ -189,8 +199,17 @@ export class FusionPipeline {
     return { events: newEvents.length, violations: newViolations.length, cursor };
   }
 
-  /** The draft as the next revision of its event, or undefined when the stored one says the same. */
-  async #revise(draft: EventDraft): Promise<FusedEvent | undefined> {
+  /** The potential violations an event makes under the terms in force at its time. */
+  #violationsOf(event: FusedEvent, agreement: Agreement): PotentialViolation[] {
+    const attribution = this.#logic.attribute(event, termsInForce(agreement, event.timeMs));
+    return this.#logic.check(event, attribution, agreement);
+  }
+
+  /**
+   * The draft as the next revision of its event, with the revision it follows (if any); undefined when
+   * the stored one says the same.
+   */
+  async #revise(draft: EventDraft): Promise<{ event: FusedEvent; previous?: FusedEvent } | undefined> {
     let head = this.#eventHeads.get(draft.id);
     if (head === undefined) {
       const stored = (await this.#deps.store.fusion.eventRevisions(draft.id)).at(-1);
@@ -198,8 +217,29 @@ export class FusionPipeline {
         head = { revision: stored.event.revision, content: withoutRevision(stored.event) };
     }
     const event: FusedEvent = { ...draft, revision: (head?.revision ?? 0) + 1 };
-    if (head !== undefined && head.content === withoutRevision(event)) return undefined;
-    return event;
+    if (head === undefined) return { event };
+    if (head.content === withoutRevision(event)) return undefined;
+    const previous = { ...(JSON.parse(head.content) as FusedEvent), revision: head.revision };
+    // An earlier state of the event than the one stored — a radar track's provisional event read again
+    // after a restart, when its merged revision is stored already — changes nothing.
+    if (draft.asOfSeq < previous.asOfSeq) return undefined;
+    return { event, previous };
+  }
+
+  /** A withdrawing revision of the potential violation `id`, or undefined when it stands withdrawn or never was. */
+  async #withdrawViolation(id: string): Promise<PotentialViolation | undefined> {
+    let head: PotentialViolation | undefined;
+    const cached = this.#violationHeads.get(id);
+    if (cached !== undefined)
+      head = { ...(JSON.parse(cached.content) as PotentialViolation), revision: cached.revision };
+    else head = (await this.#deps.store.fusion.violationRevisions(id)).at(-1)?.violation;
+    if (head === undefined || head.status === 'withdrawn') return undefined;
+    return {
+      ...head,
+      revision: head.revision + 1,
+      status: 'withdrawn',
+      withdrawnReason: 'a later revision of its event no longer breaches the clause',
+    };
   }
 
   async #reviseViolation(found: PotentialViolation): Promise<PotentialViolation | undefined> {

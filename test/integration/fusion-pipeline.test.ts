@@ -156,3 +156,125 @@ test('the same observations in any order end in the same events', async () => {
     { numRuns: 25 },
   );
 });
+
+/** One launch heard by the scenario's eight arrays and tracked by a radar (registered), and the track. */
+async function trackedLaunch(deps: AppDeps) {
+  const scenario = await fireScenario(1, 0);
+  const launch = scenario.launches[0];
+  assert.ok(launch);
+  await setUp(deps, scenario);
+  await registerSource(deps, {
+    id: 'rd-1',
+    kind: 'radar',
+    organisation: 'mission',
+    position: { lat: launch.lat - 0.2, lon: launch.lon - 0.2 },
+  });
+  const track = {
+    id: 'rd-1-000001',
+    sourceId: 'rd-1',
+    kind: 'radar',
+    observedAt: new Date(launch.timeMs + 100).toISOString(),
+    timeUncertaintyMs: 500,
+    location: { lat: launch.lat - 0.2, lon: launch.lon - 0.2, ceM: 10 },
+    payload: {
+      track: 'origin-and-impact',
+      origin: {
+        lat: launch.lat,
+        lon: launch.lon,
+        ellipse: { semiMajorM: 60, semiMinorM: 30, orientationDeg: 30 },
+      },
+      impact: {
+        lat: launch.lat + 0.05,
+        lon: launch.lon,
+        ellipse: { semiMajorM: 80, semiMinorM: 40, orientationDeg: 60 },
+      },
+    },
+  };
+  return { scenario, launch, track };
+}
+
+test('a potential violation only an earlier revision of its event made is withdrawn when the event is revised', async () => {
+  const deps = await freshDeps();
+  const { scenario, track } = await trackedLaunch(deps);
+  // Rules that tell the two revisions apart: the radar's event alone breaches one clause, the event
+  // with the arrays' group another.
+  const logic = {
+    ...fusionLogic,
+    check: (
+      event: Parameters<typeof fusionLogic.check>[0],
+      attribution: Parameters<typeof fusionLogic.check>[1],
+      agreement: Parameters<typeof fusionLogic.check>[2],
+    ) =>
+      fusionLogic
+        .check(event, attribution, agreement)
+        .map((v) =>
+          event.method === 'radar' ? { ...v, id: `${event.id}#radar-only`, clause: 'radar-only' } : v,
+        ),
+  };
+  const pipeline = new FusionPipeline(deps, logic, { agreementId: 'donbas-2015' });
+  assert.equal((await post(deps, [track])).accepted, 1);
+  await pipeline.run(false);
+  const provisional = await deps.store.fusion.listViolations({ limit: 10 });
+  assert.deepEqual(
+    provisional.map((v) => v.violation.clause),
+    ['radar-only'],
+    'the radar track makes its potential violation at once',
+  );
+  const eventId = provisional[0]?.violation.eventId ?? '';
+
+  assert.equal((await post(deps, scenario.records)).accepted, scenario.records.length);
+  await pipeline.run(true);
+  const revisions = await deps.store.fusion.eventRevisions(eventId);
+  assert.deepEqual(
+    revisions.map((r) => r.event.method),
+    ['radar', 'acoustic-tdoa+radar'],
+  );
+  const radarOnly = await deps.store.fusion.violationRevisions(`${eventId}#radar-only`);
+  assert.equal(radarOnly.at(-1)?.violation.status, 'withdrawn');
+  assert.equal(radarOnly.at(-1)?.violation.revision, 2);
+  const standing = (await deps.store.fusion.listViolations({ limit: 10 })).filter(
+    (v) => v.violation.status !== 'withdrawn',
+  );
+  assert.deepEqual(
+    standing.map((v) => v.violation.clause),
+    ['ceasefire-violation'],
+  );
+  await deps.store.close();
+});
+
+test('a radar track read again after a restart does not take its event back to the track alone', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'truceline-fusion-'));
+  dirs.push(dir);
+  const path = join(dir, 'restart.db');
+  const deps = await freshDeps(path);
+  const { scenario, launch, track } = await trackedLaunch(deps);
+  // An arrival nine minutes after the launch, committed first: the launch's group is made as soon as
+  // it is in (the watermark has passed its arrivals), and the arrival waits, holding the cursor below
+  // the track.
+  const later = {
+    ...scenario.records[0],
+    id: 'later-1',
+    observedAt: new Date(launch.timeMs + 550_000).toISOString(),
+  };
+  await post(deps, [later]);
+  await post(deps, [track]);
+  await post(deps, scenario.records);
+  await new FusionPipeline(deps, fusionLogic, { agreementId: 'donbas-2015' }).run(false);
+  const [merged] = (await deps.store.fusion.listEvents({ limit: 10 })).filter(
+    (e) => e.event.method === 'acoustic-tdoa+radar',
+  );
+  assert.ok(merged, 'the track and the group are one event');
+  assert.ok((await deps.store.fusion.cursor()) < merged.event.asOfSeq, 'the cursor stays below the group');
+  const before = await deps.store.fusion.eventRevisions(merged.event.id);
+  await deps.store.close();
+
+  // Read again two observations at a time: the track comes out alone before its group is made again.
+  const restarted = await freshDeps(path);
+  await new FusionPipeline(restarted, fusionLogic, { agreementId: 'donbas-2015', pageSize: 2 }).run(false);
+  const after = await restarted.store.fusion.eventRevisions(merged.event.id);
+  assert.deepEqual(
+    after.map((r) => [r.event.revision, r.event.method]),
+    before.map((r) => [r.event.revision, r.event.method]),
+  );
+  await restarted.store.close();
+});

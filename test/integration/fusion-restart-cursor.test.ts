@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { SHIPPED_AGREEMENTS_DIR } from '../../src/cli/shipped-agreements.ts';
-import type { FusionInput } from '../../src/core/fusion/inputs.ts';
+import { fusionInputOfRecord, type FusionInput } from '../../src/core/fusion/inputs.ts';
 import type { ObservationInput } from '../../src/core/observations/schema.ts';
 import { fusionLogic } from '../../src/main.ts';
 import { simulate } from '../../src/sim/simulator/simulate.ts';
@@ -47,17 +47,9 @@ test('fusion restarted from its cursor at any page of a simulated worst day ends
     intensity: 'worst-day',
   });
   // Commit order is delivery order (roughly, not exactly, time order).
-  const inputs: FusionInput[] = simulation.observations.map((line, i) => {
-    const record = JSON.parse(line) as ObservationInput;
-    return {
-      seq: i + 1,
-      sourceId: record.sourceId,
-      recordId: record.id,
-      observedAtMs: Date.parse(record.observedAt),
-      timeUncertaintyMs: record.timeUncertaintyMs,
-      record,
-    };
-  });
+  const inputs: FusionInput[] = simulation.observations.map((line, i) =>
+    fusionInputOfRecord(JSON.parse(line) as ObservationInput, i + 1),
+  );
   const pages: FusionInput[][] = [];
   for (let i = 0; i < inputs.length; i += PAGE) pages.push(inputs.slice(i, i + PAGE));
   const uninterrupted = heads(pages, undefined);

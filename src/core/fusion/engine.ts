@@ -1,7 +1,8 @@
 /**
  * @module The fusion engine: observations in, events out. Pure and deterministic — the same set of
- * observations gives the same events whatever order they came in, as long as none arrives later than
- * the lateness allowance.
+ * observations gives the same events (their last versions) whatever order they came in, as long as
+ * none arrives later than the lateness allowance; how many provisional versions came out before
+ * depends on when the engine was drained.
  *
  * - Acoustic arrivals wait until no arrival that could belong with them can still come (the
  *   observation-time watermark, minus the longest travel time and the lateness allowance). Then, in

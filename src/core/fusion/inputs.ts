@@ -27,6 +27,21 @@ export function fusionInputOf(stored: StoredObservation): FusionInput {
   };
 }
 
+/**
+ * A record known to be valid (a simulator's line, a test's) as the fusion input it would be once
+ * committed at sequence `seq`.
+ */
+export function fusionInputOfRecord(record: ObservationInput, seq: number): FusionInput {
+  return {
+    seq,
+    sourceId: record.sourceId,
+    recordId: record.id,
+    observedAtMs: Date.parse(record.observedAt),
+    timeUncertaintyMs: record.timeUncertaintyMs,
+    record,
+  };
+}
+
 /** A stable order for inputs that must be processed alike whatever order they arrived in. */
 export const byTimeThenKey = (a: FusionInput, b: FusionInput): number =>
   a.observedAtMs - b.observedAtMs ||

@@ -38,10 +38,11 @@ type PipelineDeps = Pick<AppDeps, 'store' | 'clock' | 'notifier'>;
 
 /**
  * How many recent heads of each kind are kept in memory. Events are revised only within the lateness
- * allowance, so recent ones suffice; an older one is looked up in the store. Bounded, so a server that
- * runs for weeks does not grow.
+ * allowance and the longest travel time (~700 s of observation time: ~100 events on a worst day), so
+ * recent ones suffice; an older one is looked up in the store. Bounded well below a day's events, so
+ * the heap of a server that runs for weeks is the same after its first day as after its tenth.
  */
-const HEADS_KEPT = 20_000;
+const HEADS_KEPT = 2_000;
 
 /** Sets `key` as the newest entry, dropping the oldest past HEADS_KEPT. */
 function remember<V>(map: Map<string, V>, key: string, value: V): void {

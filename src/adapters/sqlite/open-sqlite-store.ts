@@ -5,6 +5,7 @@
 import { renameSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { withStatementCache } from './statement-cache.ts';
 import { TrucelineError } from '../../core/errors.ts';
 import type { Store } from '../../core/ports/store.ts';
 import { DEFAULT_MAX_QUARANTINE_BYTES } from '../common/quarantine-row.ts';
@@ -64,7 +65,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   } catch (error) {
     throw new TrucelineError('E_STORE', `cannot open the SQLite database ${options.path}`, { cause: error });
   }
-  const kysely = new Kysely<SqliteSchema>({ dialect: new SqliteDialect({ database: db }) });
+  const kysely = new Kysely<SqliteSchema>({
+    dialect: new SqliteDialect({ database: withStatementCache(db) }),
+  });
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // Takes effect only when the file is new. 16 KiB pages measured ~1.3× faster ingest than 4 KiB

@@ -9,8 +9,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FusionPipeline } from '../../src/application/fusion-pipeline.ts';
-import { registerSimulation, SIMULATION_FILES } from '../../src/cli/commands/ingest-simulation.ts';
-import { DEFAULT_INGEST_BATCH, ingestFiles } from '../../src/cli/commands/ingest.ts';
+import {
+  ingestFused,
+  registerSimulation,
+  SIMULATION_FILES,
+} from '../../src/cli/commands/ingest-simulation.ts';
+import { DEFAULT_INGEST_BATCH } from '../../src/cli/commands/ingest.ts';
 import { SHIPPED_AGREEMENTS_DIR } from '../../src/cli/shipped-agreements.ts';
 import { fusionLogic, openDeps } from '../../src/main.ts';
 import { defaultStartMs, simulate, writeSimulation } from '../../src/sim/simulator/simulate.ts';
@@ -77,22 +81,14 @@ export async function run(args: unknown, _control: TaskControl): Promise<FusionR
         const started = performance.now();
         const { agreementId } = await registerSimulation(deps, dir);
         pipeline ??= new FusionPipeline(deps, fusionLogic, { agreementId });
-        const running = pipeline;
-        let events = 0;
-        let violations = 0;
-        const summary = await ingestFiles(deps, [join(dir, SIMULATION_FILES.observations)], {
-          batchSize: DEFAULT_INGEST_BATCH,
-          operator: 'bench',
-          onBatch: async () => {
-            const step = await running.run(false);
-            events += step.events;
-            violations += step.violations;
-          },
-        });
         // The last day ends the input; an earlier one leaves what waits for the next day's observations.
-        const last = await running.run(day === dirs.length - 1);
-        events += last.events;
-        violations += last.violations;
+        const { events, violations, ...summary } = await ingestFused(
+          deps,
+          pipeline,
+          join(dir, SIMULATION_FILES.observations),
+          { batchSize: DEFAULT_INGEST_BATCH, operator: 'bench' },
+          day === dirs.length - 1,
+        );
         const seconds = (performance.now() - started) / 1000;
         if (summary.accepted !== observations)
           throw new Error(`${dir}: ${summary.accepted} of ${observations} observations accepted`);

@@ -81,10 +81,25 @@ export async function ingestSimulation(
 ): Promise<SimulationIngestSummary> {
   const { agreementId, sources } = await registerSimulation(deps, dir);
   const pipeline = new FusionPipeline(deps, logic, { agreementId });
+  const fused = await ingestFused(deps, pipeline, join(dir, SIMULATION_FILES.observations), options);
+  return { ...fused, agreementId, sources };
+}
+
+/**
+ * Ingests an observations file with `pipeline` keeping up batch by batch, so memory holds only what is
+ * still being grouped. With `endOfInput` (the default) everything still waiting is grouped at the end;
+ * without, it waits for observations still to come (a server's pipeline, fed day after day).
+ */
+export async function ingestFused(
+  deps: AppDeps,
+  pipeline: FusionPipeline,
+  file: string,
+  options: IngestOptions,
+  endOfInput = true,
+): Promise<IngestSummary & { readonly events: number; readonly violations: number }> {
   let events = 0;
   let violations = 0;
-  // Fusion keeps up batch by batch, so memory holds only what is still being grouped.
-  const summary = await ingestFiles(deps, [join(dir, SIMULATION_FILES.observations)], {
+  const summary = await ingestFiles(deps, [file], {
     ...options,
     onBatch: async () => {
       const step = await pipeline.run(false);
@@ -92,12 +107,6 @@ export async function ingestSimulation(
       violations += step.violations;
     },
   });
-  const last = await pipeline.run(true);
-  return {
-    ...summary,
-    agreementId,
-    sources,
-    events: events + last.events,
-    violations: violations + last.violations,
-  };
+  const last = await pipeline.run(endOfInput);
+  return { ...summary, events: events + last.events, violations: violations + last.violations };
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FusionEngine } from './engine.ts';
 import { fitArrivals } from './fit-arrivals.ts';
-import type { FusionInput } from './inputs.ts';
+import { fusionInputOfRecord, type FusionInput } from './inputs.ts';
 import { heardBy, START_MS, TEST_FRAME } from './test-arrivals.ts';
 
 /** A counter-battery radar's track of the launch at the frame's origin, reported 0.1 s after it. */
@@ -22,14 +22,7 @@ function radarTrack(seq: number): FusionInput {
       impact: { ...impact, ellipse: { semiMajorM: 80, semiMinorM: 40, orientationDeg: 60 } },
     },
   } as const;
-  return {
-    seq,
-    sourceId: record.sourceId,
-    recordId: record.id,
-    observedAtMs: START_MS + 100,
-    timeUncertaintyMs: 500,
-    record,
-  };
+  return fusionInputOfRecord(record, seq);
 }
 
 const arrivalsOfTheLaunch = (): FusionInput[] => heardBy(8).map((a) => a.input);

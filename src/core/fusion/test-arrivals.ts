@@ -1,5 +1,6 @@
 /** @module Test support: acoustic arrivals of known sources on a ring of sensors, as the engine takes them. */
 import type { Arrival } from './engine.ts';
+import { fusionInputOfRecord } from './inputs.ts';
 import { LocalFrame } from './local-frame.ts';
 
 /** The frame the arrivals are laid out in; the source is at its origin by default. */
@@ -39,14 +40,8 @@ export function heardBy(
       payload: { signal: 'launch' },
     } as const;
     return {
-      input: {
-        seq: i + 1,
-        sourceId: record.sourceId,
-        recordId: record.id,
-        observedAtMs: timeMs,
-        timeUncertaintyMs: 10,
-        record,
-      },
+      // The arrival's time unrounded, as a sensor's own clock would give it.
+      input: { ...fusionInputOfRecord(record, i + 1), observedAtMs: timeMs },
       lat,
       lon,
       signal: 'launch',

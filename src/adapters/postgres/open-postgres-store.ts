@@ -34,6 +34,9 @@ export interface PostgresStoreOptions {
   readonly maxConnections?: number;
 }
 
+/** The advisory lock (per database) under which one opener at a time runs the migrations. */
+const MIGRATION_LOCK = 'truceline:migrations';
+
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** bigint columns (seq, times in ms) come back as numbers: every value we store is below 2^53. */
@@ -74,7 +77,22 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       provider: { getMigrations: () => Promise.resolve(postgresMigrations) },
       ...(schema === undefined ? {} : { migrationTableSchema: schema }),
     });
-    const { error } = await migrator.migrateToLatest();
+    // Kysely's own migration lock is taken after it looks the catalogue over (every column of every
+    // table); a second process opening at the same moment could read a column the first was dropping
+    // ("column … does not exist"). A session lock held around the whole run lets one migrate at a time.
+    const lock = await pool.connect();
+    let migrated: Awaited<ReturnType<typeof migrator.migrateToLatest>>;
+    try {
+      await lock.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [MIGRATION_LOCK]);
+      try {
+        migrated = await migrator.migrateToLatest();
+      } finally {
+        await lock.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [MIGRATION_LOCK]);
+      }
+    } finally {
+      lock.release();
+    }
+    const { error } = migrated;
     if (error !== undefined) throw error instanceof Error ? error : new Error('the migrations failed');
     // Rows an earlier version wrote are ledgered once, before this store can write (another process
     // opening at the same time waits on the ledger_state lock, then finds nothing left to do).

@@ -79,6 +79,8 @@ export class FusionEngine {
   #drafts: EventDraft[] = [];
   /** Radar tracks waiting for an acoustic event of the same launch (or for no more to be possible). */
   #radar: WaitingRadar[] = [];
+  /** The largest time uncertainty among the waiting radar tracks, ms (it bounds their time gate). */
+  #radarSigmaMs = 0;
   /** The sequence span of groups made lately: a cursor never splits one (see `drain`). */
   #recentGroups: { minSeq: number; maxSeq: number }[] = [];
 
@@ -103,7 +105,10 @@ export class FusionEngine {
       if (draft === undefined) continue;
       // A radar track is an event at once (provisional: an acoustic group of the same launch may
       // still revise it); it waits beside the acoustic arrivals for that group.
-      if (input.record.kind === 'radar') this.#radar.push({ input, draft });
+      if (input.record.kind === 'radar') {
+        this.#radar.push({ input, draft });
+        this.#radarSigmaMs = Math.max(this.#radarSigmaMs, draft.timeSigmaMs);
+      }
       this.#drafts.push(draft);
     }
   }
@@ -117,48 +122,60 @@ export class FusionEngine {
     const maxTravelMs = ((2 * maxHearingRangeM) / minSoundSpeedMs) * 1000;
     const horizon = final ? Number.POSITIVE_INFINITY : this.#latestMs - latenessMs - maxTravelMs;
     this.#waiting.sort((a, b) => byTimeThenKey(a.input, b.input));
+    this.#radar.sort((a, b) => a.draft.timeMs - b.draft.timeMs);
     const events = this.#drafts;
     this.#drafts = [];
-    while (this.#waiting.length > 0) {
-      const seed = this.#waiting[0];
+    // Seeds are taken in time order; arrivals a group takes are marked, and the list is compacted
+    // once at the end (removing them one group at a time was quadratic on a worst day).
+    const waiting = this.#waiting;
+    const taken = new Uint8Array(waiting.length);
+    let next = 0;
+    for (; next < waiting.length; next++) {
+      if (taken[next] === 1) continue;
+      const seed = waiting[next];
       if (seed === undefined || seed.timeMs > horizon) break;
       // Waiting arrivals are in time order: only those within the longest travel time can join.
       const candidates: Arrival[] = [];
-      for (const a of this.#waiting) {
-        if (a.timeMs - seed.timeMs > maxTravelMs + 1_000) break;
-        if (this.#compatible(seed, a)) candidates.push(a);
+      const at: number[] = [];
+      let minSeq = Number.POSITIVE_INFINITY;
+      let maxSeq = 0;
+      for (let i = next; i < waiting.length; i++) {
+        const a = waiting[i];
+        if (a === undefined || a.timeMs - seed.timeMs > maxTravelMs + 1_000) break;
+        if (taken[i] === 1 || !this.#compatible(seed, a)) continue;
+        candidates.push(a);
+        at.push(i);
+        minSeq = Math.min(minSeq, a.input.seq);
+        maxSeq = Math.max(maxSeq, a.input.seq);
       }
+      taken[next] = 1;
       const fit = candidates.length >= 4 ? this.#options.fitAcoustic(candidates) : null;
       // The decision for this seed depended on every candidate: a restart must re-read them together.
-      const candidateSeqs = candidates.map((a) => a.input.seq);
-      this.#recentGroups.push({
-        minSeq: Math.min(...candidateSeqs),
-        maxSeq: Math.max(...candidateSeqs),
+      this.#recentGroups.push({ minSeq, maxSeq });
+      if (fit === null || !fit.inliers.includes(seed)) continue;
+      let event = acousticEvent(fit);
+      const seqs = fit.inliers.map((a) => a.input.seq);
+      const partner = this.#takeRadarPartner(event);
+      if (partner !== undefined) {
+        // Its provisional event, if not out yet, is superseded before it goes.
+        const provisional = events.indexOf(partner.draft);
+        if (provisional !== -1) events.splice(provisional, 1);
+        event = withRadar(partner.draft, event, fit.trusted);
+        seqs.push(partner.input.seq);
+      }
+      events.push(event);
+      this.#recentGroups.push({ minSeq: Math.min(...seqs), maxSeq: Math.max(...seqs) });
+      const used = new Set(fit.inliers);
+      candidates.forEach((a, k) => {
+        if (used.has(a)) taken[at[k] ?? 0] = 1;
       });
-      if (fit !== null && fit.inliers.includes(seed)) {
-        let event = acousticEvent(fit);
-        const seqs = fit.inliers.map((a) => a.input.seq);
-        const partner = this.#takeRadarPartner(event);
-        if (partner !== undefined) {
-          // Its provisional event, if not out yet, is superseded before it goes.
-          const provisional = events.indexOf(partner.draft);
-          if (provisional !== -1) events.splice(provisional, 1);
-          event = withRadar(partner.draft, event, fit.trusted);
-          seqs.push(partner.input.seq);
-        }
-        events.push(event);
-        this.#recentGroups.push({
-          minSeq: Math.min(...seqs),
-          maxSeq: Math.max(...seqs),
-        });
-        const used = new Set(fit.inliers);
-        this.#waiting = this.#waiting.filter((a) => !used.has(a));
-      } else this.#waiting.shift();
     }
+    this.#waiting = waiting.filter((_, i) => i >= next && taken[i] !== 1);
     // A radar track no acoustic event can join any more stops waiting: its event went out when it came.
     const radarDone = final ? Number.POSITIVE_INFINITY : horizon - maxTravelMs;
     const stillWaiting = this.#radar.filter((r) => r.draft.timeMs > radarDone);
     this.#radar = stillWaiting;
+    this.#radarSigmaMs = stillWaiting.reduce((most, r) => Math.max(most, r.draft.timeSigmaMs), 0);
     // Every observation up to `through` is accounted for, and no group straddles it: re-reading from
     // there after a restart regroups whole groups only, so the same events come out.
     let through = this.#maxSeq;
@@ -178,21 +195,35 @@ export class FusionEngine {
     return { events, finalizedThroughSeq: through };
   }
 
-  /** The waiting radar track of the same launch as an acoustic launch event, taken out of waiting. */
+  /**
+   * The waiting radar track of the same launch as an acoustic launch event, taken out of waiting. The
+   * tracks are in time order (see `drain`), so only those within the time gate are looked at.
+   */
   #takeRadarPartner(event: EventDraft): WaitingRadar | undefined {
     if (event.phase !== 'launch' || event.location === null) return undefined;
+    const radar = this.#radar;
+    const reach = 3 * Math.hypot(this.#radarSigmaMs, event.timeSigmaMs) + 1_000;
+    let low = 0;
+    let high = radar.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if ((radar[mid]?.draft.timeMs ?? 0) < event.timeMs - reach) low = mid + 1;
+      else high = mid;
+    }
     let best: { index: number; distance: number } | undefined;
-    this.#radar.forEach((r, index) => {
+    for (let index = low; index < radar.length; index++) {
+      const r = radar[index];
+      if (r === undefined || r.draft.timeMs > event.timeMs + reach) break;
       const origin = r.draft.origin;
-      if (origin === null || event.location === null) return;
+      if (origin === null) continue;
       const dt = Math.abs(r.draft.timeMs - event.timeMs);
-      if (dt > 3 * Math.hypot(r.draft.timeSigmaMs, event.timeSigmaMs) + 1_000) return;
+      if (dt > 3 * Math.hypot(r.draft.timeSigmaMs, event.timeSigmaMs) + 1_000) continue;
       const distance = separation(origin, event.location);
       if (distance <= RADAR_MERGE_CHI2 && (best === undefined || distance < best.distance))
         best = { index, distance };
-    });
+    }
     if (best === undefined) return undefined;
-    const [taken] = this.#radar.splice(best.index, 1);
+    const [taken] = radar.splice(best.index, 1);
     return taken;
   }
 

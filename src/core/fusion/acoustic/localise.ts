@@ -198,8 +198,7 @@ export function fitFromStart(
   const damped = new Float64Array(UNKNOWNS * UNKNOWNS);
   const step = new Float64Array(UNKNOWNS);
   const candidate = new Float64Array(UNKNOWNS);
-  const row = new Float64Array(UNKNOWNS);
-  let objective = normalEquations(problem, indices, theta, priors, information, gradient, row);
+  let objective = normalEquations(problem, indices, theta, priors, information, gradient);
   let lambda = 1e-4;
   for (let iteration = 0; iteration < 100; iteration++) {
     // Converged when even the full Gauss–Newton step would gain next to nothing (gᵀA⁻¹g is twice the
@@ -239,10 +238,10 @@ export function fitFromStart(
       }
     }
     if (!accepted) break;
-    objective = normalEquations(problem, indices, theta, priors, information, gradient, row);
+    objective = normalEquations(problem, indices, theta, priors, information, gradient);
   }
   if (!Number.isFinite(objective)) return null;
-  normalEquations(problem, indices, theta, priors, information, gradient, row);
+  normalEquations(problem, indices, theta, priors, information, gradient);
   const covariance = invertSymmetric(information, UNKNOWNS);
   if (covariance === null) return null;
   return { theta, covariance, objective };
@@ -410,7 +409,11 @@ function isDistinctAlternative(best: SubsetFit, other: SubsetFit): boolean {
   return m2 > 9.21;
 }
 
-/** Builds JᵀWJ + prior information and Jᵀ W r (r = observed − predicted) at θ; returns the objective. */
+/**
+ * Builds JᵀWJ + prior information and Jᵀ W r (r = observed − predicted) at θ; returns the objective.
+ * The fit's hottest loop: the travel time and its gradient ({@link travelTime}, the same arithmetic)
+ * and the 21 distinct sums of the symmetric information are kept in locals.
+ */
 function normalEquations(
   problem: PreparedArrivals,
   indices: readonly number[],
@@ -418,39 +421,120 @@ function normalEquations(
   priors: NuisancePriors,
   information: Float64Array,
   gradient: Float64Array,
-  row: Float64Array,
 ): number {
-  information.fill(0);
-  gradient.fill(0);
   const x = theta[0] ?? 0;
   const y = theta[1] ?? 0;
   const t0 = theta[2] ?? 0;
   const c = theta[3] ?? 0;
   const we = theta[4] ?? 0;
   const wn = theta[5] ?? 0;
+  const { east, north, time, sigma } = problem;
   let objective = 0;
+  // prettier-ignore
+  let g0 = 0, g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0;
+  // prettier-ignore
+  let i00 = 0, i10 = 0, i11 = 0, i20 = 0, i21 = 0, i22 = 0, i30 = 0, i31 = 0, i32 = 0, i33 = 0;
+  // prettier-ignore
+  let i40 = 0, i41 = 0, i42 = 0, i43 = 0, i44 = 0, i50 = 0, i51 = 0, i52 = 0, i53 = 0, i54 = 0, i55 = 0;
   for (const i of indices) {
-    const travel = travelTime(problem.east[i] ?? 0, problem.north[i] ?? 0, x, y, c, we, wn, row, 0);
-    const weight = 1 / (problem.sigma[i] ?? 1) ** 2;
-    const r = (problem.time[i] ?? 0) - t0 - travel;
-    objective += weight * r * r;
-    for (let a = 0; a < UNKNOWNS; a++) {
-      const ga = (row[a] ?? 0) * weight;
-      gradient[a] = (gradient[a] ?? 0) + ga * r;
-      for (let b = 0; b <= a; b++)
-        information[a * UNKNOWNS + b] = (information[a * UNKNOWNS + b] ?? 0) + ga * (row[b] ?? 0);
-    }
+    const dx = (east[i] ?? 0) - x;
+    const dy = (north[i] ?? 0) - y;
+    const r = Math.max(Math.sqrt(dx * dx + dy * dy), 1e-3);
+    const ux = dx / r;
+    const uy = dy / r;
+    const along = we * ux + wn * uy;
+    const iv = 1 / (c + along);
+    const iv2 = iv * iv;
+    const j0 = -ux * iv + (we - along * ux) * iv2;
+    const j1 = -uy * iv + (wn - along * uy) * iv2;
+    const j3 = -r * iv2;
+    const j4 = -r * ux * iv2;
+    const j5 = -r * uy * iv2;
+    const weight = 1 / (sigma[i] ?? 1) ** 2;
+    const residual = (time[i] ?? 0) - t0 - r * iv;
+    objective += weight * residual * residual;
+    const a0 = j0 * weight;
+    g0 += a0 * residual;
+    i00 += a0 * j0;
+    const a1 = j1 * weight;
+    g1 += a1 * residual;
+    i10 += a1 * j0;
+    i11 += a1 * j1;
+    const a2 = weight; // ∂t/∂t₀ = 1
+    g2 += a2 * residual;
+    i20 += a2 * j0;
+    i21 += a2 * j1;
+    i22 += a2;
+    const a3 = j3 * weight;
+    g3 += a3 * residual;
+    i30 += a3 * j0;
+    i31 += a3 * j1;
+    i32 += a3;
+    i33 += a3 * j3;
+    const a4 = j4 * weight;
+    g4 += a4 * residual;
+    i40 += a4 * j0;
+    i41 += a4 * j1;
+    i42 += a4;
+    i43 += a4 * j3;
+    i44 += a4 * j4;
+    const a5 = j5 * weight;
+    g5 += a5 * residual;
+    i50 += a5 * j0;
+    i51 += a5 * j1;
+    i52 += a5;
+    i53 += a5 * j3;
+    i54 += a5 * j4;
+    i55 += a5 * j5;
   }
-  for (let a = 0; a < UNKNOWNS; a++) {
-    for (let b = 0; b < a; b++) information[b * UNKNOWNS + a] = information[a * UNKNOWNS + b] ?? 0;
-  }
+  // The sums fill both triangles of the symmetric matrix.
+  const m = information;
+  m[0] = i00;
+  m[1] = i10;
+  m[2] = i20;
+  m[3] = i30;
+  m[4] = i40;
+  m[5] = i50;
+  m[6] = i10;
+  m[7] = i11;
+  m[8] = i21;
+  m[9] = i31;
+  m[10] = i41;
+  m[11] = i51;
+  m[12] = i20;
+  m[13] = i21;
+  m[14] = i22;
+  m[15] = i32;
+  m[16] = i42;
+  m[17] = i52;
+  m[18] = i30;
+  m[19] = i31;
+  m[20] = i32;
+  m[21] = i33;
+  m[22] = i43;
+  m[23] = i53;
+  m[24] = i40;
+  m[25] = i41;
+  m[26] = i42;
+  m[27] = i43;
+  m[28] = i44;
+  m[29] = i54;
+  m[30] = i50;
+  m[31] = i51;
+  m[32] = i52;
+  m[33] = i53;
+  m[34] = i54;
+  m[35] = i55;
   addPriorInformation(information, priors);
   const dc = c - priors.soundSpeedMeanMs;
   const sc2 = priors.soundSpeedSigmaMs ** 2;
   const sw2 = priors.windComponentSigmaMs ** 2;
-  gradient[3] = (gradient[3] ?? 0) - dc / sc2;
-  gradient[4] = (gradient[4] ?? 0) - we / sw2;
-  gradient[5] = (gradient[5] ?? 0) - wn / sw2;
+  gradient[0] = g0;
+  gradient[1] = g1;
+  gradient[2] = g2;
+  gradient[3] = g3 - dc / sc2;
+  gradient[4] = g4 - we / sw2;
+  gradient[5] = g5 - wn / sw2;
   return objective + (dc * dc) / sc2 + (we * we + wn * wn) / sw2;
 }
 
@@ -595,8 +679,13 @@ function gridStarts(
     time[k] = problem.time[i] ?? 0;
     weight[k] = 1 / (problem.sigma[i] ?? 1) ** 2;
   }
+  const dy2 = new Float64Array(m);
   for (let gy = 0; gy < size; gy++) {
     const y = midN - half + gy * stepM;
+    for (let k = 0; k < m; k++) {
+      const dy = (north[k] ?? 0) - y;
+      dy2[k] = dy * dy;
+    }
     for (let gx = 0; gx < size; gx++) {
       const x = midE - half + gx * stepM;
       let sw = 0;
@@ -604,8 +693,7 @@ function gridStarts(
       let swaa = 0;
       for (let k = 0; k < m; k++) {
         const dx = (east[k] ?? 0) - x;
-        const dy = (north[k] ?? 0) - y;
-        const a = (time[k] ?? 0) - Math.sqrt(dx * dx + dy * dy) * invC;
+        const a = (time[k] ?? 0) - Math.sqrt(dx * dx + (dy2[k] ?? 0)) * invC;
         const w = weight[k] ?? 0;
         sw += w;
         swa += w * a;

@@ -38,7 +38,7 @@ type PipelineDeps = Pick<AppDeps, 'store' | 'clock' | 'notifier'>;
 
 /**
  * How many recent heads of each kind are kept in memory. Events are revised only within the lateness
- * allowance and the longest travel time (~700 s of observation time: ~100 events on a worst day), so
+ * allowance and the longest travel time (~400 s of observation time: ~100 events on a worst day), so
  * recent ones suffice; an older one is looked up in the store. Bounded well below a day's events, so
  * the heap of a server that runs for weeks is the same after its first day as after its tenth.
  */

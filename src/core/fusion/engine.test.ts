@@ -64,3 +64,32 @@ test('a radar track no arrivals join stands as it came, and goes out once', () =
   assert.deepEqual(engine.drain(true).events, []);
   assert.equal(engine.drain(true).finalizedThroughSeq, 100);
 });
+
+/** An acoustic arrival 200 km away (no group can take it), reported `afterMs` past the start. */
+function farArrival(seq: number, afterMs: number): FusionInput {
+  const record = {
+    id: `far-${seq}`,
+    sourceId: 'ac-far',
+    kind: 'acoustic',
+    observedAt: new Date(START_MS + afterMs).toISOString(),
+    timeUncertaintyMs: 10,
+    location: { ...TEST_FRAME.toGeo(200_000, 0), ceM: 5 },
+    payload: { signal: 'impact' },
+  } as const;
+  return fusionInputOfRecord(record, seq);
+}
+
+test('an acoustic event waits one lateness allowance and one hearing range of travel, not two', () => {
+  // 120 s of lateness and 45 km at 320 m/s (140.6 s) past the group's first arrival: 260.6 s. The
+  // sensors of one happening are all within one hearing range of it, so no partner can come later.
+  const engine = new FusionEngine({ fitAcoustic: fitArrivals });
+  const arrivals = heardBy(8);
+  const firstMs = arrivals[0]?.timeMs ?? 0;
+  engine.add(arrivals.map((a) => a.input));
+  engine.add([farArrival(100, firstMs - START_MS + 260_000)]);
+  assert.deepEqual(engine.drain(false).events, [], 'released before a partner could still come');
+  engine.add([farArrival(101, firstMs - START_MS + 261_000)]);
+  const events = engine.drain(false).events;
+  assert.equal(events.length, 1);
+  assert.equal(events[0]?.provenance.length, 8);
+});

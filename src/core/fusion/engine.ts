@@ -59,7 +59,10 @@ export type AcousticFitter = (candidates: readonly Arrival[]) => ArrivalFit | nu
 
 export interface EngineOptions {
   readonly fitAcoustic: AcousticFitter;
-  /** Farthest a sensor hears fire, m: arrivals of one happening come from sensors at most twice this apart. */
+  /**
+   * Farthest a sensor hears fire, m. Every sensor of one happening is within this of it, so two of its
+   * arrivals are at most this range (and at most the sensors' distance) apart in travel time.
+   */
   readonly maxHearingRangeM?: number;
   /** Slowest sound considered, m/s (the gate between two arrivals). */
   readonly minSoundSpeedMs?: number;
@@ -119,7 +122,10 @@ export class FusionEngine {
    */
   drain(final = false): { events: EventDraft[]; finalizedThroughSeq: number } {
     const { maxHearingRangeM, minSoundSpeedMs, latenessMs } = this.#options;
-    const maxTravelMs = ((2 * maxHearingRangeM) / minSoundSpeedMs) * 1000;
+    // The longest travel time is the hearing range's, not the span of two sensors at its ends (twice
+    // it): a sensor at that span still hears within one range of the source. This wait is also how
+    // long an acoustic event takes to come out, in observation time.
+    const maxTravelMs = (maxHearingRangeM / minSoundSpeedMs) * 1000;
     const horizon = final ? Number.POSITIVE_INFINITY : this.#latestMs - latenessMs - maxTravelMs;
     this.#waiting.sort((a, b) => byTimeThenKey(a.input, b.input));
     this.#radar.sort((a, b) => a.draft.timeMs - b.draft.timeMs);
@@ -236,7 +242,10 @@ export class FusionEngine {
     const d = roughDistanceM(seed.lat, seed.lon, a.lat, a.lon);
     if (d > 2 * this.#options.maxHearingRangeM) return false;
     const slackMs = 4 * Math.hypot(seed.sigmaMs, a.sigmaMs);
-    return dt <= (d / this.#options.minSoundSpeedMs) * 1000 + slackMs;
+    // Both sensors within the range of one source: the later arrival's extra path is at most their
+    // distance and at most the range.
+    const extraPathM = Math.min(d, this.#options.maxHearingRangeM);
+    return dt <= (extraPathM / this.#options.minSoundSpeedMs) * 1000 + slackMs;
   }
 }
 

@@ -296,7 +296,7 @@ const DEMO_SECTOR = { hours: 6, speed: 60, intensity: 'normal', firstSeed: 1, ti
 
 /** Fusion, attribution and the rules as shipped. */
 export const fusionLogic: FusionLogic = {
-  newEngine: () => new FusionEngine({ fitAcoustic: fitArrivals }),
+  newEngine: (options) => new FusionEngine({ fitAcoustic: fitArrivals, ...options }),
   attribute: (event, terms) =>
     terms === undefined
       ? attribute({ parties: [], sides: [] }, event.origin)
@@ -313,7 +313,8 @@ export function startFusion(
   agreementId: string,
   onError: (error: unknown) => void,
 ): () => void {
-  const pipeline = new FusionPipeline(deps, fusionLogic, { agreementId });
+  // A live server shows acoustic events as their arrivals come, revised as more come.
+  const pipeline = new FusionPipeline(deps, fusionLogic, { agreementId, provisional: true });
   let stopped = false;
   const run = (): void => {
     if (!stopped) pipeline.run(false).catch(onError);

@@ -34,7 +34,11 @@ export interface StreamLatencyResult {
   /** Seconds the posting took, until the last answer. */
   readonly postingSeconds: number;
   /** Every violation message: when it was received, and the last observation behind it. */
-  readonly messages: readonly { readonly atMs: number; readonly lastSeq: number }[];
+  readonly messages: readonly {
+    readonly atMs: number;
+    readonly lastSeq: number;
+    readonly withdrawn: boolean;
+  }[];
 }
 
 const PATH = '/api/v1/observations';
@@ -51,7 +55,7 @@ export async function run(args: unknown, _control: TaskControl): Promise<StreamL
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 
   // The stream: every violation message's receipt time and the last observation behind it.
-  const received: { atMs: number; lastSeq: number }[] = [];
+  const received: { atMs: number; lastSeq: number; withdrawn: boolean }[] = [];
   let lastMessageMs = Date.now();
   const stream = request({
     host: '127.0.0.1',
@@ -73,8 +77,9 @@ export async function run(args: unknown, _control: TaskControl): Promise<StreamL
           if (!message.includes('event: violation')) continue;
           const data = /^data: (.*)$/m.exec(message)?.[1];
           if (data === undefined) continue;
-          const seqs = (JSON.parse(data) as { supportingSeqs?: number[] }).supportingSeqs ?? [];
-          received.push({ atMs: now, lastSeq: Math.max(...seqs) });
+          const parsed = JSON.parse(data) as { supportingSeqs?: number[]; status?: string };
+          const seqs = parsed.supportingSeqs ?? [];
+          received.push({ atMs: now, lastSeq: Math.max(...seqs), withdrawn: parsed.status === 'withdrawn' });
           lastMessageMs = now;
         }
       });
@@ -147,7 +152,13 @@ export async function run(args: unknown, _control: TaskControl): Promise<StreamL
 export async function latencyOf(
   messages: StreamLatencyResult['messages'],
   dbPath: string,
-): Promise<{ latenciesMs: { p50: number; p99: number; max: number } | null; unmatched: number }> {
+): Promise<{
+  latenciesMs: Quantiles | null;
+  /** The same over the messages that do not withdraw a potential violation. */
+  standingLatenciesMs: Quantiles | null;
+  withdrawals: number;
+  unmatched: number;
+}> {
   const store = await openSqliteStore({ path: dbPath });
   const receivedAt = new Map<number, number>();
   try {
@@ -162,19 +173,35 @@ export async function latencyOf(
     await store.close();
   }
   const latencies: number[] = [];
+  const standing: number[] = [];
   let unmatched = 0;
   for (const message of messages) {
     const at = receivedAt.get(message.lastSeq);
     if (at === undefined) unmatched += 1;
-    else latencies.push(message.atMs - at);
+    else {
+      latencies.push(message.atMs - at);
+      if (!message.withdrawn) standing.push(message.atMs - at);
+    }
   }
-  latencies.sort((a, b) => a - b);
-  const q = (p: number): number =>
-    latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)] ?? 0;
   return {
-    latenciesMs: latencies.length === 0 ? null : { p50: q(0.5), p99: q(0.99), max: latencies.at(-1) ?? 0 },
+    latenciesMs: quantiles(latencies),
+    standingLatenciesMs: quantiles(standing),
+    withdrawals: messages.filter((m) => m.withdrawn).length,
     unmatched,
   };
+}
+
+interface Quantiles {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+function quantiles(values: number[]): Quantiles | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const q = (p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? 0;
+  return { p50: q(0.5), p99: q(0.99), max: sorted.at(-1) ?? 0 };
 }
 
 function post(

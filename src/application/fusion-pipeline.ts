@@ -11,7 +11,7 @@ import { termsInForce } from '../core/agreement/terms-in-force.ts';
 import type { Agreement } from '../core/agreement/schema.ts';
 import type { Terms } from '../core/agreement/terms.ts';
 import type { Attribution } from '../core/attribution/attribution.ts';
-import type { EventDraft, FusionEngine } from '../core/fusion/engine.ts';
+import type { Drained, EventDraft, FusionEngine } from '../core/fusion/engine.ts';
 import type { FusedEvent } from '../core/fusion/event.ts';
 import { fusionInputOf } from '../core/fusion/inputs.ts';
 import type { PotentialViolation } from '../core/rules/potential-violation.ts';
@@ -20,7 +20,8 @@ import { getAgreement } from './get-agreement.ts';
 
 /** The pure parts, as the composition root picks them. */
 export interface FusionLogic {
-  readonly newEngine: () => FusionEngine;
+  /** A fresh engine; `provisional` as in the engine's options (a live server shows events early). */
+  readonly newEngine: (options?: { readonly provisional?: boolean }) => FusionEngine;
   /** The attribution of an event under the terms in force at its time (undefined: no terms then). */
   readonly attribute: (event: FusedEvent, terms: Terms | undefined) => Attribution;
   /** The potential violations an event makes under the agreement (the rules pick the version in force). */
@@ -63,6 +64,7 @@ export class FusionPipeline {
   readonly #logic: FusionLogic;
   readonly #agreementId: string;
   readonly #pageSize: number;
+  readonly #provisional: boolean;
   #engine: FusionEngine;
   /** The highest observation sequence given to the engine; undefined until read from the store. */
   #readThrough: number | undefined;
@@ -77,13 +79,23 @@ export class FusionPipeline {
   constructor(
     deps: PipelineDeps,
     logic: FusionLogic,
-    options: { readonly agreementId: string; readonly pageSize?: number },
+    options: {
+      readonly agreementId: string;
+      readonly pageSize?: number;
+      /** Show acoustic events before their groups are final (a live server; see the engine). */
+      readonly provisional?: boolean;
+    },
   ) {
     this.#deps = deps;
     this.#logic = logic;
     this.#agreementId = options.agreementId;
     this.#pageSize = options.pageSize ?? 5_000;
-    this.#engine = logic.newEngine();
+    this.#provisional = options.provisional ?? false;
+    this.#engine = this.#newEngine();
+  }
+
+  #newEngine(): FusionEngine {
+    return this.#logic.newEngine({ provisional: this.#provisional });
   }
 
   /**
@@ -127,7 +139,7 @@ export class FusionPipeline {
     let cursor = await store.fusion.cursor();
     if (this.#readThrough === undefined) {
       this.#readThrough = cursor;
-      this.#engine = this.#logic.newEngine();
+      this.#engine = this.#newEngine();
     }
     const { agreement } = await getAgreement(this.#deps, this.#agreementId);
     let observations = 0;
@@ -159,14 +171,26 @@ export class FusionPipeline {
 
   async #commit(
     agreement: Agreement,
-    drained: { events: EventDraft[]; finalizedThroughSeq: number },
+    drained: Drained,
     storedCursor: number,
   ): Promise<{ events: number; violations: number; cursor: number }> {
     const { store, clock, notifier } = this.#deps;
     const newEvents: FusedEvent[] = [];
     const newViolations: PotentialViolation[] = [];
-    for (const draft of drained.events) {
-      const revised = await this.#revise(draft);
+    const drafts = drained.events.map((draft) => ({
+      draft,
+      provisional: drained.provisional.has(draft),
+    }));
+    // Events shown provisionally that no longer stand: a withdrawing revision of each that stands.
+    const drafted = new Set(drained.events.map((d) => d.id));
+    for (const id of drained.withdrawnIds) {
+      if (drafted.has(id)) continue;
+      const standing = await this.#standingEvent(id);
+      if (standing !== undefined)
+        drafts.push({ draft: { ...standing, status: 'withdrawn' }, provisional: false });
+    }
+    for (const { draft, provisional } of drafts) {
+      const revised = await this.#revise(draft, provisional);
       if (revised === undefined) continue;
       const { event, previous } = revised;
       newEvents.push(event);
@@ -210,21 +234,38 @@ export class FusionPipeline {
    * The draft as the next revision of its event, with the revision it follows (if any); undefined when
    * the stored one says the same.
    */
-  async #revise(draft: EventDraft): Promise<{ event: FusedEvent; previous?: FusedEvent } | undefined> {
-    let head = this.#eventHeads.get(draft.id);
-    if (head === undefined) {
-      const stored = (await this.#deps.store.fusion.eventRevisions(draft.id)).at(-1);
-      if (stored !== undefined)
-        head = { revision: stored.event.revision, content: withoutRevision(stored.event) };
-    }
+  async #revise(
+    draft: EventDraft,
+    provisional: boolean,
+  ): Promise<{ event: FusedEvent; previous?: FusedEvent } | undefined> {
+    const head = await this.#eventHead(draft.id);
     const event: FusedEvent = { ...draft, revision: (head?.revision ?? 0) + 1 };
     if (head === undefined) return { event };
     if (head.content === withoutRevision(event)) return undefined;
     const previous = { ...(JSON.parse(head.content) as FusedEvent), revision: head.revision };
-    // An earlier state of the event than the one stored — a radar track's provisional event read again
-    // after a restart, when its merged revision is stored already — changes nothing.
-    if (draft.asOfSeq < previous.asOfSeq) return undefined;
+    // A provisional state earlier than the one stored — a radar track's own event read again after a
+    // restart, when its merged revision is stored already — changes nothing. A final grouping always
+    // stands, also with fewer (or earlier) observations than a provisional one had.
+    if (provisional && draft.asOfSeq < previous.asOfSeq) return undefined;
     return { event, previous };
+  }
+
+  /** The latest stored revision of an event: number and content without it. */
+  async #eventHead(id: string): Promise<{ revision: number; content: string } | undefined> {
+    const known = this.#eventHeads.get(id);
+    if (known !== undefined) return known;
+    const stored = (await this.#deps.store.fusion.eventRevisions(id)).at(-1);
+    return stored === undefined
+      ? undefined
+      : { revision: stored.event.revision, content: withoutRevision(stored.event) };
+  }
+
+  /** The event `id` as it stands (its latest revision, without the number), unless withdrawn or unknown. */
+  async #standingEvent(id: string): Promise<EventDraft | undefined> {
+    const head = await this.#eventHead(id);
+    if (head === undefined) return undefined;
+    const { revision: _revision, ...event } = JSON.parse(head.content) as FusedEvent;
+    return event.status === 'withdrawn' ? undefined : event;
   }
 
   /** A withdrawing revision of the potential violation `id`, or undefined when it stands withdrawn or never was. */

@@ -9,6 +9,9 @@ import { FusionPipeline } from '../../src/application/fusion-pipeline.ts';
 import { recordObservations } from '../../src/application/record-observations.ts';
 import { registerAgreement } from '../../src/application/register-agreement.ts';
 import { registerSource } from '../../src/application/register-source.ts';
+import { FusionEngine, type AcousticFitter } from '../../src/core/fusion/engine.ts';
+import { fitArrivals } from '../../src/core/fusion/fit-arrivals.ts';
+import type { FusedEvent } from '../../src/core/fusion/event.ts';
 import type { FusionInput } from '../../src/core/fusion/inputs.ts';
 import { LocalFrame } from '../../src/core/fusion/local-frame.ts';
 import { assemble, fusionLogic, openStore } from '../../src/main.ts';
@@ -277,4 +280,93 @@ test('a radar track read again after a restart does not take its event back to t
     before.map((r) => [r.event.revision, r.event.method]),
   );
   await restarted.store.close();
+});
+
+/**
+ * The shipped logic with a fitter that refuses any group holding one of the records `revealing`
+ * (by record id): later arrivals showing that a grouping of the first ones was a coincidence.
+ */
+function logicRefusing(revealing: readonly Record<string, unknown>[]): typeof fusionLogic {
+  const ids = new Set(revealing.map((r) => String(r.id)));
+  const fit: AcousticFitter = (candidates) =>
+    candidates.some((a) => ids.has(a.input.recordId)) ? null : fitArrivals(candidates);
+  return { ...fusionLogic, newEngine: (options) => new FusionEngine({ fitAcoustic: fit, ...options }) };
+}
+
+describe('a live pipeline (provisional events)', () => {
+  test('shows an acoustic event before its group is final, revises it as arrivals come, and keeps the final state', async () => {
+    const deps = await freshDeps();
+    const scenario = await fireScenario(1, 0);
+    await setUp(deps, scenario);
+    const pipeline = new FusionPipeline(deps, fusionLogic, { agreementId: 'donbas-2015', provisional: true });
+    await post(deps, scenario.records.slice(0, 5));
+    await pipeline.run(false);
+    const [shown] = await deps.store.fusion.listEvents({ limit: 10 });
+    assert.ok(shown, 'the first five arrivals make an event at once');
+    assert.equal(shown.event.provenance.length, 5);
+
+    await post(deps, scenario.records.slice(5));
+    await pipeline.run(false);
+    await pipeline.run(true);
+    const revisions = await deps.store.fusion.eventRevisions(shown.event.id);
+    assert.deepEqual(
+      revisions.map((r) => [r.event.revision, r.event.provenance.length, r.event.status]),
+      [
+        [1, 5, 'active'],
+        [2, 8, 'active'],
+      ],
+      'revised once with all eight arrivals; the final grouping is the one shown',
+    );
+    // The same as a file would give: the final state does not depend on when fusion ran.
+    const file = await freshDeps();
+    await setUp(file, scenario);
+    await post(file, scenario.records);
+    await new FusionPipeline(file, fusionLogic, { agreementId: 'donbas-2015' }).run(true);
+    const [whole] = await file.store.fusion.listEvents({ limit: 10 });
+    // Commit sequences differ between the two stores; everything else is the same.
+    const comparable = (event: FusedEvent | undefined) => ({
+      ...event,
+      revision: 0,
+      asOfSeq: 0,
+      provenance: event?.provenance.map((c) => ({ ...c, seq: 0 })),
+    });
+    assert.deepEqual(comparable(whole?.event), comparable(revisions.at(-1)?.event));
+    await deps.store.close();
+    await file.store.close();
+  });
+
+  test('withdraws an event shown provisionally, and its potential violations, when its group no longer stands — also after a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'truceline-fusion-'));
+    dirs.push(dir);
+    for (const restart of [false, true]) {
+      const path = join(dir, `withdraw-${String(restart)}.db`);
+      const deps = await freshDeps(path);
+      const scenario = await fireScenario(1, 0);
+      await setUp(deps, scenario);
+      const logic = logicRefusing(scenario.records.slice(5));
+      await post(deps, scenario.records.slice(0, 5));
+      await new FusionPipeline(deps, logic, { agreementId: 'donbas-2015', provisional: true }).run(false);
+      const [shown] = await deps.store.fusion.listEvents({ limit: 10 });
+      assert.ok(shown);
+      const violations = (await deps.store.fusion.listViolations({ limit: 10 })).filter(
+        (v) => v.violation.eventId === shown.event.id,
+      );
+      assert.ok(violations.length > 0, 'the shown event makes its potential violations at once');
+
+      let live = deps;
+      if (restart) {
+        await deps.store.close();
+        live = await freshDeps(path);
+      }
+      await post(live, scenario.records.slice(5));
+      await new FusionPipeline(live, logic, { agreementId: 'donbas-2015', provisional: true }).run(true);
+      const last = (await live.store.fusion.eventRevisions(shown.event.id)).at(-1);
+      assert.equal(last?.event.status, 'withdrawn', `withdrawn (restart: ${String(restart)})`);
+      for (const v of violations) {
+        const head = (await live.store.fusion.violationRevisions(v.violation.id)).at(-1);
+        assert.equal(head?.violation.status, 'withdrawn');
+      }
+      await live.store.close();
+    }
+  });
 });

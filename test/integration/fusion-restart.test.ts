@@ -54,27 +54,40 @@ interface Heads {
   violations: unknown[];
 }
 
-/** The latest revisions, without commit sequences (those differ between runs by construction). */
+/**
+ * The latest revisions of what stands, without commit sequences (those differ between runs by
+ * construction). A live server shows acoustic events provisionally, so which early groupings were
+ * shown and withdrawn depends on when fusion ran; what stands at the end does not.
+ */
 async function heads(url: string, token: string): Promise<Heads> {
   const events = (await (
     await fetch(`${url}/api/v1/events?limit=1000`, { headers: bearer(token) })
   ).json()) as {
-    items: { id: string; seq: number; committedAt: string; asOfSeq: number; provenance: { seq: number }[] }[];
+    items: {
+      id: string;
+      seq: number;
+      committedAt: string;
+      asOfSeq: number;
+      status: string;
+      provenance: { seq: number }[];
+    }[];
   };
   const violations = (await (
     await fetch(`${url}/api/v1/violations?limit=1000`, { headers: bearer(token) })
   ).json()) as {
-    items: { id: string; seq: number; committedAt: string; supportingSeqs: number[] }[];
+    items: { id: string; seq: number; committedAt: string; supportingSeqs: number[]; status?: string }[];
   };
   const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   return {
     events: events.items
+      .filter((e) => e.status !== 'withdrawn')
       .map(({ seq: _s, committedAt: _c, asOfSeq: _a, provenance, ...e }) => ({
         ...e,
         provenance: provenance.map(({ seq: _p, ...c }) => c),
       }))
       .sort(byId),
     violations: violations.items
+      .filter((v) => v.status !== 'withdrawn')
       .map(({ seq: _s, committedAt: _c, supportingSeqs: _p, ...v }) => v)
       .sort(byId),
   };

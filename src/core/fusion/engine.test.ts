@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FusionEngine } from './engine.ts';
+import { FusionEngine, type AcousticFitter } from './engine.ts';
 import { fitArrivals } from './fit-arrivals.ts';
 import { fusionInputOfRecord, type FusionInput } from './inputs.ts';
 import { heardBy, START_MS, TEST_FRAME } from './test-arrivals.ts';
@@ -92,4 +92,82 @@ test('an acoustic event waits one lateness allowance and one hearing range of tr
   const events = engine.drain(false).events;
   assert.equal(events.length, 1);
   assert.equal(events[0]?.provenance.length, 8);
+});
+
+test('with provisional on, a group comes out from the arrivals at hand and is revised as more come', () => {
+  const engine = new FusionEngine({ fitAcoustic: fitArrivals, provisional: true });
+  const arrivals = heardBy(8).map((a) => a.input);
+  engine.add(arrivals.slice(0, 6));
+  const first = engine.drain(false);
+  assert.equal(first.events.length, 1, 'shown before the watermark has passed its arrivals');
+  const shown = first.events[0];
+  assert.ok(shown && first.provisional.has(shown));
+  assert.equal(shown.provenance.length, 6);
+  assert.deepEqual(engine.drain(false).events, [], 'nothing new: nothing shown again');
+
+  engine.add(arrivals.slice(6));
+  const grown = engine.drain(false);
+  assert.deepEqual(
+    grown.events.map((e) => [e.id, e.provenance.length]),
+    [[shown.id, 8]],
+  );
+  // The watermark passes: the final group is the one shown, so nothing comes out and it stays.
+  const last = engine.drain(true);
+  assert.deepEqual(last.events, []);
+  assert.equal(last.withdrawnIds.includes(shown.id), false);
+});
+
+/**
+ * The real fitter, except that no group holding one of `revealing` fits: more arrivals showing a
+ * grouping made of the first ones to be a coincidence.
+ */
+function fitterRefusing(revealing: readonly FusionInput[]): AcousticFitter {
+  const seqs = new Set(revealing.map((input) => input.seq));
+  return (candidates) => (candidates.some((a) => seqs.has(a.input.seq)) ? null : fitArrivals(candidates));
+}
+
+test('with provisional on, a group that no longer stands is withdrawn, and a restarted engine withdraws it too', () => {
+  const arrivals = heardBy(8).map((a) => a.input);
+  const untilSix = fitterRefusing(arrivals.slice(5));
+  const engine = new FusionEngine({ fitAcoustic: untilSix, provisional: true });
+  engine.add(arrivals.slice(0, 5));
+  const [shown] = engine.drain(false).events;
+  assert.ok(shown);
+  engine.add(arrivals.slice(5));
+  const later = engine.drain(false);
+  assert.deepEqual(later.events, []);
+  assert.deepEqual(later.withdrawnIds, [shown.id]);
+
+  // A fresh engine never showed it; the final grouping retires its first arrival, so it says so.
+  const restarted = new FusionEngine({ fitAcoustic: untilSix, provisional: true });
+  restarted.add(arrivals);
+  assert.ok(restarted.drain(true).withdrawnIds.includes(shown.id));
+});
+
+test('with provisional on, a radar track shown with a group that no longer stands goes back to the track alone', () => {
+  const arrivals = arrivalsOfTheLaunch();
+  const engine = new FusionEngine({ fitAcoustic: fitterRefusing(arrivals.slice(5)), provisional: true });
+  const radar = radarTrack(100);
+  engine.add([radar, ...arrivals.slice(0, 5)]);
+  const first = engine.drain(false);
+  assert.deepEqual(
+    first.events.map((e) => e.method),
+    ['acoustic-tdoa+radar'],
+  );
+  engine.add(arrivals.slice(5));
+  const later = engine.drain(false);
+  assert.deepEqual(
+    later.events.map((e) => [e.id, e.method]),
+    [[first.events[0]?.id, 'radar']],
+  );
+  assert.equal(later.provisional.size, 0, 'the track alone stands: not an earlier state to skip');
+  assert.deepEqual(later.withdrawnIds, []);
+});
+
+test('with provisional off, nothing comes out before the watermark and nothing is withdrawn', () => {
+  const engine = new FusionEngine({ fitAcoustic: fitArrivals });
+  engine.add(arrivalsOfTheLaunch());
+  const drained = engine.drain(false);
+  assert.deepEqual(drained.events, []);
+  assert.deepEqual(drained.withdrawnIds, []);
 });

@@ -14,6 +14,10 @@
  *   provisional: when the acoustic group of the same launch is made, the event comes out again as a
  *   revision with the arrivals (its id stays the radar's); when none joins, it stands as it came.
  *
+ * - With `provisional` on (a live server), the arrivals still waiting are also grouped as they stand at
+ *   each drain, and each group comes out as a provisional event, revised as arrivals come, withdrawn
+ *   if it stops standing (decision 0010). What stands in the end is the same as without.
+ *
  * The engine keeps no state that must survive a restart: the runner re-reads the observations after
  * the store's cursor (`finalizedThroughSeq`) and the events come out the same.
  */
@@ -68,24 +72,62 @@ export interface EngineOptions {
   readonly minSoundSpeedMs?: number;
   /** How late (in observation time) an arrival may be and still join its group. */
   readonly latenessMs?: number;
+  /**
+   * Also make acoustic events from the arrivals at hand, before the watermark has passed them (see
+   * {@link FusionEngine.drain}): what a live server shows. Off, only final events come out (a file).
+   */
+  readonly provisional?: boolean;
 }
 
-const DEFAULTS = { maxHearingRangeM: 45_000, minSoundSpeedMs: 320, latenessMs: 120_000 };
+const DEFAULTS = {
+  maxHearingRangeM: 45_000,
+  minSoundSpeedMs: 320,
+  latenessMs: 120_000,
+  provisional: false,
+};
+
+/** What one drain gives. */
+export interface Drained {
+  /** New and revised events, in a stable order. */
+  readonly events: EventDraft[];
+  /**
+   * The drafts in `events` that are provisional: made from the observations at hand, they may be an
+   * earlier state of their event than one already made known (read again after a restart), and then
+   * change nothing.
+   */
+  readonly provisional: ReadonlySet<EventDraft>;
+  /**
+   * Ids of events that may have been shown provisionally and do not stand (their arrivals went to
+   * other events, or to none): each is withdrawn where it stands, unless `events` holds it. Only with
+   * `provisional` on.
+   */
+  readonly withdrawnIds: readonly string[];
+  /** The highest sequence below which every observation is accounted for. */
+  readonly finalizedThroughSeq: number;
+}
 
 export class FusionEngine {
   readonly #options: Required<EngineOptions>;
-  /** Arrivals not yet grouped, unsorted. */
+  /** Arrivals not yet grouped, in time order (see `byTimeThenKey`). */
   #waiting: Arrival[] = [];
+  /** Arrivals added since the last drain, in the order they came. */
+  #arrived: Arrival[] = [];
   /** The latest observation time seen (the watermark). */
   #latestMs = Number.NEGATIVE_INFINITY;
   #maxSeq = 0;
   #drafts: EventDraft[] = [];
+  /** Those of `#drafts` that are provisional. */
+  #provisionalDrafts = new Set<EventDraft>();
   /** Radar tracks waiting for an acoustic event of the same launch (or for no more to be possible). */
   #radar: WaitingRadar[] = [];
   /** The largest time uncertainty among the waiting radar tracks, ms (it bounds their time gate). */
   #radarSigmaMs = 0;
   /** The sequence span of groups made lately: a cursor never splits one (see `drain`). */
   #recentGroups: { minSeq: number; maxSeq: number }[] = [];
+  /** Provisional acoustic events last shown, by id: their content as shown. */
+  #shown = new Map<string, string>();
+  /** The last provisional pass's fits by candidate set (their sequences): the next drain reuses them. */
+  #provisionalFits = new Map<string, ArrivalFit | null>();
 
   constructor(options: EngineOptions) {
     this.#options = { ...DEFAULTS, ...options };
@@ -101,7 +143,7 @@ export class FusionEngine {
         this.#latestMs = Math.max(this.#latestMs, input.observedAtMs);
       const arrival = arrivalOf(input);
       if (arrival !== undefined) {
-        this.#waiting.push(arrival);
+        this.#arrived.push(arrival);
         continue;
       }
       const draft = singleEvent(input);
@@ -111,6 +153,7 @@ export class FusionEngine {
       if (input.record.kind === 'radar') {
         this.#radar.push({ input, draft });
         this.#radarSigmaMs = Math.max(this.#radarSigmaMs, draft.timeSigmaMs);
+        this.#provisionalDrafts.add(draft);
       }
       this.#drafts.push(draft);
     }
@@ -119,18 +162,35 @@ export class FusionEngine {
   /**
    * The events completed since the last call, in a stable order, and the highest sequence below which
    * every observation is accounted for. `final` groups every waiting arrival (end of input).
+   *
+   * With `provisional` on, the arrivals still waiting are also grouped as they stand, by the same
+   * rules, and each group that differs from what was last shown comes out as a provisional event (id
+   * of its first arrival, as its final event will have). A group that is later made the same comes
+   * out no more; one that changes is revised; one that no longer stands is in `withdrawnIds`, as is
+   * every arrival that the final grouping retires without making it an event's first (a restarted
+   * engine does not know what the last one showed).
    */
-  drain(final = false): { events: EventDraft[]; finalizedThroughSeq: number } {
+  drain(final = false): Drained {
     const { maxHearingRangeM, minSoundSpeedMs, latenessMs } = this.#options;
     // The longest travel time is the hearing range's, not the span of two sensors at its ends (twice
     // it): a sensor at that span still hears within one range of the source. This wait is also how
     // long an acoustic event takes to come out, in observation time.
     const maxTravelMs = (maxHearingRangeM / minSoundSpeedMs) * 1000;
     const horizon = final ? Number.POSITIVE_INFINITY : this.#latestMs - latenessMs - maxTravelMs;
-    this.#waiting.sort((a, b) => byTimeThenKey(a.input, b.input));
+    const arrived = this.#arrived.length > 0 || this.#drafts.length > 0;
+    if (this.#arrived.length > 0) {
+      this.#waiting = mergeInOrder(this.#waiting, this.#arrived);
+      this.#arrived = [];
+    }
     this.#radar.sort((a, b) => a.draft.timeMs - b.draft.timeMs);
     const events = this.#drafts;
+    const provisional = this.#provisionalDrafts;
     this.#drafts = [];
+    this.#provisionalDrafts = new Set();
+    const tracking = this.#options.provisional;
+    /** Ids of the final events of this drain, and of the arrivals it retired without one. */
+    const finalIds = new Set<string>();
+    const retired: string[] = [];
     // Seeds are taken in time order; arrivals a group takes are marked, and the list is compacted
     // once at the end (removing them one group at a time was quadratic on a worst day).
     const waiting = this.#waiting;
@@ -140,46 +200,52 @@ export class FusionEngine {
       if (taken[next] === 1) continue;
       const seed = waiting[next];
       if (seed === undefined || seed.timeMs > horizon) break;
-      // Waiting arrivals are in time order: only those within the longest travel time can join.
-      const candidates: Arrival[] = [];
-      const at: number[] = [];
+      const { candidates, at } = this.#candidates(waiting, taken, next, maxTravelMs);
       let minSeq = Number.POSITIVE_INFINITY;
       let maxSeq = 0;
-      for (let i = next; i < waiting.length; i++) {
-        const a = waiting[i];
-        if (a === undefined || a.timeMs - seed.timeMs > maxTravelMs + 1_000) break;
-        if (taken[i] === 1 || !this.#compatible(seed, a)) continue;
-        candidates.push(a);
-        at.push(i);
+      for (const a of candidates) {
         minSeq = Math.min(minSeq, a.input.seq);
         maxSeq = Math.max(maxSeq, a.input.seq);
       }
       taken[next] = 1;
-      const fit = candidates.length >= 4 ? this.#options.fitAcoustic(candidates) : null;
+      const fit = candidates.length >= 4 ? this.#fit(candidates, this.#provisionalFits) : null;
       // The decision for this seed depended on every candidate: a restart must re-read them together.
       this.#recentGroups.push({ minSeq, maxSeq });
-      if (fit === null || !fit.inliers.includes(seed)) continue;
+      if (fit === null || !fit.inliers.includes(seed)) {
+        if (tracking) retired.push(eventId(seed.input));
+        continue;
+      }
       let event = acousticEvent(fit);
       const seqs = fit.inliers.map((a) => a.input.seq);
       const partner = this.#takeRadarPartner(event);
       if (partner !== undefined) {
         // Its provisional event, if not out yet, is superseded before it goes.
-        const provisional = events.indexOf(partner.draft);
-        if (provisional !== -1) events.splice(provisional, 1);
+        const own = events.indexOf(partner.draft);
+        if (own !== -1) events.splice(own, 1);
         event = withRadar(partner.draft, event, fit.trusted);
         seqs.push(partner.input.seq);
       }
-      events.push(event);
+      finalIds.add(event.id);
+      // Shown as it is already: nothing new.
+      if (!tracking || this.#shown.get(event.id) !== JSON.stringify(event)) events.push(event);
       this.#recentGroups.push({ minSeq: Math.min(...seqs), maxSeq: Math.max(...seqs) });
       const used = new Set(fit.inliers);
       candidates.forEach((a, k) => {
         if (used.has(a)) taken[at[k] ?? 0] = 1;
       });
+      if (tracking) for (const a of fit.inliers) if (a !== seed) retired.push(eventId(a.input));
     }
     this.#waiting = waiting.filter((_, i) => i >= next && taken[i] !== 1);
     // A radar track no acoustic event can join any more stops waiting: its event went out when it came.
     const radarDone = final ? Number.POSITIVE_INFINITY : horizon - maxTravelMs;
     const stillWaiting = this.#radar.filter((r) => r.draft.timeMs > radarDone);
+    if (tracking)
+      for (const r of this.#radar)
+        if (r.draft.timeMs <= radarDone && !finalIds.has(r.draft.id)) {
+          // It may have been shown merged with a provisional group: it stands as it came.
+          events.push(r.draft);
+          finalIds.add(r.draft.id);
+        }
     this.#radar = stillWaiting;
     this.#radarSigmaMs = stillWaiting.reduce((most, r) => Math.max(most, r.draft.timeSigmaMs), 0);
     // Every observation up to `through` is accounted for, and no group straddles it: re-reading from
@@ -195,10 +261,119 @@ export class FusionEngine {
           moved = true;
         }
     }
+    const withdrawn = new Set<string>();
+    if (tracking) {
+      // Nothing added and nothing made final: the groups at hand are those shown.
+      const unchanged = !arrived && finalIds.size === 0 && retired.length === 0;
+      const shownNow = final
+        ? new Map<string, string>()
+        : unchanged
+          ? this.#shown
+          : this.#provisionalPass(events, provisional, maxTravelMs);
+      for (const id of retired) if (!finalIds.has(id) && !shownNow.has(id)) withdrawn.add(id);
+      for (const id of this.#shown.keys()) {
+        if (finalIds.has(id) || shownNow.has(id)) continue;
+        // A radar track's event shown merged with a group that no longer stands: the track alone.
+        const radar = this.#radar.find((r) => r.draft.id === id);
+        if (radar === undefined) withdrawn.add(id);
+        else events.push(radar.draft);
+      }
+      this.#shown = shownNow;
+    }
     events.sort((a, b) => a.timeMs - b.timeMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     // Spans wholly at or below the cursor can never be split again (it only moves forward).
     this.#recentGroups = this.#recentGroups.filter((g) => g.maxSeq > through);
-    return { events, finalizedThroughSeq: through };
+    return { events, provisional, withdrawnIds: [...withdrawn], finalizedThroughSeq: through };
+  }
+
+  /**
+   * Groups the arrivals still waiting as they stand (the same seeds, candidates and fits as the final
+   * grouping), adds to `events` each provisional event that differs from what was last shown, and
+   * returns what stands shown now. Fits are kept by candidate set, so a seed nothing new reached is not
+   * fitted again.
+   */
+  #provisionalPass(
+    events: EventDraft[],
+    provisional: Set<EventDraft>,
+    maxTravelMs: number,
+  ): Map<string, string> {
+    const waiting = this.#waiting;
+    const taken = new Uint8Array(waiting.length);
+    const partners = new Set<WaitingRadar>();
+    const fits = new Map<string, ArrivalFit | null>();
+    const shown = new Map<string, string>();
+    for (let next = 0; next < waiting.length; next++) {
+      const seed = waiting[next];
+      if (seed === undefined || taken[next] === 1) continue;
+      const { candidates, at } = this.#candidates(waiting, taken, next, maxTravelMs);
+      if (candidates.length < 4) continue;
+      const fit = this.#fit(candidates, this.#provisionalFits, fits);
+      if (fit === null || !fit.inliers.includes(seed)) continue;
+      let event = acousticEvent(fit);
+      const partner = this.#findRadarPartner(event, partners);
+      if (partner !== undefined) {
+        partners.add(partner);
+        event = withRadar(partner.draft, event, fit.trusted);
+      }
+      const used = new Set(fit.inliers);
+      candidates.forEach((a, k) => {
+        if (used.has(a)) taken[at[k] ?? 0] = 1;
+      });
+      const content = JSON.stringify(event);
+      shown.set(event.id, content);
+      if (this.#shown.get(event.id) === content) continue;
+      // A radar track's own draft still in this drain is superseded before it goes.
+      if (partner !== undefined) {
+        const own = events.indexOf(partner.draft);
+        if (own !== -1) events.splice(own, 1);
+      }
+      events.push(event);
+      provisional.add(event);
+    }
+    this.#provisionalFits = fits;
+    return shown;
+  }
+
+  /**
+   * The arrivals not yet taken that could have heard the same happening as the seed `waiting[seed]`,
+   * the seed first, with their places in `waiting`. Waiting arrivals are in time order: only those
+   * within the longest travel time can join.
+   */
+  #candidates(
+    waiting: readonly Arrival[],
+    taken: Uint8Array,
+    seed: number,
+    maxTravelMs: number,
+  ): { candidates: Arrival[]; at: number[] } {
+    const candidates: Arrival[] = [];
+    const at: number[] = [];
+    const first = waiting[seed];
+    if (first === undefined) return { candidates, at };
+    for (let i = seed; i < waiting.length; i++) {
+      const a = waiting[i];
+      if (a === undefined || a.timeMs - first.timeMs > maxTravelMs + 1_000) break;
+      if (taken[i] === 1 || !this.#compatible(first, a)) continue;
+      candidates.push(a);
+      at.push(i);
+    }
+    return { candidates, at };
+  }
+
+  /**
+   * The fit of a candidate set (a pure function of it), from `known` when it was fitted lately; kept in
+   * `into` as well when given.
+   */
+  #fit(
+    candidates: readonly Arrival[],
+    known: ReadonlyMap<string, ArrivalFit | null>,
+    into?: Map<string, ArrivalFit | null>,
+  ): ArrivalFit | null {
+    if (!this.#options.provisional) return this.#options.fitAcoustic(candidates);
+    const key = candidates.map((a) => a.input.seq).join(',');
+    const cached = known.get(key);
+    const fit = cached !== undefined ? cached : this.#options.fitAcoustic(candidates);
+    into?.set(key, fit);
+    return fit;
   }
 
   /**
@@ -206,6 +381,13 @@ export class FusionEngine {
    * tracks are in time order (see `drain`), so only those within the time gate are looked at.
    */
   #takeRadarPartner(event: EventDraft): WaitingRadar | undefined {
+    const partner = this.#findRadarPartner(event, new Set());
+    if (partner !== undefined) this.#radar.splice(this.#radar.indexOf(partner), 1);
+    return partner;
+  }
+
+  /** The waiting radar track of the same launch as an acoustic launch event, other than `excluded`. */
+  #findRadarPartner(event: EventDraft, excluded: ReadonlySet<WaitingRadar>): WaitingRadar | undefined {
     if (event.phase !== 'launch' || event.location === null) return undefined;
     const radar = this.#radar;
     const reach = 3 * Math.hypot(this.#radarSigmaMs, event.timeSigmaMs) + 1_000;
@@ -221,16 +403,14 @@ export class FusionEngine {
       const r = radar[index];
       if (r === undefined || r.draft.timeMs > event.timeMs + reach) break;
       const origin = r.draft.origin;
-      if (origin === null) continue;
+      if (origin === null || excluded.has(r)) continue;
       const dt = Math.abs(r.draft.timeMs - event.timeMs);
       if (dt > 3 * Math.hypot(r.draft.timeSigmaMs, event.timeSigmaMs) + 1_000) continue;
       const distance = separation(origin, event.location);
       if (distance <= RADAR_MERGE_CHI2 && (best === undefined || distance < best.distance))
         best = { index, distance };
     }
-    if (best === undefined) return undefined;
-    const [taken] = radar.splice(best.index, 1);
-    return taken;
+    return best === undefined ? undefined : radar[best.index];
   }
 
   /** Whether `a` could have heard the same happening as `seed` (it came no earlier). */
@@ -485,4 +665,25 @@ function sightingType(objectType: string | undefined): EventKind | undefined {
     default:
       return undefined;
   }
+}
+
+/** Two lists of arrivals merged in time order: `sorted` is in order already, `added` in any order. */
+function mergeInOrder(sorted: readonly Arrival[], added: Arrival[]): Arrival[] {
+  const order = (a: Arrival, b: Arrival): number => byTimeThenKey(a.input, b.input);
+  added.sort(order);
+  const merged: Arrival[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < sorted.length || j < added.length) {
+    const a = sorted[i];
+    const b = added[j];
+    if (b === undefined || (a !== undefined && order(a, b) <= 0)) {
+      if (a !== undefined) merged.push(a);
+      i += 1;
+    } else {
+      merged.push(b);
+      j += 1;
+    }
+  }
+  return merged;
 }

@@ -153,6 +153,7 @@ function expectedHeads(
       if (query.toMs !== undefined && value.timeMs >= query.toMs) return false;
       if (query.types !== undefined && !query.types.includes(type(value))) return false;
       if (query.afterSeq !== undefined && seq <= query.afterSeq) return false;
+      if (query.statuses !== undefined && !query.statuses.includes(value.status ?? 'active')) return false;
       if ('party' in value) {
         if (query.parties !== undefined && (value.party === null || !query.parties.includes(value.party)))
           return false;
@@ -596,10 +597,18 @@ describeEachEngine('FusionStore', (engine) => {
         timeMs: times[(k + 2) % 7]!,
         type: types[(k + 1) % 4]!,
         location: point(lats[(k + 2) % 5]!, lons[k % 5]!),
+        // Some are withdrawn: their status is read from the head's value.
+        status: k % 3 === 0 ? ('withdrawn' as const) : ('active' as const),
       }));
     const revisedViolations = violations
       .filter((_, i) => i % 4 === 1)
-      .map((v, k) => ({ ...v, revision: 2, party: parties[(k + 1) % 3]!, clause: clauses[(k + 1) % 3]! }));
+      .map((v, k) => ({
+        ...v,
+        revision: 2,
+        party: parties[(k + 1) % 3]!,
+        clause: clauses[(k + 1) % 3]!,
+        ...(k % 2 === 0 ? { status: 'withdrawn' as const, withdrawnReason: 'shown wrong' } : {}),
+      }));
     await commit(revisedEvents, revisedViolations);
     const eventList = [...eventHeads.values()];
     const violationList = [...violationHeads.values()];
@@ -667,6 +676,25 @@ describeEachEngine('FusionStore', (engine) => {
                 compared += 1;
                 if (expected.length > 0) nonEmpty += 1;
               }
+    const statusSets = [['active'], ['withdrawn'], ['active', 'withdrawn'], []] as const;
+    for (const statuses of statusSets)
+      for (const window of windows.slice(0, 4))
+        for (const page of [pages[0]!, pages[1]!, pages[3]!]) {
+          const query: ViolationQuery = { ...window, statuses, ...page };
+          const label = JSON.stringify(query);
+          assert.deepEqual(
+            eventIds(await store.fusion.listEvents(query)),
+            expectedHeads(eventList, query),
+            label,
+          );
+          assert.deepEqual(
+            violationIds(
+              await store.fusion.listViolations({ ...query, types: ['explosion', 'drone-flight'] }),
+            ),
+            expectedHeads(violationList, { ...query, types: ['explosion', 'drone-flight'] }),
+            label,
+          );
+        }
     // The filters were exercised, not vacuously satisfied: each one alone selects some but not all.
     assert.ok(nonEmpty > compared / 8, `${nonEmpty} of ${compared} queries matched something`);
     const selective: ViolationQuery[] = [
@@ -677,6 +705,8 @@ describeEachEngine('FusionStore', (engine) => {
       { parties: ['party-ru'], limit: 100 },
       { clauses: ['no-drones'], limit: 100 },
       { afterSeq: 62.5, limit: 100 },
+      { statuses: ['active'], limit: 100 },
+      { statuses: ['withdrawn'], limit: 100 },
     ];
     for (const query of selective) {
       const matched = expectedHeads(violationList, query).length;

@@ -181,5 +181,47 @@ describe('/api/v1/events and /api/v1/violations', () => {
     const badBox = await get<{ code: string }>('/api/v1/violations?bbox=1,2,3');
     assert.equal(badBox.status, 400);
     assert.match(JSON.stringify(badBox.body), /bbox/);
+    const badStatus = await get<{ code: string }>('/api/v1/violations?status=active,maybe');
+    assert.equal(badStatus.status, 400);
+    assert.match(JSON.stringify(badStatus.body), /status/);
+    assert.match(JSON.stringify(badStatus.body), /maybe/);
+  });
+
+  // Last: it withdraws an event and its potential violation.
+  test('events and potential violations filter by status: what stands, what was withdrawn', async () => {
+    const [first] = await h.deps.store.fusion.listEvents({ limit: 1 });
+    assert.ok(first);
+    const made = (await h.deps.store.fusion.listViolations({ limit: 100 })).filter(
+      (v) => v.violation.eventId === first.event.id,
+    );
+    assert.equal(made.length, 1);
+    await h.deps.store.fusion.commit({
+      events: [{ ...first.event, revision: first.event.revision + 1, status: 'withdrawn' }],
+      violations: made.map((v) => ({
+        ...v.violation,
+        revision: v.violation.revision + 1,
+        status: 'withdrawn' as const,
+        withdrawnReason: 'its event was withdrawn',
+      })),
+      cursorSeq: await h.deps.store.fusion.cursor(),
+      committedAtMs: Date.now(),
+    });
+    const withdrawn = await get<Page<EventItem>>('/api/v1/events?status=withdrawn');
+    assert.deepEqual(
+      withdrawn.body.items.map((e) => e.id),
+      [first.event.id],
+    );
+    const standing = await get<Page<EventItem>>('/api/v1/events?status=active');
+    assert.equal(standing.body.items.length, scenario.launches.length - 1);
+    assert.ok(standing.body.items.every((e) => e.id !== first.event.id));
+    const both = await get<Page<EventItem>>('/api/v1/events?status=active,withdrawn');
+    assert.equal(both.body.items.length, scenario.launches.length);
+    const violations = await get<Page<ViolationItem>>('/api/v1/violations?status=withdrawn');
+    assert.deepEqual(
+      violations.body.items.map((v) => v.eventId),
+      [first.event.id],
+    );
+    const standingViolations = await get<Page<ViolationItem>>('/api/v1/violations?status=active');
+    assert.equal(standingViolations.body.items.length, scenario.launches.length - 1);
   });
 });

@@ -4,7 +4,13 @@
  */
 import { TrucelineError, validationError, type FieldIssue } from '../../core/errors.ts';
 import type { FusedEvent, GaussianPoint } from '../../core/fusion/event.ts';
-import type { FusionCommit, StoredEvent, StoredViolation } from '../../core/ports/fusion-store.ts';
+import type {
+  FusionCommit,
+  FusionStatus,
+  StoredEvent,
+  StoredViolation,
+  ViolationQuery,
+} from '../../core/ports/fusion-store.ts';
 import type { PotentialViolation } from '../../core/rules/potential-violation.ts';
 import { DEFAULT_MARKING_COLUMNS, markingOf } from './marking-columns.ts';
 
@@ -23,6 +29,8 @@ export interface Pending {
   readonly eventId: string | null;
   readonly party: string | null;
   readonly clause: string | null;
+  /** Whether it stands (a violation without a status stands). */
+  readonly status: FusionStatus;
   readonly value: string;
   /** The marking's columns: the default of events or of violations (fusion output is not marked otherwise). */
   readonly tlp: string;
@@ -41,6 +49,7 @@ export const eventRow = (e: FusedEvent): Pending => ({
   eventId: null,
   party: null,
   clause: null,
+  status: e.status,
   value: JSON.stringify(e),
   ...DEFAULT_MARKING_COLUMNS.event,
 });
@@ -54,9 +63,15 @@ export const violationRow = (v: PotentialViolation): Pending => ({
   eventId: v.eventId,
   party: v.party,
   clause: v.clause,
+  status: v.status ?? 'active',
   value: JSON.stringify(v),
   ...DEFAULT_MARKING_COLUMNS.violation,
 });
+
+/** Whether a query can match nothing: no rows asked for, or a filter with an empty list. */
+export const matchesNothing = (limit: number, query: ViolationQuery): boolean =>
+  limit === 0 ||
+  [query.types, query.parties, query.clauses, query.statuses].some((list) => list?.length === 0);
 
 /** Throws `E_VALIDATION` naming each field a store could not keep or index faithfully. */
 export function checkCommit(input: FusionCommit): void {

@@ -154,6 +154,7 @@ export class MemoryFusionStore implements FusionStore {
     const types = input.types && new Set<string>(input.types);
     const parties = input.parties && new Set(input.parties);
     const clauses = input.clauses && new Set(input.clauses);
+    const statuses = input.statuses && new Set<string>(input.statuses);
     const found: MemoryFusionRow[] = [];
     for (const revisions of byId.values()) {
       const row = revisions.at(-1);
@@ -168,6 +169,7 @@ export class MemoryFusionStore implements FusionStore {
       if (types !== undefined && !types.has(row.type)) continue;
       if (parties !== undefined && (row.party === null || !parties.has(row.party))) continue;
       if (clauses !== undefined && (row.clause === null || !clauses.has(row.clause))) continue;
+      if (statuses !== undefined && !statuses.has(row.status)) continue;
       found.push(row);
     }
     return found.sort((a, b) => a.seq - b.seq).slice(0, checked.limit);

@@ -122,6 +122,8 @@ export interface MemoryFusionRow {
   readonly party: string | null;
   /** Violations only (null for events). */
   readonly clause: string | null;
+  /** Whether it stands. */
+  readonly status: 'active' | 'withdrawn';
   readonly value: string;
   /** The marking's TLP level and releasability list (JSON text), as the SQL stores keep them. */
   readonly tlp: string;

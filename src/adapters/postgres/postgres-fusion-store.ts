@@ -30,6 +30,7 @@ import {
   violationRow,
   type Pending,
   type RevisionRow,
+  matchesNothing,
 } from '../common/fusion-rows.ts';
 import { onClient, type PostgresLedgerWriter } from './postgres-ledger.ts';
 import type { PostgresSchema } from './postgres-schema.ts';
@@ -229,9 +230,8 @@ export class PostgresFusionStore implements FusionStore {
   /** The heads matching `input`, in seq order, with their revisions' values. */
   async #heads(kind: keyof typeof TABLES, input: ViolationQuery): Promise<RevisionRow[]> {
     const checked = checkedQuery(input);
-    const { types, parties, clauses } = input;
-    if (checked.limit === 0 || types?.length === 0 || parties?.length === 0 || clauses?.length === 0)
-      return [];
+    if (matchesNothing(checked.limit, input)) return [];
+    const { types, parties, clauses, statuses } = input;
     const tables = TABLES[kind];
     const where: RawBuilder<unknown>[] = [];
     const box = input.bbox;
@@ -248,6 +248,10 @@ export class PostgresFusionStore implements FusionStore {
     if (types !== undefined) where.push(sql`h.${sql.ref(tables.type)} IN (${sql.join(types)})`);
     if (parties !== undefined) where.push(sql`h.party IN (${sql.join(parties)})`);
     if (clauses !== undefined) where.push(sql`h.clause IN (${sql.join(clauses)})`);
+    // The status is read from the head's value (a violation that stands has none): no index, so it
+    // narrows what the other filters found.
+    if (statuses !== undefined)
+      where.push(sql`COALESCE(r.value::jsonb ->> 'status', 'active') IN (${sql.join(statuses)})`);
     const filter = where.length === 0 ? sql`TRUE` : sql.join(where, sql` AND `);
     const result = await sql<RevisionRow>`SELECT r.seq, r.committed_at, r.value, r.tlp, r.releasable_to
       FROM ${sql.table(tables.heads)} AS h JOIN ${sql.table(tables.revisions)} AS r ON r.seq = h.seq

@@ -28,6 +28,7 @@ import {
   toViolation,
   violationRow,
   type RevisionRow,
+  matchesNothing,
 } from '../common/fusion-rows.ts';
 import type { SqliteLedgerWriter } from './sqlite-ledger.ts';
 import type { SqliteSchema } from './sqlite-schema.ts';
@@ -150,9 +151,8 @@ export class SqliteFusionStore implements FusionStore {
   /** The heads matching `input`, in seq order, with their revisions' values. */
   async #heads(kind: keyof typeof TABLES, input: ViolationQuery): Promise<RevisionRow[]> {
     const checked = checkedQuery(input);
-    const { types, parties, clauses } = input;
-    if (checked.limit === 0 || types?.length === 0 || parties?.length === 0 || clauses?.length === 0)
-      return [];
+    if (matchesNothing(checked.limit, input)) return [];
+    const { types, parties, clauses, statuses } = input;
     const tables = TABLES[kind];
     const where: RawBuilder<unknown>[] = [];
     const box = input.bbox;
@@ -167,6 +167,10 @@ export class SqliteFusionStore implements FusionStore {
     if (types !== undefined) where.push(sql`h.${sql.ref(tables.type)} IN (${sql.join(types)})`);
     if (parties !== undefined) where.push(sql`h.party IN (${sql.join(parties)})`);
     if (clauses !== undefined) where.push(sql`h.clause IN (${sql.join(clauses)})`);
+    // The status is read from the head's value (a violation that stands has none): no index, so it
+    // narrows what the other filters found.
+    if (statuses !== undefined)
+      where.push(sql`COALESCE(json_extract(r.value, '$.status'), 'active') IN (${sql.join(statuses)})`);
     const filter = where.length === 0 ? sql`1 = 1` : sql.join(where, sql` AND `);
     const result = await sql<RevisionRow>`SELECT r.seq, r.committed_at, r.value, r.tlp, r.releasable_to
       FROM ${sql.table(tables.heads)} AS h JOIN ${sql.table(tables.revisions)} AS r ON r.seq = h.seq

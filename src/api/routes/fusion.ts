@@ -10,6 +10,7 @@ import { readablePage } from '../../application/readable-page.ts';
 import { mayRead } from '../../core/access/policy.ts';
 import { EVENT_KINDS, type EventKind } from '../../core/agreement/kinds.ts';
 import { TrucelineError } from '../../core/errors.ts';
+import type { FusionStatus } from '../../core/ports/fusion-store.ts';
 import { instant } from '../../core/observations/schema.ts';
 import {
   errorResponseSchema,
@@ -22,25 +23,31 @@ import { presentEvent, presentViolation } from '../presenters/fusion-presenter.t
 import { releasable, viewOf } from '../reader.ts';
 import { bboxParam, list } from './observations.ts';
 
-const typeParam = z
-  .string()
-  .transform((value, ctx) => {
-    const types = list(value);
-    const unknown = types.filter((t) => !(EVENT_KINDS as readonly string[]).includes(t));
+/** A comma-separated list of values from `allowed`; unknown ones are an issue naming them. */
+const listOf = <T extends string>(allowed: readonly T[]) =>
+  z.string().transform((value, ctx) => {
+    const values = list(value);
+    const unknown = values.filter((v) => !(allowed as readonly string[]).includes(v));
     if (unknown.length > 0)
       ctx.addIssue({
         code: 'custom',
-        message: `must be among ${EVENT_KINDS.join(', ')}; not ${unknown.join(', ')}`,
+        message: `must be among ${allowed.join(', ')}; not ${unknown.join(', ')}`,
       });
-    return types as EventKind[];
-  })
-  .describe('one or more event types, comma-separated');
+    return values as T[];
+  });
+
+const typeParam = listOf<EventKind>(EVENT_KINDS).describe('one or more event types, comma-separated');
+
+const statusParam = listOf<FusionStatus>(['active', 'withdrawn']).describe(
+  'active (it stands) or withdrawn (a later revision withdrew it — a live server also withdraws provisional groups that stopped standing), comma-separated; both when absent',
+);
 
 const pageParams = (maxPageSize: number) => ({
   bbox: bboxParam.optional(),
   from: instant.optional().describe('the event happened at or after (RFC 3339)'),
   to: instant.optional().describe('the event happened before (RFC 3339)'),
   type: typeParam.optional(),
+  status: statusParam.optional(),
   after: z
     .string()
     .regex(/^\d{1,15}$/, { error: 'must be the `next` cursor of a previous page' })
@@ -64,7 +71,7 @@ export function fusionRoutes(deps: AppDeps, options: { readonly maxPageSize: num
         schema: {
           summary: 'Find events',
           description:
-            'The latest revision of each event fusion made, by box (its location, or its origin), time, and type, ordered by the commit sequence of that revision.',
+            'The latest revision of each event fusion made, by box (its location, or its origin), time, type and status, ordered by the commit sequence of that revision.',
           tags: ['events'],
           querystring: z.strictObject(pageParams(options.maxPageSize)),
           response: { 200: eventPageSchema, 400: errorResponseSchema },
@@ -79,6 +86,7 @@ export function fusionRoutes(deps: AppDeps, options: { readonly maxPageSize: num
               fromMs: ms(q.from),
               toMs: ms(q.to),
               types: q.type,
+              statuses: q.status,
               afterSeq,
               limit,
             }),
@@ -122,7 +130,7 @@ export function fusionRoutes(deps: AppDeps, options: { readonly maxPageSize: num
         schema: {
           summary: 'Find potential violations',
           description:
-            'The latest revision of each potential violation the rules found, by box, time, event type, party and clause, each with its explanation, ordered by the commit sequence of that revision. Verification findings about them are a separate thing.',
+            'The latest revision of each potential violation the rules found, by box, time, event type, party, clause and status, each with its explanation, ordered by the commit sequence of that revision. Verification findings about them are a separate thing.',
           tags: ['violations'],
           querystring: z.strictObject({
             ...pageParams(options.maxPageSize),
@@ -151,6 +159,7 @@ export function fusionRoutes(deps: AppDeps, options: { readonly maxPageSize: num
               types: q.type,
               parties: q.party,
               clauses: q.clause,
+              statuses: q.status,
               afterSeq,
               limit,
             }),

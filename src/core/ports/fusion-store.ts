@@ -43,6 +43,9 @@ export type FusionChange =
   | { readonly type: 'event'; readonly seq: number; readonly stored: StoredEvent }
   | { readonly type: 'violation'; readonly seq: number; readonly stored: StoredViolation };
 
+/** Whether an event or potential violation stands. */
+export type FusionStatus = 'active' | 'withdrawn';
+
 export interface EventQuery {
   /** The event's location (or origin) inside or on the edge of the box. */
   readonly bbox?: BoundingBox;
@@ -51,6 +54,11 @@ export interface EventQuery {
   /** The event's time strictly before (ms). */
   readonly toMs?: number;
   readonly types?: readonly EventKind[];
+  /**
+   * The latest revision's status: `active` (it stands) or `withdrawn` (a later observation showed
+   * it wrong, or a live server's provisional grouping stopped standing). Both when absent.
+   */
+  readonly statuses?: readonly FusionStatus[];
   /** Only heads committed after this sequence (paging). */
   readonly afterSeq?: number;
   readonly limit: number;

@@ -66,6 +66,11 @@ export class FusionPipeline {
   readonly #pageSize: number;
   readonly #provisional: boolean;
   #engine: FusionEngine;
+  /**
+   * The highest observation sequence stored when the current engine was made: only events first shown
+   * under an arrival up to it can have been shown by an engine before (see `Drained.retiredIds`).
+   */
+  #seenBefore = 0;
   /** The highest observation sequence given to the engine; undefined until read from the store. */
   #readThrough: number | undefined;
   /** Latest stored revision of recently seen events and violations: number and content. */
@@ -140,6 +145,8 @@ export class FusionPipeline {
     if (this.#readThrough === undefined) {
       this.#readThrough = cursor;
       this.#engine = this.#newEngine();
+      // An engine that ran before this one read at most what is stored now.
+      if (this.#provisional) this.#seenBefore = await store.observations.latestSeq();
     }
     const { agreement } = await getAgreement(this.#deps, this.#agreementId);
     let observations = 0;
@@ -147,7 +154,12 @@ export class FusionPipeline {
     let violations = 0;
     const drained = { final: false };
     const commit = async (drainFinal: boolean): Promise<void> => {
-      const committed = await this.#commit(agreement, this.#engine.drain(drainFinal), cursor);
+      const committed = await this.#commit(
+        agreement,
+        this.#engine.drain(drainFinal),
+        cursor,
+        this.#readThrough ?? 0,
+      );
       drained.final ||= drainFinal;
       events += committed.events;
       violations += committed.violations;
@@ -173,6 +185,7 @@ export class FusionPipeline {
     agreement: Agreement,
     drained: Drained,
     storedCursor: number,
+    readThrough: number,
   ): Promise<{ events: number; violations: number; cursor: number }> {
     const { store, clock, notifier } = this.#deps;
     const newEvents: FusedEvent[] = [];
@@ -182,15 +195,20 @@ export class FusionPipeline {
       provisional: drained.provisional.has(draft),
     }));
     // Events shown provisionally that no longer stand: a withdrawing revision of each that stands.
+    // Retired arrivals only matter for what an engine before this one may have shown.
     const drafted = new Set(drained.events.map((d) => d.id));
-    for (const id of drained.withdrawnIds) {
+    const gone = [
+      ...drained.withdrawnIds,
+      ...drained.retiredIds.filter((r) => r.seq <= this.#seenBefore).map((r) => r.id),
+    ];
+    for (const id of gone) {
       if (drafted.has(id)) continue;
       const standing = await this.#standingEvent(id);
       if (standing !== undefined)
         drafts.push({ draft: { ...standing, status: 'withdrawn' }, provisional: false });
     }
     for (const { draft, provisional } of drafts) {
-      const revised = await this.#revise(draft, provisional);
+      const revised = await this.#revise(draft, provisional, readThrough);
       if (revised === undefined) continue;
       const { event, previous } = revised;
       newEvents.push(event);
@@ -237,16 +255,24 @@ export class FusionPipeline {
   async #revise(
     draft: EventDraft,
     provisional: boolean,
+    readThrough: number,
   ): Promise<{ event: FusedEvent; previous?: FusedEvent } | undefined> {
     const head = await this.#eventHead(draft.id);
     const event: FusedEvent = { ...draft, revision: (head?.revision ?? 0) + 1 };
     if (head === undefined) return { event };
     if (head.content === withoutRevision(event)) return undefined;
     const previous = { ...(JSON.parse(head.content) as FusedEvent), revision: head.revision };
-    // A provisional state earlier than the one stored — a radar track's own event read again after a
-    // restart, when its merged revision is stored already — changes nothing. A final grouping always
-    // stands, also with fewer (or earlier) observations than a provisional one had.
-    if (provisional && draft.asOfSeq < previous.asOfSeq) return undefined;
+    // A provisional state made before the engine has read what the stored one was made from — states
+    // read again after a restart — changes nothing; nor does a radar track's own event over its merge
+    // with the arrays (the engine sends the track again, merged or alone, once that is decided). A
+    // live engine's provisional states stand, also with fewer observations than the one stored, and a
+    // final grouping always does.
+    if (
+      provisional &&
+      ((draft.asOfSeq < previous.asOfSeq && readThrough < previous.asOfSeq) ||
+        (draft.method === 'radar' && previous.method === 'acoustic-tdoa+radar'))
+    )
+      return undefined;
     return { event, previous };
   }
 

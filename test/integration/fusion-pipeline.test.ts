@@ -14,6 +14,10 @@ import { fitArrivals } from '../../src/core/fusion/fit-arrivals.ts';
 import type { FusedEvent } from '../../src/core/fusion/event.ts';
 import type { FusionInput } from '../../src/core/fusion/inputs.ts';
 import { LocalFrame } from '../../src/core/fusion/local-frame.ts';
+import type { PotentialViolation } from '../../src/core/rules/potential-violation.ts';
+import { simulate } from '../../src/sim/simulator/simulate.ts';
+import { SHIPPED_AGREEMENTS_DIR } from '../../src/cli/shipped-agreements.ts';
+import { readFile } from 'node:fs/promises';
 import { assemble, fusionLogic, openStore } from '../../src/main.ts';
 import { fireScenario, SCENARIO_START_MS, type Scenario } from '../helpers/fusion-scenario.ts';
 
@@ -293,7 +297,129 @@ function logicRefusing(revealing: readonly Record<string, unknown>[]): typeof fu
   return { ...fusionLogic, newEngine: (options) => new FusionEngine({ fitAcoustic: fit, ...options }) };
 }
 
+/** What stands in a store, without what differs between stores by construction (sequences, revision numbers). */
+async function standing(deps: AppDeps) {
+  const events = (await deps.store.fusion.listEvents({ limit: 100_000 }))
+    .map((e) => e.event)
+    .filter((e) => e.status === 'active')
+    .map((e: FusedEvent) =>
+      JSON.stringify({
+        ...e,
+        revision: 0,
+        asOfSeq: 0,
+        provenance: e.provenance.map((c) => ({ ...c, seq: 0 })),
+      }),
+    );
+  const violations = (await deps.store.fusion.listViolations({ limit: 100_000 }))
+    .map((v) => v.violation)
+    .filter((v) => v.status !== 'withdrawn')
+    .map((v: PotentialViolation) =>
+      JSON.stringify({ ...v, revision: 0, eventRevision: 0, supportingSeqs: [] }),
+    );
+  return { events: events.sort(), violations: violations.sort() };
+}
+
 describe('a live pipeline (provisional events)', () => {
+  test('ends with what a file gives: a simulated worst hour read seven observations at a time, with restarts', async () => {
+    const simulation = simulate({
+      agreementText: await readFile(`${SHIPPED_AGREEMENTS_DIR}/donbas-2015.yaml`, 'utf8'),
+      format: 'yaml',
+      hours: 1,
+      seed: 3,
+      intensity: 'worst-day',
+    });
+    const records = simulation.observations.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lastMs = Math.max(...records.map((r) => Date.parse(String(r.observedAt))));
+    const prepared = async (): Promise<AppDeps> => {
+      // The server's clock just after the simulated hour (observations from the future are refused).
+      const deps = { ...(await freshDeps()), clock: { now: () => lastMs + 60_000 } };
+      await registerAgreement(deps, { text: simulation.agreementJson, format: 'json' });
+      for (const source of simulation.sources) await registerSource(deps, source);
+      return deps;
+    };
+    const file = await prepared();
+    assert.equal((await post(file, records)).accepted, records.length);
+    await new FusionPipeline(file, fusionLogic, { agreementId: 'donbas-2015' }).run(true);
+
+    const live = await prepared();
+    const started = (pageSize: number) =>
+      new FusionPipeline(live, fusionLogic, { agreementId: 'donbas-2015', provisional: true, pageSize });
+    let pipeline = started(5_000);
+    for (let i = 0, runs = 1; i < records.length; i += 7, runs += 1) {
+      await post(live, records.slice(i, i + 7));
+      await pipeline.run(false);
+      // A restart now and then, reading back two observations a page.
+      if (runs % 40 === 0) pipeline = started(2);
+    }
+    await pipeline.run(true);
+    const withdrawn = (await live.store.fusion.listEvents({ limit: 100_000 })).filter(
+      (e) => e.event.status === 'withdrawn',
+    );
+    assert.ok(withdrawn.length > 0, 'some groups were shown and withdrawn on the way');
+    const expected = await standing(file);
+    assert.ok(expected.events.length > 300 && expected.violations.length > 300);
+    assert.deepEqual(await standing(live), expected);
+    await file.store.close();
+    await live.store.close();
+  });
+
+  test('a radar track that comes after its wait is over does not stop fusion', async () => {
+    const deps = await freshDeps();
+    const { scenario, launch, track } = await trackedLaunch(deps);
+    // An arrival nine minutes after the track moves observation time on first.
+    const later = {
+      ...scenario.records[0],
+      id: 'later-1',
+      observedAt: new Date(launch.timeMs + 550_000).toISOString(),
+    };
+    const pipeline = new FusionPipeline(deps, fusionLogic, { agreementId: 'donbas-2015', provisional: true });
+    await post(deps, [later]);
+    await pipeline.run(false);
+    await post(deps, [track]);
+    await pipeline.run(false);
+    await pipeline.run(true);
+    const events = await deps.store.fusion.listEvents({ limit: 10 });
+    assert.deepEqual(
+      events.map((e) => [e.event.method, e.event.revision]),
+      [['radar', 1]],
+    );
+    const observations = await deps.store.observations.listAfter(0, 10);
+    assert.equal(
+      await deps.store.fusion.cursor(),
+      observations.at(-1)?.seq,
+      'every observation accounted for',
+    );
+    await deps.store.close();
+  });
+
+  test('after a restart, a group shown alone and then merged with its radar track stands once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'truceline-fusion-'));
+    dirs.push(dir);
+    const path = join(dir, 'merged.db');
+    let deps = await freshDeps(path);
+    const { scenario, track } = await trackedLaunch(deps);
+    await post(deps, scenario.records.slice(0, 5));
+    await new FusionPipeline(deps, fusionLogic, { agreementId: 'donbas-2015', provisional: true }).run(false);
+    const [shown] = await deps.store.fusion.listEvents({ limit: 10 });
+    assert.equal(shown?.event.method, 'acoustic-tdoa');
+    await deps.store.close();
+
+    deps = await freshDeps(path);
+    await post(deps, [track, ...scenario.records.slice(5)]);
+    await new FusionPipeline(deps, fusionLogic, { agreementId: 'donbas-2015', provisional: true }).run(true);
+    const events = (await deps.store.fusion.listEvents({ limit: 10 })).map((e) => e.event);
+    assert.deepEqual(
+      events.filter((e) => e.status === 'active').map((e) => e.method),
+      ['acoustic-tdoa+radar'],
+    );
+    assert.equal(events.find((e) => e.id === shown?.event.id)?.status, 'withdrawn');
+    const violations = (await deps.store.fusion.listViolations({ limit: 10 })).filter(
+      (v) => v.violation.status !== 'withdrawn',
+    );
+    assert.equal(violations.length, 1, 'one launch, one potential violation');
+    await deps.store.close();
+  });
+
   test('shows an acoustic event before its group is final, revises it as arrivals come, and keeps the final state', async () => {
     const deps = await freshDeps();
     const scenario = await fireScenario(1, 0);

@@ -97,11 +97,16 @@ export interface Drained {
    */
   readonly provisional: ReadonlySet<EventDraft>;
   /**
-   * Ids of events that may have been shown provisionally and do not stand (their arrivals went to
-   * other events, or to none): each is withdrawn where it stands, unless `events` holds it. Only with
-   * `provisional` on.
+   * Ids of events this engine showed provisionally that do not stand (their arrivals went to other
+   * events, or to none): each is withdrawn where it stands. Only with `provisional` on.
    */
   readonly withdrawnIds: readonly string[];
+  /**
+   * The arrivals the final grouping retired without an event carrying their id, with their sequences:
+   * an engine that ran before this one (a restart) may have shown an event under such an id, which
+   * stands nowhere now. Only with `provisional` on.
+   */
+  readonly retiredIds: readonly { readonly id: string; readonly seq: number }[];
   /** The highest sequence below which every observation is accounted for. */
   readonly finalizedThroughSeq: number;
 }
@@ -126,6 +131,9 @@ export class FusionEngine {
   #recentGroups: { minSeq: number; maxSeq: number }[] = [];
   /** Provisional acoustic events last shown, by id: their content as shown. */
   #shown = new Map<string, string>();
+  /** A number for each arrival this engine took, the fits' cache key (sequences may repeat in tests). */
+  readonly #arrivalKeys = new WeakMap<Arrival, number>();
+  #nextArrivalKey = 0;
   /** The last provisional pass's fits by candidate set (their sequences): the next drain reuses them. */
   #provisionalFits = new Map<string, ArrivalFit | null>();
 
@@ -165,10 +173,10 @@ export class FusionEngine {
    *
    * With `provisional` on, the arrivals still waiting are also grouped as they stand, by the same
    * rules, and each group that differs from what was last shown comes out as a provisional event (id
-   * of its first arrival, as its final event will have). A group that is later made the same comes
-   * out no more; one that changes is revised; one that no longer stands is in `withdrawnIds`, as is
-   * every arrival that the final grouping retires without making it an event's first (a restarted
-   * engine does not know what the last one showed).
+   * of its first arrival, as its final event will have). One that changes is revised; one that no
+   * longer stands is in `withdrawnIds`; the final grouping comes out in full (the pipeline keeps only
+   * what changed). A restarted engine does not know what the last one showed: `retiredIds` names every
+   * arrival the final grouping retires without an event carrying its id.
    */
   drain(final = false): Drained {
     const { maxHearingRangeM, minSoundSpeedMs, latenessMs } = this.#options;
@@ -188,9 +196,17 @@ export class FusionEngine {
     this.#drafts = [];
     this.#provisionalDrafts = new Set();
     const tracking = this.#options.provisional;
-    /** Ids of the final events of this drain, and of the arrivals it retired without one. */
+    /** Ids of the final events of this drain, and the arrivals it retired (id and sequence). */
     const finalIds = new Set<string>();
-    const retired: string[] = [];
+    const retired: { id: string; seq: number }[] = [];
+    const retire = (a: Arrival): void => {
+      if (tracking) retired.push({ id: eventId(a.input), seq: a.input.seq });
+    };
+    // A radar track's own event, out as it stands (not as an earlier state), once in this drain.
+    const standAlone = (draft: EventDraft): void => {
+      provisional.delete(draft);
+      if (!events.includes(draft)) events.push(draft);
+    };
     // Seeds are taken in time order; arrivals a group takes are marked, and the list is compacted
     // once at the end (removing them one group at a time was quadratic on a worst day).
     const waiting = this.#waiting;
@@ -212,7 +228,7 @@ export class FusionEngine {
       // The decision for this seed depended on every candidate: a restart must re-read them together.
       this.#recentGroups.push({ minSeq, maxSeq });
       if (fit === null || !fit.inliers.includes(seed)) {
-        if (tracking) retired.push(eventId(seed.input));
+        retire(seed);
         continue;
       }
       let event = acousticEvent(fit);
@@ -226,14 +242,15 @@ export class FusionEngine {
         seqs.push(partner.input.seq);
       }
       finalIds.add(event.id);
-      // Shown as it is already: nothing new.
-      if (!tracking || this.#shown.get(event.id) !== JSON.stringify(event)) events.push(event);
+      // Out even when shown as it is: a store may hold another state (a provisional draft it kept back).
+      events.push(event);
       this.#recentGroups.push({ minSeq: Math.min(...seqs), maxSeq: Math.max(...seqs) });
       const used = new Set(fit.inliers);
       candidates.forEach((a, k) => {
         if (used.has(a)) taken[at[k] ?? 0] = 1;
       });
-      if (tracking) for (const a of fit.inliers) if (a !== seed) retired.push(eventId(a.input));
+      // Every arrival whose id the event does not carry (merged with a radar track, not even the seed's).
+      for (const a of fit.inliers) if (a !== seed || partner !== undefined) retire(a);
     }
     this.#waiting = waiting.filter((_, i) => i >= next && taken[i] !== 1);
     // A radar track no acoustic event can join any more stops waiting: its event went out when it came.
@@ -243,7 +260,7 @@ export class FusionEngine {
       for (const r of this.#radar)
         if (r.draft.timeMs <= radarDone && !finalIds.has(r.draft.id)) {
           // It may have been shown merged with a provisional group: it stands as it came.
-          events.push(r.draft);
+          standAlone(r.draft);
           finalIds.add(r.draft.id);
         }
     this.#radar = stillWaiting;
@@ -262,6 +279,7 @@ export class FusionEngine {
         }
     }
     const withdrawn = new Set<string>();
+    const retiredIds: { id: string; seq: number }[] = [];
     if (tracking) {
       // Nothing added and nothing made final: the groups at hand are those shown.
       const unchanged = !arrived && finalIds.size === 0 && retired.length === 0;
@@ -270,20 +288,21 @@ export class FusionEngine {
         : unchanged
           ? this.#shown
           : this.#provisionalPass(events, provisional, maxTravelMs);
-      for (const id of retired) if (!finalIds.has(id) && !shownNow.has(id)) withdrawn.add(id);
       for (const id of this.#shown.keys()) {
         if (finalIds.has(id) || shownNow.has(id)) continue;
         // A radar track's event shown merged with a group that no longer stands: the track alone.
         const radar = this.#radar.find((r) => r.draft.id === id);
         if (radar === undefined) withdrawn.add(id);
-        else events.push(radar.draft);
+        else standAlone(radar.draft);
       }
+      for (const r of retired)
+        if (!finalIds.has(r.id) && !shownNow.has(r.id) && !withdrawn.has(r.id)) retiredIds.push(r);
       this.#shown = shownNow;
     }
     events.sort((a, b) => a.timeMs - b.timeMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     // Spans wholly at or below the cursor can never be split again (it only moves forward).
     this.#recentGroups = this.#recentGroups.filter((g) => g.maxSeq > through);
-    return { events, provisional, withdrawnIds: [...withdrawn], finalizedThroughSeq: through };
+    return { events, provisional, withdrawnIds: [...withdrawn], retiredIds, finalizedThroughSeq: through };
   }
 
   /**
@@ -359,6 +378,15 @@ export class FusionEngine {
     return { candidates, at };
   }
 
+  #keyOf(arrival: Arrival): number {
+    let key = this.#arrivalKeys.get(arrival);
+    if (key === undefined) {
+      key = this.#nextArrivalKey++;
+      this.#arrivalKeys.set(arrival, key);
+    }
+    return key;
+  }
+
   /**
    * The fit of a candidate set (a pure function of it), from `known` when it was fitted lately; kept in
    * `into` as well when given.
@@ -369,7 +397,7 @@ export class FusionEngine {
     into?: Map<string, ArrivalFit | null>,
   ): ArrivalFit | null {
     if (!this.#options.provisional) return this.#options.fitAcoustic(candidates);
-    const key = candidates.map((a) => a.input.seq).join(',');
+    const key = candidates.map((a) => this.#keyOf(a)).join(',');
     const cached = known.get(key);
     const fit = cached !== undefined ? cached : this.#options.fitAcoustic(candidates);
     into?.set(key, fit);

@@ -398,14 +398,14 @@ describe('a live pipeline (provisional events)', () => {
     const path = join(dir, 'merged.db');
     let deps = await freshDeps(path);
     const { scenario, track } = await trackedLaunch(deps);
-    await post(deps, scenario.records.slice(0, 5));
+    await post(deps, scenario.records.slice(0, 6));
     await new FusionPipeline(deps, fusionLogic, { agreementId: 'donbas-2015', provisional: true }).run(false);
     const [shown] = await deps.store.fusion.listEvents({ limit: 10 });
     assert.equal(shown?.event.method, 'acoustic-tdoa');
     await deps.store.close();
 
     deps = await freshDeps(path);
-    await post(deps, [track, ...scenario.records.slice(5)]);
+    await post(deps, [track, ...scenario.records.slice(6)]);
     await new FusionPipeline(deps, fusionLogic, { agreementId: 'donbas-2015', provisional: true }).run(true);
     const events = (await deps.store.fusion.listEvents({ limit: 10 })).map((e) => e.event);
     assert.deepEqual(
@@ -425,20 +425,20 @@ describe('a live pipeline (provisional events)', () => {
     const scenario = await fireScenario(1, 0);
     await setUp(deps, scenario);
     const pipeline = new FusionPipeline(deps, fusionLogic, { agreementId: 'donbas-2015', provisional: true });
-    await post(deps, scenario.records.slice(0, 5));
+    await post(deps, scenario.records.slice(0, 6));
     await pipeline.run(false);
     const [shown] = await deps.store.fusion.listEvents({ limit: 10 });
-    assert.ok(shown, 'the first five arrivals make an event at once');
-    assert.equal(shown.event.provenance.length, 5);
+    assert.ok(shown, 'the first six arrivals make an event at once');
+    assert.equal(shown.event.provenance.length, 6);
 
-    await post(deps, scenario.records.slice(5));
+    await post(deps, scenario.records.slice(6));
     await pipeline.run(false);
     await pipeline.run(true);
     const revisions = await deps.store.fusion.eventRevisions(shown.event.id);
     assert.deepEqual(
       revisions.map((r) => [r.event.revision, r.event.provenance.length, r.event.status]),
       [
-        [1, 5, 'active'],
+        [1, 6, 'active'],
         [2, 8, 'active'],
       ],
       'revised once with all eight arrivals; the final grouping is the one shown',
@@ -469,8 +469,8 @@ describe('a live pipeline (provisional events)', () => {
       const deps = await freshDeps(path);
       const scenario = await fireScenario(1, 0);
       await setUp(deps, scenario);
-      const logic = logicRefusing(scenario.records.slice(5));
-      await post(deps, scenario.records.slice(0, 5));
+      const logic = logicRefusing(scenario.records.slice(6));
+      await post(deps, scenario.records.slice(0, 6));
       await new FusionPipeline(deps, logic, { agreementId: 'donbas-2015', provisional: true }).run(false);
       const [shown] = await deps.store.fusion.listEvents({ limit: 10 });
       assert.ok(shown);
@@ -484,7 +484,7 @@ describe('a live pipeline (provisional events)', () => {
         await deps.store.close();
         live = await freshDeps(path);
       }
-      await post(live, scenario.records.slice(5));
+      await post(live, scenario.records.slice(6));
       await new FusionPipeline(live, logic, { agreementId: 'donbas-2015', provisional: true }).run(true);
       const last = (await live.store.fusion.eventRevisions(shown.event.id)).at(-1);
       assert.equal(last?.event.status, 'withdrawn', `withdrawn (restart: ${String(restart)})`);

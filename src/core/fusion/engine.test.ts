@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FusionEngine, type AcousticFitter } from './engine.ts';
+import { FusionEngine, MIN_PROVISIONAL_ARRIVALS, type AcousticFitter } from './engine.ts';
 import { fitArrivals } from './fit-arrivals.ts';
 import { fusionInputOfRecord, type FusionInput } from './inputs.ts';
 import { heardBy, START_MS, TEST_FRAME } from './test-arrivals.ts';
@@ -130,18 +130,18 @@ function fitterRefusing(revealing: readonly FusionInput[]): AcousticFitter {
 
 test('with provisional on, a group that no longer stands is withdrawn, and a restarted engine withdraws it too', () => {
   const arrivals = heardBy(8).map((a) => a.input);
-  const untilSix = fitterRefusing(arrivals.slice(5));
-  const engine = new FusionEngine({ fitAcoustic: untilSix, provisional: true });
-  engine.add(arrivals.slice(0, 5));
+  const refusing = fitterRefusing(arrivals.slice(6));
+  const engine = new FusionEngine({ fitAcoustic: refusing, provisional: true });
+  engine.add(arrivals.slice(0, 6));
   const [shown] = engine.drain(false).events;
   assert.ok(shown);
-  engine.add(arrivals.slice(5));
+  engine.add(arrivals.slice(6));
   const later = engine.drain(false);
   assert.deepEqual(later.events, []);
   assert.deepEqual(later.withdrawnIds, [shown.id]);
 
   // A fresh engine never showed it; the final grouping retires its first arrival, so it says so.
-  const restarted = new FusionEngine({ fitAcoustic: untilSix, provisional: true });
+  const restarted = new FusionEngine({ fitAcoustic: refusing, provisional: true });
   restarted.add(arrivals);
   const retired = restarted.drain(true).retiredIds;
   assert.ok(retired.some((r) => r.id === shown.id && r.seq === arrivals[0]?.seq));
@@ -149,15 +149,15 @@ test('with provisional on, a group that no longer stands is withdrawn, and a res
 
 test('with provisional on, a radar track shown with a group that no longer stands goes back to the track alone', () => {
   const arrivals = arrivalsOfTheLaunch();
-  const engine = new FusionEngine({ fitAcoustic: fitterRefusing(arrivals.slice(5)), provisional: true });
+  const engine = new FusionEngine({ fitAcoustic: fitterRefusing(arrivals.slice(6)), provisional: true });
   const radar = radarTrack(100);
-  engine.add([radar, ...arrivals.slice(0, 5)]);
+  engine.add([radar, ...arrivals.slice(0, 6)]);
   const first = engine.drain(false);
   assert.deepEqual(
     first.events.map((e) => e.method),
     ['acoustic-tdoa+radar'],
   );
-  engine.add(arrivals.slice(5));
+  engine.add(arrivals.slice(6));
   const later = engine.drain(false);
   assert.deepEqual(
     later.events.map((e) => [e.id, e.method]),
@@ -173,4 +173,16 @@ test('with provisional off, nothing comes out before the watermark and nothing i
   const drained = engine.drain(false);
   assert.deepEqual(drained.events, []);
   assert.deepEqual(drained.withdrawnIds, []);
+});
+
+test('with provisional on, a group of fewer than six arrivals is shown only when final', () => {
+  assert.equal(MIN_PROVISIONAL_ARRIVALS, 6);
+  const engine = new FusionEngine({ fitAcoustic: fitArrivals, provisional: true });
+  engine.add(arrivalsOfTheLaunch().slice(0, 5));
+  assert.deepEqual(engine.drain(false).events, [], 'five arrivals: not shown before the watermark');
+  const last = engine.drain(true);
+  assert.deepEqual(
+    last.events.map((e) => e.provenance.length),
+    [5],
+  );
 });

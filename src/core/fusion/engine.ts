@@ -79,6 +79,13 @@ export interface EngineOptions {
   readonly provisional?: boolean;
 }
 
+/**
+ * The fewest arrivals a provisional group is shown with (decision 0010). On a simulated worst hour
+ * drained every seven observations, showing groups of four made 146 events that were later withdrawn
+ * and up to nine states of one event; from six, 2 and at most three.
+ */
+export const MIN_PROVISIONAL_ARRIVALS = 6;
+
 const DEFAULTS = {
   maxHearingRangeM: 45_000,
   minSoundSpeedMs: 320,
@@ -338,6 +345,9 @@ export class FusionEngine {
       candidates.forEach((a, k) => {
         if (used.has(a)) taken[at[k] ?? 0] = 1;
       });
+      // Smaller groups are placed when final only: at worst-day density they are mostly coincidences
+      // that the next arrivals regroup, and showing each made events flicker.
+      if (fit.inliers.length < MIN_PROVISIONAL_ARRIVALS) continue;
       const content = JSON.stringify(event);
       shown.set(event.id, content);
       if (this.#shown.get(event.id) === content) continue;

@@ -194,7 +194,9 @@ export class FusionEngine {
     const horizon = final ? Number.POSITIVE_INFINITY : this.#latestMs - latenessMs - maxTravelMs;
     const arrived = this.#arrived.length > 0 || this.#drafts.length > 0;
     if (this.#arrived.length > 0) {
-      this.#waiting = mergeInOrder(this.#waiting, this.#arrived);
+      // The waiting list is in order already: the sort finds that run and places the new ones.
+      this.#waiting.push(...this.#arrived);
+      this.#waiting.sort((a, b) => byTimeThenKey(a.input, b.input));
       this.#arrived = [];
     }
     this.#radar.sort((a, b) => a.draft.timeMs - b.draft.timeMs);
@@ -703,25 +705,4 @@ function sightingType(objectType: string | undefined): EventKind | undefined {
     default:
       return undefined;
   }
-}
-
-/** Two lists of arrivals merged in time order: `sorted` is in order already, `added` in any order. */
-function mergeInOrder(sorted: readonly Arrival[], added: Arrival[]): Arrival[] {
-  const order = (a: Arrival, b: Arrival): number => byTimeThenKey(a.input, b.input);
-  added.sort(order);
-  const merged: Arrival[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < sorted.length || j < added.length) {
-    const a = sorted[i];
-    const b = added[j];
-    if (b === undefined || (a !== undefined && order(a, b) <= 0)) {
-      if (a !== undefined) merged.push(a);
-      i += 1;
-    } else {
-      merged.push(b);
-      j += 1;
-    }
-  }
-  return merged;
 }

@@ -11,6 +11,7 @@ export default tseslint.config(
     ignores: [
       'node_modules/**',
       'bench/data/**',
+      'dist/**',
       'bench/results/**',
       'bin/**',
       'eslint.config.js',

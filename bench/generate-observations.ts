@@ -19,13 +19,34 @@ import {
   SIGHTED_OBJECTS,
 } from '../src/core/observations/kinds.ts';
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FRONT_LENGTH_KM, frontPoint, offsetPoint } from './lib/front.ts';
 import { Prng } from './lib/prng.ts';
 
-export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+/**
+ * bench/ of this repository: the nearest directory above this module that holds bench/run.ts — this
+ * file's own when run from the sources, and also when run from the compiled bench worker
+ * (bench/data/build/).
+ */
+function benchDir(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'run.ts')) && basename(dir) === 'bench') return dir;
+    if (dirname(dir) === dir) throw new Error('bench/run.ts not found above the bench code');
+  }
+}
+
+export const BENCH_DIR = benchDir();
 export const DATA_DIR = join(BENCH_DIR, 'data');
 export const DEFAULT_ROWS = 1_000_000;
 export const DEFAULT_SEED = 20260601;
@@ -762,7 +783,8 @@ export function ensureData(
   return { ...dataPaths(rows), manifest };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+// Run as a script from its source; never from a compiled bundle that holds this module.
+if (import.meta.url.endsWith('.ts') && process.argv[1] === fileURLToPath(import.meta.url)) {
   const arg = (name: string): string | undefined => {
     const i = process.argv.indexOf(name);
     return i === -1 ? undefined : process.argv[i + 1];

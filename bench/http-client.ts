@@ -200,7 +200,8 @@ export async function postAll(batches: readonly Batch[], options: PostOptions): 
   };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+// Run as a script from its source; never from a compiled bundle that holds this module.
+if (import.meta.url.endsWith('.ts') && process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const option = (name: string, fallback: string): string => {
     const i = args.indexOf(name);

@@ -92,7 +92,8 @@ export function summarise(profile: Profile, top: number, inclusiveNames: readonl
   };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+// Run as a script from its source; never from a compiled bundle that holds this module.
+if (import.meta.url.endsWith('.ts') && process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const option = (name: string): string | undefined => {
     const i = args.indexOf(name);

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { ensureBuilt } from './build.mjs';
 import { findTestFiles } from './test-files.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -16,6 +17,9 @@ if (files.length === 0) {
   console.error('run-tests: no test files found');
   process.exit(1);
 }
+// The tests run `truceline` as users do (bin/truceline.js, which runs the compiled bundle): compile it
+// once here, not in the first tests that start it, side by side.
+await ensureBuilt();
 const scratch = mkdtempSync(join(tmpdir(), 'truceline-tests-'));
 const countFile = join(scratch, 'files.txt');
 const args = [

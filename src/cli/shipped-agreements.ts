@@ -1,9 +1,25 @@
 /** @module The agreements shipped in data/agreements, by id, or any agreement file. */
 import { readFile, readdir } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const SHIPPED_AGREEMENTS_DIR = fileURLToPath(new URL('../../data/agreements/', import.meta.url));
+/**
+ * data/agreements of the package this module belongs to: the nearest directory above this file that
+ * has it — src/cli/ when run from the sources, dist/ when run from the compiled bundle.
+ */
+function shippedAgreementsDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'data', 'agreements');
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('data/agreements not found above the truceline code');
+    dir = parent;
+  }
+}
+
+export const SHIPPED_AGREEMENTS_DIR = shippedAgreementsDir();
 export const DEFAULT_DEMO_AGREEMENT = 'paris-2026-illustrative';
 
 /** Ids of the shipped agreements. */

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { openPostgresStore } from './adapters/postgres/open-postgres-store.ts';
 import { openSqliteStore } from './adapters/sqlite/open-sqlite-store.ts';
 import { workerRecordValidator } from './adapters/workers/worker-record-validator.ts';
@@ -43,16 +44,34 @@ import { checkEvent } from './core/rules/check-event.ts';
 /** How the server opens SQLite: the file mapped for queries (docs/decisions/0007-memory-mapped-reads.md). */
 export const SERVE_SQLITE_OPTIONS = { mmapBytes: 1024 * 1024 * 1024 } as const;
 
-/** Opens the store the options name; `serve` opens SQLite as the server does. */
-export async function openStore(
-  options: StoreOptions,
-  purpose: 'serve' | 'command' = 'command',
-): Promise<Store> {
+/**
+ * How bulk commands (`ingest`) open SQLite: a 16 MiB page cache instead of 64. Measured on a
+ * 1,000,000-line file ingest: peak resident memory ~50 MB lower, speed within the run-to-run spread.
+ */
+export const BULK_SQLITE_OPTIONS = { cacheBytes: 16 * 1024 * 1024 } as const;
+
+/** What a store is opened for: the server, a bulk command (`ingest`), or any other command. */
+export type StorePurpose = 'serve' | 'bulk' | 'command';
+
+/** Opens the store the options name; `serve` and `bulk` open SQLite as the server and ingest do. */
+export async function openStore(options: StoreOptions, purpose: StorePurpose = 'command'): Promise<Store> {
   if (options.databaseUrl !== undefined) return openPostgresStore({ url: options.databaseUrl });
   return openSqliteStore({
     path: options.db ?? './truceline.db',
-    ...(purpose === 'serve' ? SERVE_SQLITE_OPTIONS : {}),
+    ...(purpose === 'serve' ? SERVE_SQLITE_OPTIONS : purpose === 'bulk' ? BULK_SQLITE_OPTIONS : {}),
   });
+}
+
+/**
+ * Heap growth of a bulk command: after each full collection V8 lets the heap grow to 1.2 × what is
+ * live instead of up to 4 ×. A file ingest's live data is small (the batches in flight) but it makes
+ * garbage fast, and V8's default let the main heap and each validation thread's grow to several times
+ * it between collections. Measured on a 1,000,000-line file ingest: peak resident memory ~500 → ~310 MB
+ * with 2,000-line batches, speed within the run-to-run spread. The flag is the process's (every
+ * thread's heap), so only a command that runs alone in its process sets it.
+ */
+export function tuneHeapForBulk(): void {
+  setFlagsFromString('--heap-growing-percent=20');
 }
 
 /**
@@ -111,7 +130,7 @@ export const ledgerKeyPathOf = (options: StoreOptions): string | undefined =>
  */
 export async function openDeps(
   options: StoreOptions,
-  extra: { validationThreads?: number; purpose?: 'serve' | 'command' } = {},
+  extra: { validationThreads?: number; purpose?: StorePurpose } = {},
 ): Promise<AppDeps> {
   const keyPath = ledgerKeyPathOf(options);
   // Checked before anything is opened or written: a PostgreSQL store is never written without its key.
@@ -120,6 +139,7 @@ export async function openDeps(
       'E_LEDGER_KEY',
       '--ledger-key FILE is required with --database-url: the ledger signs its checkpoints with a key that never lives in the database',
     );
+  if (extra.purpose === 'bulk') tuneHeapForBulk();
   const store = await openStore(options, extra.purpose);
   const deps = assemble(store, {
     ...(extra.validationThreads === undefined ? {} : { validationThreads: extra.validationThreads }),
@@ -334,7 +354,7 @@ export function startFusion(
 /** Runs the `truceline` program with `argv` (as in `process.argv`). */
 export async function main(argv: readonly string[]): Promise<void> {
   const runtime: CliRuntime = {
-    openDeps: (options) => openDeps(options),
+    openDeps: (options, purpose) => openDeps(options, purpose === undefined ? {} : { purpose }),
     serve: (options) => serve(runtime, options),
     ledgerCrypto: { ed: nodeEd25519, sha: sha256, commitment: commitmentOf, leafHash: leafHashOf },
     ledgerKeyFile: (path) => ({ key: ledgerKey(path), ed: nodeEd25519, sha: sha256 }),

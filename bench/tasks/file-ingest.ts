@@ -5,6 +5,7 @@
  */
 import { openSqliteStore } from '../../src/adapters/sqlite/open-sqlite-store.ts';
 import { ingestFiles } from '../../src/cli/commands/ingest.ts';
+import { BULK_SQLITE_OPTIONS, tuneHeapForBulk } from '../../src/main.ts';
 import type { Manifest } from '../generate-observations.ts';
 import { appDeps, closeDeps, registerBenchSources } from '../lib/deps.ts';
 import { checkCounts } from '../lib/expect.ts';
@@ -59,7 +60,9 @@ export function sampleMemory(): () => MemoryPeaks {
 
 export async function run(args: unknown, _control: TaskControl): Promise<FileIngestResult> {
   const { file, sourcesFile, dbPath, batchSize, expected, validationThreads } = args as FileIngestArgs;
-  const store = await openSqliteStore({ path: dbPath });
+  // As `truceline ingest` opens it: a bulk command's page cache and heap growth.
+  tuneHeapForBulk();
+  const store = await openSqliteStore({ path: dbPath, ...BULK_SQLITE_OPTIONS });
   const deps = appDeps(store, validationThreads);
   await registerBenchSources(store, sourcesFile);
   const stopSampling = sampleMemory();

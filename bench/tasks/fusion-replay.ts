@@ -72,7 +72,8 @@ export async function run(args: unknown, _control: TaskControl): Promise<FusionR
     // The simulation's memory is not the replay's: collect it and restart the high-water mark.
     gc();
     writeFileSync('/proc/self/clear_refs', '5');
-    const deps = await openDeps({ db: join(work, 'replay.db') });
+    // As `truceline ingest DIR` opens it: a bulk command's page cache and heap growth.
+    const deps = await openDeps({ db: join(work, 'replay.db') }, { purpose: 'bulk' });
     const out: ReplayDay[] = [];
     try {
       // One pipeline for both days, as a server runs one: what it keeps from day to day shows in the heap.

@@ -13,6 +13,7 @@
 import Database from 'better-sqlite3';
 import { registerBenchSources } from '../lib/deps.ts';
 import { applyPragmas, openRecordingPragmas } from '../lib/sqlite-pragmas.ts';
+import { BULK_SQLITE_OPTIONS } from '../../src/main.ts';
 import type { TaskControl } from './task.ts';
 
 export interface SqliteInsertLimitArgs {
@@ -78,7 +79,8 @@ function columnsOf(db: Database.Database, table: string): string[] {
 export async function run(args: unknown, _control: TaskControl): Promise<SqliteInsertLimitResult> {
   const a = args as SqliteInsertLimitArgs;
   // The schema, indexes and file-level settings exactly as the adapter creates them.
-  const { store, pragmas: recorded } = await openRecordingPragmas({ path: a.dbPath });
+  // The pragmas `truceline ingest` opens with (a bulk command's page cache among them).
+  const { store, pragmas: recorded } = await openRecordingPragmas({ path: a.dbPath, ...BULK_SQLITE_OPTIONS });
   await registerBenchSources(store, a.sourcesFile);
   await store.close();
 

@@ -30,6 +30,11 @@ export interface RecordObservationsInput {
   readonly maxRecords?: number;
   /** A signed batch's id, which its stored rows carry in place of each record's own. */
   readonly batchId?: string;
+  /**
+   * The receipt time to give the records, when they are a piece of a batch validated in pieces (every
+   * piece of one commit must carry the same); the clock's time when absent.
+   */
+  readonly receivedAtMs?: number;
 }
 
 /** One rejected record: its index (requests) or line (files), the first field at fault, and why. */
@@ -78,7 +83,7 @@ export async function validateObservations(
   deps: Pick<AppDeps, 'clock' | 'validator'>,
   input: RecordObservationsInput,
 ): Promise<ValidatedBatch> {
-  const receivedAtMs = deps.clock.now();
+  const receivedAtMs = input.receivedAtMs ?? deps.clock.now();
   const records = await deps.validator.validate(input.input, receivedAtMs, input.maxRecords, input.batchId);
   return { receivedAtMs, records };
 }
@@ -193,10 +198,16 @@ async function markingsOf(
   sources: Iterable<Source>,
 ): Promise<ReadonlyMap<string, Marking> | undefined> {
   let markings: Map<string, Marking> | undefined;
+  // Organisations number in the tens and sources in the hundreds: one lookup per organisation.
+  const byOrganisation = new Map<string, Marking>();
   for (const source of sources) {
     if (source.organisation === MISSION_ORG) continue;
-    const org = await deps.store.access.findOrganisation(source.organisation);
-    const marking = observationMarking(source.organisation, org?.kind);
+    let marking = byOrganisation.get(source.organisation);
+    if (marking === undefined) {
+      const org = await deps.store.access.findOrganisation(source.organisation);
+      marking = observationMarking(source.organisation, org?.kind);
+      byOrganisation.set(source.organisation, marking);
+    }
     if (marking !== DEFAULT_MARKINGS.observation) (markings ??= new Map()).set(source.id, marking);
   }
   return markings;

@@ -32,7 +32,8 @@ export interface ServeOptions extends StoreOptions {
 }
 
 export interface CliRuntime {
-  openDeps(options: StoreOptions): Promise<AppDeps>;
+  /** The store the options name, with the use cases' dependencies; `bulk` for a command like ingest. */
+  openDeps(options: StoreOptions, purpose?: 'bulk'): Promise<AppDeps>;
   /** Starts the server; resolves with its address once listening; runs until a signal. */
   serve(options: ServeOptions): Promise<void>;
   /** Ed25519, SHA-256 and the commitment hash, for checking and co-signing the ledger without a store. */

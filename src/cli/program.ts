@@ -5,6 +5,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CliRuntime, StoreOptions } from './cli-runtime.ts';
+import { DEFAULT_INGEST_BATCH } from './commands/ingest.ts';
 import { ROLES } from '../core/access/organisations.ts';
 import {
   orgsCreate,
@@ -108,7 +109,12 @@ export function buildProgram(runtime: CliRuntime): Command {
       .description('ingest NDJSON observation files and UCDP GED CSV files (files or directories)')
       .argument('<paths...>', 'files or directories')
       .option('--json', 'print the counts and every rejection as JSON on stdout', false)
-      .option('--batch-size <n>', 'records per transaction', int('--batch-size', 1, 1_000_000), 20_000)
+      .option(
+        '--batch-size <n>',
+        'records per transaction',
+        int('--batch-size', 1, 1_000_000),
+        DEFAULT_INGEST_BATCH,
+      )
       .option('--operator <name>', 'who runs the ingest, recorded with it (default: the OS login name)'),
   ).action(
     async (

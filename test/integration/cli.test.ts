@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { postSignedBatch } from '../../src/client/sign-batch.ts';
 import { readSourceKeyFile } from '../../src/client/source-key.ts';
 import { openStore } from '../../src/main.ts';
@@ -44,26 +45,27 @@ describe('truceline ingest', () => {
     assert.deepEqual([second.accepted, second.duplicates, second.rejected], [0, 3074, 3]);
   });
 
+  /** A camera sighting of `count` weapons by `sourceId`, its record id `id`. */
+  const sighting = (sourceId: string, id: string, count: unknown) => ({
+    id,
+    sourceId,
+    kind: 'camera',
+    observedAt: '2025-06-01T10:00:00Z',
+    timeUncertaintyMs: 1000,
+    location: { lat: 48.01, lon: 38.02, ceM: 50 },
+    payload: { objectType: 'weapon', count },
+    weaponClass: 'artillery-100mm-plus',
+  });
+  /** A camera source's registry file. */
+  const cameraSource = (id: string): string =>
+    JSON.stringify([{ id, kind: 'camera', organisation: 'mission', position: { lat: 48, lon: 38 } }]);
+
   test('NDJSON: every rejection with its line; exit 0 when the run completes', async () => {
     const db = join(dir, 'nd.db');
     const sources = join(dir, 'sources.json');
-    writeFileSync(
-      sources,
-      JSON.stringify([
-        { id: 'cam-1', kind: 'camera', organisation: 'mission', position: { lat: 48, lon: 38 } },
-      ]),
-    );
+    writeFileSync(sources, cameraSource('cam-1'));
     assert.equal((await runCli(['sources', 'register', sources, '--db', db])).code, 0);
-    const rec = (id: string, count: unknown) => ({
-      id,
-      sourceId: 'cam-1',
-      kind: 'camera',
-      observedAt: '2025-06-01T10:00:00Z',
-      timeUncertaintyMs: 1000,
-      location: { lat: 48.01, lon: 38.02, ceM: 50 },
-      payload: { objectType: 'weapon', count },
-      weaponClass: 'artillery-100mm-plus',
-    });
+    const rec = (id: string, count: unknown) => sighting('cam-1', id, count);
     const file = join(dir, 'obs.ndjson');
     writeFileSync(
       file,
@@ -86,6 +88,49 @@ describe('truceline ingest', () => {
         [5, 'id'],
       ],
     );
+  });
+
+  test('a batch larger than a validation piece commits whole: one receipt time, every line where it was', async () => {
+    // 4,500 lines in one batch of 5,000 are validated in pieces of 2,000, 2,000 and 500.
+    const db = join(dir, 'pieces.db');
+    const sources = join(dir, 'pieces-sources.json');
+    writeFileSync(sources, cameraSource('cam-p'));
+    assert.equal((await runCli(['sources', 'register', sources, '--db', db])).code, 0);
+    const rec = (id: string, count: number) => JSON.stringify(sighting('cam-p', id, count));
+    const lines = Array.from({ length: 4500 }, (_, i) => rec(`p${i + 1}`, 1));
+    // Rejected on both sides of each piece's edge, a conflict and a repeat of lines in another piece.
+    for (const line of [1999, 2000, 2001, 4001, 4500]) lines[line - 1] = 'not json';
+    lines[2999] = rec('p10', 2); // line 3000: p10 again, other content
+    lines[3000] = rec('p11', 1); // line 3001: p11 again, same content
+    const file = join(dir, 'pieces.ndjson');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const res = await runCli(['ingest', file, '--db', db, '--json', '--batch-size', '5000']);
+    assert.equal(res.code, 0, res.stderr);
+    const summary = JSON.parse(res.stdout) as Summary;
+    assert.deepEqual(
+      [summary.accepted, summary.duplicates, summary.conflicts, summary.rejected],
+      [4493, 1, 1, 5],
+    );
+    assert.deepEqual(
+      summary.rejections.map((r) => [r.line, r.field]),
+      [
+        [1999, '(root)'],
+        [2000, '(root)'],
+        [2001, '(root)'],
+        [3000, 'id'],
+        [4001, '(root)'],
+        [4500, '(root)'],
+      ],
+    );
+    const sqlite = new Database(db, { readonly: true });
+    try {
+      const stored = sqlite
+        .prepare('SELECT COUNT(*) AS n, COUNT(DISTINCT received_at) AS times FROM observations')
+        .get() as { n: number; times: number };
+      assert.deepEqual(stored, { n: 4493, times: 1 });
+    } finally {
+      sqlite.close();
+    }
   });
 
   test('exits 1 when the run itself fails (no such file)', async () => {

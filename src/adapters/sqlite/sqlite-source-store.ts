@@ -44,6 +44,8 @@ export class SqliteSourceStore implements SourceStore {
   readonly #kysely: Kysely<SqliteSchema>;
   readonly #holder: Database.Statement<[string], { id: string }>;
   readonly #holding: Database.Statement<[string], SqliteSourcesTable>;
+  /** Sources by a JSON array of ids: one statement prepared once, whatever the number of ids. */
+  readonly #many: Database.Statement<[string], SqliteSourcesTable>;
 
   readonly #ledger: SqliteLedgerWriter;
 
@@ -53,6 +55,7 @@ export class SqliteSourceStore implements SourceStore {
     this.#kysely = kysely;
     this.#holder = db.prepare(HOLDER);
     this.#holding = db.prepare(`SELECT * FROM sources WHERE id = (${HOLDER})`);
+    this.#many = db.prepare('SELECT * FROM sources WHERE id IN (SELECT value FROM json_each(?))');
   }
 
   /** Runs a compiled query synchronously, so a read-modify-write cannot interleave with other writes. */
@@ -124,19 +127,12 @@ export class SqliteSourceStore implements SourceStore {
     return source;
   }
 
-  async findMany(ids: readonly string[]): Promise<ReadonlyMap<string, Source>> {
+  findMany(ids: readonly string[]): Promise<ReadonlyMap<string, Source>> {
+    // Every batch of observations asks this: a query built and prepared per call (as the query
+    // builder does) was ~5 % of a file ingest's main thread in batches of 2,000.
     const found = new Map<string, Source>();
-    const unique = [...new Set(ids)];
-    // Chunks stay well under SQLite's limit on bound parameters.
-    for (let i = 0; i < unique.length; i += 500) {
-      const rows = await this.#kysely
-        .selectFrom('sources')
-        .selectAll()
-        .where('id', 'in', unique.slice(i, i + 500))
-        .execute();
-      for (const row of rows) found.set(row.id, toSource(row));
-    }
-    return found;
+    for (const row of this.#many.all(JSON.stringify([...new Set(ids)]))) found.set(row.id, toSource(row));
+    return Promise.resolve(found);
   }
 
   async list(): Promise<readonly Source[]> {

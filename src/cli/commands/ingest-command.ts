@@ -20,7 +20,7 @@ export async function ingestCommand(
     runtime.stderr(`truceline ingest: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
-  const deps = await runtime.openDeps(options);
+  const deps = await runtime.openDeps(options, 'bulk');
   const bar = runtime.isTty
     ? new SingleBar({ format: ' {file} [{bar}] {percentage}% {value}/{total} bytes', hideCursor: true })
     : undefined;

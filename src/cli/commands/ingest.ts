@@ -12,6 +12,7 @@ import {
   commitObservations,
   validateObservations,
   type Rejection,
+  type ValidatedBatch,
 } from '../../application/record-observations.ts';
 import { registerSource } from '../../application/register-source.ts';
 import type { RawRecord, RecordInput } from '../../core/observations/raw-record.ts';
@@ -36,7 +37,11 @@ export interface IngestSummary {
   rejections: { file: string; line: number; field: string; reason: string }[];
 }
 
-export const DEFAULT_INGEST_BATCH = 20_000;
+/**
+ * Lines per transaction. Measured on a 1,000,000-line file: speed the same as with 20,000 within the
+ * run-to-run spread, peak resident memory ~80 MB lower.
+ */
+export const DEFAULT_INGEST_BATCH = 2_000;
 
 /** Expands directories (their *.ndjson, *.jsonl and *.csv files, sorted) and checks files exist. */
 export async function expandPaths(paths: readonly string[]): Promise<string[]> {
@@ -53,8 +58,18 @@ export async function expandPaths(paths: readonly string[]): Promise<string[]> {
   return files;
 }
 
-/** Batches read and validating while an earlier one commits (each holds up to `batchSize` lines). */
-const VALIDATED_AHEAD = 2;
+/**
+ * Lines validated together. A batch of `batchSize` lines commits as one transaction, but it is sent
+ * to the validator in pieces this size: each piece's text, the garbage of its validation and its
+ * result are smaller, and the heap and buffers of the process stay a fraction of a batch's.
+ */
+export const PIECE_LINES = 2_000;
+
+/**
+ * Pieces sent to the validator beyond those of the batch being committed: while a commit holds this
+ * thread, the validation threads work on these, and reading waits while more are outstanding.
+ */
+const PIECES_AHEAD = 4;
 
 /** Ingests every file; returns the summed report. */
 export async function ingestFiles(
@@ -63,20 +78,33 @@ export async function ingestFiles(
   options: IngestOptions,
 ): Promise<IngestSummary> {
   const summary: IngestSummary = { accepted: 0, duplicates: 0, conflicts: 0, rejected: 0, rejections: [] };
+  const pieceLines = Math.min(PIECE_LINES, options.batchSize);
+  const maxUncommitted = Math.ceil(options.batchSize / pieceLines) + PIECES_AHEAD;
   for (const file of files) {
     const origin = `file:${basename(file)}${options.operator === undefined ? '' : ` operator:${options.operator}`}`;
     const total = (await stat(file)).size;
-    // Batches commit in order, one at a time, while the next ones are validated (on worker threads
-    // when the validator has them).
+    // Batches commit in order, one at a time, while the pieces of the next ones are validated (on
+    // worker threads when the validator has them).
     let previous: Promise<void> = Promise.resolve();
-    const pending: Promise<void>[] = [];
-    const commit = async (input: RecordInput, bytesRead: number): Promise<void> => {
-      const validating = validateObservations(deps, { input, origin });
+    const commits: { readonly committed: Promise<void>; readonly pieces: number }[] = [];
+    let uncommitted = 0;
+    let batch: Promise<ValidatedBatch>[] = [];
+    let receivedAtMs: number | undefined;
+    const piece: Piece = async (input, bytesRead, endsBatch) => {
+      // Every piece of a batch carries the receipt time of its first.
+      receivedAtMs ??= deps.clock.now();
+      const validating = validateObservations(deps, { input, origin, receivedAtMs });
       // Keep an unobserved rejection from crashing the process before it is awaited below.
       validating.catch(() => undefined);
+      batch.push(validating);
+      uncommitted += 1;
+      if (!endsBatch) return waitForRoom();
+      const pieces = batch;
+      batch = [];
+      receivedAtMs = undefined;
       const committed = previous.then(async () => {
-        const batch = await validating;
-        const report = await commitObservations(deps, { origin }, batch);
+        const report = await commitObservations(deps, { origin }, joinPieces(await Promise.all(pieces)));
+        uncommitted -= pieces.length;
         summary.accepted += report.accepted;
         summary.duplicates += report.duplicates;
         summary.conflicts += report.conflicts;
@@ -88,55 +116,84 @@ export async function ingestFiles(
       // Awaited below or at the end (a failure also fails every later commit, which chain on it).
       committed.catch(() => undefined);
       previous = committed;
-      pending.push(committed);
-      // Reading runs ahead by up to VALIDATED_AHEAD batches: a commit holds this thread, and the
-      // threads that validate must not wait for it to end before they get their next batch.
-      while (pending.length > VALIDATED_AHEAD) await pending.shift();
+      commits.push({ committed, pieces: pieces.length });
+      return waitForRoom();
     };
-    if (extname(file).toLowerCase() === '.csv') await ingestUcdpCsv(deps, file, options.batchSize, commit);
-    else await ingestNdjson(file, options.batchSize, commit);
+    // Reading waits while too many pieces are validating or validated and not yet committed.
+    const waitForRoom = async (): Promise<void> => {
+      while (uncommitted > maxUncommitted && commits.length > 0) await commits.shift()?.committed;
+    };
+    if (extname(file).toLowerCase() === '.csv') await ingestUcdpCsv(deps, file, options.batchSize, piece);
+    else await ingestNdjson(file, options.batchSize, pieceLines, piece);
     await previous;
   }
   return summary;
 }
 
+/** The pieces of one batch, validated, as the batch: records in input order, one receipt time. */
+function joinPieces(pieces: readonly ValidatedBatch[]): ValidatedBatch {
+  const [first] = pieces;
+  if (first === undefined) throw new Error('a batch has at least one piece');
+  if (pieces.length === 1) return first;
+  const valid = pieces.flatMap((p) => p.records.valid);
+  const invalid = pieces.flatMap((p) => p.records.invalid);
+  return { receivedAtMs: first.receivedAtMs, records: { valid, invalid } };
+}
+
 const toLine = (file: string, r: Rejection) => ({ file, line: r.position, field: r.field, reason: r.reason });
 
-type Commit = (input: RecordInput, bytesRead: number) => Promise<void>;
+/** Hands on one piece of a batch; `endsBatch` when it is the batch's last. */
+type Piece = (input: RecordInput, bytesRead: number, endsBatch: boolean) => Promise<void>;
 
 /**
- * Streams the file and hands it on in pieces of `batchSize` lines, as bytes: decoding and parsing
- * happen in the validator (on worker threads when it has them), so this thread only finds line ends.
+ * Streams the file and hands it on in pieces of `pieceLines` lines, a batch every `batchSize`, as
+ * bytes: decoding and parsing happen in the validator (on worker threads when it has them), so this
+ * thread only finds line ends.
  */
-async function ingestNdjson(file: string, batchSize: number, commit: Commit): Promise<void> {
+async function ingestNdjson(
+  file: string,
+  batchSize: number,
+  pieceLines: number,
+  piece: Piece,
+): Promise<void> {
   const stream = createReadStream(file, { highWaterMark: 1 << 20 });
   // The bytes read since the last cut, and how many whole lines they hold.
   let held: Buffer[] = [];
   let lines = 0;
+  let batchLines = 0;
   let firstLine = 1;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     let cut = 0;
     for (let end = chunk.indexOf(10); end !== -1; end = chunk.indexOf(10, end + 1)) {
       lines += 1;
-      if (lines === batchSize) {
+      if (lines === pieceLines || batchLines + lines === batchSize) {
         held.push(chunk.subarray(cut, end));
-        await commit(
+        batchLines += lines;
+        const endsBatch = batchLines === batchSize;
+        await piece(
           { format: 'ndjson', text: Buffer.concat(held), firstPosition: firstLine },
           stream.bytesRead,
+          endsBatch,
         );
         held = [];
         firstLine += lines;
         lines = 0;
+        if (endsBatch) batchLines = 0;
         cut = end + 1;
       }
     }
     if (cut < chunk.length) held.push(chunk.subarray(cut));
   }
   if (held.length > 0)
-    await commit({ format: 'ndjson', text: Buffer.concat(held), firstPosition: firstLine }, stream.bytesRead);
+    await piece(
+      { format: 'ndjson', text: Buffer.concat(held), firstPosition: firstLine },
+      stream.bytesRead,
+      true,
+    );
+  else if (batchLines > 0) await piece({ format: 'records', records: [] }, stream.bytesRead, true);
 }
 
-async function ingestUcdpCsv(deps: AppDeps, file: string, batchSize: number, commit: Commit): Promise<void> {
+async function ingestUcdpCsv(deps: AppDeps, file: string, batchSize: number, piece: Piece): Promise<void> {
   if ((await deps.store.sources.find(UCDP_GED_SOURCE_ID)) === undefined) {
     await registerSource(deps, {
       id: UCDP_GED_SOURCE_ID,
@@ -150,7 +207,7 @@ async function ingestUcdpCsv(deps: AppDeps, file: string, batchSize: number, com
   let batch: RawRecord[] = [];
   let lastLine = 1; // the header
   const flush = async (): Promise<void> => {
-    await commit({ format: 'records', records: batch }, input.bytesRead);
+    await piece({ format: 'records', records: batch }, input.bytesRead, true);
     batch = [];
   };
   for await (const item of parser as AsyncIterable<{

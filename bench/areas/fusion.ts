@@ -4,7 +4,7 @@
  * storage — beside JSON parsing of the same lines. Target: ≥ 50,000 observations/s.
  */
 import { runTask, startTask } from '../lib/child.ts';
-import type { Area, AreaContext } from '../lib/context.ts';
+import { removeDb, type Area, type AreaContext } from '../lib/context.ts';
 import { loadNow, makeItem, type BenchItem, type RunSample } from '../lib/results.ts';
 import type { FusionThroughputArgs, FusionThroughputResult } from '../tasks/fusion-throughput.ts';
 import type { FusionReplayArgs, FusionReplayResult } from '../tasks/fusion-replay.ts';
@@ -16,7 +16,8 @@ import {
 } from '../tasks/stream-latency-client.ts';
 import { readFileSync, rmSync } from 'node:fs';
 import { SHIPPED_AGREEMENTS_DIR } from '../../src/cli/shipped-agreements.ts';
-import { simulate, writeSimulation } from '../../src/sim/simulator/simulate.ts';
+import { defaultStartMs, simulate, writeSimulation } from '../../src/sim/simulator/simulate.ts';
+import { parseAgreement } from '../../src/core/agreement/parse-agreement.ts';
 
 const TARGET_PER_SECOND = 50_000;
 /** Replay targets: a worst day in ≤ 24 minutes, peak memory ≤ 400 MB, heap after GC after a second day ≤ 1.1 × after the first. */
@@ -81,6 +82,38 @@ export const fusionArea: Area = async (context) => {
   ];
 };
 
+const DAY_MS = 86_400_000;
+
+/**
+ * Worst days of `id`'s simulated network, one after another, written as simulator directories — here,
+ * in the bench's own process, so that the replay's process holds only what `truceline ingest DIR` would.
+ */
+async function simulateDays(
+  context: AreaContext,
+  id: string,
+  seed: number,
+  count: number,
+): Promise<{ dir: string; observations: number }[]> {
+  const text = readFileSync(`${SHIPPED_AGREEMENTS_DIR}/${id}.yaml`, 'utf8');
+  const { agreement } = parseAgreement(text, 'yaml');
+  if (agreement === undefined) throw new Error(`${id} does not parse`);
+  const days: { dir: string; observations: number }[] = [];
+  for (let day = 0; day < count; day++) {
+    const simulation = simulate({
+      agreementText: text,
+      format: 'yaml',
+      hours: 24,
+      seed,
+      intensity: 'worst-day',
+      startMs: defaultStartMs(agreement) + day * DAY_MS,
+    });
+    const dir = context.tmpPath(`replay-day-${day + 1}`);
+    await writeSimulation(dir, simulation);
+    days.push({ dir, observations: simulation.observations.length });
+  }
+  return days;
+}
+
 /**
  * `fusion-replay`: `simulate --agreement donbas-2015 --hours 24 --seed 1 --intensity worst-day` and the
  * next day of the same network, each taken whole through ingest, fusion, attribution, the rules and
@@ -92,13 +125,15 @@ async function replayItem(context: AreaContext): Promise<BenchItem> {
   const samples: RunSample[] = [];
   let last: FusionReplayResult | undefined;
   let met = true;
+  const days = await simulateDays(context, 'donbas-2015', 1, 2);
   for (let run = 1; run <= context.runs; run += 1) {
     context.log(`fusion replay of two worst days, run ${run}/${context.runs}`);
+    const dbPath = context.tmpPath('replay.db');
     const { result } = await runTask<FusionReplayResult>(
       'fusion-replay',
-      { agreement: 'donbas-2015', seed: 1, days: 2 } satisfies FusionReplayArgs,
+      { days, dbPath } satisfies FusionReplayArgs,
       [...context.nodeOptions, '--expose-gc'],
-    );
+    ).finally(() => removeDb(dbPath));
     last = result;
     const [first, second] = result.days;
     if (first === undefined || second === undefined) throw new Error('fusion-replay: two days expected');

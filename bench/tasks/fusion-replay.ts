@@ -44,42 +44,40 @@ export async function run(args: unknown, _control: TaskControl): Promise<FusionR
   const { days: dirs, dbPath } = args as FusionReplayArgs;
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) throw new Error('fusion-replay needs --expose-gc');
-  {
-    // As `truceline ingest DIR` opens it: a bulk command's page cache and heap growth.
-    const deps = await openDeps({ db: dbPath }, { purpose: 'bulk' });
-    const out: ReplayDay[] = [];
-    try {
-      // One pipeline for both days, as a server runs one: what it keeps from day to day shows in the heap.
-      let pipeline: FusionPipeline | undefined;
-      for (const [day, { dir, observations }] of dirs.entries()) {
-        const started = performance.now();
-        const { agreementId } = await registerSimulation(deps, dir);
-        pipeline ??= new FusionPipeline(deps, fusionLogic, { agreementId });
-        // The last day ends the input; an earlier one leaves what waits for the next day's observations.
-        const { events, violations, ...summary } = await ingestFused(
-          deps,
-          pipeline,
-          join(dir, SIMULATION_FILES.observations),
-          { batchSize: DEFAULT_INGEST_BATCH, operator: 'bench' },
-          day === dirs.length - 1,
-        );
-        const seconds = (performance.now() - started) / 1000;
-        if (summary.accepted !== observations)
-          throw new Error(`${dir}: ${summary.accepted} of ${observations} observations accepted`);
-        gc();
-        gc();
-        out.push({
-          observations,
-          seconds,
-          events,
-          violations,
-          peakRssMb: peakRssMb(),
-          heapAfterGcMb: process.memoryUsage().heapUsed / 1_048_576,
-        });
-      }
-    } finally {
-      await deps.store.close();
+  // As `truceline ingest DIR` opens it: a bulk command's page cache and heap growth.
+  const deps = await openDeps({ db: dbPath }, { purpose: 'bulk' });
+  const out: ReplayDay[] = [];
+  try {
+    // One pipeline for both days, as a server runs one: what it keeps from day to day shows in the heap.
+    let pipeline: FusionPipeline | undefined;
+    for (const [day, { dir, observations }] of dirs.entries()) {
+      const started = performance.now();
+      const { agreementId } = await registerSimulation(deps, dir);
+      pipeline ??= new FusionPipeline(deps, fusionLogic, { agreementId });
+      // The last day ends the input; an earlier one leaves what waits for the next day's observations.
+      const { events, violations, ...summary } = await ingestFused(
+        deps,
+        pipeline,
+        join(dir, SIMULATION_FILES.observations),
+        { batchSize: DEFAULT_INGEST_BATCH, operator: 'bench' },
+        day === dirs.length - 1,
+      );
+      const seconds = (performance.now() - started) / 1000;
+      if (summary.accepted !== observations)
+        throw new Error(`${dir}: ${summary.accepted} of ${observations} observations accepted`);
+      gc();
+      gc();
+      out.push({
+        observations,
+        seconds,
+        events,
+        violations,
+        peakRssMb: peakRssMb(),
+        heapAfterGcMb: process.memoryUsage().heapUsed / 1_048_576,
+      });
     }
-    return { days: out };
+  } finally {
+    await deps.store.close();
   }
+  return { days: out };
 }

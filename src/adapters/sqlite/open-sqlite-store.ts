@@ -64,15 +64,15 @@ const BUSY_TIMEOUT_MS = 10_000;
  */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   const synchronous = options.synchronous ?? 'FULL';
+  // Checked at run time too: the value may come from a command line or a config file.
+  if (!(['FULL', 'NORMAL'] as readonly string[]).includes(synchronous))
+    throw new TrucelineError('E_UNSUPPORTED', `synchronous must be FULL or NORMAL, not ${synchronous}`);
   const cache = options.cacheBytes ?? DEFAULT_SQLITE_CACHE_BYTES;
   if (!Number.isSafeInteger(cache) || cache < 1024)
     throw new TrucelineError(
       'E_UNSUPPORTED',
       `cacheBytes must be a whole number of bytes ≥ 1024, not ${cache}`,
     );
-  // Checked at run time too: the value may come from a command line or a config file.
-  if (!(['FULL', 'NORMAL'] as readonly string[]).includes(synchronous))
-    throw new TrucelineError('E_UNSUPPORTED', `synchronous must be FULL or NORMAL, not ${synchronous}`);
   let db: Database.Database;
   try {
     db = new Database(options.path);

@@ -86,45 +86,52 @@ export async function ingestFiles(
     // Batches commit in order, one at a time, while the pieces of the next ones are validated (on
     // worker threads when the validator has them).
     let previous: Promise<void> = Promise.resolve();
-    const commits: { readonly committed: Promise<void>; readonly pieces: number }[] = [];
+    const commits: Promise<void>[] = [];
     let uncommitted = 0;
     let batch: Promise<ValidatedBatch>[] = [];
     let receivedAtMs: number | undefined;
-    const piece: Piece = async (input, bytesRead, endsBatch) => {
-      // Every piece of a batch carries the receipt time of its first.
-      receivedAtMs ??= deps.clock.now();
-      const validating = validateObservations(deps, { input, origin, receivedAtMs });
-      // Keep an unobserved rejection from crashing the process before it is awaited below.
-      validating.catch(() => undefined);
-      batch.push(validating);
-      uncommitted += 1;
-      if (!endsBatch) return waitForRoom();
-      const pieces = batch;
-      batch = [];
-      receivedAtMs = undefined;
-      const committed = previous.then(async () => {
-        const report = await commitObservations(deps, { origin }, joinPieces(await Promise.all(pieces)));
-        uncommitted -= pieces.length;
-        summary.accepted += report.accepted;
-        summary.duplicates += report.duplicates;
-        summary.conflicts += report.conflicts;
-        summary.rejected += report.rejected;
-        for (const r of report.rejections) summary.rejections.push(toLine(file, r));
-        options.onProgress?.(file, bytesRead, total);
-        await options.onBatch?.();
-      });
-      // Awaited below or at the end (a failure also fails every later commit, which chain on it).
-      committed.catch(() => undefined);
-      previous = committed;
-      commits.push({ committed, pieces: pieces.length });
-      return waitForRoom();
-    };
     // Reading waits while too many pieces are validating or validated and not yet committed.
     const waitForRoom = async (): Promise<void> => {
-      while (uncommitted > maxUncommitted && commits.length > 0) await commits.shift()?.committed;
+      while (uncommitted > maxUncommitted && commits.length > 0) await commits.shift();
     };
-    if (extname(file).toLowerCase() === '.csv') await ingestUcdpCsv(deps, file, options.batchSize, piece);
-    else await ingestNdjson(file, options.batchSize, pieceLines, piece);
+    const batches: Batches = {
+      piece(input) {
+        // Every piece of a batch carries the receipt time of its first.
+        receivedAtMs ??= deps.clock.now();
+        const validating = validateObservations(deps, { input, origin, receivedAtMs });
+        // Keep an unobserved rejection from crashing the process before it is awaited below.
+        validating.catch(() => undefined);
+        batch.push(validating);
+        uncommitted += 1;
+        return waitForRoom();
+      },
+      end(bytesRead) {
+        if (batch.length === 0) return Promise.resolve();
+        const pieces = batch;
+        batch = [];
+        receivedAtMs = undefined;
+        const committed = previous.then(async () => {
+          const report = await commitObservations(deps, { origin }, joinPieces(await Promise.all(pieces)));
+          uncommitted -= pieces.length;
+          summary.accepted += report.accepted;
+          summary.duplicates += report.duplicates;
+          summary.conflicts += report.conflicts;
+          summary.rejected += report.rejected;
+          for (const r of report.rejections) summary.rejections.push(toLine(file, r));
+          options.onProgress?.(file, bytesRead, total);
+          await options.onBatch?.();
+        });
+        // Awaited below or at the end (a failure also fails every later commit, which chain on it).
+        committed.catch(() => undefined);
+        previous = committed;
+        commits.push(committed);
+        return waitForRoom();
+      },
+    };
+    if (extname(file).toLowerCase() === '.csv') await ingestUcdpCsv(deps, file, options.batchSize, batches);
+    else await ingestNdjson(file, options.batchSize, pieceLines, batches);
+    // The last batch, when the file did not end on a batch's edge.
+    await batches.end(total);
     await previous;
   }
   return summary;
@@ -142,8 +149,13 @@ function joinPieces(pieces: readonly ValidatedBatch[]): ValidatedBatch {
 
 const toLine = (file: string, r: Rejection) => ({ file, line: r.position, field: r.field, reason: r.reason });
 
-/** Hands on one piece of a batch; `endsBatch` when it is the batch's last. */
-type Piece = (input: RecordInput, bytesRead: number, endsBatch: boolean) => Promise<void>;
+/** Where a reader hands on what it reads: pieces of a batch, then the batch's end. */
+interface Batches {
+  /** Adds a piece to the open batch (validation starts at once). */
+  piece(input: RecordInput): Promise<void>;
+  /** Commits the open batch, if it has a piece; `bytesRead` of the file so far, for progress. */
+  end(bytesRead: number): Promise<void>;
+}
 
 /**
  * Streams the file and hands it on in pieces of `pieceLines` lines, a batch every `batchSize`, as
@@ -154,7 +166,7 @@ async function ingestNdjson(
   file: string,
   batchSize: number,
   pieceLines: number,
-  piece: Piece,
+  batches: Batches,
 ): Promise<void> {
   const stream = createReadStream(file, { highWaterMark: 1 << 20 });
   // The bytes read since the last cut, and how many whole lines they hold.
@@ -169,31 +181,29 @@ async function ingestNdjson(
       if (lines === pieceLines || batchLines + lines === batchSize) {
         held.push(chunk.subarray(cut, end));
         batchLines += lines;
-        const endsBatch = batchLines === batchSize;
-        await piece(
-          { format: 'ndjson', text: Buffer.concat(held), firstPosition: firstLine },
-          stream.bytesRead,
-          endsBatch,
-        );
+        await batches.piece({ format: 'ndjson', text: Buffer.concat(held), firstPosition: firstLine });
+        if (batchLines === batchSize) {
+          await batches.end(stream.bytesRead);
+          batchLines = 0;
+        }
         held = [];
         firstLine += lines;
         lines = 0;
-        if (endsBatch) batchLines = 0;
         cut = end + 1;
       }
     }
     if (cut < chunk.length) held.push(chunk.subarray(cut));
   }
   if (held.length > 0)
-    await piece(
-      { format: 'ndjson', text: Buffer.concat(held), firstPosition: firstLine },
-      stream.bytesRead,
-      true,
-    );
-  else if (batchLines > 0) await piece({ format: 'records', records: [] }, stream.bytesRead, true);
+    await batches.piece({ format: 'ndjson', text: Buffer.concat(held), firstPosition: firstLine });
 }
 
-async function ingestUcdpCsv(deps: AppDeps, file: string, batchSize: number, piece: Piece): Promise<void> {
+async function ingestUcdpCsv(
+  deps: AppDeps,
+  file: string,
+  batchSize: number,
+  batches: Batches,
+): Promise<void> {
   if ((await deps.store.sources.find(UCDP_GED_SOURCE_ID)) === undefined) {
     await registerSource(deps, {
       id: UCDP_GED_SOURCE_ID,
@@ -207,7 +217,8 @@ async function ingestUcdpCsv(deps: AppDeps, file: string, batchSize: number, pie
   let batch: RawRecord[] = [];
   let lastLine = 1; // the header
   const flush = async (): Promise<void> => {
-    await piece({ format: 'records', records: batch }, input.bytesRead, true);
+    await batches.piece({ format: 'records', records: batch });
+    await batches.end(input.bytesRead);
     batch = [];
   };
   for await (const item of parser as AsyncIterable<{

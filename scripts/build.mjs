@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Compiles the `truceline` command into dist/ (docs/decisions/0011-compiled-command.md): one ESM
-// bundle of src/main.ts and one of the validation thread beside it, made by esbuild (npm packages
+// bundle of src/main.ts and one of each of its threads (validation, WAL checkpoints) beside it, made by esbuild (npm packages
 // compiled in but for those named in EXTERNAL), and a stamp naming each file that went in with its
 // size and time. `ensureBuilt` compiles again only when one of those files changed, so the command
 // never runs code older than its sources and needs no build step of its own: `npm ci` builds
@@ -14,6 +14,9 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** The validation thread's entry; its bundle is found beside the one that starts it. */
 const VALIDATION_WORKER = 'src/adapters/workers/validation-worker.ts';
+
+/** The WAL checkpoint thread's entry, likewise. */
+const CHECKPOINT_WORKER = 'src/adapters/workers/wal-checkpoint-worker.ts';
 
 /**
  * Packages loaded from node_modules at run time rather than compiled in: native addons, and those that
@@ -51,7 +54,8 @@ function isFresh(outdir, name) {
 
 /**
  * Compiles `entry` (a path from the repository root) into `outdir/<name>.mjs`, with the validation
- * thread as `outdir/validation-worker.mjs` (and with `splitting`, the chunks its dynamic imports load;
+ * thread as `outdir/validation-worker.mjs` and the checkpoint thread as `outdir/wal-checkpoint-worker.mjs`
+ * (and with `splitting`, the chunks its dynamic imports load;
  * such an outdir is emptied first, so it must not be one a running process may still load from).
  * Files are written under a temporary name and renamed, so a process starting meanwhile reads either
  * the old bundle or the new one, whole.
@@ -62,7 +66,11 @@ export async function build({ entry, name, outdir, splitting = false }) {
   try {
     const result = await esbuild.build({
       absWorkingDir: ROOT,
-      entryPoints: { [name]: entry, 'validation-worker': VALIDATION_WORKER },
+      entryPoints: {
+        [name]: entry,
+        'validation-worker': VALIDATION_WORKER,
+        'wal-checkpoint-worker': CHECKPOINT_WORKER,
+      },
       bundle: true,
       platform: 'node',
       format: 'esm',

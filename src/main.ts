@@ -41,14 +41,20 @@ import { FusionEngine } from './core/fusion/engine.ts';
 import { fitArrivals } from './core/fusion/fit-arrivals.ts';
 import { checkEvent } from './core/rules/check-event.ts';
 
-/** How the server opens SQLite: the file mapped for queries (docs/decisions/0007-memory-mapped-reads.md). */
-export const SERVE_SQLITE_OPTIONS = { mmapBytes: 1024 * 1024 * 1024 } as const;
+/**
+ * How the server opens SQLite: the file mapped for queries (docs/decisions/0007-memory-mapped-reads.md),
+ * and the write-ahead log checkpointed on a thread of its own, off the thread that serves and commits
+ * (docs/decisions/0012-background-checkpoints.md).
+ */
+export const SERVE_SQLITE_OPTIONS = { mmapBytes: 1024 * 1024 * 1024, checkpoints: 'background' } as const;
 
 /**
  * How bulk commands (`ingest`) open SQLite: a 16 MiB page cache instead of 64. Measured on a
  * 1,000,000-line file ingest: peak resident memory ~50 MB lower, speed within the run-to-run spread.
+ * Checkpoints stay inline: an ingest keeps both cores busy already, and a checkpoint thread measured
+ * no faster there (docs/decisions/0012-background-checkpoints.md).
  */
-export const BULK_SQLITE_OPTIONS = { cacheBytes: 16 * 1024 * 1024 } as const;
+export const BULK_SQLITE_OPTIONS = { cacheBytes: 16 * 1024 * 1024, checkpoints: 'inline' } as const;
 
 /** What a store is opened for: the server, a bulk command (`ingest`), or any other command. */
 export type StorePurpose = 'serve' | 'bulk' | 'command';

@@ -4,7 +4,7 @@
  * heap of the one before. The child is `bench/worker.ts`, told which task to run over IPC.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBuilt } from '../../scripts/build.mjs';
 import { BENCH_DIR } from '../generate-observations.ts';
@@ -30,6 +30,27 @@ export function peakRssMb(): number {
     // not Linux
   }
   return process.resourceUsage().maxRSS / 1024;
+}
+
+/**
+ * CPU seconds (user and system) of each of this process's threads that used at least `minSeconds`,
+ * busiest first, from /proc/self/task (empty where /proc is missing): which thread a figure waits on.
+ */
+export function threadCpuSeconds(minSeconds = 0.5): number[] {
+  const ticksPerSecond = 100; // Linux's USER_HZ
+  const seconds: number[] = [];
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // The fields after the command name (which may hold spaces), from field 3 (state) on.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const used = (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+      if (used >= minSeconds) seconds.push(Number(used.toFixed(1)));
+    }
+  } catch {
+    return [];
+  }
+  return seconds.sort((a, b) => b - a);
 }
 
 /**

@@ -6,7 +6,7 @@ import { openSqliteStore } from '../../src/adapters/sqlite/open-sqlite-store.ts'
 import { buildApp } from '../../src/api/build-app.ts';
 import { demoReadToken } from '../../src/application/access/bootstrap-accounts.ts';
 import { SERVE_SQLITE_OPTIONS } from '../../src/main.ts';
-import { peakRssMb } from '../lib/child.ts';
+import { peakRssMb, threadCpuSeconds } from '../lib/child.ts';
 import { appDeps, closeDeps, registerBenchSources } from '../lib/deps.ts';
 import type { TaskControl } from './task.ts';
 
@@ -29,7 +29,10 @@ export async function run(args: unknown, control: TaskControl): Promise<unknown>
   await control.ready({ port: Number(new URL(address).port), token });
   await control.stopped;
   const peak = peakRssMb();
+  // Every thread of the process (the validation threads too), user and system, from its start.
+  const cpu = process.cpuUsage();
+  const threads = threadCpuSeconds();
   await app.close();
   await closeDeps(deps);
-  return { peakRssMb: peak };
+  return { peakRssMb: peak, cpuSeconds: (cpu.user + cpu.system) / 1e6, threadCpuSeconds: threads };
 }

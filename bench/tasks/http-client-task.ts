@@ -11,11 +11,14 @@ export interface HttpClientArgs {
 
 export interface HttpClientResult extends PostResult {
   readonly lines: number;
+  /** CPU the client process used while posting (user and system). */
+  readonly cpuSeconds: number;
 }
 
 export async function run(args: unknown, _control: TaskControl): Promise<HttpClientResult> {
   const { port, file, batch, connections } = args as HttpClientArgs;
   const { batches, lines } = readBatches(file, batch, knownSources(file));
+  const cpu = process.cpuUsage();
   const result = await postAll(batches, {
     host: '127.0.0.1',
     port,
@@ -23,5 +26,6 @@ export async function run(args: unknown, _control: TaskControl): Promise<HttpCli
     connections,
     contentType: 'application/x-ndjson',
   });
-  return { ...result, lines };
+  const used = process.cpuUsage(cpu);
+  return { ...result, lines, cpuSeconds: (used.user + used.system) / 1e6 };
 }

@@ -14,6 +14,8 @@ import Database from 'better-sqlite3';
 import { registerBenchSources } from '../lib/deps.ts';
 import { applyPragmas, openRecordingPragmas } from '../lib/sqlite-pragmas.ts';
 import { BULK_SQLITE_OPTIONS } from '../../src/main.ts';
+import { startBackgroundCheckpoints } from '../../src/adapters/sqlite/background-checkpoints.ts';
+import type { SqliteStoreOptions } from '../../src/adapters/sqlite/open-sqlite-store.ts';
 import type { TaskControl } from './task.ts';
 
 export interface SqliteInsertLimitArgs {
@@ -86,6 +88,11 @@ export async function run(args: unknown, _control: TaskControl): Promise<SqliteI
 
   const db = new Database(a.dbPath);
   const pragmas = applyPragmas(db, recorded);
+  // Checkpoints where the whole path has them: on their own thread when ingest opens the store so.
+  const checkpoints =
+    (BULK_SQLITE_OPTIONS.checkpoints as SqliteStoreOptions['checkpoints']) === 'background'
+      ? startBackgroundCheckpoints(db, { synchronous: pragmas['synchronous'] === 1 ? 'NORMAL' : 'FULL' })
+      : undefined;
   const filled = new Database(a.sourceDb, { readonly: true });
   const tables = tablesToCopy(db, filled);
   filled.close();
@@ -164,6 +171,7 @@ export async function run(args: unknown, _control: TaskControl): Promise<SqliteI
     if (n !== c.total) throw new Error(`the limit copied ${n} of ${c.total} rows of ${c.table}`);
     rows[c.table] = n;
   }
+  await checkpoints?.stop();
   db.close();
   return { seconds: elapsed / 1000, transactions, rows, pragmas };
 }

@@ -34,6 +34,10 @@ describe('the compiled bundle', () => {
       statSync(join(dir, 'out', 'validation-worker.mjs')).isFile(),
       'the validation thread beside it',
     );
+    assert.ok(
+      statSync(join(dir, 'out', 'wal-checkpoint-worker.mjs')).isFile(),
+      'the checkpoint thread beside it',
+    );
     const stamp = JSON.parse(readFileSync(join(dir, 'out', 'inputs.json'), 'utf8')) as {
       inputs: [string, number, number][];
     };

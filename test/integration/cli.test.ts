@@ -167,6 +167,14 @@ describe('truceline serve and backup', () => {
     const token = await createTokenWithCli(['--db', db], { name: 'backup-reader' });
     const server = await startServer(['--db', db]);
     try {
+      // The server checkpoints on its own thread: the compiled command found and started it.
+      let checkpoints: string | undefined;
+      for (const deadline = Date.now() + 10_000; checkpoints !== 'background' && Date.now() < deadline;) {
+        const health = (await (await fetch(`${server.address}/healthz`)).json()) as { checkpoints?: string };
+        checkpoints = health.checkpoints;
+        if (checkpoints !== 'background') await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(checkpoints, 'background');
       let n = 0;
       let acknowledged = 0;
       let writing = true;

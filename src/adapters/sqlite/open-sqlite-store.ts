@@ -6,6 +6,7 @@ import { renameSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { withStatementCache } from './statement-cache.ts';
+import { startBackgroundCheckpoints } from './background-checkpoints.ts';
 import { TrucelineError } from '../../core/errors.ts';
 import type { Store } from '../../core/ports/store.ts';
 import { DEFAULT_MAX_QUARANTINE_BYTES } from '../common/quarantine-row.ts';
@@ -43,6 +44,12 @@ export interface SqliteStoreOptions {
    * touches are mostly in the OS's file cache anyway, and resident memory is the command's budget.
    */
   readonly cacheBytes?: number;
+  /**
+   * Where the write-ahead log is checkpointed into the file: `inline` (the default, SQLite's own: in
+   * the commit that takes the log past 1,000 pages) or `background`, on a thread with its own
+   * connection, which the server and bulk commands use (docs/decisions/0012-background-checkpoints.md).
+   */
+  readonly checkpoints?: 'inline' | 'background';
 }
 
 /** SQLite's page cache unless `cacheBytes` says otherwise. */
@@ -68,6 +75,11 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   if (!(['FULL', 'NORMAL'] as readonly string[]).includes(synchronous))
     throw new TrucelineError('E_UNSUPPORTED', `synchronous must be FULL or NORMAL, not ${synchronous}`);
   const cache = options.cacheBytes ?? DEFAULT_SQLITE_CACHE_BYTES;
+  if (options.checkpoints !== undefined && !['inline', 'background'].includes(options.checkpoints))
+    throw new TrucelineError(
+      'E_UNSUPPORTED',
+      `checkpoints must be inline or background, not ${options.checkpoints}`,
+    );
   if (!Number.isSafeInteger(cache) || cache < 1024)
     throw new TrucelineError(
       'E_UNSUPPORTED',
@@ -112,6 +124,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       cause: error,
     });
   }
+  const checkpoints =
+    options.checkpoints === 'background' ? startBackgroundCheckpoints(db, { synchronous }) : undefined;
   const ledger = new SqliteLedgerWriter(db);
   const observations = new SqliteObservationStore(
     db,
@@ -131,6 +145,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     cases: new SqliteActionLog(db, ledger, CASE_TABLES),
     attachments: new SqliteAttachmentStore(db, ledger),
     ledger: new SqliteLedgerStore(db, ledger),
+    walCheckpoints: () => (checkpoints?.running === true ? 'background' : 'inline'),
     async backup(path: string): Promise<void> {
       // Online backup: pages are copied in steps while writes go on; the copy is the state at the end.
       // It is written beside the target and renamed, so a failed backup never leaves a partial file there.
@@ -148,6 +163,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       if (closed) return;
       closed = true;
       await observations.close();
+      await checkpoints?.stop();
       await kysely.destroy();
       if (db.open) db.close();
     },

@@ -11,6 +11,8 @@ export function healthRoutes(deps: AppDeps) {
         status: 'ok',
         store: deps.store.engine,
         latestSeq: await deps.store.observations.latestSeq(),
+        // SQLite: `inline` where `background` was configured means the checkpoint thread failed.
+        ...(deps.store.walCheckpoints === undefined ? {} : { checkpoints: deps.store.walCheckpoints() }),
       }),
     );
   };

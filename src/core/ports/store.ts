@@ -33,6 +33,11 @@ export interface Store {
    * backup). Throws `E_UNSUPPORTED` where the engine has its own tools (PostgreSQL: pg_dump).
    */
   backup(path: string): Promise<void>;
+  /**
+   * SQLite only: where its write-ahead log is checkpointed now — on a thread of its own, or inline in
+   * commits (as configured, or because that thread failed).
+   */
+  readonly walCheckpoints?: () => 'background' | 'inline';
   /** Closes connections; pending commits finish first. */
   close(): Promise<void>;
 }

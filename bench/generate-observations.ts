@@ -29,8 +29,9 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { directoryAbove } from '../src/cli/find-above.ts';
 import { FRONT_LENGTH_KM, frontPoint, offsetPoint } from './lib/front.ts';
 import { Prng } from './lib/prng.ts';
 
@@ -39,14 +40,11 @@ import { Prng } from './lib/prng.ts';
  * file's own when run from the sources, and also when run from the compiled bench worker
  * (bench/data/build/).
  */
-function benchDir(): string {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'run.ts')) && basename(dir) === 'bench') return dir;
-    if (dirname(dir) === dir) throw new Error('bench/run.ts not found above the bench code');
-  }
-}
-
-export const BENCH_DIR = benchDir();
+export const BENCH_DIR = directoryAbove(
+  import.meta.url,
+  (dir) => basename(dir) === 'bench' && existsSync(join(dir, 'run.ts')),
+  'bench/run.ts',
+);
 export const DATA_DIR = join(BENCH_DIR, 'data');
 export const DEFAULT_ROWS = 1_000_000;
 export const DEFAULT_SEED = 20260601;

@@ -1,25 +1,18 @@
 /** @module The agreements shipped in data/agreements, by id, or any agreement file. */
 import { readFile, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { extname, join } from 'node:path';
+import { directoryAbove } from './find-above.ts';
 
 /**
- * data/agreements of the package this module belongs to: the nearest directory above this file that
+ * data/agreements of the package this module belongs to: in the nearest directory above this file that
  * has it — src/cli/ when run from the sources, dist/ when run from the compiled bundle.
  */
-function shippedAgreementsDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'data', 'agreements');
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('data/agreements not found above the truceline code');
-    dir = parent;
-  }
-}
-
-export const SHIPPED_AGREEMENTS_DIR = shippedAgreementsDir();
+export const SHIPPED_AGREEMENTS_DIR = join(
+  directoryAbove(import.meta.url, (dir) => existsSync(join(dir, 'data', 'agreements')), 'data/agreements'),
+  'data',
+  'agreements',
+);
 export const DEFAULT_DEMO_AGREEMENT = 'paris-2026-illustrative';
 
 /** Ids of the shipped agreements. */

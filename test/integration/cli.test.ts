@@ -7,7 +7,14 @@ import Database from 'better-sqlite3';
 import { postSignedBatch } from '../../src/client/sign-batch.ts';
 import { readSourceKeyFile } from '../../src/client/source-key.ts';
 import { openStore } from '../../src/main.ts';
-import { createTokenWithCli, keygenWithCli, ROOT, runCli, startServer } from '../helpers/cli.ts';
+import {
+  createTokenWithCli,
+  keygenWithCli,
+  ROOT,
+  runCli,
+  startServer,
+  type CliResult,
+} from '../helpers/cli.ts';
 
 const UCDP = join(ROOT, 'test/fixtures/ucdp-ged-ukraine-2014-2022.csv');
 
@@ -17,6 +24,21 @@ interface Summary {
   conflicts: number;
   rejected: number;
   rejections: { line: number; field: string; reason: string }[];
+}
+
+/** `ingest --json` ran to completion with these counts and rejections (line, field). */
+function assertIngested(
+  res: CliResult,
+  counts: [accepted: number, duplicates: number, conflicts: number, rejected: number],
+  rejections: [line: number, field: string][],
+): void {
+  assert.equal(res.code, 0, res.stderr);
+  const summary = JSON.parse(res.stdout) as Summary;
+  assert.deepEqual([summary.accepted, summary.duplicates, summary.conflicts, summary.rejected], counts);
+  assert.deepEqual(
+    summary.rejections.map((r) => [r.line, r.field]),
+    rejections,
+  );
 }
 
 describe('truceline ingest', () => {
@@ -74,14 +96,9 @@ describe('truceline ingest', () => {
         .join('\n'),
     );
     const res = await runCli(['ingest', file, '--db', db, '--json']);
-    assert.equal(res.code, 0, res.stderr);
-    const summary = JSON.parse(res.stdout) as Summary;
-    assert.deepEqual(
-      [summary.accepted, summary.duplicates, summary.conflicts, summary.rejected],
+    assertIngested(
+      res,
       [1, 1, 1, 2],
-    );
-    assert.deepEqual(
-      summary.rejections.map((r) => [r.line, r.field]),
       [
         [2, 'payload.count'],
         [3, '(root)'],
@@ -105,14 +122,9 @@ describe('truceline ingest', () => {
     const file = join(dir, 'pieces.ndjson');
     writeFileSync(file, `${lines.join('\n')}\n`);
     const res = await runCli(['ingest', file, '--db', db, '--json', '--batch-size', '5000']);
-    assert.equal(res.code, 0, res.stderr);
-    const summary = JSON.parse(res.stdout) as Summary;
-    assert.deepEqual(
-      [summary.accepted, summary.duplicates, summary.conflicts, summary.rejected],
+    assertIngested(
+      res,
       [4493, 1, 1, 5],
-    );
-    assert.deepEqual(
-      summary.rejections.map((r) => [r.line, r.field]),
       [
         [1999, '(root)'],
         [2000, '(root)'],

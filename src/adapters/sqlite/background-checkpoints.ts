@@ -11,11 +11,9 @@
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { CheckpointWorkerData, CheckpointWorkerReport } from '../workers/wal-checkpoint-messages.ts';
+import { workerEntry } from '../workers/worker-entry.ts';
 
-/** The thread's entry: from the sources (tsx) a CommonJS file that registers tsx; compiled, its bundle. */
-const ENTRY = import.meta.url.endsWith('.ts')
-  ? new URL('../workers/wal-checkpoint-worker-entry.cjs', import.meta.url)
-  : new URL('./wal-checkpoint-worker.mjs', import.meta.url);
+const ENTRY = workerEntry('wal-checkpoint-worker');
 
 /** SQLite's own mark (pages), which the writer goes back to when the thread is not there. */
 export const INLINE_AUTOCHECKPOINT_PAGES = 1000;

@@ -28,10 +28,9 @@ let copied = 0;
 
 const tick = (): void => {
   const [row] = db.pragma('wal_checkpoint(PASSIVE)') as CheckpointRow[];
-  // Frames copied by this call: the log's checkpointed count, less what was copied before (it
-  // starts again from 0 when the writer restarts the log).
+  // Progress: the log's checkpointed count moved (it starts again from 0 when the writer restarts the log).
   const checkpointed = row?.checkpointed ?? 0;
-  const progressed = checkpointed > copied || (checkpointed > 0 && checkpointed < copied);
+  const progressed = checkpointed > 0 && checkpointed !== copied;
   copied = checkpointed;
   interval = progressed || row?.busy === 1 ? busyIntervalMs : Math.min(idleIntervalMs, interval * 2);
   timer = setTimeout(tick, interval);

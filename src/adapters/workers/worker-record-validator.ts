@@ -20,14 +20,9 @@ import {
 import type { ValidObservation } from '../../core/observations/validate-observation.ts';
 import type { RecordValidator } from '../../core/ports/record-validator.ts';
 import type { ValidationReply, ValidationTask } from './validation-messages.ts';
+import { workerEntry } from './worker-entry.ts';
 
-/**
- * The thread's entry: from the sources (tsx), a CommonJS file that registers tsx's require hook; from
- * the compiled bundle, the worker's own bundle beside it.
- */
-const ENTRY = import.meta.url.endsWith('.ts')
-  ? new URL('./validation-worker-entry.cjs', import.meta.url)
-  : new URL('./validation-worker.mjs', import.meta.url);
+const ENTRY = workerEntry('validation-worker');
 
 /** Below this many characters (or bytes) an NDJSON batch is not worth cutting into pieces. */
 const MIN_PIECE_LENGTH = 256 * 1024;

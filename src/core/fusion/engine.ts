@@ -27,6 +27,7 @@ import type { Contribution, FusedEvent, GaussianPoint, LocalisationMethod } from
 import { combineGaussianPoints, mahalanobisSquared } from './gaussian.ts';
 import { byTimeThenKey, type FusionInput } from './inputs.ts';
 import { LocalFrame } from './local-frame.ts';
+import { mergeSpans, unsplitCursor, type SeqSpan } from './unsplit-cursor.ts';
 
 /** An event before the runner numbers its revision. */
 export type EventDraft = Omit<FusedEvent, 'revision'>;
@@ -135,7 +136,7 @@ export class FusionEngine {
   /** The largest time uncertainty among the waiting radar tracks, ms (it bounds their time gate). */
   #radarSigmaMs = 0;
   /** The sequence span of groups made lately: a cursor never splits one (see `drain`). */
-  #recentGroups: { minSeq: number; maxSeq: number }[] = [];
+  #recentGroups: SeqSpan[] = [];
   /** Provisional acoustic events last shown, by id: their content as shown. */
   #shown = new Map<string, string>();
   /** A number for each arrival this engine took, the fits' cache key (sequences may repeat in tests). */
@@ -279,14 +280,7 @@ export class FusionEngine {
     let through = this.#maxSeq;
     for (const a of this.#waiting) through = Math.min(through, a.input.seq - 1);
     for (const r of this.#radar) through = Math.min(through, r.input.seq - 1);
-    for (let moved = true; moved;) {
-      moved = false;
-      for (const g of this.#recentGroups)
-        if (g.minSeq <= through && g.maxSeq > through) {
-          through = g.minSeq - 1;
-          moved = true;
-        }
-    }
+    through = unsplitCursor(through, this.#recentGroups);
     const withdrawn = new Set<string>();
     const retiredIds: { id: string; seq: number }[] = [];
     if (tracking) {
@@ -309,8 +303,9 @@ export class FusionEngine {
       this.#shown = shownNow;
     }
     events.sort((a, b) => a.timeMs - b.timeMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    // Spans wholly at or below the cursor can never be split again (it only moves forward).
-    this.#recentGroups = this.#recentGroups.filter((g) => g.maxSeq > through);
+    // Spans wholly at or below the cursor can never be split again (it only moves forward); the rest
+    // are kept merged.
+    this.#recentGroups = mergeSpans(this.#recentGroups).filter((g) => g.maxSeq > through);
     return { events, provisional, withdrawnIds: [...withdrawn], retiredIds, finalizedThroughSeq: through };
   }
 

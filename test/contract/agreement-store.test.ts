@@ -20,6 +20,7 @@ describeEachEngine('AgreementStore', (engine) => {
 
     const again = await store.agreements.register({ ...v1, registeredAtMs: 2000 });
     assert.deepEqual(again, { outcome: 'unchanged', record: first });
+    assert.equal(await store.agreements.latestRevision('donbas-2015'), 1);
 
     const v2 = { ...document('donbas-2015', 2), registeredAtMs: 3000 };
     const revised = await store.agreements.register(v2);
@@ -37,6 +38,7 @@ describeEachEngine('AgreementStore', (engine) => {
         [3, 4000],
       ],
     );
+    assert.equal(await store.agreements.latestRevision('donbas-2015'), 3);
     assert.deepEqual(await store.agreements.find('donbas-2015'), back.record);
     assert.deepEqual(await store.agreements.get('donbas-2015'), back.record);
   });
@@ -46,6 +48,7 @@ describeEachEngine('AgreementStore', (engine) => {
     assert.equal(await store.agreements.find('none'), undefined);
     await assert.rejects(store.agreements.get('none'), { code: 'E_NOT_FOUND' });
     assert.deepEqual(await store.agreements.revisions('none'), []);
+    assert.equal(await store.agreements.latestRevision('none'), undefined);
   });
 
   it('lists the latest revision of every agreement, ordered by id', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { getAgreement } from '../../src/application/get-agreement.ts';
 import { registerAgreement } from '../../src/application/register-agreement.ts';
 import { readAgreementSource } from '../../src/cli/shipped-agreements.ts';
 import { startHarness, type Harness } from '../helpers/app-harness.ts';
@@ -66,6 +67,19 @@ describe('/api/v1/agreements', () => {
     const res = await h.inject({ url: '/api/v1/agreements', anonymous: true });
     assert.equal(res.statusCode, 401);
     assert.equal(res.json<{ code: string }>().code, 'E_UNAUTHENTICATED');
+  });
+
+  test('a revision registered after a read is what the next read gives', async () => {
+    const source = await readAgreementSource('donbas-2015');
+    const read = await getAgreement(h.deps, 'donbas-2015');
+    const retitled = source.text.replace(/^title: .*$/m, 'title: Minsk II, retitled');
+    const revised = await registerAgreement(h.deps, { ...source, text: retitled });
+    assert.equal(revised.outcome, 'revised');
+    const next = await getAgreement(h.deps, 'donbas-2015');
+    assert.equal(next.record.revision, read.record.revision + 1);
+    assert.equal(next.agreement.title, 'Minsk II, retitled');
+    // Reading again without a change gives the same record.
+    assert.equal((await getAgreement(h.deps, 'donbas-2015')).record, next.record);
   });
 
   test('an unknown agreement is E_NOT_FOUND', async () => {

@@ -44,6 +44,10 @@ export class MemoryAgreementStore implements AgreementStore {
     return record;
   }
 
+  latestRevision(id: string): Promise<number | undefined> {
+    return Promise.resolve(this.#tables.agreements.get(id)?.at(-1)?.revision);
+  }
+
   revisions(id: string): Promise<readonly AgreementRecord[]> {
     return Promise.resolve([...(this.#tables.agreements.get(id) ?? [])]);
   }

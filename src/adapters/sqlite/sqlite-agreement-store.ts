@@ -71,6 +71,15 @@ export class SqliteAgreementStore implements AgreementStore {
     return row && toRecord(row);
   }
 
+  async latestRevision(id: string): Promise<number | undefined> {
+    const row = await this.#kysely
+      .selectFrom('agreements')
+      .select(({ fn }) => fn.max('revision').as('revision'))
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row?.revision ?? undefined;
+  }
+
   async get(id: string): Promise<AgreementRecord> {
     const record = await this.find(id);
     if (record === undefined) throw notFound('agreement', id);

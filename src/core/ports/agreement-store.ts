@@ -23,6 +23,11 @@ export interface AgreementStore {
   find(id: string): Promise<AgreementRecord | undefined>;
   /** The latest revision; throws `E_NOT_FOUND`. */
   get(id: string): Promise<AgreementRecord>;
+  /**
+   * The latest revision's number, or `undefined`: a cheap check of whether a record read before is
+   * still the latest (revisions never change once stored).
+   */
+  latestRevision(id: string): Promise<number | undefined>;
   /** Every revision of one agreement, oldest first. */
   revisions(id: string): Promise<readonly AgreementRecord[]>;
   /** The latest revision of every agreement, ordered by id (code-point order: `Z` before `a`). */

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FusionEngine, MIN_PROVISIONAL_ARRIVALS, type AcousticFitter } from './engine.ts';
+import {
+  FusionEngine,
+  MIN_PROVISIONAL_ARRIVALS,
+  RADAR_COVARIANCE_WIDENING,
+  type AcousticFitter,
+} from './engine.ts';
 import { fitArrivals } from './fit-arrivals.ts';
 import { fusionInputOfRecord, type FusionInput } from './inputs.ts';
 import { heardBy, START_MS, TEST_FRAME } from './test-arrivals.ts';
@@ -46,6 +51,21 @@ test('a radar track is an event at once, then revised with the arrivals of the s
   assert.equal(revised.method, 'acoustic-tdoa+radar');
   assert.equal(revised.provenance.filter((c) => c.role === 'arrival').length, 8);
   assert.equal(later.filter((e) => e.id === provisional.id).length, 1);
+});
+
+test("a radar track's stated ellipses are taken 1.17 times wider in covariance (decision 0013)", () => {
+  const engine = new FusionEngine({ fitAcoustic: fitArrivals });
+  engine.add([radarTrack(100)]);
+  const [event] = engine.drain(false).events;
+  assert.ok(event?.origin && event.impact);
+  // The determinant of a covariance is (σ_major σ_minor)²: ×1.17² for both axes widened.
+  const determinant = ([a, b, c]: readonly [number, number, number]) => a * c - b * b;
+  const widened = (major: number, minor: number) => (major * minor) ** 2 * RADAR_COVARIANCE_WIDENING ** 2;
+  assert.ok(Math.abs(determinant(event.origin.covariance) / widened(60, 30) - 1) < 1e-9);
+  assert.ok(Math.abs(determinant(event.impact.covariance) / widened(80, 40) - 1) < 1e-9);
+  // The trace is σ_major² + σ_minor², ×1.17.
+  const [ee, , nn] = event.origin.covariance;
+  assert.ok(Math.abs((ee + nn) / ((60 ** 2 + 30 ** 2) * RADAR_COVARIANCE_WIDENING) - 1) < 1e-9);
 });
 
 test('a radar track and its arrivals drained together give the merged event only', () => {

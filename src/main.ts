@@ -36,6 +36,7 @@ import { systemClock } from './core/ports/clock.ts';
 import type { Store } from './core/ports/store.ts';
 import { startLiveSector } from './sim/live-sector.ts';
 import { FusionPipeline, type FusionLogic } from './application/fusion-pipeline.ts';
+import { runAtMostEvery } from './application/run-at-most-every.ts';
 import { attribute } from './core/attribution/attribute.ts';
 import { FusionEngine } from './core/fusion/engine.ts';
 import { fitArrivals } from './core/fusion/fit-arrivals.ts';
@@ -334,6 +335,15 @@ export const fusionLogic: FusionLogic = {
  * Runs fusion continuously against the agreement: after each commit of observations (and every few
  * seconds, for writes by other processes). Returns the function that stops it.
  */
+/**
+ * The shortest time between two fusion runs started by commits, ms. Run after every commit, a live
+ * server taking hundreds of small signed batches a second spent more of its main thread on per-run
+ * work (above all grouping the waiting arrivals again for provisional events) than on the
+ * observations: in the stream-latency bench, 30 ms let it take 55,000–64,000 observations in 60 s
+ * instead of ~45,000, with the p99 latency 660–830 ms instead of 1,100–1,230 (p50 +10–25 ms).
+ */
+export const FUSION_MIN_INTERVAL_MS = 30;
+
 export function startFusion(
   deps: AppDeps,
   agreementId: string,
@@ -345,14 +355,17 @@ export function startFusion(
   const run = (): void => {
     if (!stopped) pipeline.run(false).catch(onError);
   };
+  // After commits, at most every FUSION_MIN_INTERVAL_MS: commits meanwhile share the next run.
+  const afterCommits = runAtMostEvery(run, FUSION_MIN_INTERVAL_MS);
   const unsubscribe = deps.notifier.subscribe(() => {
-    if (!pipeline.pending) run();
+    if (!pipeline.pending) afterCommits.request();
   });
   const timer = setInterval(run, 2_000);
   run();
   return () => {
     stopped = true;
     unsubscribe();
+    afterCommits.stop();
     clearInterval(timer);
   };
 }

@@ -56,8 +56,9 @@ interface Heads {
 
 /**
  * The latest revisions of what stands, without commit sequences (those differ between runs by
- * construction). A live server shows acoustic events provisionally, so which early groupings were
- * shown and withdrawn depends on when fusion ran; what stands at the end does not.
+ * construction) and without revision numbers. A live server shows acoustic events provisionally, so
+ * which early groupings were shown and withdrawn — and so how many revisions came before the last —
+ * depends on when fusion ran; what stands at the end does not.
  */
 async function heads(url: string, token: string): Promise<Heads> {
   const events = (await (
@@ -66,6 +67,7 @@ async function heads(url: string, token: string): Promise<Heads> {
     items: {
       id: string;
       seq: number;
+      revision: number;
       committedAt: string;
       asOfSeq: number;
       status: string;
@@ -75,20 +77,28 @@ async function heads(url: string, token: string): Promise<Heads> {
   const violations = (await (
     await fetch(`${url}/api/v1/violations?limit=1000`, { headers: bearer(token) })
   ).json()) as {
-    items: { id: string; seq: number; committedAt: string; supportingSeqs: number[]; status?: string }[];
+    items: {
+      id: string;
+      seq: number;
+      revision: number;
+      eventRevision: number;
+      committedAt: string;
+      supportingSeqs: number[];
+      status?: string;
+    }[];
   };
   const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   return {
     events: events.items
       .filter((e) => e.status !== 'withdrawn')
-      .map(({ seq: _s, committedAt: _c, asOfSeq: _a, provenance, ...e }) => ({
+      .map(({ seq: _s, committedAt: _c, asOfSeq: _a, revision: _r, provenance, ...e }) => ({
         ...e,
         provenance: provenance.map(({ seq: _p, ...c }) => c),
       }))
       .sort(byId),
     violations: violations.items
       .filter((v) => v.status !== 'withdrawn')
-      .map(({ seq: _s, committedAt: _c, supportingSeqs: _p, ...v }) => v)
+      .map(({ seq: _s, committedAt: _c, supportingSeqs: _p, revision: _r, eventRevision: _e, ...v }) => v)
       .sort(byId),
   };
 }

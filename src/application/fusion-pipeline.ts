@@ -113,12 +113,15 @@ export class FusionPipeline {
       // Calls made while one runs share the next run.
       if (this.#next === undefined || (final && !this.#nextFinal)) {
         this.#nextFinal ||= final;
-        this.#next = this.#running.then(() => {
+        // Also after a failed run: a run left queued for good would keep `pending` true, and a
+        // server would stop starting fusion after commits.
+        const next = (): Promise<FusionStepReport> => {
           const wantFinal = this.#nextFinal;
           this.#next = undefined;
           this.#nextFinal = false;
           return this.run(wantFinal);
-        });
+        };
+        this.#next = this.#running.then(next, next);
       }
       return this.#next;
     }

@@ -133,6 +133,31 @@ describe('fusion pipeline on a stored scenario', () => {
 
 const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
+test('a run queued behind one that fails still runs, and nothing stays queued', async () => {
+  const scenario = await fireScenario(2);
+  const deps = await freshDeps();
+  await setUp(deps, scenario);
+  await post(deps, scenario.records);
+  // The rules fail on their first call only: the first run fails, the one queued behind it does not.
+  let calls = 0;
+  const failingOnce = {
+    ...fusionLogic,
+    check: (...args: Parameters<typeof fusionLogic.check>) => {
+      calls += 1;
+      if (calls === 1) throw new Error('the rules failed once');
+      return fusionLogic.check(...args);
+    },
+  };
+  const pipeline = new FusionPipeline(deps, failingOnce, { agreementId: 'donbas-2015' });
+  const first = pipeline.run(true);
+  const queued = pipeline.run(true);
+  assert.equal(pipeline.pending, true);
+  await assert.rejects(first, /the rules failed once/);
+  const report = await queued;
+  assert.equal(pipeline.pending, false);
+  assert.ok(report.events >= scenario.launches.length - 1, `${report.events} events`);
+});
+
 test('the same observations in any order end in the same events', async () => {
   const scenario = await fireScenario(5, 4);
   const inputs: FusionInput[] = scenario.records.map((record, i) => ({

@@ -53,7 +53,8 @@ export async function getAgreement(
   const known = records.get(id);
   const record =
     known !== undefined && known.revision === (await store.latestRevision(id)) ? known : await store.get(id);
-  records.set(id, record);
+  // Two reads that finish out of order must not put back the older record.
+  if (known === undefined || record.revision >= known.revision) records.set(id, record);
   return { record, agreement: agreementOf(record) };
 }
 

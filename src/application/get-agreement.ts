@@ -1,7 +1,7 @@
 /**
  * @module Use cases: read a registered agreement, and the terms in force at a time. Parsed documents
  * are kept by content hash, and each store's latest records by id, so asking again costs a check of
- * the latest revision's number.
+ * the latest revision's number and hash.
  */
 import { getTermsInForce } from '../core/agreement/terms-in-force.ts';
 import { agreementVersions } from '../core/agreement/agreement-versions.ts';
@@ -33,7 +33,8 @@ export function agreementOf(record: AgreementRecord): Agreement {
 
 /**
  * The latest record read of each agreement, per store. A revision never changes once stored, so a
- * record is current while its revision is the latest: fusion asks for its agreement on every run, and
+ * record is current while its revision and content hash are the latest's (the hash also catches a
+ * table restored under a running process): fusion asks for its agreement on every run, and
  * reading the whole document (~100 KB with its geometry) each time was ~2 % of a live server's main
  * thread.
  */
@@ -51,8 +52,11 @@ export async function getAgreement(
     latestRecords.set(store, records);
   }
   const known = records.get(id);
+  const latest = known && (await store.latestRevision(id));
   const record =
-    known !== undefined && known.revision === (await store.latestRevision(id)) ? known : await store.get(id);
+    known !== undefined && latest?.revision === known.revision && latest.contentSha256 === known.contentSha256
+      ? known
+      : await store.get(id);
   // Two reads that finish out of order must not put back the older record.
   if (known === undefined || record.revision >= known.revision) records.set(id, record);
   return { record, agreement: agreementOf(record) };

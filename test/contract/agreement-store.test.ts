@@ -20,7 +20,10 @@ describeEachEngine('AgreementStore', (engine) => {
 
     const again = await store.agreements.register({ ...v1, registeredAtMs: 2000 });
     assert.deepEqual(again, { outcome: 'unchanged', record: first });
-    assert.equal(await store.agreements.latestRevision('donbas-2015'), 1);
+    assert.deepEqual(await store.agreements.latestRevision('donbas-2015'), {
+      revision: 1,
+      contentSha256: v1.contentSha256,
+    });
 
     const v2 = { ...document('donbas-2015', 2), registeredAtMs: 3000 };
     const revised = await store.agreements.register(v2);
@@ -38,7 +41,10 @@ describeEachEngine('AgreementStore', (engine) => {
         [3, 4000],
       ],
     );
-    assert.equal(await store.agreements.latestRevision('donbas-2015'), 3);
+    assert.deepEqual(await store.agreements.latestRevision('donbas-2015'), {
+      revision: 3,
+      contentSha256: v1.contentSha256,
+    });
     assert.deepEqual(await store.agreements.find('donbas-2015'), back.record);
     assert.deepEqual(await store.agreements.get('donbas-2015'), back.record);
   });

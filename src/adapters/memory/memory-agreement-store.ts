@@ -44,8 +44,9 @@ export class MemoryAgreementStore implements AgreementStore {
     return record;
   }
 
-  latestRevision(id: string): Promise<number | undefined> {
-    return Promise.resolve(this.#tables.agreements.get(id)?.at(-1)?.revision);
+  latestRevision(id: string): Promise<Pick<AgreementRecord, 'revision' | 'contentSha256'> | undefined> {
+    const latest = this.#tables.agreements.get(id)?.at(-1);
+    return Promise.resolve(latest && { revision: latest.revision, contentSha256: latest.contentSha256 });
   }
 
   revisions(id: string): Promise<readonly AgreementRecord[]> {

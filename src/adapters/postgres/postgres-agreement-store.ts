@@ -69,13 +69,15 @@ export class PostgresAgreementStore implements AgreementStore {
     return row && toRecord(row);
   }
 
-  async latestRevision(id: string): Promise<number | undefined> {
+  async latestRevision(id: string): Promise<Pick<AgreementRecord, 'revision' | 'contentSha256'> | undefined> {
     const row = await this.#kysely
       .selectFrom('agreements')
-      .select(({ fn }) => fn.max('revision').as('revision'))
+      .select(['revision', 'content_sha256'])
       .where('id', '=', id)
+      .orderBy('revision', 'desc')
+      .limit(1)
       .executeTakeFirst();
-    return row?.revision ?? undefined;
+    return row && { revision: row.revision, contentSha256: row.content_sha256 };
   }
 
   async get(id: string): Promise<AgreementRecord> {

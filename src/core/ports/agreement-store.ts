@@ -24,10 +24,10 @@ export interface AgreementStore {
   /** The latest revision; throws `E_NOT_FOUND`. */
   get(id: string): Promise<AgreementRecord>;
   /**
-   * The latest revision's number, or `undefined`: a cheap check of whether a record read before is
-   * still the latest (revisions never change once stored).
+   * The latest revision's number and content hash, or `undefined`: a cheap check of whether a record
+   * read before is still the latest (the hash also tells a table restored under a running process).
    */
-  latestRevision(id: string): Promise<number | undefined>;
+  latestRevision(id: string): Promise<Pick<AgreementRecord, 'revision' | 'contentSha256'> | undefined>;
   /** Every revision of one agreement, oldest first. */
   revisions(id: string): Promise<readonly AgreementRecord[]>;
   /** The latest revision of every agreement, ordered by id (code-point order: `Z` before `a`). */

@@ -350,7 +350,8 @@ describe('a live pipeline (provisional events)', () => {
       agreementText: await readFile(`${SHIPPED_AGREEMENTS_DIR}/donbas-2015.yaml`, 'utf8'),
       format: 'yaml',
       hours: 1,
-      seed: 3,
+      // A seed whose hour has groups shown provisionally and then withdrawn (five).
+      seed: 6,
       intensity: 'worst-day',
     });
     const records = simulation.observations.map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -382,7 +383,10 @@ describe('a live pipeline (provisional events)', () => {
     );
     assert.ok(withdrawn.length > 0, 'some groups were shown and withdrawn on the way');
     const expected = await standing(file);
-    assert.ok(expected.events.length > 300 && expected.violations.length > 300);
+    assert.ok(
+      expected.events.length > 100 && expected.violations.length > 100,
+      `${expected.events.length} events and ${expected.violations.length} potential violations`,
+    );
     assert.deepEqual(await standing(live), expected);
     await file.store.close();
     await live.store.close();

@@ -17,10 +17,21 @@ import {
   type Terms,
 } from '../../src/core/agreement/index.ts';
 import { wgs84 } from '../../src/core/agreement/geodesic.ts';
-import { ARRIVAL_SIGMA_S, MAX_WIND_MS, NOMINAL_SOUND_SPEED_MS } from '../../src/core/fusion/propagation.ts';
+import {
+  ARRIVAL_SIGMA_S,
+  LEVEL_SIGMA_DB,
+  MAX_WIND_MS,
+  NOMINAL_SOUND_SPEED_MS,
+  spreadingLossDb,
+} from '../../src/core/fusion/propagation.ts';
 import { validateObservation } from '../../src/core/observations/validate-observation.ts';
 import { sourceRegistrationSchema, type SourceRegistration } from '../../src/core/sources/source-schema.ts';
-import { LAUNCH_DISTANCE_KM, RADAR_DETECTION, RADAR_FRONT_SHARE } from '../../src/sim/simulator/defaults.ts';
+import {
+  ACOUSTIC_BEARING_SIGMA_DEG,
+  LAUNCH_DISTANCE_KM,
+  RADAR_DETECTION,
+  RADAR_FRONT_SHARE,
+} from '../../src/sim/simulator/defaults.ts';
 import type { RoundTruth, RunTruth, TruthRecord } from '../../src/sim/simulator/truth.ts';
 import { runCli } from '../helpers/cli.ts';
 import { openSqliteStore } from '../../src/adapters/sqlite/open-sqlite-store.ts';
@@ -217,6 +228,9 @@ describe('truceline simulate', () => {
       outages.some((o) => o.sourceId === id && t >= o.fromMs && t < o.toMs);
     let arrivals = 0;
     let sumSq = 0;
+    let directionSum = 0;
+    let directionSumSq = 0;
+    let levelSumSq = 0;
     for (const r of ofType(worst, 'round')) {
       assert.ok(Math.abs(r.soundSpeedMs / NOMINAL_SOUND_SPEED_MS - 1) <= 0.02 + 1e-9);
       assert.ok(Math.hypot(r.windEastMs, r.windNorthMs) <= MAX_WIND_MS + 1e-6);
@@ -241,6 +255,15 @@ describe('truceline simulate', () => {
           const error = Date.parse(String(o.observedAt)) - a.trueArrivalMs;
           sumSq += error * error;
           arrivals++;
+          // The array's direction of arrival points back at the source, give or take its stated σ.
+          const payload = o.payload as { bearingDeg: number; bearingSigmaDeg: number; snrDb: number };
+          assert.equal(payload.bearingSigmaDeg, ACOUSTIC_BEARING_SIGMA_DEG);
+          const back = wgs84.Inverse(s.lat, s.lon, end.lat, end.lon).azi1 ?? 0;
+          const off = ((((payload.bearingDeg - back) % 360) + 540) % 360) - 180;
+          directionSum += off;
+          directionSumSq += off * off;
+          const level = payload.snrDb + spreadingLossDb(g.s12 ?? 0) - 45;
+          levelSumSq += level * level;
         }
       }
     }
@@ -248,6 +271,14 @@ describe('truceline simulate', () => {
     // The timing error is about ARRIVAL_SIGMA_S (plus rounding to the millisecond).
     const rms = Math.sqrt(sumSq / arrivals);
     assert.ok(rms > 8 && rms < 12, `rms ${rms} ms`);
+    // Directions: unbiased, with the stated σ (the wind turns them by under a degree on top).
+    const meanOff = directionSum / arrivals;
+    const sdOff = Math.sqrt(directionSumSq / arrivals - meanOff * meanOff);
+    assert.ok(Math.abs(meanOff) < 0.3, `mean direction error ${meanOff}°`);
+    assert.ok(Math.abs(sdOff / ACOUSTIC_BEARING_SIGMA_DEG - 1) < 0.08, `direction σ ${sdOff}°`);
+    // Levels: 45 dB at 1 km less the spreading loss, with LEVEL_SIGMA_DB of error.
+    const levelRms = Math.sqrt(levelSumSq / arrivals);
+    assert.ok(Math.abs(levelRms / LEVEL_SIGMA_DB - 1) < 0.1, `level error ${levelRms} dB`);
   });
 
   test('radars cover at most 40 % of the front and track about 85 % of the rounds launched in cover', () => {

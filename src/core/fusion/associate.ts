@@ -4,11 +4,25 @@
  * sensor's window, so the candidates hold many arrivals per sensor; a fit of all of them, or of a
  * random subset, mixes rounds. Here hypotheses are made from the seed and one arrival at each of three
  * other sensors: four arrival times fix a source in closed form (the speed of sound held at its
- * nominal value), and each hypothesis is scored by how many other sensors have an arrival where it
- * predicts one. The best-supported set — at most one arrival per sensor — goes to the full fit.
+ * nominal value, or 2.5 % either side when that finds none), and each hypothesis is scored by how many
+ * other sensors have an arrival where it predicts one. The best-supported set — at most one arrival
+ * per sensor — goes to the full fit.
+ *
+ * Four arrival times fit almost any source once the speed of sound and the wind are free, so times
+ * alone cannot tell a coincidence from a happening (decision 0005). Where the arrays report them, two
+ * more things must agree (decision 0014): each array's direction of arrival must point at the source,
+ * and the levels must fall off with range as from one source (spherical spreading; the source's own
+ * level is unknown, so only their spread counts). A candidate whose direction cannot cross the seed's
+ * within hearing range is set aside before any hypothesis is made.
  */
 import { LocalFrame } from './local-frame.ts';
-import { NOMINAL_SOUND_SPEED_MS, SOUND_SPEED_SPREAD, MAX_WIND_MS } from './propagation.ts';
+import {
+  LEVEL_SIGMA_DB,
+  MAX_WIND_MS,
+  NOMINAL_SOUND_SPEED_MS,
+  SOUND_SPEED_SPREAD,
+  spreadingLossDb,
+} from './propagation.ts';
 
 /** An arrival as association sees it: a sensor, a time (ms) and its 1 σ (ms). */
 export interface TimedArrival {
@@ -17,6 +31,11 @@ export interface TimedArrival {
   readonly lon: number;
   readonly timeMs: number;
   readonly sigmaMs: number;
+  /** How loud it arrived, dB over the sensor's noise, when the sensor says. */
+  readonly snrDb?: number | undefined;
+  /** Where it came from, degrees clockwise from north, and its 1 σ, when the sensor says. */
+  readonly bearingDeg?: number | undefined;
+  readonly bearingSigmaDeg?: number | undefined;
 }
 
 export interface AssociationOptions {
@@ -37,6 +56,13 @@ interface Local {
   /** Time after the seed, s. */
   readonly dt: number;
   readonly sigmaS: number;
+  /** Its level, dB (NaN when unknown). */
+  readonly snr: number;
+  /** The direction it came from as a unit vector (east, north). */
+  readonly ue: number;
+  readonly un: number;
+  /** The direction's 1 σ, radians (NaN when the sensor gave none). */
+  readonly bearingSigma: number;
 }
 
 /**
@@ -68,12 +94,16 @@ export function associate(
       n: p.north,
       dt: (a.timeMs - seed.timeMs) / 1000,
       sigmaS: a.sigmaMs / 1000,
+      snr: a.snrDb ?? Number.NaN,
+      ...directionOf(a),
     };
   });
+  const seedLocal = locals[0];
+  if (seedLocal === undefined) return [];
   // Other sensors' arrivals, by sensor, nearest sensors first.
   const bySensor = new Map<number, Local[]>();
   for (const l of locals.slice(1)) {
-    if (l.sensor === 0) continue;
+    if (l.sensor === 0 || !directionsMeet(seedLocal, l, options.maxRangeM)) continue;
     const list = bySensor.get(l.sensor);
     if (list === undefined) bySensor.set(l.sensor, [l]);
     else list.push(l);
@@ -81,8 +111,6 @@ export function associate(
   const sensors = [...bySensor.values()].sort((a, b) => dist(a[0]) - dist(b[0]));
   if (sensors.length < 3) return [];
   const pool = sensors.slice(0, options.hypothesisSensors ?? 6);
-  const seedLocal = locals[0];
-  if (seedLocal === undefined) return [];
 
   const found = new Map<string, { set: Local[]; misfit: number }>();
   const c = NOMINAL_SOUND_SPEED_MS;
@@ -95,7 +123,12 @@ export function associate(
             for (const d of pool[k] ?? []) {
               // The innermost loop runs millions of times on a worst day: nothing in it allocates
               // until a hypothesis holds.
-              if (!solveFour(a, b, d, c, x)) continue;
+              if (
+                !solveFour(a, b, d, c, x) &&
+                !solveFour(a, b, d, c * (1 - SOLVE_SPEED_STEP), x) &&
+                !solveFour(a, b, d, c * (1 + SOLVE_SPEED_STEP), x)
+              )
+                continue;
               const r0 = Math.hypot(x.e, x.n);
               if (r0 > options.maxRangeM) continue;
               // Every member must be within range and fit its own predicted time.
@@ -105,6 +138,14 @@ export function associate(
               if (missB < 0) continue;
               const missD = memberMiss(x, r0, d, c, options.maxRangeM);
               if (missD < 0) continue;
+              // Each array's direction of arrival must point at x, and the levels agree with one source there.
+              if (!pointsAt(seedLocal, x) || !pointsAt(a, x) || !pointsAt(b, x) || !pointsAt(d, x)) continue;
+              const levels = new LevelSpread();
+              levels.add(seedLocal.snr, r0);
+              levels.add(a.snr, Math.hypot(x.e - a.e, x.n - a.n));
+              levels.add(b.snr, Math.hypot(x.e - b.e, x.n - b.n));
+              levels.add(d.snr, Math.hypot(x.e - d.e, x.n - d.n));
+              if (!levels.consistent()) continue;
               let misfit = missA + missB + missD;
               const set: Local[] = [seedLocal, a, b, d];
               // Support: every other sensor's arrival nearest its predicted time, if close enough (each
@@ -125,7 +166,12 @@ export function associate(
                 let pickMiss = Number.POSITIVE_INFINITY;
                 for (const m of arrivals) {
                   const miss = Math.abs(m.dt - predicted);
-                  if (miss < pickMiss && miss <= tolerance(r, r0, m.sigmaS)) {
+                  if (
+                    miss < pickMiss &&
+                    miss <= tolerance(r, r0, m.sigmaS) &&
+                    pointsAt(m, x) &&
+                    levels.admits(m.snr, r)
+                  ) {
                     pick = m;
                     pickMiss = miss;
                   }
@@ -133,6 +179,7 @@ export function associate(
                 if (pick !== undefined) {
                   set.push(pick);
                   misfit += pickMiss;
+                  levels.add(pick.snr, r);
                 }
               }
               const key = set
@@ -153,6 +200,12 @@ const dist = (l: Local | undefined): number => (l === undefined ? Infinity : Mat
 /** How far an arrival may be from its predicted time: timing error, and propagation over its extra path. */
 const tolerance = (r: number, r0: number, sigmaS: number): number =>
   4 * Math.hypot(sigmaS, 0.01) + (PROPAGATION_SPREAD * (r + r0)) / NOMINAL_SOUND_SPEED_MS;
+
+/**
+ * When the nominal speed of sound gives no consistent source for four arrivals, it is tried this
+ * fraction slower and faster: the day's speed is within 2 % and the wind adds up to 1.5 %.
+ */
+const SOLVE_SPEED_STEP = 0.025;
 
 /** A point in the seed's local frame, m (written in place by {@link solveFour}). */
 interface Point {
@@ -209,3 +262,108 @@ const det3 = (
   h: number,
   i: number,
 ): number => a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g);
+
+const DEG = Math.PI / 180;
+
+/** Quantiles of the standard normal used below. */
+const Z_99 = 2.3263;
+const Z_999 = 3.0902;
+
+/** The χ² quantile for `k` degrees of freedom at the normal quantile `z` (Wilson–Hilferty). */
+export function chiSquaredQuantile(k: number, z: number = Z_999): number {
+  const v = 2 / (9 * k);
+  return k * (1 - v + z * Math.sqrt(v)) ** 3;
+}
+
+/**
+ * The levels of a group's arrivals, each carried back to 1 km from the source (level + spreading
+ * loss): one source gives them all the same value up to the level error, whatever its own loudness.
+ * Arrivals without a level are left out.
+ */
+export class LevelSpread {
+  #count = 0;
+  #sum = 0;
+  #sumSq = 0;
+
+  add(snrDb: number, rangeM: number): void {
+    if (Number.isNaN(snrDb)) return;
+    const level = snrDb + spreadingLossDb(rangeM);
+    this.#count += 1;
+    this.#sum += level;
+    this.#sumSq += level * level;
+  }
+
+  /** Whether the levels so far could be of one source (their spread within χ² at 0.99). */
+  consistent(): boolean {
+    if (this.#count < 2) return true;
+    const spread = this.#sumSq - (this.#sum * this.#sum) / this.#count;
+    return spread / (LEVEL_SIGMA_DB * LEVEL_SIGMA_DB) <= chiSquaredQuantile(this.#count - 1, Z_99);
+  }
+
+  /** Whether one more arrival's level at `rangeM` fits the mean of those so far (within 3.3 σ). */
+  admits(snrDb: number, rangeM: number): boolean {
+    if (Number.isNaN(snrDb) || this.#count === 0) return true;
+    const miss = snrDb + spreadingLossDb(rangeM) - this.#sum / this.#count;
+    return Math.abs(miss) <= 3.3 * LEVEL_SIGMA_DB * Math.sqrt(1 + 1 / this.#count);
+  }
+}
+
+function directionOf(a: TimedArrival): { ue: number; un: number; bearingSigma: number } {
+  if (a.bearingDeg === undefined) return { ue: 0, un: 0, bearingSigma: Number.NaN };
+  return {
+    ue: Math.sin(a.bearingDeg * DEG),
+    un: Math.cos(a.bearingDeg * DEG),
+    // A sensor that gives a direction but no error for it is taken at 10°.
+    bearingSigma: (a.bearingSigmaDeg ?? 10) * DEG,
+  };
+}
+
+/**
+ * How far a hypothesis solved at a fixed speed of sound may lie from the true source, m: the speed
+ * and the wind it does not solve for move it by a share of its range.
+ */
+const hypothesisErrorM = (rangeM: number): number => 300 + 0.05 * rangeM;
+
+/**
+ * Whether arrival `m`'s direction points at `x` (the seed's frame): within 3.5 σ of the direction's
+ * own error combined with the angle the hypothesis's error subtends at that range. True without one.
+ */
+function pointsAt(m: Local, x: Point): boolean {
+  if (Number.isNaN(m.bearingSigma)) return true;
+  const de = x.e - m.e;
+  const dn = x.n - m.n;
+  const r = Math.hypot(de, dn);
+  if (r < 1) return true;
+  const angle = Math.atan2(Math.abs(m.ue * dn - m.un * de), m.ue * de + m.un * dn);
+  return angle <= 3.5 * Math.hypot(m.bearingSigma, Math.atan(hypothesisErrorM(r) / r));
+}
+
+/**
+ * Whether the directions of `p` and `q` (each give or take 3.5 σ) cross ahead of both within
+ * `rangeM` of each: a sound both heard came from such a point. True when either gave no direction.
+ */
+const SPREAD_STEPS = [-1, -0.5, 0, 0.5, 1];
+
+function directionsMeet(p: Local, q: Local, rangeM: number): boolean {
+  if (Number.isNaN(p.bearingSigma) || Number.isNaN(q.bearingSigma)) return true;
+  const dp = 3.5 * p.bearingSigma;
+  const dq = 3.5 * q.bearingSigma;
+  const bp = Math.atan2(p.ue, p.un);
+  const bq = Math.atan2(q.ue, q.un);
+  const we = q.e - p.e;
+  const wn = q.n - p.n;
+  for (const fp of SPREAD_STEPS)
+    for (const fq of SPREAD_STEPS) {
+      const ap = bp + fp * dp;
+      const aq = bq + fq * dq;
+      // p + s·u = q + t·v, u and v unit vectors along the two directions.
+      const [ue, un] = [Math.sin(ap), Math.cos(ap)];
+      const [ve, vn] = [Math.sin(aq), Math.cos(aq)];
+      const cross = ue * vn - un * ve;
+      if (Math.abs(cross) < 1e-9) continue;
+      const s = (we * vn - wn * ve) / cross;
+      const t = (we * un - wn * ue) / cross;
+      if (s > 0 && t > 0 && s <= rangeM && t <= rangeM) return true;
+    }
+  return false;
+}

@@ -41,6 +41,11 @@ export interface Arrival {
   readonly signal: 'launch' | 'impact' | 'impulse' | 'unknown';
   readonly timeMs: number;
   readonly sigmaMs: number;
+  /** How loud it arrived, dB over the sensor's noise, when the sensor says. */
+  readonly snrDb: number | undefined;
+  /** Where the sound came from, degrees clockwise from north, and its 1 σ, when the sensor says. */
+  readonly bearingDeg: number | undefined;
+  readonly bearingSigmaDeg: number | undefined;
 }
 
 /** A robust fit of a group of arrivals: the consistent ones, and where and when they came from. */
@@ -536,6 +541,9 @@ function arrivalOf(input: FusionInput): Arrival | undefined {
     lat: record.location.lat,
     lon: record.location.lon,
     signal: record.payload.signal,
+    snrDb: record.payload.snrDb,
+    bearingDeg: record.payload.bearingDeg,
+    bearingSigmaDeg: record.payload.bearingSigmaDeg,
     timeMs: input.observedAtMs,
     sigmaMs: Math.max(input.timeUncertaintyMs, 1),
   };

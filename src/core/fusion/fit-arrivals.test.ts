@@ -40,3 +40,41 @@ test('arrivals of two rounds of one battery, seconds apart, do not make a truste
       assert.notEqual(fit?.trusted, true, `${count} arrivals, rounds ${gapMs} ms apart, claimed an origin`);
     }
 });
+
+test('four arrival times that fit one source make no event when the arrays point elsewhere', () => {
+  const placed = fitArrivals(heardBy(4, undefined, { directions: true, levels: true }));
+  assert.ok(placed, 'four arrivals pointing at their source must be placed');
+  assert.equal(placed.inliers.length, 4);
+  assert.ok(distanceFromSourceM(placed.location) < 500);
+  // The same times, each array hearing the sound from 60° off the source: no one source made them.
+  const turned = heardBy(4, undefined, { directions: (_, deg) => (deg + 60) % 360, levels: true });
+  assert.equal(fitArrivals(turned), null);
+});
+
+test('arrivals whose levels cannot fall off from one source make no event', () => {
+  // The times and directions of one source, but every other array hears it 15 dB louder than its
+  // range allows: of five, three agree, too few to place anything.
+  const loud = heardBy(5, undefined, { directions: true, levels: (i, db) => (i % 2 === 1 ? db + 15 : db) });
+  assert.equal(fitArrivals(loud), null);
+  assert.ok(fitArrivals(heardBy(5, undefined, { directions: true, levels: true })));
+});
+
+test('a seed that fits a larger phantom group in time alone goes with the arrays that point at its source', () => {
+  const sensorOf = (a: { input: { sourceId: string } }): number => Number(a.input.sourceId.slice(3));
+  // The source at the origin, heard by arrays 0–3.
+  const real = heardBy(8, undefined, { directions: true, levels: true }).filter((a) => sensorOf(a) < 4);
+  const seed = real[0];
+  assert.ok(seed);
+  // Arrays 4–7 hear sounds timed exactly as from a point 7 km away that also explains the seed: in
+  // time, five arrivals of one phantom beat four of the real source. Their directions point 90° off.
+  const phantom = { east: 5_000, north: 5_000 };
+  const s = frame.toLocal(seed.lat, seed.lon);
+  const atMs = seed.timeMs - (Math.hypot(s.east - phantom.east, s.north - phantom.north) / 340) * 1000;
+  const decoys = heardBy(8, () => ({ ...phantom, atMs }), {
+    directions: (_, deg) => (deg + 90) % 360,
+  }).filter((a) => sensorOf(a) >= 4);
+  const fit = fitArrivals([...real, ...decoys].sort((a, b) => a.timeMs - b.timeMs));
+  assert.ok(fit);
+  assert.deepEqual(fit.inliers.map(sensorOf).sort(), [0, 1, 2, 3]);
+  assert.ok(distanceFromSourceM(fit.location) < 500);
+});

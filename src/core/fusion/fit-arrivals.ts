@@ -10,7 +10,7 @@ import type { GaussianPoint } from './event.ts';
 import { localiseAcoustic } from './acoustic/localise.ts';
 import type { AcousticFix } from './acoustic/localise.ts';
 import { LocalFrame } from './local-frame.ts';
-import { associate } from './associate.ts';
+import { associate, chiSquaredQuantile, LevelSpread } from './associate.ts';
 
 /**
  * The fit has six unknowns (position, emission time, speed of sound, two wind components), and the
@@ -41,6 +41,9 @@ export const fitArrivals: AcousticFitter = (candidates) => {
       lon: a.lon,
       timeMs: a.timeMs,
       sigmaMs: a.sigmaMs,
+      snrDb: a.snrDb,
+      bearingDeg: a.bearingDeg,
+      bearingSigmaDeg: a.bearingSigmaDeg,
     })),
     { maxRangeM: MAX_HEARING_RANGE_M },
   );
@@ -78,6 +81,7 @@ function fitGroup(group: readonly Arrival[]): ArrivalFit | null {
   if (new Set(group.map((a) => a.input.sourceId)).size !== group.length) return null;
   if (!withinHearing(fix.position, group)) return null;
   if (fix.alternative !== null && !withinHearing(fix.alternative, group)) return null;
+  if (!levelsAgree(fix.position, group) || !directionsAgree(fix.position, group)) return null;
   return toFit(group, fix);
 }
 
@@ -88,6 +92,47 @@ function withinHearing(point: GaussianPoint, arrivals: readonly Arrival[]): bool
     const p = frame.toLocal(a.lat, a.lon);
     return Math.hypot(p.east, p.north) <= MAX_HEARING_RANGE_M;
   });
+}
+
+/** Whether the arrivals' levels fall off from `point` as from one source (see {@link LevelSpread}). */
+function levelsAgree(point: GaussianPoint, arrivals: readonly Arrival[]): boolean {
+  const frame = new LocalFrame(point.lat, point.lon);
+  const levels = new LevelSpread();
+  for (const a of arrivals) {
+    const p = frame.toLocal(a.lat, a.lon);
+    levels.add(a.snrDb ?? Number.NaN, Math.hypot(p.east, p.north));
+  }
+  return levels.consistent();
+}
+
+/**
+ * Whether every array's direction of arrival points at the fitted source: each off by at most 3.5 σ
+ * (its own error combined with the angle the fit's ellipse subtends across the ray), and all together
+ * within χ² at 0.999. Arrivals without a direction are left out.
+ */
+function directionsAgree(point: GaussianPoint, arrivals: readonly Arrival[]): boolean {
+  const frame = new LocalFrame(point.lat, point.lon);
+  const [cee, cen, cnn] = point.covariance;
+  let sum = 0;
+  let count = 0;
+  for (const a of arrivals) {
+    if (a.bearingDeg === undefined) continue;
+    const p = frame.toLocal(a.lat, a.lon);
+    // From the sensor towards the source.
+    const r = Math.hypot(p.east, p.north);
+    if (r < 1) continue;
+    const [ae, an] = [-p.east / r, -p.north / r];
+    // The fit's variance across the ray, m².
+    const across = Math.max(0, an * an * cee - 2 * an * ae * cen + ae * ae * cnn);
+    const sigma = Math.hypot(((a.bearingSigmaDeg ?? 10) * Math.PI) / 180, Math.sqrt(across) / r);
+    const b = (a.bearingDeg * Math.PI) / 180;
+    const [be, bn] = [Math.sin(b), Math.cos(b)];
+    const z = Math.atan2(be * an - bn * ae, be * ae + bn * an) / sigma;
+    if (Math.abs(z) > MAX_STANDARDISED_RESIDUAL) return false;
+    sum += z * z;
+    count += 1;
+  }
+  return count === 0 || sum <= chiSquaredQuantile(count);
 }
 
 function toFit(inliers: readonly Arrival[], fix: AcousticFix): ArrivalFit {

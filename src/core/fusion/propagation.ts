@@ -13,6 +13,18 @@ export const SOUND_SPEED_SPREAD = 0.02;
 /** Per event, a wind of uniform speed in [0, this] m/s from a uniform random direction. */
 export const MAX_WIND_MS = 5;
 
+/**
+ * How loud an impulse arrives: the level falls by 20 dB per tenfold range (spherical spreading), and
+ * each arrival's level is off by a 1 σ error of this many dB (the array's measurement and the path).
+ * The source's own level is unknown (it differs by weapon and charge), so fusion compares the levels
+ * of one group with each other only: level + 20·log₁₀(range) is the same for every arrival of one
+ * source, up to that error.
+ */
+export const LEVEL_SIGMA_DB = 2;
+
+/** Level lost by spherical spreading from 1 km to `rangeM`, dB. */
+export const spreadingLossDb = (rangeM: number): number => 20 * Math.log10(Math.max(rangeM, 100) / 1000);
+
 /** 1 σ timing error of one acoustic arrival, seconds (the simulator's default; a floor for fusion). */
 export const ARRIVAL_SIGMA_S = 0.01;
 

@@ -24,6 +24,12 @@ export const ACOUSTIC_DETECTION: Readonly<Record<WeaponType, { p90Km: number; p5
 };
 /** Beyond this distance no array hears anything (the curves are below 1 % there). */
 export const ACOUSTIC_MAX_RANGE_KM = 40;
+/**
+ * 1 σ error of an array's direction of arrival, degrees: its four microphones measure the wavefront's
+ * direction as well as its time (decision 0014). A wind across the ray turns the wavefront by up to
+ * w/c (under 1° at 5 m/s) on top of this; a false alarm's direction is uniform.
+ */
+export const ACOUSTIC_BEARING_SIGMA_DEG = 4;
 /** Share of detected arrivals classified as the other signal (launch ↔ impact). */
 export const ACOUSTIC_MISCLASSIFICATION = 0.06;
 /** Share of detected arrivals classified `unknown`. */

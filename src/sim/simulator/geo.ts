@@ -10,15 +10,18 @@ import type { TruthPoint } from './truth.ts';
 const INVERSE = GEODESIC_MASK.distance | GEODESIC_MASK.azimuth;
 const DIRECT = GEODESIC_MASK.latitude | GEODESIC_MASK.longitude;
 
-/** Geodesic distance (m) and forward azimuth (degrees clockwise from north) from a to b. */
+/**
+ * Geodesic distance (m) and forward azimuth (degrees clockwise from north) from a to b; `arrivalAzDeg`
+ * is the geodesic's azimuth where it reaches b (pointing on, away from a).
+ */
 export function inverse(
   aLat: number,
   aLon: number,
   bLat: number,
   bLon: number,
-): { m: number; azDeg: number } {
+): { m: number; azDeg: number; arrivalAzDeg: number } {
   const r = wgs84.Inverse(aLat, aLon, bLat, bLon, INVERSE);
-  return { m: r.s12 ?? 0, azDeg: r.azi1 ?? 0 };
+  return { m: r.s12 ?? 0, azDeg: r.azi1 ?? 0, arrivalAzDeg: r.azi2 ?? 0 };
 }
 
 /** The point `metres` from (lat, lon) along azimuth `azDeg`. */

@@ -7,6 +7,7 @@ import { sideOf, type AreaGeometry, type Terms } from '../../core/agreement/inde
 import type { SourceRegistration } from '../../core/sources/source-schema.ts';
 import {
   ACOUSTIC_DEPTH_KM,
+  ACOUSTIC_BEARING_SIGMA_DEG,
   ACOUSTIC_DETECTION,
   ACOUSTIC_SPACING_KM,
   CAMERA_DEPTH_KM,
@@ -253,6 +254,7 @@ export function buildNetwork(
         maxRangeKm: 40,
         detectionKm: ACOUSTIC_DETECTION,
         timingSigmaMs: 10,
+        bearingSigmaDeg: ACOUSTIC_BEARING_SIGMA_DEG,
       },
     });
   for (const s of radars)

@@ -7,11 +7,14 @@
 import { containsPoint, sideOf, type Terms } from '../../core/agreement/index.ts';
 import {
   ARRIVAL_SIGMA_S,
+  LEVEL_SIGMA_DB,
   MAX_WIND_MS,
   NOMINAL_SOUND_SPEED_MS,
   SOUND_SPEED_SPREAD,
+  spreadingLossDb,
 } from '../../core/fusion/propagation.ts';
 import {
+  ACOUSTIC_BEARING_SIGMA_DEG,
   ACOUSTIC_DETECTION,
   ACOUSTIC_MAX_RANGE_KM,
   ACOUSTIC_MISCLASSIFICATION,
@@ -173,7 +176,7 @@ export function sense(
     const arrivals: ArrivalTruth[] = [];
     for (const sensor of network.acoustic) {
       if (roughKm(at.lat, at.lon, sensor.lat, sensor.lon) > ACOUSTIC_MAX_RANGE_KM * 1.05) continue;
-      const { m, azDeg } = inverse(at.lat, at.lon, sensor.lat, sensor.lon);
+      const { m, azDeg, arrivalAzDeg } = inverse(at.lat, at.lon, sensor.lat, sensor.lon);
       const az = (azDeg * Math.PI) / 180;
       const speed = c + we * Math.sin(az) + wn * Math.cos(az);
       const trueArrivalMs = at.timeMs + (m / speed) * 1000;
@@ -189,11 +192,17 @@ export function sense(
               ? 'impact'
               : 'launch'
             : end;
-      const snrDb =
-        Math.round((45 - 20 * Math.log10(Math.max(0.1, m / 1000)) + acousticPrng.normal() * 2) * 10) / 10;
+      const snrDb = Math.round((45 - spreadingLossDb(m) + acousticPrng.normal() * LEVEL_SIGMA_DB) * 10) / 10;
+      const bearing =
+        directionOfArrivalDeg(arrivalAzDeg, c, we, wn) + acousticPrng.normal() * ACOUSTIC_BEARING_SIGMA_DEG;
       const recordId = out.emit('acoustic', sensor.id, trueArrivalMs + noise, timingSigmaMs, {
         location: position(sensor, ACOUSTIC_POSITION_CE_M),
-        payload: { signal, snrDb: Math.min(200, Math.max(-50, snrDb)) },
+        payload: {
+          signal,
+          snrDb: Math.min(200, Math.max(-50, snrDb)),
+          bearingDeg: roundBearing(bearing),
+          bearingSigmaDeg: ACOUSTIC_BEARING_SIGMA_DEG,
+        },
       });
       arrivals.push({
         sourceId: sensor.id,
@@ -306,7 +315,12 @@ export function sense(
       const signal = acousticPrng.pick(['launch', 'impact', 'impulse', 'unknown'] as const);
       const recordId = out.emit('acoustic', sensor.id, t, timingSigmaMs, {
         location: position(sensor, ACOUSTIC_POSITION_CE_M),
-        payload: { signal, snrDb: Math.round(acousticPrng.range(3, 15) * 10) / 10 },
+        payload: {
+          signal,
+          snrDb: Math.round(acousticPrng.range(3, 15) * 10) / 10,
+          bearingDeg: roundBearing(acousticPrng.range(0, 360)),
+          bearingSigmaDeg: ACOUSTIC_BEARING_SIGMA_DEG,
+        },
       });
       falseAlarms.push({ type: 'false-alarm', sourceId: sensor.id, recordId, timeMs: Math.round(t) });
     }
@@ -762,3 +776,24 @@ function complain(
   }
   return complaints;
 }
+
+/**
+ * The direction an array hears a sound come from, degrees: the wavefront's normal, which a wind across
+ * the ray turns away from the geodesic. Sound reaching the array along azimuth `arrivalAzDeg` travels
+ * as c·n + w, so its wavefront normal is n ≈ u − w⊥/c (u the ray's direction, w⊥ the wind across it);
+ * the array reports where the sound came from, −n.
+ */
+function directionOfArrivalDeg(arrivalAzDeg: number, c: number, we: number, wn: number): number {
+  const az = (arrivalAzDeg * Math.PI) / 180;
+  const [ue, un] = [Math.sin(az), Math.cos(az)];
+  const along = we * ue + wn * un;
+  const ne = ue - (we - along * ue) / c;
+  const nn = un - (wn - along * un) / c;
+  return (Math.atan2(-ne, -nn) * 180) / Math.PI;
+}
+
+/** A bearing in [0, 360), to 0.1°. */
+const roundBearing = (deg: number): number => {
+  const tenths = Math.round((((deg % 360) + 360) % 360) * 10) % 3600;
+  return tenths / 10;
+};

@@ -63,6 +63,11 @@ interface Local {
   readonly un: number;
   /** The direction's 1 σ, radians (NaN when the sensor gave none). */
   readonly bearingSigma: number;
+  /**
+   * Unit vectors (east, north pairs) along the direction turned by each of {@link SPREAD_STEPS} × 3.5 σ;
+   * empty without a direction.
+   */
+  readonly spread: Float64Array;
 }
 
 /**
@@ -112,6 +117,19 @@ export function associate(
   if (sensors.length < 3) return [];
   const pool = sensors.slice(0, options.hypothesisSensors ?? 6);
 
+  // Whether two candidates' directions can cross (−1 not known yet): members of one hypothesis must.
+  const n = locals.length;
+  const meetCache = new Int8Array(n * n).fill(-1);
+  const meet = (p: Local, q: Local): boolean => {
+    const at = p.index * n + q.index;
+    let known = meetCache[at] ?? -1;
+    if (known === -1) {
+      known = directionsMeet(p, q, options.maxRangeM) ? 1 : 0;
+      meetCache[at] = known;
+    }
+    return known === 1;
+  };
+
   const found = new Map<string, { set: Local[]; misfit: number }>();
   const c = NOMINAL_SOUND_SPEED_MS;
   const x: Point = { e: 0, n: 0 };
@@ -119,8 +137,10 @@ export function associate(
     for (let j = i + 1; j < pool.length; j++)
       for (let k = j + 1; k < pool.length; k++)
         for (const a of pool[i] ?? [])
-          for (const b of pool[j] ?? [])
+          for (const b of pool[j] ?? []) {
+            if (!meet(a, b)) continue;
             for (const d of pool[k] ?? []) {
+              if (!meet(a, d) || !meet(b, d)) continue;
               // The innermost loop runs millions of times on a worst day: nothing in it allocates
               // until a hypothesis holds.
               if (
@@ -189,6 +209,7 @@ export function associate(
               const known = found.get(key);
               if (known === undefined || misfit < known.misfit) found.set(key, { set, misfit });
             }
+          }
   return [...found.values()]
     .sort((a, b) => b.set.length - a.set.length || a.misfit - b.misfit)
     .slice(0, limit)
@@ -308,14 +329,37 @@ export class LevelSpread {
   }
 }
 
-function directionOf(a: TimedArrival): { ue: number; un: number; bearingSigma: number } {
-  if (a.bearingDeg === undefined) return { ue: 0, un: 0, bearingSigma: Number.NaN };
-  return {
-    ue: Math.sin(a.bearingDeg * DEG),
-    un: Math.cos(a.bearingDeg * DEG),
-    // A sensor that gives a direction but no error for it is taken at 10°.
-    bearingSigma: (a.bearingSigmaDeg ?? 10) * DEG,
-  };
+const NO_DIRECTION: Pick<Local, 'ue' | 'un' | 'bearingSigma' | 'spread'> = {
+  ue: 0,
+  un: 0,
+  bearingSigma: Number.NaN,
+  spread: new Float64Array(0),
+};
+
+/** Each arrival's direction terms, kept while the caller keeps the arrival (one arrival meets many seeds). */
+const directions = new WeakMap<TimedArrival, Pick<Local, 'ue' | 'un' | 'bearingSigma' | 'spread'>>();
+
+function directionOf(a: TimedArrival): Pick<Local, 'ue' | 'un' | 'bearingSigma' | 'spread'> {
+  let known = directions.get(a);
+  if (known === undefined) {
+    known = directionTerms(a);
+    directions.set(a, known);
+  }
+  return known;
+}
+
+function directionTerms(a: TimedArrival): Pick<Local, 'ue' | 'un' | 'bearingSigma' | 'spread'> {
+  if (a.bearingDeg === undefined) return NO_DIRECTION;
+  // A sensor that gives a direction but no error for it is taken at 10°.
+  const bearingSigma = (a.bearingSigmaDeg ?? 10) * DEG;
+  const bearing = a.bearingDeg * DEG;
+  const spread = new Float64Array(2 * SPREAD_STEPS.length);
+  SPREAD_STEPS.forEach((step, i) => {
+    const angle = bearing + step * 3.5 * bearingSigma;
+    spread[2 * i] = Math.sin(angle);
+    spread[2 * i + 1] = Math.cos(angle);
+  });
+  return { ue: Math.sin(bearing), un: Math.cos(bearing), bearingSigma, spread };
 }
 
 /**
@@ -345,20 +389,16 @@ function pointsAt(m: Local, x: Point): boolean {
 const SPREAD_STEPS = [-1, -0.5, 0, 0.5, 1];
 
 function directionsMeet(p: Local, q: Local, rangeM: number): boolean {
-  if (Number.isNaN(p.bearingSigma) || Number.isNaN(q.bearingSigma)) return true;
-  const dp = 3.5 * p.bearingSigma;
-  const dq = 3.5 * q.bearingSigma;
-  const bp = Math.atan2(p.ue, p.un);
-  const bq = Math.atan2(q.ue, q.un);
+  if (p.spread.length === 0 || q.spread.length === 0) return true;
   const we = q.e - p.e;
   const wn = q.n - p.n;
-  for (const fp of SPREAD_STEPS)
-    for (const fq of SPREAD_STEPS) {
-      const ap = bp + fp * dp;
-      const aq = bq + fq * dq;
+  for (let i = 0; i < p.spread.length; i += 2)
+    for (let j = 0; j < q.spread.length; j += 2) {
       // p + s·u = q + t·v, u and v unit vectors along the two directions.
-      const [ue, un] = [Math.sin(ap), Math.cos(ap)];
-      const [ve, vn] = [Math.sin(aq), Math.cos(aq)];
+      const ue = p.spread[i] ?? 0;
+      const un = p.spread[i + 1] ?? 0;
+      const ve = q.spread[j] ?? 0;
+      const vn = q.spread[j + 1] ?? 0;
       const cross = ue * vn - un * ve;
       if (Math.abs(cross) < 1e-9) continue;
       const s = (we * vn - wn * ve) / cross;

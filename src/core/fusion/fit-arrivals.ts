@@ -10,7 +10,7 @@ import type { GaussianPoint } from './event.ts';
 import { localiseAcoustic } from './acoustic/localise.ts';
 import type { AcousticFix } from './acoustic/localise.ts';
 import { LocalFrame } from './local-frame.ts';
-import { associate, chiSquaredQuantile, LevelSpread } from './associate.ts';
+import { associate, chiSquaredQuantile, LevelSpread, type TimedArrival } from './associate.ts';
 
 /**
  * The fit has six unknowns (position, emission time, speed of sound, two wind components), and the
@@ -32,10 +32,13 @@ const MAX_STANDARDISED_RESIDUAL = 3.5;
  */
 export const MAX_HEARING_RANGE_M = 45_000;
 
-/** Fits the seed (`candidates[0]`) with the arrivals association finds for it. */
-export const fitArrivals: AcousticFitter = (candidates) => {
-  const hypotheses = associate(
-    candidates.map((a) => ({
+/** Association's view of each arrival, one per arrival (association keeps terms of its own per view). */
+const timedArrivals = new WeakMap<Arrival, TimedArrival>();
+
+function timedArrival(a: Arrival): TimedArrival {
+  let timed = timedArrivals.get(a);
+  if (timed === undefined) {
+    timed = {
       sensorId: a.input.sourceId,
       lat: a.lat,
       lon: a.lon,
@@ -44,9 +47,15 @@ export const fitArrivals: AcousticFitter = (candidates) => {
       snrDb: a.snrDb,
       bearingDeg: a.bearingDeg,
       bearingSigmaDeg: a.bearingSigmaDeg,
-    })),
-    { maxRangeM: MAX_HEARING_RANGE_M },
-  );
+    };
+    timedArrivals.set(a, timed);
+  }
+  return timed;
+}
+
+/** Fits the seed (`candidates[0]`) with the arrivals association finds for it. */
+export const fitArrivals: AcousticFitter = (candidates) => {
+  const hypotheses = associate(candidates.map(timedArrival), { maxRangeM: MAX_HEARING_RANGE_M });
   // Hypotheses come largest first: the first consistent one is the event. A group large enough to be
   // trusted is trusted only if no rival grouping of the seed (other arrivals, not just fewer) fits too;
   // smaller groups are not trusted anyway, so their rivals need no fitting.

@@ -336,10 +336,18 @@ const NO_DIRECTION: Pick<Local, 'ue' | 'un' | 'bearingSigma' | 'spread'> = {
   spread: new Float64Array(0),
 };
 
-/** Each arrival's direction terms, kept while the caller keeps the arrival (one arrival meets many seeds). */
-const directions = new WeakMap<TimedArrival, Pick<Local, 'ue' | 'un' | 'bearingSigma' | 'spread'>>();
+/** What a direction test needs of an arrival: where the sensor is and what direction it gave. */
+export interface Directed {
+  readonly lat: number;
+  readonly lon: number;
+  readonly bearingDeg?: number | undefined;
+  readonly bearingSigmaDeg?: number | undefined;
+}
 
-function directionOf(a: TimedArrival): Pick<Local, 'ue' | 'un' | 'bearingSigma' | 'spread'> {
+/** Each arrival's direction terms, kept while the caller keeps the arrival (one arrival meets many seeds). */
+const directions = new WeakMap<Directed, Pick<Local, 'ue' | 'un' | 'bearingSigma' | 'spread'>>();
+
+function directionOf(a: Directed): Pick<Local, 'ue' | 'un' | 'bearingSigma' | 'spread'> {
   let known = directions.get(a);
   if (known === undefined) {
     known = directionTerms(a);
@@ -348,7 +356,7 @@ function directionOf(a: TimedArrival): Pick<Local, 'ue' | 'un' | 'bearingSigma' 
   return known;
 }
 
-function directionTerms(a: TimedArrival): Pick<Local, 'ue' | 'un' | 'bearingSigma' | 'spread'> {
+function directionTerms(a: Directed): Pick<Local, 'ue' | 'un' | 'bearingSigma' | 'spread'> {
   if (a.bearingDeg === undefined) return NO_DIRECTION;
   // A sensor that gives a direction but no error for it is taken at 10°.
   const bearingSigma = (a.bearingSigmaDeg ?? 10) * DEG;
@@ -382,23 +390,40 @@ function pointsAt(m: Local, x: Point): boolean {
   return angle <= 3.5 * Math.hypot(m.bearingSigma, Math.atan(hypothesisErrorM(r) / r));
 }
 
+/** The turns of a direction, in units of 3.5 σ, its crossing is tried at. */
+const SPREAD_STEPS = [-1, -0.5, 0, 0.5, 1];
+
 /**
  * Whether the directions of `p` and `q` (each give or take 3.5 σ) cross ahead of both within
  * `rangeM` of each: a sound both heard came from such a point. True when either gave no direction.
  */
-const SPREAD_STEPS = [-1, -0.5, 0, 0.5, 1];
-
 function directionsMeet(p: Local, q: Local, rangeM: number): boolean {
-  if (p.spread.length === 0 || q.spread.length === 0) return true;
-  const we = q.e - p.e;
-  const wn = q.n - p.n;
-  for (let i = 0; i < p.spread.length; i += 2)
-    for (let j = 0; j < q.spread.length; j += 2) {
-      // p + s·u = q + t·v, u and v unit vectors along the two directions.
-      const ue = p.spread[i] ?? 0;
-      const un = p.spread[i + 1] ?? 0;
-      const ve = q.spread[j] ?? 0;
-      const vn = q.spread[j + 1] ?? 0;
+  return spreadsCross(p.spread, q.spread, q.e - p.e, q.n - p.n, rangeM);
+}
+
+/**
+ * {@link directionsMeet} for two arrivals as the engine holds them (positions in degrees; east and
+ * north between them by an equirectangular projection, well within the test's tolerance at these
+ * ranges).
+ */
+export function directionsCross(p: Directed, q: Directed, rangeM: number): boolean {
+  if (p.bearingDeg === undefined || q.bearingDeg === undefined) return true;
+  const kx = 111_320 * Math.cos((((p.lat + q.lat) / 2) * Math.PI) / 180);
+  const we = (q.lon - p.lon) * kx;
+  const wn = (q.lat - p.lat) * 110_574;
+  return spreadsCross(directionOf(p).spread, directionOf(q).spread, we, wn, rangeM);
+}
+
+/** Whether rays from 0 along `ps` and from (we, wn) along `qs` (unit vectors) cross within `rangeM` of both. */
+function spreadsCross(ps: Float64Array, qs: Float64Array, we: number, wn: number, rangeM: number): boolean {
+  if (ps.length === 0 || qs.length === 0) return true;
+  for (let i = 0; i < ps.length; i += 2)
+    for (let j = 0; j < qs.length; j += 2) {
+      // s·u = w + t·v, u and v unit vectors along the two directions.
+      const ue = ps[i] ?? 0;
+      const un = ps[i + 1] ?? 0;
+      const ve = qs[j] ?? 0;
+      const vn = qs[j + 1] ?? 0;
       const cross = ue * vn - un * ve;
       if (Math.abs(cross) < 1e-9) continue;
       const s = (we * vn - wn * ve) / cross;

@@ -21,6 +21,7 @@
  * The engine keeps no state that must survive a restart: the runner re-reads the observations after
  * the store's cursor (`finalizedThroughSeq`) and the events come out the same.
  */
+import { directionsCross } from './associate.ts';
 import { eventIdOf } from './event-id.ts';
 import type { EventKind } from '../agreement/kinds.ts';
 import type { Contribution, FusedEvent, GaussianPoint, LocalisationMethod } from './event.ts';
@@ -160,6 +161,8 @@ export class FusionEngine {
   #nextArrivalKey = 0;
   /** The last provisional pass's fits by candidate set (their sequences): the next drain reuses them. */
   #provisionalFits = new Map<string, ArrivalFit | null>();
+  /** {@link FusionEngine.#compatible}'s answers by seed, while the seed is held. */
+  readonly #compatibility = new WeakMap<Arrival, Map<Arrival, boolean>>();
 
   constructor(options: EngineOptions) {
     this.#options = { ...DEFAULTS, ...options };
@@ -464,9 +467,26 @@ export class FusionEngine {
     return best === undefined ? undefined : radar[best.index];
   }
 
-  /** Whether `a` could have heard the same happening as `seed` (it came no earlier). */
+  /**
+   * Whether `a` could have heard the same happening as `seed` (it came no earlier). A pure function
+   * of the two, kept per seed: a live server's provisional passes ask it again at every drain.
+   */
   #compatible(seed: Arrival, a: Arrival): boolean {
     if (a === seed) return true;
+    let known = this.#compatibility.get(seed);
+    if (known === undefined) {
+      known = new Map();
+      this.#compatibility.set(seed, known);
+    }
+    let answer = known.get(a);
+    if (answer === undefined) {
+      answer = this.#compatibleNow(seed, a);
+      known.set(a, answer);
+    }
+    return answer;
+  }
+
+  #compatibleNow(seed: Arrival, a: Arrival): boolean {
     if (!signalsAgree(seed.signal, a.signal)) return false;
     const dt = a.timeMs - seed.timeMs;
     if (dt < 0) return false;
@@ -476,7 +496,9 @@ export class FusionEngine {
     // Both sensors within the range of one source: the later arrival's extra path is at most their
     // distance and at most the range.
     const extraPathM = Math.min(d, this.#options.maxHearingRangeM);
-    return dt <= (extraPathM / this.#options.minSoundSpeedMs) * 1000 + slackMs;
+    if (dt > (extraPathM / this.#options.minSoundSpeedMs) * 1000 + slackMs) return false;
+    // Where both arrays give a direction, the two must cross within hearing range (decision 0014).
+    return directionsCross(seed, a, this.#options.maxHearingRangeM);
   }
 }
 

@@ -117,14 +117,16 @@ export function associate(
   if (sensors.length < 3) return [];
   const pool = sensors.slice(0, options.hypothesisSensors ?? 6);
 
-  // Whether two candidates' directions can cross (−1 not known yet): members of one hypothesis must.
+  // Whether two candidates could be of one sound — their times no further apart than sound takes
+  // between their sensors, and their directions crossing (−1 not known yet): members of one
+  // hypothesis must be.
   const n = locals.length;
   const meetCache = new Int8Array(n * n).fill(-1);
   const meet = (p: Local, q: Local): boolean => {
     const at = p.index * n + q.index;
     let known = meetCache[at] ?? -1;
     if (known === -1) {
-      known = directionsMeet(p, q, options.maxRangeM) ? 1 : 0;
+      known = timesAllow(p, q) && directionsMeet(p, q, options.maxRangeM) ? 1 : 0;
       meetCache[at] = known;
     }
     return known === 1;
@@ -217,6 +219,14 @@ export function associate(
 }
 
 const dist = (l: Local | undefined): number => (l === undefined ? Infinity : Math.hypot(l.e, l.n));
+
+/** Slowest sound association allows between two sensors, m/s (the nominal speed less its spread). */
+const MIN_SPEED_MS = NOMINAL_SOUND_SPEED_MS * (1 - PROPAGATION_SPREAD);
+
+/** Whether `p` and `q` are close enough in time for one sound to have reached both sensors. */
+const timesAllow = (p: Local, q: Local): boolean =>
+  Math.abs(p.dt - q.dt) <=
+  Math.hypot(p.e - q.e, p.n - q.n) / MIN_SPEED_MS + 4 * Math.hypot(p.sigmaS, q.sigmaS);
 
 /** How far an arrival may be from its predicted time: timing error, and propagation over its extra path. */
 const tolerance = (r: number, r0: number, sigmaS: number): number =>

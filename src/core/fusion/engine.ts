@@ -469,10 +469,12 @@ export class FusionEngine {
 
   /**
    * Whether `a` could have heard the same happening as `seed` (it came no earlier). A pure function
-   * of the two, kept per seed: a live server's provisional passes ask it again at every drain.
+   * of the two, kept per seed when provisional passes ask it again at every drain.
    */
   #compatible(seed: Arrival, a: Arrival): boolean {
     if (a === seed) return true;
+    // Without provisional passes each pair is asked once: nothing to keep.
+    if (!this.#options.provisional) return this.#compatibleNow(seed, a);
     let known = this.#compatibility.get(seed);
     if (known === undefined) {
       known = new Map();

@@ -15,7 +15,7 @@
  * level is unknown, so only their spread counts). A candidate whose direction cannot cross the seed's
  * within hearing range is set aside before any hypothesis is made.
  */
-import { LocalFrame } from './local-frame.ts';
+import { LocalFrame, METRES_PER_DEGREE_LAT, metresPerDegreeLon } from './local-frame.ts';
 import {
   LEVEL_SIGMA_DB,
   MAX_WIND_MS,
@@ -296,6 +296,9 @@ const det3 = (
 
 const DEG = Math.PI / 180;
 
+/** A sensor that gives a direction but no error for it is taken at this 1 σ, degrees. */
+export const DEFAULT_BEARING_SIGMA_DEG = 10;
+
 /** Quantiles of the standard normal used below. */
 const Z_99 = 2.3263;
 const Z_999 = 3.0902;
@@ -368,8 +371,7 @@ function directionOf(a: Directed): Pick<Local, 'ue' | 'un' | 'bearingSigma' | 's
 
 function directionTerms(a: Directed): Pick<Local, 'ue' | 'un' | 'bearingSigma' | 'spread'> {
   if (a.bearingDeg === undefined) return NO_DIRECTION;
-  // A sensor that gives a direction but no error for it is taken at 10°.
-  const bearingSigma = (a.bearingSigmaDeg ?? 10) * DEG;
+  const bearingSigma = (a.bearingSigmaDeg ?? DEFAULT_BEARING_SIGMA_DEG) * DEG;
   const bearing = a.bearingDeg * DEG;
   const spread = new Float64Array(2 * SPREAD_STEPS.length);
   SPREAD_STEPS.forEach((step, i) => {
@@ -418,9 +420,8 @@ function directionsMeet(p: Local, q: Local, rangeM: number): boolean {
  */
 export function directionsCross(p: Directed, q: Directed, rangeM: number): boolean {
   if (p.bearingDeg === undefined || q.bearingDeg === undefined) return true;
-  const kx = 111_320 * Math.cos((((p.lat + q.lat) / 2) * Math.PI) / 180);
-  const we = (q.lon - p.lon) * kx;
-  const wn = (q.lat - p.lat) * 110_574;
+  const we = (q.lon - p.lon) * metresPerDegreeLon((p.lat + q.lat) / 2);
+  const wn = (q.lat - p.lat) * METRES_PER_DEGREE_LAT;
   return spreadsCross(directionOf(p).spread, directionOf(q).spread, we, wn, rangeM);
 }
 

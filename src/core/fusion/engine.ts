@@ -27,7 +27,7 @@ import type { EventKind } from '../agreement/kinds.ts';
 import type { Contribution, FusedEvent, GaussianPoint, LocalisationMethod } from './event.ts';
 import { combineGaussianPoints, mahalanobisSquared } from './gaussian.ts';
 import { byTimeThenKey, type FusionInput } from './inputs.ts';
-import { LocalFrame } from './local-frame.ts';
+import { LocalFrame, METRES_PER_DEGREE_LAT, metresPerDegreeLon } from './local-frame.ts';
 import { mergeSpans, unsplitCursor, type SeqSpan } from './unsplit-cursor.ts';
 
 /** An event before the runner numbers its revision. */
@@ -549,8 +549,8 @@ function withRadar(radar: EventDraft, acoustic: EventDraft, trusted: boolean): E
  * gate is widened by 1 % to never refuse what the geodesic would accept.
  */
 function roughDistanceM(lat1: number, lon1: number, lat2: number, lon2: number): number {
-  const kx = 111_320 * Math.cos((((lat1 + lat2) / 2) * Math.PI) / 180);
-  return Math.hypot((lon2 - lon1) * kx, (lat2 - lat1) * 110_574) * 0.99;
+  const kx = metresPerDegreeLon((lat1 + lat2) / 2);
+  return Math.hypot((lon2 - lon1) * kx, (lat2 - lat1) * METRES_PER_DEGREE_LAT) * 0.99;
 }
 
 /** Launch and impact arrivals never group together; unclassified ones go with either. */

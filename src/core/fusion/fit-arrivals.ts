@@ -10,7 +10,13 @@ import type { GaussianPoint } from './event.ts';
 import { localiseAcoustic } from './acoustic/localise.ts';
 import type { AcousticFix } from './acoustic/localise.ts';
 import { LocalFrame } from './local-frame.ts';
-import { associate, chiSquaredQuantile, LevelSpread, type TimedArrival } from './associate.ts';
+import {
+  associate,
+  chiSquaredQuantile,
+  DEFAULT_BEARING_SIGMA_DEG,
+  LevelSpread,
+  type TimedArrival,
+} from './associate.ts';
 
 /**
  * The fit has six unknowns (position, emission time, speed of sound, two wind components), and the
@@ -133,7 +139,8 @@ function directionsAgree(point: GaussianPoint, arrivals: readonly Arrival[]): bo
     const [ae, an] = [-p.east / r, -p.north / r];
     // The fit's variance across the ray, m².
     const across = Math.max(0, an * an * cee - 2 * an * ae * cen + ae * ae * cnn);
-    const sigma = Math.hypot(((a.bearingSigmaDeg ?? 10) * Math.PI) / 180, Math.sqrt(across) / r);
+    const bearingSigma = ((a.bearingSigmaDeg ?? DEFAULT_BEARING_SIGMA_DEG) * Math.PI) / 180;
+    const sigma = Math.hypot(bearingSigma, Math.sqrt(across) / r);
     const b = (a.bearingDeg * Math.PI) / 180;
     const [be, bn] = [Math.sin(b), Math.cos(b)];
     const z = Math.atan2(be * an - bn * ae, be * ae + bn * an) / sigma;

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { MIN_COMPRESSED_BODY_BYTES } from '../../src/adapters/common/submission-rows.ts';
 import { DEFAULT_MARKINGS, type Marking } from '../../src/core/access/markings.ts';
 import type { ValidObservation } from '../../src/core/observations/validate-observation.ts';
 import type {
@@ -661,6 +662,26 @@ describeEachEngine('ObservationStore', (engine) => {
       (await store.observations.findSubmission('array-7', 'batch-0002'))?.signature,
       repeat.signature,
     );
+  });
+
+  it('stores a large signed body byte for byte too (large bodies are kept compressed)', async () => {
+    const store = await engine.open();
+    const line = '{"id":"r","kind":"acoustic","payload":{"snrDb":12.5,"bearingDeg":211.25}}\n';
+    for (const [batchId, size] of [
+      ['small', MIN_COMPRESSED_BODY_BYTES - 1],
+      ['large', MIN_COMPRESSED_BODY_BYTES * 20],
+    ] as const) {
+      const text = line.repeat(Math.ceil(size / line.length)).slice(0, size);
+      const bytes = new TextEncoder().encode(text);
+      const body = new Uint8Array([7, ...bytes, 7]).subarray(1, 1 + size);
+      await store.observations.commitIngest({
+        ...make.batch([make.valid({ sourceId: 'array-2', id: `r-${batchId}` })]),
+        submission: submission('array-2', batchId, 'key-a', T0, body),
+      });
+      const stored = await store.observations.findSubmission('array-2', batchId);
+      assert.equal(stored?.body.byteLength, size, batchId);
+      assert.deepEqual(stored?.body, bytes, batchId);
+    }
   });
 
   it('never fails a commit for a repeated batch id, and keeps the first submission', async () => {

@@ -12,8 +12,10 @@
  * alone cannot tell a coincidence from a happening (decision 0005). Where the arrays report them, two
  * more things must agree (decision 0014): each array's direction of arrival must point at the source,
  * and the levels must fall off with range as from one source (spherical spreading; the source's own
- * level is unknown, so only their spread counts). A candidate whose direction cannot cross the seed's
- * within hearing range is set aside before any hypothesis is made.
+ * level is unknown, so only their spread counts). A candidate is set aside before any hypothesis is
+ * made when its direction and the seed's cannot overlap within hearing range, or when their overlap
+ * cannot give the two arrivals' time difference (see `overlapAllows`); members of one hypothesis must
+ * pass the same test pairwise.
  */
 import { LocalFrame, METRES_PER_DEGREE_LAT, metresPerDegreeLon } from './local-frame.ts';
 import {
@@ -108,7 +110,7 @@ export function associate(
   // Other sensors' arrivals, by sensor, nearest sensors first.
   const bySensor = new Map<number, Local[]>();
   for (const l of locals.slice(1)) {
-    if (l.sensor === 0 || !directionsMeet(seedLocal, l, options.maxRangeM)) continue;
+    if (l.sensor === 0 || !oneSound(seedLocal, l, options.maxRangeM)) continue;
     const list = bySensor.get(l.sensor);
     if (list === undefined) bySensor.set(l.sensor, [l]);
     else list.push(l);
@@ -126,7 +128,7 @@ export function associate(
     const at = p.index * n + q.index;
     let known = meetCache[at] ?? -1;
     if (known === -1) {
-      known = timesAllow(p, q) && directionsMeet(p, q, options.maxRangeM) ? 1 : 0;
+      known = oneSound(p, q, options.maxRangeM) ? 1 : 0;
       meetCache[at] = known;
     }
     return known === 1;
@@ -402,35 +404,57 @@ function pointsAt(m: Local, x: Point): boolean {
   return angle <= 3.5 * Math.hypot(m.bearingSigma, Math.atan(hypothesisErrorM(r) / r));
 }
 
+/** Whether `p` and `q` could be arrivals of one sound (see {@link overlapAllows}). */
+function oneSound(p: Local, q: Local, rangeM: number): boolean {
+  return (
+    timesAllow(p, q) &&
+    overlapAllows(
+      p.spread,
+      q.spread,
+      q.e - p.e,
+      q.n - p.n,
+      q.dt - p.dt,
+      Math.hypot(p.sigmaS, q.sigmaS),
+      rangeM,
+    )
+  );
+}
+
 /** The turns of a direction, in units of 3.5 σ, its crossing is tried at. */
 const SPREAD_STEPS = [-1, -0.5, 0, 0.5, 1];
 
 /**
- * Whether the directions of `p` and `q` (each give or take 3.5 σ) cross ahead of both within
- * `rangeM` of each: a sound both heard came from such a point. True when either gave no direction.
+ * Whether a sound could have reached a sensor at the origin from along `ps` and one at (we, wn) m from
+ * along `qs` (unit vectors, east and north pairs, the direction's turns by {@link SPREAD_STEPS}), the
+ * second `dtS` s later; `sigmaS` is the two times' combined 1 σ. The source lies where the two
+ * directions (each give or take 3.5 σ) overlap within `rangeM` of both sensors; none there, no sound.
+ * When the overlap is bounded by its four corners, the difference of its ranges from the two sensors
+ * is at its largest and smallest at those corners (along each edge it changes one way only), so the
+ * time difference must lie between the corners' — give or take the timing error and what the unknown
+ * speed of sound and wind do over those ranges (and `slackS` more). True when either sensor gave no
+ * direction.
  */
-function directionsMeet(p: Local, q: Local, rangeM: number): boolean {
-  return spreadsCross(p.spread, q.spread, q.e - p.e, q.n - p.n, rangeM);
-}
-
-/**
- * {@link directionsMeet} for two arrivals as the engine holds them (positions in degrees; east and
- * north between them by an equirectangular projection, well within the test's tolerance at these
- * ranges).
- */
-export function directionsCross(p: Directed, q: Directed, rangeM: number): boolean {
-  if (p.bearingDeg === undefined || q.bearingDeg === undefined) return true;
-  const we = (q.lon - p.lon) * metresPerDegreeLon((p.lat + q.lat) / 2);
-  const wn = (q.lat - p.lat) * METRES_PER_DEGREE_LAT;
-  return spreadsCross(directionOf(p).spread, directionOf(q).spread, we, wn, rangeM);
-}
-
-/** Whether rays from 0 along `ps` and from (we, wn) along `qs` (unit vectors) cross within `rangeM` of both. */
-function spreadsCross(ps: Float64Array, qs: Float64Array, we: number, wn: number, rangeM: number): boolean {
+function overlapAllows(
+  ps: Float64Array,
+  qs: Float64Array,
+  we: number,
+  wn: number,
+  dtS: number,
+  sigmaS: number,
+  rangeM: number,
+  slackS = 0,
+): boolean {
   if (ps.length === 0 || qs.length === 0) return true;
+  let crosses = false;
+  let corners = 0;
+  let least = Number.POSITIVE_INFINITY;
+  let most = Number.NEGATIVE_INFINITY;
+  let farthest = 0;
+  const lastP = ps.length - 2;
+  const lastQ = qs.length - 2;
   for (let i = 0; i < ps.length; i += 2)
     for (let j = 0; j < qs.length; j += 2) {
-      // s·u = w + t·v, u and v unit vectors along the two directions.
+      // s·u = w + t·v, u and v unit vectors along the two directions: s and t are the ranges.
       const ue = ps[i] ?? 0;
       const un = ps[i + 1] ?? 0;
       const ve = qs[j] ?? 0;
@@ -439,7 +463,39 @@ function spreadsCross(ps: Float64Array, qs: Float64Array, we: number, wn: number
       if (Math.abs(cross) < 1e-9) continue;
       const s = (we * vn - wn * ve) / cross;
       const t = (we * un - wn * ue) / cross;
-      if (s > 0 && t > 0 && s <= rangeM && t <= rangeM) return true;
+      if (!(s > 0 && t > 0 && s <= rangeM && t <= rangeM)) continue;
+      crosses = true;
+      if ((i === 0 || i === lastP) && (j === 0 || j === lastQ)) {
+        corners += 1;
+        least = Math.min(least, t - s);
+        most = Math.max(most, t - s);
+        farthest = Math.max(farthest, s + t);
+      }
     }
-  return false;
+  if (!crosses) return false;
+  // An overlap that runs out of range (or never closes) is not bounded by its corners.
+  if (corners < 4) return true;
+  const c = NOMINAL_SOUND_SPEED_MS;
+  const margin = 4 * Math.hypot(sigmaS, 0.01) + (PROPAGATION_SPREAD * farthest) / c + slackS;
+  return dtS >= least / c - margin && dtS <= most / c + margin;
+}
+
+/** What the engine's gate needs of an arrival: a direction, if any, and a time (ms) with its 1 σ. */
+export interface TimedDirected extends Directed {
+  readonly timeMs: number;
+  readonly sigmaMs: number;
+}
+
+/**
+ * {@link overlapAllows} for two arrivals as the engine holds them (positions in degrees; east and north
+ * between them by an equirectangular projection, metres off at these ranges, which the extra
+ * `slackS` covers): the engine's gate, so that association is not handed arrivals it would set aside.
+ */
+export function soundsMayMeet(p: TimedDirected, q: TimedDirected, rangeM: number, slackS: number): boolean {
+  if (p.bearingDeg === undefined || q.bearingDeg === undefined) return true;
+  const we = (q.lon - p.lon) * metresPerDegreeLon((p.lat + q.lat) / 2);
+  const wn = (q.lat - p.lat) * METRES_PER_DEGREE_LAT;
+  const dtS = (q.timeMs - p.timeMs) / 1000;
+  const sigmaS = Math.hypot(p.sigmaMs, q.sigmaMs) / 1000;
+  return overlapAllows(directionOf(p).spread, directionOf(q).spread, we, wn, dtS, sigmaS, rangeM, slackS);
 }

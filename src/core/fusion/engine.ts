@@ -21,7 +21,7 @@
  * The engine keeps no state that must survive a restart: the runner re-reads the observations after
  * the store's cursor (`finalizedThroughSeq`) and the events come out the same.
  */
-import { directionsCross } from './associate.ts';
+import { soundsMayMeet } from './associate.ts';
 import { eventIdOf } from './event-id.ts';
 import type { EventKind } from '../agreement/kinds.ts';
 import type { Contribution, FusedEvent, GaussianPoint, LocalisationMethod } from './event.ts';
@@ -499,8 +499,10 @@ export class FusionEngine {
     // distance and at most the range.
     const extraPathM = Math.min(d, this.#options.maxHearingRangeM);
     if (dt > (extraPathM / this.#options.minSoundSpeedMs) * 1000 + slackMs) return false;
-    // Where both arrays give a direction, the two must cross within hearing range (decision 0014).
-    return directionsCross(seed, a, this.#options.maxHearingRangeM);
+    // Where both arrays give a direction, the two must overlap within hearing range where the source
+    // could give their time difference (decision 0014); association asks the same of the seed's
+    // candidates, so an arrival set aside here would have been set aside there.
+    return soundsMayMeet(seed, a, this.#options.maxHearingRangeM, GATE_SLACK_S);
   }
 }
 
@@ -508,6 +510,9 @@ interface WaitingRadar {
   readonly input: FusionInput;
   readonly draft: EventDraft;
 }
+
+/** Extra time the engine's direction gate allows (its projection is rougher than association's), s. */
+const GATE_SLACK_S = 0.05;
 
 /** Squared Mahalanobis distance under which a radar origin and an acoustic fix are one launch (99.9 %). */
 const RADAR_MERGE_CHI2 = 13.8;

@@ -445,39 +445,61 @@ function overlapAllows(
   slackS = 0,
 ): boolean {
   if (ps.length === 0 || qs.length === 0) return true;
-  let crosses = false;
+  const lastP = ps.length - 2;
+  const lastQ = qs.length - 2;
+  // The corners first: when all four lie within range, the overlap is bounded by them.
   let corners = 0;
   let least = Number.POSITIVE_INFINITY;
   let most = Number.NEGATIVE_INFINITY;
   let farthest = 0;
-  const lastP = ps.length - 2;
-  const lastQ = qs.length - 2;
-  for (let i = 0; i < ps.length; i += 2)
-    for (let j = 0; j < qs.length; j += 2) {
-      // s·u = w + t·v, u and v unit vectors along the two directions: s and t are the ranges.
-      const ue = ps[i] ?? 0;
-      const un = ps[i + 1] ?? 0;
-      const ve = qs[j] ?? 0;
-      const vn = qs[j + 1] ?? 0;
-      const cross = ue * vn - un * ve;
-      if (Math.abs(cross) < 1e-9) continue;
-      const s = (we * vn - wn * ve) / cross;
-      const t = (we * un - wn * ue) / cross;
-      if (!(s > 0 && t > 0 && s <= rangeM && t <= rangeM)) continue;
-      crosses = true;
-      if ((i === 0 || i === lastP) && (j === 0 || j === lastQ)) {
-        corners += 1;
-        least = Math.min(least, t - s);
-        most = Math.max(most, t - s);
-        farthest = Math.max(farthest, s + t);
-      }
-    }
-  if (!crosses) return false;
-  // An overlap that runs out of range (or never closes) is not bounded by its corners.
-  if (corners < 4) return true;
+  for (let k = 0; k < 4; k++) {
+    if (!crossing(ps, k < 2 ? 0 : lastP, qs, k % 2 === 0 ? 0 : lastQ, we, wn, rangeM)) continue;
+    const [s, t] = RANGES;
+    corners += 1;
+    least = Math.min(least, t - s);
+    most = Math.max(most, t - s);
+    farthest = Math.max(farthest, s + t);
+  }
+  // An overlap that runs out of range (or never closes) is not bounded by its corners, but any
+  // crossing within range is a place the sound may have come from.
+  if (corners > 0 && corners < 4) return true;
+  if (corners === 0) {
+    for (let i = 0; i < ps.length; i += 2)
+      for (let j = 0; j < qs.length; j += 2) if (crossing(ps, i, qs, j, we, wn, rangeM)) return true;
+    return false;
+  }
   const c = NOMINAL_SOUND_SPEED_MS;
   const margin = 4 * Math.hypot(sigmaS, 0.01) + (PROPAGATION_SPREAD * farthest) / c + slackS;
   return dtS >= least / c - margin && dtS <= most / c + margin;
+}
+
+/** The two ranges {@link crossing} found last (s from the first sensor, t from the second), m. */
+const RANGES: [number, number] = [0, 0];
+
+/**
+ * Whether ray `i` of `ps` from the origin and ray `j` of `qs` from (we, wn) cross ahead of both within
+ * `rangeM`; the ranges go into {@link RANGES}. With u and v the unit vectors, s·u = w + t·v.
+ */
+function crossing(
+  ps: Float64Array,
+  i: number,
+  qs: Float64Array,
+  j: number,
+  we: number,
+  wn: number,
+  rangeM: number,
+): boolean {
+  const ue = ps[i] ?? 0;
+  const un = ps[i + 1] ?? 0;
+  const ve = qs[j] ?? 0;
+  const vn = qs[j + 1] ?? 0;
+  const cross = ue * vn - un * ve;
+  if (Math.abs(cross) < 1e-9) return false;
+  const s = (we * vn - wn * ve) / cross;
+  const t = (we * un - wn * ue) / cross;
+  RANGES[0] = s;
+  RANGES[1] = t;
+  return s > 0 && t > 0 && s <= rangeM && t <= rangeM;
 }
 
 /** What the engine's gate needs of an arrival: a direction, if any, and a time (ms) with its 1 σ. */

@@ -196,6 +196,11 @@ describeEachEngine('SourceStore', (engine) => {
     assert.deepEqual((await store.sources.findKey('kw'))?.source.id, 'f-1');
     await store.sources.addKey('f-1', key('kz'));
     assert.deepEqual((await store.sources.findKey('kz'))?.key, key('kz'));
+    // Keys a re-registration brings, and revoked keys, are found too.
+    await store.sources.upsert(source('f-1', { keys: [key('kw'), key('kv')] }));
+    assert.deepEqual((await store.sources.findKey('kv'))?.source.id, 'f-1');
+    await store.sources.revokeKey('f-1', 'kz', 1_768_000_000_000, null);
+    assert.deepEqual((await store.sources.findKey('kz'))?.key, key('kz', 1_768_000_000_000));
     assert.equal(await store.sources.findKey('nope'), undefined);
     // A key id that is a prefix of another, or looks like JSON, matches nothing else.
     assert.equal(await store.sources.findKey('k'), undefined);

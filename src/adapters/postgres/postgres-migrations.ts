@@ -381,4 +381,16 @@ export const postgresMigrations: Record<string, Migration> = {
       PRIMARY KEY (case_id, notice_key)
     )`),
   ),
+  // As SQLite's 0008: which sources hold which key ids, so a signed request's key is one index lookup.
+  '0008-source-key-index': statements(
+    sql.raw(`CREATE TABLE source_keys (
+      key_id text COLLATE "C" NOT NULL,
+      source_id text COLLATE "C" NOT NULL,
+      PRIMARY KEY (key_id, source_id)
+    )`),
+    sql.raw(`CREATE INDEX source_keys_by_source ON source_keys (source_id)`),
+    sql.raw(`INSERT INTO source_keys (key_id, source_id)
+      SELECT DISTINCT k.value ->> 'keyId', s.id FROM sources AS s, jsonb_array_elements(s.keys::jsonb) AS k
+      WHERE k.value ->> 'keyId' IS NOT NULL`),
+  ),
 };

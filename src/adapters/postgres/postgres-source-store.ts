@@ -53,12 +53,19 @@ async function writeKeys(
       .where('id', '=', sourceId)
       .execute(),
   );
+  await indexKeys(trx, sourceId, keys);
 }
 
-/**
- * The first source (by id) holding a key id. Keys live in each source's JSON column: a scan of the
- * sources, which number in the hundreds or thousands.
- */
+/** Puts the source's key ids in `source_keys` as its keys' column now holds them (same transaction). */
+async function indexKeys(trx: Transaction<PostgresSchema>, sourceId: string, keys: readonly SourceKey[]) {
+  await sql`DELETE FROM source_keys WHERE source_id = ${sourceId}`.execute(trx);
+  const ids = [...new Set(keys.map((key) => key.keyId))];
+  if (ids.length > 0)
+    await sql`INSERT INTO source_keys (key_id, source_id)
+      SELECT key_id, ${sourceId} FROM unnest(${ids}::text[]) AS key_id`.execute(trx);
+}
+
+/** The first source (by id) holding a key id, from the index of the keys' column (`source_keys`). */
 async function holderOf(
   db: Kysely<PostgresSchema>,
   keyId: string,
@@ -66,9 +73,11 @@ async function holderOf(
   return db
     .selectFrom('sources')
     .selectAll()
-    .where(sql<boolean>`keys::jsonb @> jsonb_build_array(jsonb_build_object('keyId', ${keyId}::text))`)
-    .orderBy('id')
-    .limit(1)
+    .where(
+      'id',
+      '=',
+      sql<string>`(SELECT source_id FROM source_keys WHERE key_id = ${keyId} ORDER BY source_id LIMIT 1)`,
+    )
     .executeTakeFirst();
 }
 
@@ -120,6 +129,7 @@ export class PostgresSourceStore implements SourceStore {
           .executeTakeFirst();
         if (inserted !== undefined) {
           await this.#ledger.recordRows(db, 'source', [source.id]);
+          await indexKeys(trx, source.id, source.keys);
           return;
         }
         // A concurrent registration inserted it first (and has committed): this one re-registers it.
@@ -136,6 +146,7 @@ export class PostgresSourceStore implements SourceStore {
           .where('id', '=', source.id)
           .execute(),
       );
+      await indexKeys(trx, source.id, keys);
     });
   }
 

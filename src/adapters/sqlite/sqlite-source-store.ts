@@ -28,12 +28,8 @@ const toSource = (row: SqliteSourcesTable): Source => ({
   marking: markingOf(row.tlp, row.releasable_to),
 });
 
-/**
- * The first source (by id) holding a key id. Keys live in each source's JSON column: a scan of the
- * sources, which number in the hundreds or thousands.
- */
-const HOLDER = `SELECT s.id FROM sources AS s, json_each(s.keys) AS k
-  WHERE json_extract(k.value, '$.keyId') = ? ORDER BY s.id LIMIT 1`;
+/** The first source (by id) holding a key id, from the index of the keys' column (`source_keys`). */
+const HOLDER = `SELECT source_id AS id FROM source_keys WHERE key_id = ? ORDER BY source_id LIMIT 1`;
 
 /** -0 becomes 0: SQLite cannot tell them apart, so no store does. */
 const plain = (value: number | null | undefined): number | null =>
@@ -46,6 +42,8 @@ export class SqliteSourceStore implements SourceStore {
   readonly #holding: Database.Statement<[string], SqliteSourcesTable>;
   /** Sources by a JSON array of ids: one statement prepared once, whatever the number of ids. */
   readonly #many: Database.Statement<[string], SqliteSourcesTable>;
+  readonly #unindexKeys: Database.Statement<[string]>;
+  readonly #indexKey: Database.Statement<[string, string]>;
 
   readonly #ledger: SqliteLedgerWriter;
 
@@ -56,6 +54,8 @@ export class SqliteSourceStore implements SourceStore {
     this.#holder = db.prepare(HOLDER);
     this.#holding = db.prepare(`SELECT * FROM sources WHERE id = (${HOLDER})`);
     this.#many = db.prepare('SELECT * FROM sources WHERE id IN (SELECT value FROM json_each(?))');
+    this.#unindexKeys = db.prepare('DELETE FROM source_keys WHERE source_id = ?');
+    this.#indexKey = db.prepare('INSERT OR IGNORE INTO source_keys (key_id, source_id) VALUES (?, ?)');
   }
 
   /** Runs a compiled query synchronously, so a read-modify-write cannot interleave with other writes. */
@@ -100,6 +100,7 @@ export class SqliteSourceStore implements SourceStore {
                 })
                 .compile(),
             );
+            this.#indexKeys(source.id, source.keys);
             return;
           }
           const keys = mergedKeys(parseKeys(stored.keys), source.keys);
@@ -110,6 +111,7 @@ export class SqliteSourceStore implements SourceStore {
               .where('id', '=', source.id)
               .compile(),
           );
+          this.#indexKeys(source.id, keys);
         }),
       )
       .immediate();
@@ -197,6 +199,13 @@ export class SqliteSourceStore implements SourceStore {
           .compile(),
       ),
     );
+    this.#indexKeys(sourceId, keys);
+  }
+
+  /** Puts the source's key ids in `source_keys` as its keys' column now holds them (same transaction). */
+  #indexKeys(sourceId: string, keys: readonly SourceKey[]): void {
+    this.#unindexKeys.run(sourceId);
+    for (const key of keys) this.#indexKey.run(key.keyId, sourceId);
   }
 
   async listStatus(): Promise<readonly SensorStatus[]> {

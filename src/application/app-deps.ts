@@ -20,8 +20,15 @@ export interface AppDeps {
   readonly notifier: Notifier;
   readonly passwords: PasswordHasher;
   readonly secrets: Secrets;
-  /** Ed25519 verification of a source's signature (public key as SPKI DER, base64). */
-  readonly verifyEd25519: (publicKeySpkiB64: string, data: Uint8Array, signature: Uint8Array) => boolean;
+  /**
+   * Ed25519 verification of a source's signature (public key as SPKI DER, base64); the server runs it
+   * on its validation threads.
+   */
+  readonly verifyEd25519: (
+    publicKeySpkiB64: string,
+    data: Uint8Array,
+    signature: Uint8Array,
+  ) => boolean | Promise<boolean>;
   /**
    * The log's key and crypto, for signing and checking checkpoints. Read from the key file on first
    * use (created there if missing); throws `E_LEDGER_KEY` when there is no key file to use.

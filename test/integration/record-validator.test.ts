@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { verifyEd25519 } from '../../src/adapters/crypto/ed25519.ts';
 import { nodeSha256 } from '../../src/adapters/crypto/node-sha256.ts';
 import { workerRecordValidator } from '../../src/adapters/workers/worker-record-validator.ts';
 import { inProcessRecordValidator } from '../../src/application/in-process-record-validator.ts';
@@ -82,6 +84,31 @@ describe('the worker-thread validator gives exactly what in-process validation g
       }
     });
   }
+
+  test('the threads check Ed25519 signatures as the main thread would', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const spki = publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+    const data = viewInto(new TextEncoder().encode('"@method": POST\n"@signature-params": ()'));
+    const signature = viewInto(sign(null, data, privateKey));
+    const tampered = Uint8Array.from(data, (byte, i) => (i === 3 ? byte ^ 1 : byte));
+    const cases: [Uint8Array, Uint8Array][] = [
+      [data, signature],
+      [tampered, signature],
+      [data, signature.subarray(0, 63)],
+    ];
+    const onThreads = await Promise.all(cases.map(([d, s]) => workers.verifyEd25519(spki, d, s)));
+    assert.deepEqual(onThreads, [true, false, false]);
+    assert.deepEqual(
+      onThreads,
+      cases.map(([d, s]) => verifyEd25519(spki, d, s)),
+    );
+    // The caller's bytes are still there (cloned, not transferred).
+    assert.equal(data.byteLength > 0 && signature.byteLength === 64, true);
+    // A registry key that is not Ed25519 is the registry's fault: an internal error, as on the main thread.
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey;
+    const rsaSpki = rsa.export({ format: 'der', type: 'spki' }).toString('base64');
+    await assert.rejects(workers.verifyEd25519(rsaSpki, data, signature), { code: 'E_INTERNAL' });
+  });
 
   test('a body that is not JSON is E_BAD_REQUEST from a thread too', async () => {
     await assert.rejects(workers.validate({ format: 'json', text: '[{' }, now), { code: 'E_BAD_REQUEST' });

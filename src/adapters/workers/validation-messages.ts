@@ -12,6 +12,17 @@ export interface ValidationTask {
   readonly batchId: string | undefined;
 }
 
+/** An Ed25519 signature to check (a signed batch's), off the thread that serves HTTP. */
+export interface VerificationTask {
+  readonly id: number;
+  readonly verify: {
+    readonly publicKeySpkiB64: string;
+    readonly data: Uint8Array;
+    readonly signature: Uint8Array;
+  };
+}
+
 export type ValidationReply =
   | { readonly id: number; readonly result: ValidatedRecords }
+  | { readonly id: number; readonly verified: boolean }
   | { readonly id: number; readonly error: { readonly code: ErrorCode; readonly message: string } };

@@ -1,7 +1,7 @@
 /**
  * @module The body of a validation worker thread: validates the batches it is sent, one at a time, and
- * makes the ledger leaves of the valid records here rather than on the thread that commits them. It
- * runs below the main thread's priority.
+ * makes the ledger leaves of the valid records here rather than on the thread that commits them; and
+ * checks signed batches' Ed25519 signatures. It runs below the main thread's priority.
  */
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
@@ -9,8 +9,9 @@ import { parentPort } from 'node:worker_threads';
 import { isTrucelineError } from '../../core/errors.ts';
 import { validateRecords } from '../../core/observations/validate-records.ts';
 import { ObservationLeafMaker } from '../common/observation-row.ts';
+import { verifyEd25519 } from '../crypto/ed25519.ts';
 import { nodeSha256 } from '../crypto/node-sha256.ts';
-import type { ValidationReply, ValidationTask } from './validation-messages.ts';
+import type { ValidationReply, ValidationTask, VerificationTask } from './validation-messages.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('validation-worker.ts runs only as a worker thread');
@@ -36,10 +37,15 @@ function lowerPriority(): void {
 }
 lowerPriority();
 
-port.on('message', (task: ValidationTask) => {
+port.on('message', (task: ValidationTask | VerificationTask) => {
   let reply: ValidationReply;
   const transfer: ArrayBuffer[] = [];
   try {
+    if ('verify' in task) {
+      const { publicKeySpkiB64, data, signature } = task.verify;
+      port.postMessage({ id: task.id, verified: verifyEd25519(publicKeySpkiB64, data, signature) });
+      return;
+    }
     const leaves = new ObservationLeafMaker(task.receivedAtMs, task.batchId);
     const result = validateRecords(
       task.input,

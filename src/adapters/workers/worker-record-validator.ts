@@ -1,8 +1,9 @@
 /**
  * @module A record validator on worker threads. NDJSON batches are cut at line boundaries into one
  * piece per thread and validated in parallel; JSON bodies and pre-split records go whole to the least
- * busy thread. The main thread is left to HTTP and commits. Threads start on first use, do not keep
- * the process alive, and a thread that dies is replaced (its tasks fail with `E_INTERNAL`).
+ * busy thread. The same threads check signed batches' Ed25519 signatures. The main thread is left to
+ * HTTP and commits. Threads start on first use, do not keep the process alive, and a thread that dies
+ * is replaced (its tasks fail with `E_INTERNAL`).
  */
 import { Worker } from 'node:worker_threads';
 import { TrucelineError } from '../../core/errors.ts';
@@ -19,7 +20,7 @@ import {
 } from '../../core/observations/validate-records.ts';
 import type { ValidObservation } from '../../core/observations/validate-observation.ts';
 import type { RecordValidator } from '../../core/ports/record-validator.ts';
-import type { ValidationReply, ValidationTask } from './validation-messages.ts';
+import type { ValidationReply, ValidationTask, VerificationTask } from './validation-messages.ts';
 import { workerEntry } from './worker-entry.ts';
 
 const ENTRY = workerEntry('validation-worker');
@@ -28,8 +29,17 @@ const ENTRY = workerEntry('validation-worker');
 const MIN_PIECE_LENGTH = 256 * 1024;
 
 interface Pending {
-  resolve(result: ValidatedRecords): void;
+  resolve(result: ValidatedRecords | boolean): void;
   reject(error: Error): void;
+}
+
+/** A validator whose threads also check Ed25519 signatures (see `AppDeps.verifyEd25519`). */
+export interface WorkerRecordValidator extends RecordValidator {
+  readonly verifyEd25519: (
+    publicKeySpkiB64: string,
+    data: Uint8Array,
+    signature: Uint8Array,
+  ) => Promise<boolean>;
 }
 
 interface Thread {
@@ -37,7 +47,7 @@ interface Thread {
   readonly pending: Map<number, Pending>;
 }
 
-export function workerRecordValidator(options: { readonly threads: number }): RecordValidator {
+export function workerRecordValidator(options: { readonly threads: number }): WorkerRecordValidator {
   const threads: Thread[] = [];
   let nextId = 1;
   let closed = false;
@@ -51,6 +61,7 @@ export function workerRecordValidator(options: { readonly threads: number }): Re
       if (pending === undefined) return;
       thread.pending.delete(reply.id);
       if ('result' in reply) pending.resolve(reply.result);
+      else if ('verified' in reply) pending.resolve(reply.verified);
       else pending.reject(new TrucelineError(reply.error.code, reply.error.message));
     });
     const fail = (error: Error): void => {
@@ -75,28 +86,49 @@ export function workerRecordValidator(options: { readonly threads: number }): Re
     return threads.reduce((best, t) => (t.pending.size < best.pending.size ? t : best));
   };
 
-  const run = (
-    input: RecordInput,
-    receivedAtMs: number,
-    maxRecords: number | undefined,
-    batchId: string | undefined,
-  ): Promise<ValidatedRecords> =>
-    new Promise((resolve, reject) => {
+  /** Sends the task made with its id to the least busy thread; settles with the thread's reply. */
+  const send = (
+    task: (id: number) => ValidationTask | VerificationTask,
+    transfer: ArrayBuffer[] = [],
+  ): Promise<ValidatedRecords | boolean> =>
+    new Promise<ValidatedRecords | boolean>((resolve, reject) => {
       const thread = leastBusy();
       const id = nextId++;
       thread.pending.set(id, { resolve, reject });
       // Keep the process alive while work is outstanding.
       thread.worker.ref();
-      // Bytes go as a copy the thread then owns (transferred, not cloned): the caller's buffer may be a
-      // view of a larger or pooled one, which must not be detached.
-      const owned = ownedInput(input);
-      const task: ValidationTask = { id, input: owned.input, receivedAtMs, maxRecords, batchId };
-      thread.worker.postMessage(task, owned.transfer);
+      thread.worker.postMessage(task(id), transfer);
     }).finally(() => {
       for (const t of threads) if (t.pending.size === 0) t.worker.unref();
-    }) as Promise<ValidatedRecords>;
+    });
+
+  const run = (
+    input: RecordInput,
+    receivedAtMs: number,
+    maxRecords: number | undefined,
+    batchId: string | undefined,
+  ): Promise<ValidatedRecords> => {
+    // Bytes go as a copy the thread then owns (transferred, not cloned): the caller's buffer may be a
+    // view of a larger or pooled one, which must not be detached.
+    const owned = ownedInput(input);
+    return send(
+      (id) => ({ id, input: owned.input, receivedAtMs, maxRecords, batchId }),
+      owned.transfer,
+    ) as Promise<ValidatedRecords>;
+  };
+
+  const verifyEd25519 = async (
+    publicKeySpkiB64: string,
+    data: Uint8Array,
+    signature: Uint8Array,
+  ): Promise<boolean> => {
+    if (closed) throw new TrucelineError('E_INTERNAL', 'the validator is closed');
+    // A few hundred bytes: cloned, not transferred (they may be views of pooled buffers).
+    return (await send((id) => ({ id, verify: { publicKeySpkiB64, data, signature } }))) as boolean;
+  };
 
   return {
+    verifyEd25519,
     async validate(input, receivedAtMs, maxRecords, batchId) {
       if (closed) throw new TrucelineError('E_INTERNAL', 'the validator is closed');
       if (input.format !== 'ndjson') return run(input, receivedAtMs, maxRecords, batchId);

@@ -75,8 +75,12 @@ export interface VerifyOptions {
   readonly maxFutureMs?: number;
   /** The key registered under `keyId`, revoked or not; `undefined` if there is none. */
   findKey(keyId: string): Promise<SigningKeyRecord | undefined>;
-  /** Whether `signature` is a valid Ed25519 signature of `data` by the key. */
-  verifyEd25519(publicKeySpkiB64: string, data: Uint8Array, signature: Uint8Array): boolean;
+  /** Whether `signature` is a valid Ed25519 signature of `data` by the key (here or on another thread). */
+  verifyEd25519(
+    publicKeySpkiB64: string,
+    data: Uint8Array,
+    signature: Uint8Array,
+  ): boolean | Promise<boolean>;
   sha256: Sha256Digest;
 }
 
@@ -181,7 +185,7 @@ export async function verifySignedRequest(
     return fail('E_SIGNATURE_INVALID', "the body's sha-256 differs from Content-Digest", 'content-digest');
 
   // 6. Signature.
-  if (!options.verifyEd25519(key.publicKey, signatureBaseBytes(base), signatureBytes))
+  if (!(await options.verifyEd25519(key.publicKey, signatureBaseBytes(base), signatureBytes)))
     return fail(
       'E_SIGNATURE_INVALID',
       `the signature does not verify with key ${JSON.stringify(keyId)}`,

@@ -65,8 +65,21 @@ export interface ArrivalFit {
   readonly trusted: boolean;
 }
 
-/** Fits candidates robustly; null when fewer than four consistent arrivals place a source. */
-export type AcousticFitter = (candidates: readonly Arrival[]) => ArrivalFit | null;
+/**
+ * Fits of groups of arrivals (a group's fit is a pure function of its arrivals, in order), kept by a
+ * live engine from one drain to the next: the same hypotheses come back drain after drain while their
+ * seeds wait.
+ */
+export interface GroupFits {
+  get(group: readonly Arrival[]): ArrivalFit | null | undefined;
+  set(group: readonly Arrival[], fit: ArrivalFit | null): void;
+}
+
+/**
+ * Fits candidates robustly; null when fewer than four consistent arrivals place a source. `groupFits`,
+ * when given, holds fits of groups already made, and takes those it makes.
+ */
+export type AcousticFitter = (candidates: readonly Arrival[], groupFits?: GroupFits) => ArrivalFit | null;
 
 export interface EngineOptions {
   readonly fitAcoustic: AcousticFitter;
@@ -161,6 +174,22 @@ export class FusionEngine {
   #nextArrivalKey = 0;
   /** The last provisional pass's fits by candidate set (their sequences): the next drain reuses them. */
   #provisionalFits = new Map<string, ArrivalFit | null>();
+  /** Fits of groups made in this drain and the one before, by their arrivals' keys (provisional only). */
+  #groupFitsNow = new Map<string, ArrivalFit | null>();
+  #groupFitsBefore = new Map<string, ArrivalFit | null>();
+  readonly #groupFits: GroupFits = {
+    get: (group) => {
+      const key = this.#groupKey(group);
+      const now = this.#groupFitsNow.get(key);
+      if (now !== undefined) return now;
+      const before = this.#groupFitsBefore.get(key);
+      if (before !== undefined) this.#groupFitsNow.set(key, before);
+      return before;
+    },
+    set: (group, fit) => {
+      this.#groupFitsNow.set(this.#groupKey(group), fit);
+    },
+  };
   /** {@link FusionEngine.#compatible}'s answers by seed, while the seed is held. */
   readonly #compatibility = new WeakMap<Arrival, Map<Arrival, boolean>>();
 
@@ -321,6 +350,11 @@ export class FusionEngine {
         if (!finalIds.has(r.id) && !shownNow.has(r.id) && !withdrawn.has(r.id)) retiredIds.push(r);
       this.#shown = shownNow;
     }
+    // Group fits not asked for in this drain or the last are dropped (a drain that fitted nothing keeps both).
+    if (this.#groupFitsNow.size > 0) {
+      this.#groupFitsBefore = this.#groupFitsNow;
+      this.#groupFitsNow = new Map();
+    }
     events.sort((a, b) => a.timeMs - b.timeMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     // Spans wholly at or below the cursor can never be split again (it only moves forward); the rest
     // are kept merged.
@@ -404,6 +438,10 @@ export class FusionEngine {
     return { candidates, at };
   }
 
+  #groupKey(arrivals: readonly Arrival[]): string {
+    return arrivals.map((a) => this.#keyOf(a)).join(',');
+  }
+
   #keyOf(arrival: Arrival): number {
     let key = this.#arrivalKeys.get(arrival);
     if (key === undefined) {
@@ -423,9 +461,9 @@ export class FusionEngine {
     into?: Map<string, ArrivalFit | null>,
   ): ArrivalFit | null {
     if (!this.#options.provisional) return this.#options.fitAcoustic(candidates);
-    const key = candidates.map((a) => this.#keyOf(a)).join(',');
+    const key = this.#groupKey(candidates);
     const cached = known.get(key);
-    const fit = cached !== undefined ? cached : this.#options.fitAcoustic(candidates);
+    const fit = cached !== undefined ? cached : this.#options.fitAcoustic(candidates, this.#groupFits);
     into?.set(key, fit);
     return fit;
   }

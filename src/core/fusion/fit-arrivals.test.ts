@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Arrival, ArrivalFit, GroupFits } from './engine.ts';
 import { MIN_TRUSTED_ARRIVALS, fitArrivals } from './fit-arrivals.ts';
 import { heardBy, START_MS, TEST_FRAME as frame } from './test-arrivals.ts';
 
@@ -77,4 +78,20 @@ test('a seed that fits a larger phantom group in time alone goes with the arrays
   assert.ok(fit);
   assert.deepEqual(fit.inliers.map(sensorOf).sort(), [0, 1, 2, 3]);
   assert.ok(distanceFromSourceM(fit.location) < 500);
+});
+
+test('a group whose fit is held is not fitted again, and the fits made are handed to the holder', () => {
+  const candidates = heardBy(MIN_TRUSTED_ARRIVALS);
+  const held = new Map<string, ArrivalFit | null>();
+  const keyOf = (group: readonly Arrival[]): string => group.map((a) => a.input.seq).join(',');
+  const groupFits: GroupFits = {
+    get: (group) => held.get(keyOf(group)),
+    set: (group, fit) => held.set(keyOf(group), fit),
+  };
+  const fresh = fitArrivals(candidates);
+  assert.deepEqual(fitArrivals(candidates, groupFits), fresh, 'holding fits changes no answer');
+  assert.ok(held.size >= 1);
+  // Every held fit doctored: the answer is the holder's, so nothing was fitted again.
+  for (const [key, fit] of held) if (fit !== null) held.set(key, { ...fit, timeMs: fit.timeMs + 1_234 });
+  assert.equal(fitArrivals(candidates, groupFits)?.timeMs, (fresh?.timeMs ?? 0) + 1_234);
 });

@@ -60,7 +60,7 @@ function timedArrival(a: Arrival): TimedArrival {
 }
 
 /** Fits the seed (`candidates[0]`) with the arrivals association finds for it. */
-export const fitArrivals: AcousticFitter = (candidates) => {
+export const fitArrivals: AcousticFitter = (candidates, groupFits) => {
   const hypotheses = associate(candidates.map(timedArrival), { maxRangeM: MAX_HEARING_RANGE_M });
   // Hypotheses come largest first: the first consistent one is the event. A group large enough to be
   // trusted is trusted only if no rival grouping of the seed (other arrivals, not just fewer) fits too;
@@ -70,8 +70,15 @@ export const fitArrivals: AcousticFitter = (candidates) => {
   );
   let bestAt = -1;
   let best: ArrivalFit | null = null;
+  const fit = (group: readonly Arrival[]): ArrivalFit | null => {
+    const known = groupFits?.get(group);
+    if (known !== undefined) return known;
+    const made = fitGroup(group);
+    groupFits?.set(group, made);
+    return made;
+  };
   for (const [at, group] of groups.entries()) {
-    best = fitGroup(group);
+    best = fit(group);
     if (best !== null) {
       bestAt = at;
       break;
@@ -81,7 +88,7 @@ export const fitArrivals: AcousticFitter = (candidates) => {
   if (best.inliers.length < MIN_TRUSTED_ARRIVALS) return best;
   const members = new Set(best.inliers);
   const rival = groups.some(
-    (group, at) => at > bestAt && group.some((a) => !members.has(a)) && fitGroup(group) !== null,
+    (group, at) => at > bestAt && group.some((a) => !members.has(a)) && fit(group) !== null,
   );
   return { ...best, trusted: !rival };
 };

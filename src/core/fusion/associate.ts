@@ -17,7 +17,7 @@
  * cannot give the two arrivals' time difference (see `overlapAllows`); members of one hypothesis must
  * pass the same test pairwise.
  */
-import { LocalFrame, METRES_PER_DEGREE_LAT, metresPerDegreeLon } from './local-frame.ts';
+import { LocalFrame } from './local-frame.ts';
 import {
   LEVEL_SIGMA_DB,
   MAX_WIND_MS,
@@ -375,6 +375,10 @@ function directionTerms(a: Directed): Pick<Local, 'ue' | 'un' | 'bearingSigma' |
   if (a.bearingDeg === undefined) return NO_DIRECTION;
   const bearingSigma = (a.bearingSigmaDeg ?? DEFAULT_BEARING_SIGMA_DEG) * DEG;
   const bearing = a.bearingDeg * DEG;
+  // A direction whose ± 3.5 σ spans half the horizon or more is no wedge: where two such rays cross
+  // says nothing (and the pair tests' corners would not bound it). Only `pointsAt` uses it then.
+  if (3.5 * bearingSigma >= Math.PI / 2)
+    return { ue: Math.sin(bearing), un: Math.cos(bearing), bearingSigma, spread: new Float64Array(0) };
   const spread = new Float64Array(2 * SPREAD_STEPS.length);
   SPREAD_STEPS.forEach((step, i) => {
     const angle = bearing + step * 3.5 * bearingSigma;
@@ -509,14 +513,20 @@ export interface TimedDirected extends Directed {
 }
 
 /**
- * {@link overlapAllows} for two arrivals as the engine holds them (positions in degrees; east and north
- * between them by an equirectangular projection, metres off at these ranges, which the extra
- * `slackS` covers): the engine's gate, so that association is not handed arrivals it would set aside.
+ * {@link overlapAllows} for a seed `p` and a later arrival `q` as the engine holds them, in `frame` —
+ * the seed's local frame, as association's, so both compute the same offsets (`slackS` covers the
+ * rounding of times taken apart): the engine's gate, so that association is not handed arrivals it
+ * would set aside.
  */
-export function soundsMayMeet(p: TimedDirected, q: TimedDirected, rangeM: number, slackS: number): boolean {
+export function soundsMayMeet(
+  p: TimedDirected,
+  q: TimedDirected,
+  frame: LocalFrame,
+  rangeM: number,
+  slackS: number,
+): boolean {
   if (p.bearingDeg === undefined || q.bearingDeg === undefined) return true;
-  const we = (q.lon - p.lon) * metresPerDegreeLon((p.lat + q.lat) / 2);
-  const wn = (q.lat - p.lat) * METRES_PER_DEGREE_LAT;
+  const { east: we, north: wn } = frame.toLocal(q.lat, q.lon);
   const dtS = (q.timeMs - p.timeMs) / 1000;
   const sigmaS = Math.hypot(p.sigmaMs, q.sigmaMs) / 1000;
   return overlapAllows(directionOf(p).spread, directionOf(q).spread, we, wn, dtS, sigmaS, rangeM, slackS);

@@ -23,6 +23,7 @@
  */
 import { soundsMayMeet } from './associate.ts';
 import { eventIdOf } from './event-id.ts';
+import { MAX_HEARING_RANGE_M } from './fit-arrivals.ts';
 import type { EventKind } from '../agreement/kinds.ts';
 import type { Contribution, FusedEvent, GaussianPoint, LocalisationMethod } from './event.ts';
 import { combineGaussianPoints, mahalanobisSquared } from './gaussian.ts';
@@ -118,7 +119,8 @@ export const RADAR_COVARIANCE_WIDENING = 1.17;
 const RADAR_SIGMA_WIDENING = Math.sqrt(RADAR_COVARIANCE_WIDENING);
 
 const DEFAULTS = {
-  maxHearingRangeM: 45_000,
+  // Association's own range: a gate with a longer one would bound overlaps association leaves open.
+  maxHearingRangeM: MAX_HEARING_RANGE_M,
   minSoundSpeedMs: 320,
   latenessMs: 120_000,
   provisional: false,
@@ -190,6 +192,7 @@ export class FusionEngine {
       this.#groupFitsNow.set(this.#groupKey(group), fit);
     },
   };
+  readonly #frames = new WeakMap<Arrival, LocalFrame>();
   /** {@link FusionEngine.#compatible}'s answers by seed, while the seed is held. */
   readonly #compatibility = new WeakMap<Arrival, Map<Arrival, boolean>>();
 
@@ -540,7 +543,17 @@ export class FusionEngine {
     // Where both arrays give a direction, the two must overlap within hearing range where the source
     // could give their time difference (decision 0014); association asks the same of the seed's
     // candidates, so an arrival set aside here would have been set aside there.
-    return soundsMayMeet(seed, a, this.#options.maxHearingRangeM, GATE_SLACK_S);
+    return soundsMayMeet(seed, a, this.#frameOf(seed), this.#options.maxHearingRangeM, GATE_SLACK_S);
+  }
+
+  /** The seed's local frame (association's for it), kept while the seed is held. */
+  #frameOf(seed: Arrival): LocalFrame {
+    let frame = this.#frames.get(seed);
+    if (frame === undefined) {
+      frame = new LocalFrame(seed.lat, seed.lon);
+      this.#frames.set(seed, frame);
+    }
+    return frame;
   }
 }
 
@@ -549,7 +562,7 @@ interface WaitingRadar {
   readonly draft: EventDraft;
 }
 
-/** Extra time the engine's direction gate allows (its projection is rougher than association's), s. */
+/** Extra time the engine's direction gate allows (times taken apart round differently), s. */
 const GATE_SLACK_S = 0.05;
 
 /** Squared Mahalanobis distance under which a radar origin and an acoustic fix are one launch (99.9 %). */

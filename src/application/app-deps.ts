@@ -6,6 +6,7 @@ import type { Secrets } from '../core/ports/secrets.ts';
 import type { RecordValidator } from '../core/ports/record-validator.ts';
 import type { Store } from '../core/ports/store.ts';
 import type { BlobStore } from '../core/ports/blob-store.ts';
+import type { VerifyEd25519 } from '../core/signing/verify-request.ts';
 import type { Notifier } from './notifier.ts';
 import type { LedgerSigning } from './ledger/ledger-signing.ts';
 
@@ -24,11 +25,7 @@ export interface AppDeps {
    * Ed25519 verification of a source's signature (public key as SPKI DER, base64); the server runs it
    * on its validation threads.
    */
-  readonly verifyEd25519: (
-    publicKeySpkiB64: string,
-    data: Uint8Array,
-    signature: Uint8Array,
-  ) => boolean | Promise<boolean>;
+  readonly verifyEd25519: VerifyEd25519;
   /**
    * The log's key and crypto, for signing and checking checkpoints. Read from the key file on first
    * use (created there if missing); throws `E_LEDGER_KEY` when there is no key file to use.

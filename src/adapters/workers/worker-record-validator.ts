@@ -20,6 +20,7 @@ import {
 } from '../../core/observations/validate-records.ts';
 import type { ValidObservation } from '../../core/observations/validate-observation.ts';
 import type { RecordValidator } from '../../core/ports/record-validator.ts';
+import type { VerifyEd25519 } from '../../core/signing/verify-request.ts';
 import type { ValidationReply, ValidationTask, VerificationTask } from './validation-messages.ts';
 import { workerEntry } from './worker-entry.ts';
 
@@ -35,11 +36,7 @@ interface Pending {
 
 /** A validator whose threads also check Ed25519 signatures (see `AppDeps.verifyEd25519`). */
 export interface WorkerRecordValidator extends RecordValidator {
-  readonly verifyEd25519: (
-    publicKeySpkiB64: string,
-    data: Uint8Array,
-    signature: Uint8Array,
-  ) => Promise<boolean>;
+  readonly verifyEd25519: (...args: Parameters<VerifyEd25519>) => Promise<boolean>;
 }
 
 interface Thread {

@@ -66,6 +66,16 @@ export interface SigningKeyRecord {
   readonly revokedAtMs: number | null;
 }
 
+/**
+ * Whether `signature` is a valid Ed25519 signature of `data` by the key (SPKI DER, base64), checked
+ * here or on another thread.
+ */
+export type VerifyEd25519 = (
+  publicKeySpkiB64: string,
+  data: Uint8Array,
+  signature: Uint8Array,
+) => boolean | Promise<boolean>;
+
 export interface VerifyOptions {
   /** The verifier's clock. */
   readonly nowMs: number;
@@ -75,12 +85,7 @@ export interface VerifyOptions {
   readonly maxFutureMs?: number;
   /** The key registered under `keyId`, revoked or not; `undefined` if there is none. */
   findKey(keyId: string): Promise<SigningKeyRecord | undefined>;
-  /** Whether `signature` is a valid Ed25519 signature of `data` by the key (here or on another thread). */
-  verifyEd25519(
-    publicKeySpkiB64: string,
-    data: Uint8Array,
-    signature: Uint8Array,
-  ): boolean | Promise<boolean>;
+  readonly verifyEd25519: VerifyEd25519;
   sha256: Sha256Digest;
 }
 

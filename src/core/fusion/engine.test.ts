@@ -195,14 +195,24 @@ test('with provisional off, nothing comes out before the watermark and nothing i
   assert.deepEqual(drained.withdrawnIds, []);
 });
 
-test('with provisional on, a group of fewer than six arrivals is shown only when final', () => {
+test('with provisional on, a group of fewer than six arrivals is shown once its sound has reached every sensor in range', () => {
   assert.equal(MIN_PROVISIONAL_ARRIVALS, 6);
   const engine = new FusionEngine({ fitAcoustic: fitArrivals, provisional: true });
   engine.add(arrivalsOfTheLaunch().slice(0, 5));
-  assert.deepEqual(engine.drain(false).events, [], 'five arrivals: not shown before the watermark');
-  const last = engine.drain(true);
+  assert.deepEqual(engine.drain(false).events, [], 'five arrivals: not shown at once');
+  // The launch was at START_MS; 45 km at 320 m/s is 140.6 s of travel.
+  engine.add([farArrival(100, 139_000)]);
+  assert.deepEqual(engine.drain(false).events, [], 'a sensor in range could still hear it');
+  engine.add([farArrival(101, 142_000)]);
+  const shown = engine.drain(false);
   assert.deepEqual(
-    last.events.map((e) => e.provenance.length),
+    shown.events.map((e) => e.provenance.length),
     [5],
+    'shown before the lateness allowance has passed',
   );
+  assert.equal(shown.provisional.size, 1);
+  const last = engine.drain(true);
+  const final = last.events.find((e) => e.id === shown.events[0]?.id);
+  assert.equal(JSON.stringify(final), JSON.stringify(shown.events[0]), 'the final event is the one shown');
+  assert.deepEqual(last.withdrawnIds, []);
 });

@@ -101,9 +101,10 @@ export interface EngineOptions {
 }
 
 /**
- * The fewest arrivals a provisional group is shown with (decision 0010). On a simulated worst hour
- * drained every seven observations, showing groups of four made 146 events that were later withdrawn
- * and up to nine states of one event; from six, 2 and at most three.
+ * The fewest arrivals a provisional group is shown with as soon as it forms (decision 0010). On a
+ * simulated worst hour drained every seven observations, showing groups of four made 146 events that
+ * were later withdrawn and up to nine states of one event; from six, 2 and at most three. Smaller
+ * groups are shown once the sound has had the time to reach every sensor in hearing range.
  */
 export const MIN_PROVISIONAL_ARRIVALS = 6;
 
@@ -398,9 +399,12 @@ export class FusionEngine {
       candidates.forEach((a, k) => {
         if (used.has(a)) taken[at[k] ?? 0] = 1;
       });
-      // Smaller groups are placed when final only: at worst-day density they are mostly coincidences
-      // that the next arrivals regroup, and showing each made events flicker.
-      if (fit.inliers.length < MIN_PROVISIONAL_ARRIVALS) continue;
+      // Smaller groups are shown once the sound has had the time to reach every sensor in hearing
+      // range (decision 0010): before that, at worst-day density they are mostly coincidences that the
+      // next arrivals regroup, and showing each made events flicker. After it, only an arrival
+      // delivered late can change them, which the lateness allowance waits for before they are final.
+      if (fit.inliers.length < MIN_PROVISIONAL_ARRIVALS && !this.#heardEverywhere(event, maxTravelMs))
+        continue;
       const content = JSON.stringify(event);
       shown.set(event.id, content);
       if (this.#shown.get(event.id) === content) continue;
@@ -414,6 +418,14 @@ export class FusionEngine {
     }
     this.#provisionalFits = fits;
     return shown;
+  }
+
+  /**
+   * Whether the latest observation time has passed the event's emission time by the longest travel
+   * time: every sensor in hearing range has then heard it, if it was to hear it at all.
+   */
+  #heardEverywhere(event: EventDraft, maxTravelMs: number): boolean {
+    return event.timeMs + maxTravelMs <= this.#latestMs;
   }
 
   /**

@@ -195,15 +195,17 @@ test('with provisional off, nothing comes out before the watermark and nothing i
   assert.deepEqual(drained.withdrawnIds, []);
 });
 
-test('with provisional on, a group of fewer than six arrivals is shown once its sound has reached every sensor in range', () => {
+test("with provisional on, a group of fewer than six arrivals is shown once its seed's window has closed", () => {
   assert.equal(MIN_PROVISIONAL_ARRIVALS, 6);
   const engine = new FusionEngine({ fitAcoustic: fitArrivals, provisional: true });
-  engine.add(arrivalsOfTheLaunch().slice(0, 5));
+  const five = heardBy(8).slice(0, 5);
+  engine.add(five.map((a) => a.input));
   assert.deepEqual(engine.drain(false).events, [], 'five arrivals: not shown at once');
-  // The launch was at START_MS; 45 km at 320 m/s is 140.6 s of travel.
-  engine.add([farArrival(100, 139_000)]);
-  assert.deepEqual(engine.drain(false).events, [], 'a sensor in range could still hear it');
-  engine.add([farArrival(101, 142_000)]);
+  // The seed's window: its arrival, 45 km at 320 m/s (140.6 s) and 1 s more.
+  const closesMs = Math.min(...five.map((a) => a.timeMs)) - START_MS + 141_625;
+  engine.add([farArrival(100, closesMs - 500)]);
+  assert.deepEqual(engine.drain(false).events, [], 'an arrival in order could still join it');
+  engine.add([farArrival(101, closesMs + 500)]);
   const shown = engine.drain(false);
   assert.deepEqual(
     shown.events.map((e) => e.provenance.length),

@@ -104,7 +104,7 @@ export interface EngineOptions {
  * The fewest arrivals a provisional group is shown with as soon as it forms (decision 0010). On a
  * simulated worst hour drained every seven observations, showing groups of four made 146 events that
  * were later withdrawn and up to nine states of one event; from six, 2 and at most three. Smaller
- * groups are shown once the sound has had the time to reach every sensor in hearing range.
+ * groups are shown once their seed's candidate window has closed.
  */
 export const MIN_PROVISIONAL_ARRIVALS = 6;
 
@@ -399,12 +399,11 @@ export class FusionEngine {
       candidates.forEach((a, k) => {
         if (used.has(a)) taken[at[k] ?? 0] = 1;
       });
-      // Smaller groups are shown once the sound has had the time to reach every sensor in hearing
-      // range (decision 0010): before that, at worst-day density they are mostly coincidences that the
-      // next arrivals regroup, and showing each made events flicker. After it, only an arrival
-      // delivered late can change them, which the lateness allowance waits for before they are final.
-      if (fit.inliers.length < MIN_PROVISIONAL_ARRIVALS && !this.#heardEverywhere(event, maxTravelMs))
-        continue;
+      // Smaller groups are shown once no arrival in order can join their seed's window any more
+      // (decision 0010): before that, at worst-day density they are mostly coincidences that the next
+      // arrivals regroup, and showing each made events flicker. After it, only an arrival delivered
+      // late can change them, which the lateness allowance waits for before they are final.
+      if (fit.inliers.length < MIN_PROVISIONAL_ARRIVALS && !this.#windowClosed(seed, maxTravelMs)) continue;
       const content = JSON.stringify(event);
       shown.set(event.id, content);
       if (this.#shown.get(event.id) === content) continue;
@@ -421,11 +420,13 @@ export class FusionEngine {
   }
 
   /**
-   * Whether the latest observation time has passed the event's emission time by the longest travel
-   * time: every sensor in hearing range has then heard it, if it was to hear it at all.
+   * Whether the latest observation time has passed the end of the seed's candidate window. Every
+   * earlier seed's window ended earlier still, so the seed's group is then made of arrivals at hand
+   * alone: the final grouping differs from it only by arrivals delivered later than others of their
+   * time. (The sound has also reached every sensor in hearing range by then: the seed heard it first.)
    */
-  #heardEverywhere(event: EventDraft, maxTravelMs: number): boolean {
-    return event.timeMs + maxTravelMs <= this.#latestMs;
+  #windowClosed(seed: Arrival, maxTravelMs: number): boolean {
+    return seed.timeMs + maxTravelMs + CANDIDATE_SLACK_MS <= this.#latestMs;
   }
 
   /**
@@ -445,7 +446,7 @@ export class FusionEngine {
     if (first === undefined) return { candidates, at };
     for (let i = seed; i < waiting.length; i++) {
       const a = waiting[i];
-      if (a === undefined || a.timeMs - first.timeMs > maxTravelMs + 1_000) break;
+      if (a === undefined || a.timeMs - first.timeMs > maxTravelMs + CANDIDATE_SLACK_MS) break;
       if (taken[i] === 1 || !this.#compatible(first, a)) continue;
       candidates.push(a);
       at.push(i);
@@ -573,6 +574,9 @@ interface WaitingRadar {
   readonly input: FusionInput;
   readonly draft: EventDraft;
 }
+
+/** How far past the longest travel time after a seed its candidate window reaches, ms. */
+const CANDIDATE_SLACK_MS = 1_000;
 
 /** Extra time the engine's direction gate allows (times taken apart round differently), s. */
 const GATE_SLACK_S = 0.05;

@@ -22,8 +22,8 @@ export interface QueryTimings {
   /** Latency of each query in plan order, ms. */
   readonly latenciesMs: readonly number[];
   readonly rowsReturned: number;
-  /** Raw queries only: how many used which index. */
-  readonly plans?: { readonly grid: number; readonly time: number };
+  /** Raw queries only: how many read the keys covering their box, how many the keys of whole days. */
+  readonly plans?: { readonly grid: number; readonly days: number };
 }
 
 function get(

@@ -42,7 +42,7 @@ export async function run(args: unknown, _control: TaskControl): Promise<QueryTi
     return s;
   };
   const latenciesMs: number[] = [];
-  const plans = { grid: 0, time: 0 };
+  const plans = { grid: 0, days: 0 };
   let rowsReturned = 0;
   for (const [i, q] of queries.entries()) {
     const started = performance.now();
@@ -58,10 +58,10 @@ export async function run(args: unknown, _control: TaskControl): Promise<QueryTi
         `SELECT ${COLUMNS} FROM observations INDEXED BY observations_grid WHERE grid_key IN (SELECT value FROM json_each(?)) AND ${where} ORDER BY seq LIMIT ?`,
       ).all(JSON.stringify(keys), ...params, a.limit);
     } else {
-      plans.time += 1;
+      plans.days += 1;
       rows = statement(
-        `SELECT ${COLUMNS} FROM observations INDEXED BY observations_time WHERE ${where} ORDER BY seq LIMIT ?`,
-      ).all(...params, a.limit);
+        `SELECT ${COLUMNS} FROM observations INDEXED BY observations_grid WHERE grid_key >= ? AND grid_key < ? AND ${where} ORDER BY seq LIMIT ?`,
+      ).all(...spatialGrid.dayRange(fromDay, toDay), ...params, a.limit);
     }
     latenciesMs.push(performance.now() - started);
     if (rows.length !== q.expected)

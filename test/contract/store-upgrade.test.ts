@@ -147,6 +147,15 @@ async function checkUpgraded(store: Store, engine: Engine): Promise<void> {
   keep('before access', engine, backfilled);
   assert.deepEqual(await store.ledger.audit(), { ok: true, size: 4, rows: 4, checkpointSize: null });
   assert.deepEqual((await store.observations.findBySeq(1))?.marking, DEFAULT_MARKINGS.observation);
+  // The old row is found by its window (on SQLite, through the span of observed times the upgrade
+  // reads from the index it then drops).
+  for (const window of [{ fromMs: 1000, toMs: 1001 }, { fromMs: 0 }, { toMs: 1001 }])
+    assert.deepEqual(
+      (await store.observations.query({ ...window, limit: 10 })).map((o) => o.seq),
+      [1],
+      JSON.stringify(window),
+    );
+  assert.deepEqual(await store.observations.query({ fromMs: 1001, limit: 10 }), []);
   const source = await store.sources.get('array-1');
   assert.deepEqual(source.marking, DEFAULT_MARKINGS.source);
   assert.deepEqual(source.keys, [{ ...OLD_KEY, compromisedAtMs: null }]);

@@ -3,7 +3,8 @@
  * day, as one integer key. A B-tree on (key, observed time) answers "points in this box during this
  * window" by enumerating the keys that cover it; keying by day keeps one batch's inserts in a narrow
  * region of the index, which is what makes ingest fast (docs/decisions/0004-spatial-index.md explains
- * why not an R*Tree).
+ * why not an R*Tree). The keys of a day are contiguous, so the same index also answers a window
+ * without a box: one range of keys per run of days (`dayRange`).
  *
  * @example
  * // The keys a raw query needs for a box and a window [fromMs, toMs):
@@ -34,6 +35,7 @@ const cellOf = (lat: number, lon: number): number => row(lat) * CELLS_PER_ROW + 
  */
 export const spatialGrid = {
   cellDegrees: CELL_DEGREES,
+  dayMs: DAY_MS,
   maxCoveringKeys: MAX_COVERING_KEYS,
 
   /** The UTC day of a time (ms): the time part of the key. */
@@ -44,6 +46,11 @@ export const spatialGrid = {
   /** The key of a point (latitude −90…90, longitude −180…180) observed at `ms`; below 2^53 until 3000 AD. */
   keyOf(lat: number, lon: number, ms: number): number {
     return Math.floor(ms / DAY_MS) * CELLS + cellOf(lat, lon);
+  },
+
+  /** The keys of every cell over days `fromDay`…`toDay` inclusive: `[lowest, beyondHighest)`. */
+  dayRange(fromDay: number, toDay: number): readonly [number, number] {
+    return [fromDay * CELLS, (toDay + 1) * CELLS];
   },
 
   /** How many keys cover the box over days `fromDay`…`toDay` inclusive (cheap: no list is built). */

@@ -49,7 +49,7 @@ export const sqliteMigrations: Record<string, Migration> = {
     // exact coordinates checked in the index before any table row is read (docs/decisions/0004).
     sql.raw(`CREATE INDEX observations_grid ON observations (grid_key, observed_at, lat, lon)`),
     // Windows without a box, or with a box too large to enumerate its cells; lat/lon again so the box
-    // is checked in the index. Observed times mostly grow, so this index is appended to, cheaply.
+    // is checked in the index. Dropped by 0009-windows-by-grid (docs/decisions/0015).
     sql.raw(`CREATE INDEX observations_time ON observations (observed_at, lat, lon)`),
     sql.raw(`CREATE TABLE quarantine (
       id INTEGER PRIMARY KEY,
@@ -379,5 +379,17 @@ export const sqliteMigrations: Record<string, Migration> = {
     sql.raw(`INSERT OR IGNORE INTO source_keys (key_id, source_id)
       SELECT json_extract(k.value, '$.keyId'), s.id FROM sources AS s, json_each(s.keys) AS k
       WHERE json_extract(k.value, '$.keyId') IS NOT NULL`),
+  ),
+  // The time index goes (docs/decisions/0015-no-time-index.md): a window is read from the grid index,
+  // whose keys of a day are contiguous. It was the costliest index to keep: a source's batch spans
+  // days, and its rows landed all over the index. The earliest and latest observed times it gave in
+  // one seek are kept with the store's other counters instead, filled here from the index it replaces.
+  '0009-windows-by-grid': statements(
+    sql.raw(`ALTER TABLE store_state ADD COLUMN first_observed_at INTEGER`),
+    sql.raw(`ALTER TABLE store_state ADD COLUMN last_observed_at INTEGER`),
+    sql.raw(`UPDATE store_state SET
+      first_observed_at = (SELECT min(observed_at) FROM observations),
+      last_observed_at = (SELECT max(observed_at) FROM observations)`),
+    sql.raw(`DROP INDEX observations_time`),
   ),
 };

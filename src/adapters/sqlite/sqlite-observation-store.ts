@@ -105,6 +105,8 @@ interface StateRow {
   last_quarantine_id: number;
   quarantine_head_bytes: number;
   observation_count: number;
+  first_observed_at: number | null;
+  last_observed_at: number | null;
 }
 
 interface StatusRow {
@@ -117,10 +119,12 @@ interface StatusRow {
 function prepareIngest(db: Database.Database) {
   return {
     readState: db.prepare<[], StateRow>(
-      'SELECT last_seq, last_quarantine_id, quarantine_head_bytes, observation_count FROM store_state WHERE id = 1',
+      `SELECT last_seq, last_quarantine_id, quarantine_head_bytes, observation_count, first_observed_at,
+        last_observed_at FROM store_state WHERE id = 1`,
     ),
-    writeState: db.prepare<[number, number, number, number]>(
-      'UPDATE store_state SET last_seq = ?, last_quarantine_id = ?, quarantine_head_bytes = ?, observation_count = ? WHERE id = 1',
+    writeState: db.prepare<[number, number, number, number, number | null, number | null]>(
+      `UPDATE store_state SET last_seq = ?, last_quarantine_id = ?, quarantine_head_bytes = ?,
+        observation_count = ?, first_observed_at = ?, last_observed_at = ? WHERE id = 1`,
     ),
     insert: db.prepare<
       [
@@ -264,43 +268,51 @@ export class SqliteObservationStore implements ObservationStore {
     const other: RawBuilder<unknown>[] = [];
     const hasWindow = query.fromMs !== undefined || query.toMs !== undefined;
     // The planner is told which index to use: with ORDER BY seq LIMIT it would otherwise often walk the
-    // whole table in seq order (docs/decisions/0004-spatial-index.md).
-    let index: 'observations_grid' | 'observations_time' | undefined;
+    // whole table in seq order (docs/decisions/0004-spatial-index.md). The grid index is the only one
+    // that holds times and places: a box is read as the keys that cover it, a window as the keys of
+    // the days it spans (docs/decisions/0015-no-time-index.md).
+    let index: 'observations_grid' | undefined;
     const box = query.bbox;
-    if (box !== undefined) {
-      // The days to enumerate: the window, narrowed to the days that hold observations.
+    if (box !== undefined || hasWindow) {
+      // The days to read: the window, narrowed to the days that hold observations.
       const span = await this.#kysely
         .selectFrom('store_state')
-        .select(['observation_count as total'])
-        .select((eb) => [
-          eb
-            .selectFrom('observations')
-            .select(({ fn }) => fn.min<number | null>('observed_at').as('m'))
-            .as('first'),
-          eb
-            .selectFrom('observations')
-            .select(({ fn }) => fn.max<number | null>('observed_at').as('m'))
-            .as('last'),
-        ])
+        .select(['observation_count as total', 'first_observed_at as first', 'last_observed_at as last'])
         .executeTakeFirstOrThrow();
       if (span.first === null || span.last === null) return [];
       const from = Math.max(query.fromMs ?? span.first, span.first);
       const to = Math.min(query.toMs ?? span.last + 1, span.last + 1);
       if (to <= from) return [];
       const [fromDay, toDay] = [spatialGrid.dayOf(from), spatialGrid.dayOf(to - 1)];
-      const keys = spatialGrid.countCovering(box, fromDay, toDay);
-      // A key costs one seek, worth a few index entries; the time index costs the entries in the window
+      // A key costs one seek, worth a few index entries; reading whole days costs their entries
       // (estimated as if observations were spread evenly over time).
-      const inWindow = hasWindow ? (span.total * (to - from)) / (span.last + 1 - span.first) : Infinity;
-      if (keys <= spatialGrid.maxCoveringKeys && keys * SEEK_COST <= inWindow) {
+      const inDays = hasWindow
+        ? Math.min(
+            span.total,
+            (span.total * (toDay + 1 - fromDay) * spatialGrid.dayMs) / (span.last + 1 - span.first),
+          )
+        : Infinity;
+      const keys = box === undefined ? Infinity : spatialGrid.countCovering(box, fromDay, toDay);
+      const [first, beyond] = spatialGrid.dayRange(fromDay, toDay);
+      if (box !== undefined && keys <= spatialGrid.maxCoveringKeys && keys * SEEK_COST <= inDays) {
         index = 'observations_grid';
         const covering = JSON.stringify(spatialGrid.covering(box, fromDay, toDay));
         indexed.push(sql`grid_key IN (SELECT value FROM json_each(${covering}))`);
-      } else if (hasWindow) index = 'observations_time';
-      indexed.push(
-        sql`lat >= ${box.south} AND lat <= ${box.north} AND lon >= ${box.west} AND lon <= ${box.east}`,
-      );
-    } else if (hasWindow) index = 'observations_time';
+      } else if (hasWindow) {
+        index = 'observations_grid';
+        // Observations without a place have no key: with a box they cannot match; without one, they
+        // are read from the front of the index, in time order.
+        indexed.push(
+          box === undefined
+            ? sql`(grid_key IS NULL OR (grid_key >= ${first} AND grid_key < ${beyond}))`
+            : sql`grid_key >= ${first} AND grid_key < ${beyond}`,
+        );
+      }
+      if (box !== undefined)
+        indexed.push(
+          sql`lat >= ${box.south} AND lat <= ${box.north} AND lon >= ${box.west} AND lon <= ${box.east}`,
+        );
+    }
     if (query.fromMs !== undefined) indexed.push(sql`observed_at >= ${query.fromMs}`);
     if (query.toMs !== undefined) indexed.push(sql`observed_at < ${query.toMs}`);
     if (query.afterSeq !== undefined) indexed.push(sql`seq > ${query.afterSeq}`);
@@ -485,6 +497,8 @@ function commitGroup(
   let quarantineId = state.last_quarantine_id;
   let usedBytes = state.quarantine_head_bytes;
   let count = state.observation_count;
+  let first = state.first_observed_at ?? Number.POSITIVE_INFINITY;
+  let last = state.last_observed_at ?? Number.NEGATIVE_INFINITY;
   const statuses = new StatusChanges(statements);
   const commits: IngestCommit[] = [];
   // What the group writes is ledgered in the order written, each leaf as its row goes in.
@@ -528,6 +542,8 @@ function commitGroup(
         seq = next;
         lastSeq = next;
         count += 1;
+        if (o.observedAtMs < first) first = o.observedAtMs;
+        if (o.observedAtMs > last) last = o.observedAtMs;
         // A leaf made on a validation thread holds when the row is the one it was made for.
         const ahead = leafMadeFor(o, batch.receivedAtMs, batchId, marking);
         ledgered.add(
@@ -583,7 +599,14 @@ function commitGroup(
   }
   ledgered.finish();
   statuses.write();
-  statements.writeState.run(seq, quarantineId, usedBytes, count);
+  statements.writeState.run(
+    seq,
+    quarantineId,
+    usedBytes,
+    count,
+    count === 0 ? null : first,
+    count === 0 ? null : last,
+  );
   return commits;
 }
 

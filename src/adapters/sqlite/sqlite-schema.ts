@@ -11,6 +11,9 @@ export interface SqliteStoreStateTable {
   /** Bytes of rejected records kept, against the quota. */
   quarantine_head_bytes: number;
   observation_count: number;
+  /** The earliest and latest observed time (ms) of any observation stored; null while there is none. */
+  first_observed_at: number | null;
+  last_observed_at: number | null;
   /** The highest observation sequence fusion has accounted for; never moves back. */
   fusion_cursor: number;
 }

@@ -4,7 +4,7 @@
  * database the whole file path filled), after 100 warm-up queries. The p95 of the 1,000 is the
  * figure; the p95 of the 100 warm-up queries, the first a fresh process answers, is the cold p95.
  * Limit: the same queries as one SQL statement each through raw better-sqlite3 on the same file with
- * the shipped pragmas (the R*Tree and time index the schema has, all columns of the matching rows).
+ * the shipped pragmas (the grid index the schema has, all columns of the matching rows).
  */
 import { DEFAULT_APP_OPTIONS } from '../../src/api/build-app.ts';
 import { DEFAULT_INGEST_BATCH } from '../../src/cli/commands/ingest.ts';

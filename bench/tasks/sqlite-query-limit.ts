@@ -3,8 +3,8 @@
  * on the same file with the shipped pragmas, in the same order (100 warm-up, then 1,000), in a fresh
  * process. The statement uses the schema's box-and-window index the way docs/decisions/0004 says a
  * raw query should — the grid keys (day × cell, from the adapter's own grid function) covering the
- * box over the window's days, the time range, the exact coordinates; the time index when the keys
- * are too many — and returns the same columns, ordered by commit sequence, as row objects. No HTTP,
+ * box over the window's days, the time range, the exact coordinates; the keys of those whole days
+ * when the covering keys are too many (docs/decisions/0015) — and returns the same columns, ordered by commit sequence, as row objects. No HTTP,
  * no query builder, no presenter, no JSON.
  */
 import { readFileSync } from 'node:fs';

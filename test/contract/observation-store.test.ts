@@ -449,7 +449,7 @@ describeEachEngine('ObservationStore', (engine) => {
       'p-5',
       'p-6',
     ]);
-    // A huge box with a window: answered another way by SQLite (time index), same semantics.
+    // A huge box with a window: answered another way by SQLite (whole days of the grid), same semantics.
     assert.deepEqual(
       await ids({
         bbox: { west: -180, south: -90, east: 180, north: 90 },
@@ -459,6 +459,40 @@ describeEachEngine('ObservationStore', (engine) => {
       ['p-2', 'p-3', 'p-4'],
     );
     assert.deepEqual(await ids({ bbox: { west: 0, south: -60, east: 60, north: 0 } }), ['p-3']);
+  });
+
+  it('answers a window as of one moment: a commit landing while it runs is in the answer whole or not at all', async () => {
+    const store = await engine.open();
+    const point = { lat: 48.05, lon: 37.75 };
+    const box = { west: 37.7, south: 48, east: 37.8, north: 48.1 };
+    await commit(store, [make.valid({ sourceId: 's-race', id: 'first', point, observedAtMs: T0 })]);
+    // Each round commits rows on the earliest day seen so far and on days before it, while a query
+    // whose window has no start is under way. (On SQLite the commit cannot land between the query's
+    // reads today; the query also bounds its answer by the commit sequence it read with its span.)
+    for (let round = 0; round < 20; round += 1) {
+      const day = T0 - round * 3 * DAY;
+      const during = [day - MINUTE, day - DAY, day - 2 * DAY, day - 2 * DAY - 1].map((observedAtMs, i) =>
+        make.valid({ sourceId: 's-race', id: `r${round}-${i}`, point, observedAtMs }),
+      );
+      for (const query of [{ toMs: T0 + DAY }, { toMs: T0 + DAY, bbox: box }]) {
+        const ids = during.map((o) => `${o.recordId}${JSON.stringify(query)}`);
+        const renamed = during.map((o, i) => ({ ...o, recordId: ids[i]! }));
+        const answering = store.observations.query({ ...query, limit: 1000 });
+        const committed = await commit(store, renamed);
+        assert.deepEqual(
+          committed.outcomes.map((o) => o.status),
+          ['accepted', 'accepted', 'accepted', 'accepted'],
+        );
+        const found = new Set((await answering).map((o) => o.recordId));
+        const taken = ids.filter((id) => found.has(id));
+        assert.ok(taken.length === 0 || taken.length === ids.length, `round ${round}: ${taken.join(', ')}`);
+        // Asked again, the answer holds the commit whole.
+        const again = new Set(
+          (await store.observations.query({ ...query, limit: 1000 })).map((o) => o.recordId),
+        );
+        assert.ok(ids.every((id) => again.has(id)));
+      }
+    }
   });
 
   it('finds observations on both sides of midnight UTC and over many days', async () => {

@@ -272,14 +272,26 @@ export class SqliteObservationStore implements ObservationStore {
     // that holds times and places: a box is read as the keys that cover it, a window as the keys of
     // the days it spans (docs/decisions/0015-no-time-index.md).
     let index: 'observations_grid' | undefined;
+    let total: number | undefined;
     const box = query.bbox;
     if (box !== undefined || hasWindow) {
       // The days to read: the window, narrowed to the days that hold observations.
       const span = await this.#kysely
         .selectFrom('store_state')
-        .select(['observation_count as total', 'first_observed_at as first', 'last_observed_at as last'])
+        .select([
+          'observation_count as total',
+          'first_observed_at as first',
+          'last_observed_at as last',
+          'last_seq as through',
+        ])
         .executeTakeFirstOrThrow();
       if (span.first === null || span.last === null) return [];
+      total = span.total;
+      // The answer is as of the span. A commit landing between this read and the rows' (none can today:
+      // commits start from setImmediate, and a query's reads follow each other in microtasks) could hold
+      // times past the span's days; none of its rows is taken rather than some, which a client paging
+      // by seq would otherwise skip for good. The next page has them all.
+      indexed.push(sql`seq <= ${span.through}`);
       const from = Math.max(query.fromMs ?? span.first, span.first);
       const to = Math.min(query.toMs ?? span.last + 1, span.last + 1);
       if (to <= from) return [];
@@ -326,7 +338,8 @@ export class SqliteObservationStore implements ObservationStore {
       // The index pays while it yields few candidates. Past `cap` of them, walking the table in seq
       // order meets `limit` matches sooner (at the density seen, within about `cap` rows), so the index
       // is given up. Either way the work is bounded by about `cap` rows.
-      const cap = Math.max(query.limit, Math.ceil(Math.sqrt(query.limit * (await this.count()))));
+      const rows = total ?? (await this.count());
+      const cap = Math.max(query.limit, Math.ceil(Math.sqrt(query.limit * rows)));
       const candidates = await sql<{
         seq: number;
       }>`SELECT seq FROM ${sql.raw(`observations INDEXED BY ${index}`)}
@@ -604,8 +617,8 @@ function commitGroup(
     quarantineId,
     usedBytes,
     count,
-    count === 0 ? null : first,
-    count === 0 ? null : last,
+    Number.isFinite(first) ? first : null,
+    Number.isFinite(last) ? last : null,
   );
   return commits;
 }

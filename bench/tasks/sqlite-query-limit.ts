@@ -4,8 +4,8 @@
  * process. The statement uses the schema's box-and-window index the way docs/decisions/0004 says a
  * raw query should — the grid keys (day × cell, from the adapter's own grid function) covering the
  * box over the window's days, the time range, the exact coordinates; the keys of those whole days
- * when the covering keys are too many (docs/decisions/0015) — and returns the same columns, ordered by commit sequence, as row objects. No HTTP,
- * no query builder, no presenter, no JSON.
+ * when the covering keys are too many (docs/decisions/0015) — and returns the same columns, ordered
+ * by commit sequence, as row objects. No HTTP, no query builder, no presenter, no JSON.
  */
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';

@@ -305,7 +305,6 @@ export class SqliteObservationStore implements ObservationStore {
           )
         : Infinity;
       const keys = box === undefined ? Infinity : spatialGrid.countCovering(box, fromDay, toDay);
-      const [first, beyond] = spatialGrid.dayRange(fromDay, toDay);
       if (box !== undefined && keys <= spatialGrid.maxCoveringKeys && keys * SEEK_COST <= inDays) {
         index = 'observations_grid';
         const covering = JSON.stringify(spatialGrid.covering(box, fromDay, toDay));
@@ -314,10 +313,11 @@ export class SqliteObservationStore implements ObservationStore {
         index = 'observations_grid';
         // Observations without a place have no key: with a box they cannot match; without one, they
         // are read from the front of the index, in time order.
+        const [low, beyond] = spatialGrid.dayRange(fromDay, toDay);
         indexed.push(
           box === undefined
-            ? sql`(grid_key IS NULL OR (grid_key >= ${first} AND grid_key < ${beyond}))`
-            : sql`grid_key >= ${first} AND grid_key < ${beyond}`,
+            ? sql`(grid_key IS NULL OR (grid_key >= ${low} AND grid_key < ${beyond}))`
+            : sql`grid_key >= ${low} AND grid_key < ${beyond}`,
         );
       }
       if (box !== undefined)

@@ -12,6 +12,7 @@ import { Agent, request } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqliteStore } from '../../src/adapters/sqlite/open-sqlite-store.ts';
+import { DEFAULT_SEED_WINDOW_MS } from '../../src/core/fusion/engine.ts';
 import { batchSigner, type Batch } from '../http-client.ts';
 import type { TaskControl } from './task.ts';
 
@@ -37,6 +38,8 @@ export interface StreamLatencyResult {
   readonly messages: readonly {
     readonly atMs: number;
     readonly lastSeq: number;
+    /** Every observation behind it. */
+    readonly seqs: readonly number[];
     readonly withdrawn: boolean;
   }[];
 }
@@ -55,7 +58,7 @@ export async function run(args: unknown, _control: TaskControl): Promise<StreamL
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 
   // The stream: every violation message's receipt time and the last observation behind it.
-  const received: { atMs: number; lastSeq: number; withdrawn: boolean }[] = [];
+  const received: { atMs: number; lastSeq: number; seqs: number[]; withdrawn: boolean }[] = [];
   let lastMessageMs = Date.now();
   const stream = request({
     host: '127.0.0.1',
@@ -79,7 +82,12 @@ export async function run(args: unknown, _control: TaskControl): Promise<StreamL
           if (data === undefined) continue;
           const parsed = JSON.parse(data) as { supportingSeqs?: number[]; status?: string };
           const seqs = parsed.supportingSeqs ?? [];
-          received.push({ atMs: now, lastSeq: Math.max(...seqs), withdrawn: parsed.status === 'withdrawn' });
+          received.push({
+            atMs: now,
+            lastSeq: Math.max(...seqs),
+            seqs,
+            withdrawn: parsed.status === 'withdrawn',
+          });
           lastMessageMs = now;
         }
       });
@@ -158,13 +166,30 @@ export async function latencyOf(
   standingLatenciesMs: Quantiles | null;
   withdrawals: number;
   unmatched: number;
+  /** The standing messages by what is behind them (see {@link sourcesOf}). */
+  bySources: Record<string, Quantiles | null>;
+  /**
+   * Standing messages of groups of four or five arrivals, which a live server shows once their seed's
+   * window has closed (decision 0010): the latency counted from that moment instead — the first receipt
+   * of an acoustic or radar observation observed past the window — or from the last arrival's receipt
+   * if later. What is left is the server's own delay; the rest waited for observation time to pass.
+   */
+  smallGroupsAfterWindowMs: Quantiles | null;
 }> {
   const store = await openSqliteStore({ path: dbPath });
   const receivedAt = new Map<number, number>();
+  const facts = new Map<number, { kind: string; observedAtMs: number }>();
+  /** Acoustic and radar observations: observed time and receipt. */
+  const clock: { observedAtMs: number; receivedAtMs: number }[] = [];
   try {
     for (let after = 0; ;) {
       const page = await store.observations.listAfter(after, 10_000);
-      for (const row of page) receivedAt.set(row.seq, row.receivedAtMs);
+      for (const row of page) {
+        receivedAt.set(row.seq, row.receivedAtMs);
+        facts.set(row.seq, { kind: row.kind, observedAtMs: row.observedAtMs });
+        if (row.kind === 'acoustic' || row.kind === 'radar')
+          clock.push({ observedAtMs: row.observedAtMs, receivedAtMs: row.receivedAtMs });
+      }
       const last = page.at(-1);
       if (last === undefined || page.length < 10_000) break;
       after = last.seq;
@@ -172,15 +197,48 @@ export async function latencyOf(
   } finally {
     await store.close();
   }
+  // The first receipt of an observation observed at or after a time: by observed time, the earliest
+  // receipt from each place on.
+  clock.sort((a, b) => a.observedAtMs - b.observedAtMs);
+  const firstReceiptFrom: number[] = new Array<number>(clock.length);
+  for (let i = clock.length - 1, earliest = Infinity; i >= 0; i--) {
+    earliest = Math.min(earliest, clock[i]?.receivedAtMs ?? Infinity);
+    firstReceiptFrom[i] = earliest;
+  }
+  const receiptOnceObservedPast = (ms: number): number | undefined => {
+    let lo = 0;
+    let hi = clock.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((clock[mid]?.observedAtMs ?? Infinity) < ms) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < clock.length ? firstReceiptFrom[lo] : undefined;
+  };
   const latencies: number[] = [];
   const standing: number[] = [];
+  const bySources = new Map<string, number[]>();
+  const afterWindow: number[] = [];
   let unmatched = 0;
   for (const message of messages) {
     const at = receivedAt.get(message.lastSeq);
-    if (at === undefined) unmatched += 1;
-    else {
-      latencies.push(message.atMs - at);
-      if (!message.withdrawn) standing.push(message.atMs - at);
+    if (at === undefined) {
+      unmatched += 1;
+      continue;
+    }
+    const latency = message.atMs - at;
+    latencies.push(latency);
+    if (message.withdrawn) continue;
+    standing.push(latency);
+    const behind = message.seqs.map((seq) => facts.get(seq)).filter((f) => f !== undefined);
+    const sources = sourcesOf(behind.map((f) => f.kind));
+    let list = bySources.get(sources);
+    if (list === undefined) bySources.set(sources, (list = []));
+    list.push(latency);
+    if (sources === 'arrays, 4–5 arrivals') {
+      const seedMs = Math.min(...behind.map((f) => f.observedAtMs));
+      const closed = receiptOnceObservedPast(seedMs + DEFAULT_SEED_WINDOW_MS);
+      if (closed !== undefined) afterWindow.push(message.atMs - Math.max(closed, at));
     }
   }
   return {
@@ -188,7 +246,19 @@ export async function latencyOf(
     standingLatenciesMs: quantiles(standing),
     withdrawals: messages.filter((m) => m.withdrawn).length,
     unmatched,
+    bySources: Object.fromEntries([...bySources].sort().map(([k, v]) => [k, quantiles(v)])),
+    smallGroupsAfterWindowMs: quantiles(afterWindow),
   };
+}
+
+/** What a message's potential violation rests on, by the kinds of its observations. */
+function sourcesOf(kinds: readonly string[]): string {
+  const acoustic = kinds.filter((k) => k === 'acoustic').length;
+  const radar = kinds.filter((k) => k === 'radar').length;
+  if (acoustic + radar < kinds.length || kinds.length === 0) return 'reports and sightings';
+  if (acoustic === 0) return 'radar only';
+  if (radar > 0) return 'radar and arrays';
+  return acoustic <= 5 ? 'arrays, 4–5 arrivals' : 'arrays, ≥ 6 arrivals';
 }
 
 interface Quantiles {

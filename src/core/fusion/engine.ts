@@ -578,6 +578,14 @@ interface WaitingRadar {
 /** How far past the longest travel time after a seed its candidate window reaches, ms. */
 const CANDIDATE_SLACK_MS = 1_000;
 
+/**
+ * With the default options, how long after a seed's arrival its candidate window closes, ms: the
+ * longest travel time and the slack. A live engine shows a group of four or five arrivals once the
+ * latest observation time has passed it (decision 0010).
+ */
+export const DEFAULT_SEED_WINDOW_MS =
+  (DEFAULTS.maxHearingRangeM / DEFAULTS.minSoundSpeedMs) * 1000 + CANDIDATE_SLACK_MS;
+
 /** Extra time the engine's direction gate allows (times taken apart round differently), s. */
 const GATE_SLACK_S = 0.05;
 

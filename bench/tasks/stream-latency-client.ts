@@ -169,10 +169,11 @@ export async function latencyOf(
   /** The standing messages by what is behind them (see {@link sourcesOf}). */
   bySources: Record<string, Quantiles | null>;
   /**
-   * Standing messages of groups of four or five arrivals, which a live server shows once their seed's
-   * window has closed (decision 0010): the latency counted from that moment instead — the first receipt
-   * of an acoustic or radar observation observed past the window — or from the last arrival's receipt
-   * if later. What is left is the server's own delay; the rest waited for observation time to pass.
+   * Standing messages of groups of four or five arrivals (with or without a radar track), which a live
+   * server shows once their seed's window has closed (decision 0010): the latency counted from that
+   * moment instead — the first receipt of an acoustic or radar observation observed past the window —
+   * or from the last arrival's receipt if later. What is left is the server's own delay; the rest
+   * waited for observation time to pass.
    */
   smallGroupsAfterWindowMs: Quantiles | null;
 }> {
@@ -251,13 +252,17 @@ export async function latencyOf(
   };
 }
 
-/** What a message's potential violation rests on, by the kinds of its observations. */
+/**
+ * What a message's potential violation rests on, by the kinds of its observations. A group of arrays'
+ * arrivals counts by its arrivals, with or without a radar track merged in: a group of four or five
+ * waits for its window either way.
+ */
 function sourcesOf(kinds: readonly string[]): string {
+  if (kinds.length === 0) return 'observations not found';
   const acoustic = kinds.filter((k) => k === 'acoustic').length;
   const radar = kinds.filter((k) => k === 'radar').length;
-  if (acoustic + radar < kinds.length || kinds.length === 0) return 'reports and sightings';
+  if (acoustic + radar < kinds.length) return 'reports and sightings';
   if (acoustic === 0) return 'radar only';
-  if (radar > 0) return 'radar and arrays';
   return acoustic <= 5 ? 'arrays, 4–5 arrivals' : 'arrays, ≥ 6 arrivals';
 }
 

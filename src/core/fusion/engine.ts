@@ -239,11 +239,8 @@ export class FusionEngine {
    * arrival the final grouping retires without an event carrying its id.
    */
   drain(final = false): Drained {
-    const { maxHearingRangeM, minSoundSpeedMs, latenessMs } = this.#options;
-    // The longest travel time is the hearing range's, not the span of two sensors at its ends (twice
-    // it): a sensor at that span still hears within one range of the source. This wait is also how
-    // long an acoustic event takes to come out, in observation time.
-    const maxTravelMs = (maxHearingRangeM / minSoundSpeedMs) * 1000;
+    const { latenessMs } = this.#options;
+    const maxTravelMs = maxTravelMsOf(this.#options);
     const horizon = final ? Number.POSITIVE_INFINITY : this.#latestMs - latenessMs - maxTravelMs;
     const arrived = this.#arrived.length > 0 || this.#drafts.length > 0;
     if (this.#arrived.length > 0) {
@@ -579,12 +576,23 @@ interface WaitingRadar {
 const CANDIDATE_SLACK_MS = 1_000;
 
 /**
+ * The longest travel time, ms. It is the hearing range's, not the span of two sensors at its ends
+ * (twice it): a sensor at that span still hears within one range of the source. This wait is also how
+ * long an acoustic event takes to come out, in observation time.
+ */
+function maxTravelMsOf(options: {
+  readonly maxHearingRangeM: number;
+  readonly minSoundSpeedMs: number;
+}): number {
+  return (options.maxHearingRangeM / options.minSoundSpeedMs) * 1000;
+}
+
+/**
  * With the default options, how long after a seed's arrival its candidate window closes, ms: the
  * longest travel time and the slack. A live engine shows a group of four or five arrivals once the
  * latest observation time has passed it (decision 0010).
  */
-export const DEFAULT_SEED_WINDOW_MS =
-  (DEFAULTS.maxHearingRangeM / DEFAULTS.minSoundSpeedMs) * 1000 + CANDIDATE_SLACK_MS;
+export const DEFAULT_SEED_WINDOW_MS = maxTravelMsOf(DEFAULTS) + CANDIDATE_SLACK_MS;
 
 /** Extra time the engine's direction gate allows (times taken apart round differently), s. */
 const GATE_SLACK_S = 0.05;

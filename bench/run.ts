@@ -1,5 +1,5 @@
 /**
- * @module `npm run bench -- AREA [--rows N] [--runs R] [--no-growth] [--seed S] [--cpu-prof]`
+ * @module `npm run bench -- AREA [--rows N] [--runs R] [--no-growth] [--seed S] [--only ITEM,…] [--cpu-prof]`
  *
  * Runs one area's figures beside their limits measured in the same run, `R` runs each (medians
  * reported), at N lines and — for the ×10 growth — at N/10, then prints a table and writes
@@ -25,13 +25,15 @@ const AREAS: Readonly<Record<string, () => Promise<Area>>> = {
 /** Entries of the large log the ledger's verify and proof figures run on (`--log-entries`). */
 let logEntries = 10_000_000;
 
-const USAGE = `usage: npm run bench -- AREA [--rows N] [--runs R] [--no-growth] [--seed S] [--cpu-prof]
+const USAGE = `usage: npm run bench -- AREA [--rows N] [--runs R] [--no-growth] [--seed S] [--only ITEM,…] [--cpu-prof]
   AREA       ${Object.keys(AREAS).join(' | ')}
   --rows N   lines of input (default ${DEFAULT_ROWS.toLocaleString('en')}); N/10 is run too for the ×10 growth
   --runs R   runs of each figure and its limit; medians are reported (default 3)
   --no-growth  skip the N/10 size
   --validation-threads N  the application's validation threads (default: what ships; 0: in process)
   --log-entries M  entries of the log the ledger's verify and proofs run on (default 10,000,000)
+  --only ITEM,…  run these items of the area only (e.g. fusion-stream-latency); the area's other
+               items stay in its results file as they were, each with its own source stamp
   --cpu-prof   write CPU profiles of the measured processes to bench/data/profiles/ (the figures
                of a profiled run go there too, not to bench/results/)
 `;
@@ -44,6 +46,7 @@ function parse(argv: readonly string[]): { area: string; options: BenchOptions }
   let growth = true;
   let seed = DEFAULT_SEED;
   let validationThreads: number | undefined;
+  let only: Set<string> | undefined;
   const nodeOptions: string[] = [];
   const int = (flag: string, text: string | undefined, min: number): number => {
     const n = Number(text);
@@ -59,7 +62,11 @@ function parse(argv: readonly string[]): { area: string; options: BenchOptions }
       else if (arg === '--no-growth') growth = false;
       else if (arg === '--validation-threads') validationThreads = int(arg, args.shift(), 0);
       else if (arg === '--log-entries') logEntries = int(arg, args.shift(), 1000);
-      else if (arg === '--cpu-prof')
+      else if (arg === '--only') {
+        const names = (args.shift() ?? '').split(',').filter((name) => name !== '');
+        if (names.length === 0) throw new Error('--only needs item names, e.g. fusion-stream-latency');
+        only = new Set(names);
+      } else if (arg === '--cpu-prof')
         nodeOptions.push('--cpu-prof', `--cpu-prof-dir=${join(DATA_DIR, 'profiles')}`);
       else if (arg === '--help' || arg === '-h') return USAGE;
       else if (!arg.startsWith('-') && area === undefined) area = arg;
@@ -78,6 +85,7 @@ function parse(argv: readonly string[]): { area: string; options: BenchOptions }
       seed,
       nodeOptions,
       ...(validationThreads === undefined ? {} : { validationThreads }),
+      ...(only === undefined ? {} : { only }),
     },
   };
 }
@@ -107,7 +115,13 @@ async function main(): Promise<number> {
     context.log(
       `${area}: ${options.rows.toLocaleString('en')} lines, ${options.runs} runs${options.growth ? ', with the ×10 growth' : ''}`,
     );
-    const items = await run(context);
+    // An area that does not look at `--only` runs every item: those not asked for are left out here.
+    const items = (await run(context)).filter((item) => context.wants(item.name));
+    const missing = [...(options.only ?? [])].filter((name) => !items.some((item) => item.name === name));
+    if (missing.length > 0) {
+      process.stderr.write(`no item ${missing.join(', ')} in ${area}: nothing written\n`);
+      return 2;
+    }
     printTable(items);
     // Profiled figures are slower than real ones: they go beside the profiles, not into bench/results.
     const profiling = options.nodeOptions.includes('--cpu-prof');
@@ -116,9 +130,10 @@ async function main(): Promise<number> {
     const stamp = after.commit === version.commit ? version : { ...version, commitAtEnd: after.commit };
     if (after.commit !== version.commit)
       context.log(`note: HEAD moved from ${version.commit} to ${after.commit} during the run`);
+    const merge = options.only !== undefined;
     const file = profiling
-      ? writeResults(area, items, stamp, join(DATA_DIR, 'profiles'))
-      : writeResults(area, items, stamp);
+      ? writeResults(area, items, stamp, join(DATA_DIR, 'profiles'), merge)
+      : writeResults(area, items, stamp, undefined, merge);
     process.stdout.write(`written ${file}\n`);
     return 0;
   } finally {

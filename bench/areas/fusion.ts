@@ -35,7 +35,8 @@ const STREAM_DAYS = 6;
 export const fusionArea: Area = async (context) => {
   const samples: RunSample[] = [];
   let last: FusionThroughputResult | undefined;
-  for (let run = 1; run <= context.runs; run += 1) {
+  const throughput = context.wants('fusion-throughput');
+  for (let run = 1; throughput && run <= context.runs; run += 1) {
     context.log(`fusion throughput, run ${run}/${context.runs}`);
     const { result, peakRssMb } = await runTask<FusionThroughputResult>(
       'fusion-throughput',
@@ -63,22 +64,26 @@ export const fusionArea: Area = async (context) => {
   }
   const value = samples.map((s) => s.value).sort((a, b) => a - b)[Math.floor(samples.length / 2)] ?? 0;
   return [
-    await replayItem(context),
-    await streamLatencyItem(context),
-    makeItem({
-      name: 'fusion-throughput',
-      unit: 'observations/s',
-      limitName: 'JSON.parse of the same lines (same process)',
-      better: 'higher',
-      rows: last?.observations ?? 0,
-      samples,
-      target: `≥ ${TARGET_PER_SECOND.toLocaleString('en')} observations/s`,
-      met: value >= TARGET_PER_SECOND,
-      extra: {
-        kinds: last?.kinds,
-        input: 'simulate --agreement donbas-2015 --hours 24 --seed 1 --intensity worst-day',
-      },
-    }),
+    ...(context.wants('fusion-replay') ? [await replayItem(context)] : []),
+    ...(context.wants('fusion-stream-latency') ? [await streamLatencyItem(context)] : []),
+    ...(!throughput
+      ? []
+      : [
+          makeItem({
+            name: 'fusion-throughput',
+            unit: 'observations/s',
+            limitName: 'JSON.parse of the same lines (same process)',
+            better: 'higher',
+            rows: last?.observations ?? 0,
+            samples,
+            target: `≥ ${TARGET_PER_SECOND.toLocaleString('en')} observations/s`,
+            met: value >= TARGET_PER_SECOND,
+            extra: {
+              kinds: last?.kinds,
+              input: 'simulate --agreement donbas-2015 --hours 24 --seed 1 --intensity worst-day',
+            },
+          }),
+        ]),
   ];
 };
 

@@ -13,6 +13,8 @@ export interface BenchOptions {
   readonly nodeOptions: readonly string[];
   /** Validation threads of the application (undefined: the shipped default). */
   readonly validationThreads?: number;
+  /** The items to run, by name (undefined: every item of the area). */
+  readonly only?: ReadonlySet<string>;
 }
 
 export interface AreaContext extends BenchOptions {
@@ -21,6 +23,8 @@ export interface AreaContext extends BenchOptions {
   /** A fresh path in the scratch directory. */
   readonly tmpPath: (name: string) => string;
   readonly log: (message: string) => void;
+  /** Whether the item `name` is to be run (`--only`). An area that does not ask runs them all. */
+  readonly wants: (name: string) => boolean;
 }
 
 export type Area = (context: AreaContext) => Promise<BenchItem[]>;
@@ -33,6 +37,7 @@ export function makeContext(options: BenchOptions, tmpDir: string): AreaContext 
     tmpDir,
     tmpPath: (name) => join(tmpDir, `${String((counter += 1)).padStart(3, '0')}-${name}`),
     log: (message) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`),
+    wants: (name) => options.only === undefined || options.only.has(name),
   };
 }
 

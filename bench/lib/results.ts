@@ -1,6 +1,6 @@
 /** @module The result items every area writes to `bench/results/AREA.json`, and the table it prints. */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_DIR } from '../generate-observations.ts';
@@ -153,11 +153,20 @@ export function writeResults(
   items: readonly BenchItem[],
   version: object = sourceVersion(),
   dir = join(BENCH_DIR, 'results'),
+  /** Keep the file's other items (a run of some items only): each keeps its own source stamp. */
+  merge = false,
 ): string {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${area}.json`);
   const stamped = items.map((item) => ({ ...item, detail: { ...item.detail, source: version } }));
-  writeFileSync(file, `${JSON.stringify(stamped, null, 2)}\n`);
+  let written: BenchItem[] = stamped;
+  if (merge && existsSync(file)) {
+    const before = JSON.parse(readFileSync(file, 'utf8')) as BenchItem[];
+    const fresh = new Map(stamped.map((item) => [item.name, item]));
+    written = before.map((item) => fresh.get(item.name) ?? item);
+    for (const item of stamped) if (!before.some((b) => b.name === item.name)) written.push(item);
+  }
+  writeFileSync(file, `${JSON.stringify(written, null, 2)}\n`);
   return file;
 }
 

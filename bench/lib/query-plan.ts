@@ -5,6 +5,7 @@
  * inclusive, `from` inclusive, `to` exclusive), falls in the band.
  */
 import { Prng } from './prng.ts';
+import { lowerBound } from './stats.ts';
 
 export interface PlannedQuery {
   readonly west: number;
@@ -37,17 +38,6 @@ export function pointSet(lat: readonly number[], lon: readonly number[], t: read
     lon: Float64Array.from(order, (i) => lon[i]!),
     t: Float64Array.from(order, (i) => t[i]!),
   };
-}
-
-function lowerBound(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function countIn(

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { openSqliteStore } from '../../src/adapters/sqlite/open-sqlite-store.ts';
 import { DEFAULT_SEED_WINDOW_MS } from '../../src/core/fusion/engine.ts';
 import { batchSigner, type Batch } from '../http-client.ts';
+import { lowerBound } from '../lib/stats.ts';
 import type { TaskControl } from './task.ts';
 
 export interface StreamLatencyArgs {
@@ -37,8 +38,7 @@ export interface StreamLatencyResult {
   /** Every violation message: when it was received, and the last observation behind it. */
   readonly messages: readonly {
     readonly atMs: number;
-    readonly lastSeq: number;
-    /** Every observation behind it. */
+    /** Every observation behind it (the last of them revised it). */
     readonly seqs: readonly number[];
     readonly withdrawn: boolean;
   }[];
@@ -57,8 +57,8 @@ export async function run(args: unknown, _control: TaskControl): Promise<StreamL
   const sign = batchSigner(PATH, CONTENT_TYPE, options.seed);
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 
-  // The stream: every violation message's receipt time and the last observation behind it.
-  const received: { atMs: number; lastSeq: number; seqs: number[]; withdrawn: boolean }[] = [];
+  // The stream: every violation message's receipt time and the observations behind it.
+  const received: { atMs: number; seqs: number[]; withdrawn: boolean }[] = [];
   let lastMessageMs = Date.now();
   const stream = request({
     host: '127.0.0.1',
@@ -82,12 +82,7 @@ export async function run(args: unknown, _control: TaskControl): Promise<StreamL
           if (data === undefined) continue;
           const parsed = JSON.parse(data) as { supportingSeqs?: number[]; status?: string };
           const seqs = parsed.supportingSeqs ?? [];
-          received.push({
-            atMs: now,
-            lastSeq: Math.max(...seqs),
-            seqs,
-            withdrawn: parsed.status === 'withdrawn',
-          });
+          received.push({ atMs: now, seqs, withdrawn: parsed.status === 'withdrawn' });
           lastMessageMs = now;
         }
       });
@@ -178,16 +173,18 @@ export async function latencyOf(
   smallGroupsAfterWindowMs: Quantiles | null;
 }> {
   const store = await openSqliteStore({ path: dbPath });
-  const receivedAt = new Map<number, number>();
-  const facts = new Map<number, { kind: string; observedAtMs: number }>();
+  const facts = new Map<number, { kind: string; observedAtMs: number; receivedAtMs: number }>();
   /** Acoustic and radar observations: observed time and receipt. */
   const clock: { observedAtMs: number; receivedAtMs: number }[] = [];
   try {
     for (let after = 0; ;) {
       const page = await store.observations.listAfter(after, 10_000);
       for (const row of page) {
-        receivedAt.set(row.seq, row.receivedAtMs);
-        facts.set(row.seq, { kind: row.kind, observedAtMs: row.observedAtMs });
+        facts.set(row.seq, {
+          kind: row.kind,
+          observedAtMs: row.observedAtMs,
+          receivedAtMs: row.receivedAtMs,
+        });
         if (row.kind === 'acoustic' || row.kind === 'radar')
           clock.push({ observedAtMs: row.observedAtMs, receivedAtMs: row.receivedAtMs });
       }
@@ -201,28 +198,21 @@ export async function latencyOf(
   // The first receipt of an observation observed at or after a time: by observed time, the earliest
   // receipt from each place on.
   clock.sort((a, b) => a.observedAtMs - b.observedAtMs);
+  const observed = clock.map((c) => c.observedAtMs);
   const firstReceiptFrom: number[] = new Array<number>(clock.length);
   for (let i = clock.length - 1, earliest = Infinity; i >= 0; i--) {
     earliest = Math.min(earliest, clock[i]?.receivedAtMs ?? Infinity);
     firstReceiptFrom[i] = earliest;
   }
-  const receiptOnceObservedPast = (ms: number): number | undefined => {
-    let lo = 0;
-    let hi = clock.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((clock[mid]?.observedAtMs ?? Infinity) < ms) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < clock.length ? firstReceiptFrom[lo] : undefined;
-  };
+  const receiptOnceObservedPast = (ms: number): number | undefined =>
+    firstReceiptFrom[lowerBound(observed, ms)];
   const latencies: number[] = [];
   const standing: number[] = [];
   const bySources = new Map<string, number[]>();
   const afterWindow: number[] = [];
   let unmatched = 0;
   for (const message of messages) {
-    const at = receivedAt.get(message.lastSeq);
+    const at = facts.get(Math.max(...message.seqs))?.receivedAtMs;
     if (at === undefined) {
       unmatched += 1;
       continue;

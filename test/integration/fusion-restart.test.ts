@@ -122,6 +122,9 @@ async function settled(url: string, token: string): Promise<Heads> {
  * new event revision, so they differ by construction). Returns how many items were listed and how
  * many of them have more than one revision.
  */
+/** A revision's content: without its number, sequence and commit time. */
+const content = ({ seq: _s, committedAt: _c, revision: _r, ...rest }: Record<string, unknown>) => rest;
+
 async function checkHistories(url: string, token: string): Promise<{ items: number; revised: number }> {
   let items = 0;
   let revised = 0;
@@ -147,15 +150,12 @@ async function checkHistories(url: string, token: string): Promise<{ items: numb
             Number(revision.seq) > Number(history[i - 1]?.seq),
             `${kind} ${id}: revisions not oldest first`,
           );
-          if (kind === 'events') {
-            const content = ({ seq: _s, committedAt: _c, revision: _r, ...rest }: Record<string, unknown>) =>
-              rest;
+          if (kind === 'events')
             assert.notDeepEqual(
               content(revision),
               content(history[i - 1] ?? {}),
               `${kind} ${id}: revision ${i + 1} repeats ${i}`,
             );
-          }
         }
       });
       items += 1;

@@ -5,6 +5,7 @@
  * most the geodesic can bow away from it), then the nearest point of each remaining segment is found by
  * iterating along the geodesic until the direction to the point is perpendicular to the line.
  */
+import { hypot3 } from '../hypot.ts';
 import type { GeodesicLine as GeodesicLineNamespace } from 'geographiclib-geodesic';
 import { GEODESIC_MASK, wgs84 } from './geodesic.ts';
 import type { Position } from './schema.ts';
@@ -56,7 +57,7 @@ function prepare(positions: readonly Position[]): Prepared {
   positions.forEach(([lon, lat], i) => toXyz(lat, lon, xyz, i * 3));
   const bow = new Float64Array(Math.max(0, positions.length - 1));
   for (let i = 0; i + 1 < positions.length; i++) {
-    const chord = Math.hypot(
+    const chord = hypot3(
       (xyz[i * 3 + 3] ?? 0) - (xyz[i * 3] ?? 0),
       (xyz[i * 3 + 4] ?? 0) - (xyz[i * 3 + 1] ?? 0),
       (xyz[i * 3 + 5] ?? 0) - (xyz[i * 3 + 2] ?? 0),
@@ -85,7 +86,7 @@ function chordDistance(
   const pz = p[2] - az;
   const length2 = bx * bx + by * by + bz * bz;
   const t = length2 === 0 ? 0 : Math.min(1, Math.max(0, (px * bx + py * by + pz * bz) / length2));
-  return { d: Math.hypot(px - t * bx, py - t * by, pz - t * bz), t };
+  return { d: hypot3(px - t * bx, py - t * by, pz - t * bz), t };
 }
 
 const LINE_CAPS =

@@ -18,6 +18,7 @@
  * `containsPoint` takes them, mapped to metres by the scale at the mean (a linear map, so edges stay
  * straight and the answer agrees with `sideOf` wherever the distribution is sharp).
  */
+import { hypot } from '../hypot.ts';
 import { containsPoint, type Terms } from '../agreement/index.ts';
 import { validationError } from '../errors.ts';
 import type { GaussianPoint } from '../fusion/event.ts';
@@ -111,7 +112,7 @@ interface Near {
 
 /** The signed mass beyond one whitened edge, as seen from the origin (positive when the origin is on its left). */
 function beyondEdge(ax: number, ay: number, bx: number, by: number): number {
-  const length = Math.hypot(bx - ax, by - ay);
+  const length = hypot(bx - ax, by - ay);
   const tx = (bx - ax) / length;
   const ty = (by - ay) / length;
   const s = ax * ty - ay * tx;
@@ -128,7 +129,7 @@ function distanceToSegment(ax: number, ay: number, bx: number, by: number): numb
   const dy = by - ay;
   const length2 = dx * dx + dy * dy;
   const t = length2 === 0 ? 0 : Math.min(1, Math.max(0, -(ax * dx + ay * dy) / length2));
-  return Math.hypot(ax + t * dx, ay + t * dy);
+  return hypot(ax + t * dx, ay + t * dy);
 }
 
 function compute(terms: Pick<Terms, 'parties' | 'sides'>, frame: Frame, attempt: number): SideProbabilities {
@@ -136,7 +137,7 @@ function compute(terms: Pick<Terms, 'parties' | 'sides'>, frame: Frame, attempt:
   const r = TRUNCATION_SIGMAS;
   // The bounding box of the 6σ ellipse, in degrees (σ_east = l11, σ_north = √(l21² + l22²)).
   const halfLon = (r * l11) / kEast;
-  const halfLat = (r * Math.hypot(l21, l22)) / kNorth;
+  const halfLat = (r * hypot(l21, l22)) / kNorth;
   const near: Near = { side: [], xy: [], raw: [] };
   let closest = Infinity;
   const inside: boolean[] = [];
@@ -180,7 +181,7 @@ function compute(terms: Pick<Terms, 'parties' | 'sides'>, frame: Frame, attempt:
         const ay = near.xy[k * 4 + 1] ?? 0;
         const bx = near.xy[k * 4 + 2] ?? 0;
         const by = near.xy[k * 4 + 3] ?? 0;
-        const length = Math.hypot(bx - ax, by - ay);
+        const length = hypot(bx - ax, by - ay);
         // Signed distance of the mean from the edge, positive on its left (the side's interior).
         sums[s] = normalCdf((ax * (by - ay) - ay * (bx - ax)) / length);
       });
@@ -227,7 +228,7 @@ function isOneStraightStretch(near: Near, r: number): boolean {
     const ay = near.xy[k * 4 + 1] ?? 0;
     const bx = near.xy[k * 4 + 2] ?? 0;
     const by = near.xy[k * 4 + 3] ?? 0;
-    if (Math.hypot(ax, ay) <= r || Math.hypot(bx, by) <= r) return false;
+    if (hypot(ax, ay) <= r || hypot(bx, by) <= r) return false;
   }
   return new Set(near.side).size === near.side.length;
 }

@@ -17,6 +17,7 @@
  * cannot give the two arrivals' time difference (see `overlapAllows`); members of one hypothesis must
  * pass the same test pairwise.
  */
+import { hypot } from '../hypot.ts';
 import { LocalFrame } from './local-frame.ts';
 import {
   LEVEL_SIGMA_DB,
@@ -153,7 +154,7 @@ export function associate(
                 !solveFour(a, b, d, c * (1 + SOLVE_SPEED_STEP), x)
               )
                 continue;
-              const r0 = Math.hypot(x.e, x.n);
+              const r0 = hypot(x.e, x.n);
               if (r0 > options.maxRangeM) continue;
               // Every member must be within range and fit its own predicted time.
               const missA = memberMiss(x, r0, a, c, options.maxRangeM);
@@ -166,9 +167,9 @@ export function associate(
               if (!pointsAt(seedLocal, x) || !pointsAt(a, x) || !pointsAt(b, x) || !pointsAt(d, x)) continue;
               const levels = new LevelSpread();
               levels.add(seedLocal.snr, r0);
-              levels.add(a.snr, Math.hypot(x.e - a.e, x.n - a.n));
-              levels.add(b.snr, Math.hypot(x.e - b.e, x.n - b.n));
-              levels.add(d.snr, Math.hypot(x.e - d.e, x.n - d.n));
+              levels.add(a.snr, hypot(x.e - a.e, x.n - a.n));
+              levels.add(b.snr, hypot(x.e - b.e, x.n - b.n));
+              levels.add(d.snr, hypot(x.e - d.e, x.n - d.n));
               if (!levels.consistent()) continue;
               let misfit = missA + missB + missD;
               const set: Local[] = [seedLocal, a, b, d];
@@ -183,7 +184,7 @@ export function associate(
                   first.sensor === d.sensor
                 )
                   continue;
-                const r = Math.hypot(x.e - first.e, x.n - first.n);
+                const r = hypot(x.e - first.e, x.n - first.n);
                 if (r > options.maxRangeM) continue;
                 const predicted = (r - r0) / c;
                 let pick: Local | undefined;
@@ -206,10 +207,7 @@ export function associate(
                   levels.add(pick.snr, r);
                 }
               }
-              const key = set
-                .map((l) => l.index)
-                .sort((x, y) => x - y)
-                .join(',');
+              const key = setKey(set);
               const known = found.get(key);
               if (known === undefined || misfit < known.misfit) found.set(key, { set, misfit });
             }
@@ -220,19 +218,27 @@ export function associate(
     .map((h) => h.set.map((l) => l.index));
 }
 
-const dist = (l: Local | undefined): number => (l === undefined ? Infinity : Math.hypot(l.e, l.n));
+/**
+ * A set's key: its members' indices in ascending order, one UTF-16 code unit each (a seed's candidates
+ * are far fewer than 65,536). Every hypothesis that holds makes one: ~340,000 on a worst day.
+ */
+function setKey(set: readonly Local[]): string {
+  const indices = set.map((l) => l.index).sort((x, y) => x - y);
+  return String.fromCharCode(...indices);
+}
+
+const dist = (l: Local | undefined): number => (l === undefined ? Infinity : hypot(l.e, l.n));
 
 /** Slowest sound association allows between two sensors, m/s (the nominal speed less its spread). */
 const MIN_SPEED_MS = NOMINAL_SOUND_SPEED_MS * (1 - PROPAGATION_SPREAD);
 
 /** Whether `p` and `q` are close enough in time for one sound to have reached both sensors. */
 const timesAllow = (p: Local, q: Local): boolean =>
-  Math.abs(p.dt - q.dt) <=
-  Math.hypot(p.e - q.e, p.n - q.n) / MIN_SPEED_MS + 4 * Math.hypot(p.sigmaS, q.sigmaS);
+  Math.abs(p.dt - q.dt) <= hypot(p.e - q.e, p.n - q.n) / MIN_SPEED_MS + 4 * hypot(p.sigmaS, q.sigmaS);
 
 /** How far an arrival may be from its predicted time: timing error, and propagation over its extra path. */
 const tolerance = (r: number, r0: number, sigmaS: number): number =>
-  4 * Math.hypot(sigmaS, 0.01) + (PROPAGATION_SPREAD * (r + r0)) / NOMINAL_SOUND_SPEED_MS;
+  4 * hypot(sigmaS, 0.01) + (PROPAGATION_SPREAD * (r + r0)) / NOMINAL_SOUND_SPEED_MS;
 
 /**
  * When the nominal speed of sound gives no consistent source for four arrivals, it is tried this
@@ -262,7 +268,7 @@ function solveFour(a: Local, b: Local, d: Local, c: number, out: Point): boolean
   const n = det3(a0, a3, a2, b0, b3, b2, d0, d3, d2) / det;
   const r0 = det3(a0, a1, a3, b0, b1, b3, d0, d1, d3) / det;
   // The solution must be consistent with its own range (the linear system dropped that constraint).
-  if (!(r0 >= 0) || Math.abs(Math.hypot(e, n) - r0) > 0.05 * r0 + 500) return false;
+  if (!(r0 >= 0) || Math.abs(hypot(e, n) - r0) > 0.05 * r0 + 500) return false;
   out.e = e;
   out.n = n;
   return true;
@@ -279,7 +285,7 @@ const rowOf = (m: Local, c: number): readonly [number, number, number, number] =
  * it is out of range or past its tolerance.
  */
 function memberMiss(x: Point, r0: number, m: Local, c: number, maxRangeM: number): number {
-  const r = Math.hypot(x.e - m.e, x.n - m.n);
+  const r = hypot(x.e - m.e, x.n - m.n);
   const miss = Math.abs(m.dt - (r - r0) / c);
   return r > maxRangeM || miss > tolerance(r, r0, m.sigmaS) ? -1 : miss;
 }
@@ -402,25 +408,17 @@ function pointsAt(m: Local, x: Point): boolean {
   if (Number.isNaN(m.bearingSigma)) return true;
   const de = x.e - m.e;
   const dn = x.n - m.n;
-  const r = Math.hypot(de, dn);
+  const r = hypot(de, dn);
   if (r < 1) return true;
   const angle = Math.atan2(Math.abs(m.ue * dn - m.un * de), m.ue * de + m.un * dn);
-  return angle <= 3.5 * Math.hypot(m.bearingSigma, Math.atan(hypothesisErrorM(r) / r));
+  return angle <= 3.5 * hypot(m.bearingSigma, Math.atan(hypothesisErrorM(r) / r));
 }
 
 /** Whether `p` and `q` could be arrivals of one sound (see {@link overlapAllows}). */
 function oneSound(p: Local, q: Local, rangeM: number): boolean {
   return (
     timesAllow(p, q) &&
-    overlapAllows(
-      p.spread,
-      q.spread,
-      q.e - p.e,
-      q.n - p.n,
-      q.dt - p.dt,
-      Math.hypot(p.sigmaS, q.sigmaS),
-      rangeM,
-    )
+    overlapAllows(p.spread, q.spread, q.e - p.e, q.n - p.n, q.dt - p.dt, hypot(p.sigmaS, q.sigmaS), rangeM)
   );
 }
 
@@ -458,7 +456,8 @@ function overlapAllows(
   let farthest = 0;
   for (let k = 0; k < 4; k++) {
     if (!crossing(ps, k < 2 ? 0 : lastP, qs, k % 2 === 0 ? 0 : lastQ, we, wn, rangeM)) continue;
-    const [s, t] = RANGES;
+    const s = RANGES[0];
+    const t = RANGES[1];
     corners += 1;
     least = Math.min(least, t - s);
     most = Math.max(most, t - s);
@@ -473,7 +472,7 @@ function overlapAllows(
     return false;
   }
   const c = NOMINAL_SOUND_SPEED_MS;
-  const margin = 4 * Math.hypot(sigmaS, 0.01) + (PROPAGATION_SPREAD * farthest) / c + slackS;
+  const margin = 4 * hypot(sigmaS, 0.01) + (PROPAGATION_SPREAD * farthest) / c + slackS;
   return dtS >= least / c - margin && dtS <= most / c + margin;
 }
 
@@ -528,6 +527,6 @@ export function soundsMayMeet(
   if (p.bearingDeg === undefined || q.bearingDeg === undefined) return true;
   const { east: we, north: wn } = frame.toLocal(q.lat, q.lon);
   const dtS = (q.timeMs - p.timeMs) / 1000;
-  const sigmaS = Math.hypot(p.sigmaMs, q.sigmaMs) / 1000;
+  const sigmaS = hypot(p.sigmaMs, q.sigmaMs) / 1000;
   return overlapAllows(directionOf(p).spread, directionOf(q).spread, we, wn, dtS, sigmaS, rangeM, slackS);
 }

@@ -3,6 +3,7 @@
  * with a distance band) intersected by least squares into a Gaussian with the covariance of that fit;
  * and a single bearing with a distance band as the Gaussian that matches the wedge's moments.
  */
+import { hypot } from '../hypot.ts';
 import type { GaussianPoint } from './event.ts';
 import { invert2, type Covariance2 } from './gaussian.ts';
 import { LocalFrame, type LatLon } from './local-frame.ts';
@@ -93,7 +94,7 @@ export function intersectBearings(observations: readonly BearingObservation[]): 
       sum += residual * residual;
       if (ray.band !== undefined) {
         const [mean, sd] = bandMoments(ray.band);
-        const r = (Math.hypot(dx, dy) - mean) / sd;
+        const r = (hypot(dx, dy) - mean) / sd;
         sum += r * r;
       }
     }
@@ -161,7 +162,7 @@ export function intersectBearings(observations: readonly BearingObservation[]): 
         y += sn;
         const gain = f - trial;
         f = trial;
-        improved = gain > 1e-12 * (1 + f) && Math.hypot(se, sn) > 1e-6;
+        improved = gain > 1e-12 * (1 + f) && hypot(se, sn) > 1e-6;
         break;
       }
       se /= 2;

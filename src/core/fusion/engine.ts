@@ -21,6 +21,7 @@
  * The engine keeps no state that must survive a restart: the runner re-reads the observations after
  * the store's cursor (`finalizedThroughSeq`) and the events come out the same.
  */
+import { hypot } from '../hypot.ts';
 import { soundsMayMeet } from './associate.ts';
 import { eventIdOf } from './event-id.ts';
 import { MAX_HEARING_RANGE_M } from './fit-arrivals.ts';
@@ -495,7 +496,7 @@ export class FusionEngine {
   #findRadarPartner(event: EventDraft, excluded: ReadonlySet<WaitingRadar>): WaitingRadar | undefined {
     if (event.phase !== 'launch' || event.location === null) return undefined;
     const radar = this.#radar;
-    const reach = 3 * Math.hypot(this.#radarSigmaMs, event.timeSigmaMs) + 1_000;
+    const reach = 3 * hypot(this.#radarSigmaMs, event.timeSigmaMs) + 1_000;
     let low = 0;
     let high = radar.length;
     while (low < high) {
@@ -510,7 +511,7 @@ export class FusionEngine {
       const origin = r.draft.origin;
       if (origin === null || excluded.has(r)) continue;
       const dt = Math.abs(r.draft.timeMs - event.timeMs);
-      if (dt > 3 * Math.hypot(r.draft.timeSigmaMs, event.timeSigmaMs) + 1_000) continue;
+      if (dt > 3 * hypot(r.draft.timeSigmaMs, event.timeSigmaMs) + 1_000) continue;
       const distance = separation(origin, event.location);
       if (distance <= RADAR_MERGE_CHI2 && (best === undefined || distance < best.distance))
         best = { index, distance };
@@ -545,7 +546,7 @@ export class FusionEngine {
     if (dt < 0) return false;
     const d = roughDistanceM(seed.lat, seed.lon, a.lat, a.lon);
     if (d > 2 * this.#options.maxHearingRangeM) return false;
-    const slackMs = 4 * Math.hypot(seed.sigmaMs, a.sigmaMs);
+    const slackMs = 4 * hypot(seed.sigmaMs, a.sigmaMs);
     // Both sensors within the range of one source: the later arrival's extra path is at most their
     // distance and at most the range.
     const extraPathM = Math.min(d, this.#options.maxHearingRangeM);
@@ -638,7 +639,7 @@ function withRadar(radar: EventDraft, acoustic: EventDraft, trusted: boolean): E
  */
 function roughDistanceM(lat1: number, lon1: number, lat2: number, lon2: number): number {
   const kx = metresPerDegreeLon((lat1 + lat2) / 2);
-  return Math.hypot((lon2 - lon1) * kx, (lat2 - lat1) * METRES_PER_DEGREE_LAT) * 0.99;
+  return hypot((lon2 - lon1) * kx, (lat2 - lat1) * METRES_PER_DEGREE_LAT) * 0.99;
 }
 
 /** Launch and impact arrivals never group together; unclassified ones go with either. */

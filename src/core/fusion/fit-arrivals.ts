@@ -5,6 +5,7 @@
  * well) is kept with a covariance that spans both solutions, so attribution cannot pick a side the
  * arrivals do not decide.
  */
+import { hypot } from '../hypot.ts';
 import type { AcousticFitter, Arrival, ArrivalFit } from './engine.ts';
 import type { GaussianPoint } from './event.ts';
 import { localiseAcoustic } from './acoustic/localise.ts';
@@ -112,7 +113,7 @@ function withinHearing(point: GaussianPoint, arrivals: readonly Arrival[]): bool
   const frame = new LocalFrame(point.lat, point.lon);
   return arrivals.every((a) => {
     const p = frame.toLocal(a.lat, a.lon);
-    return Math.hypot(p.east, p.north) <= MAX_HEARING_RANGE_M;
+    return hypot(p.east, p.north) <= MAX_HEARING_RANGE_M;
   });
 }
 
@@ -122,7 +123,7 @@ function levelsAgree(point: GaussianPoint, arrivals: readonly Arrival[]): boolea
   const levels = new LevelSpread();
   for (const a of arrivals) {
     const p = frame.toLocal(a.lat, a.lon);
-    levels.add(a.snrDb ?? Number.NaN, Math.hypot(p.east, p.north));
+    levels.add(a.snrDb ?? Number.NaN, hypot(p.east, p.north));
   }
   return levels.consistent();
 }
@@ -141,13 +142,13 @@ function directionsAgree(point: GaussianPoint, arrivals: readonly Arrival[]): bo
     if (a.bearingDeg === undefined) continue;
     const p = frame.toLocal(a.lat, a.lon);
     // From the sensor towards the source.
-    const r = Math.hypot(p.east, p.north);
+    const r = hypot(p.east, p.north);
     if (r < 1) continue;
     const [ae, an] = [-p.east / r, -p.north / r];
     // The fit's variance across the ray, m².
     const across = Math.max(0, an * an * cee - 2 * an * ae * cen + ae * ae * cnn);
     const bearingSigma = ((a.bearingSigmaDeg ?? DEFAULT_BEARING_SIGMA_DEG) * Math.PI) / 180;
-    const sigma = Math.hypot(bearingSigma, Math.sqrt(across) / r);
+    const sigma = hypot(bearingSigma, Math.sqrt(across) / r);
     const b = (a.bearingDeg * Math.PI) / 180;
     const [be, bn] = [Math.sin(b), Math.cos(b)];
     const z = Math.atan2(be * an - bn * ae, be * ae + bn * an) / sigma;

@@ -3,6 +3,7 @@
  * estimates by information, Mahalanobis distance, confidence ellipses, the normal and chi-square
  * distributions, and deterministic draws (seeded and quasi-random) for tests and numerical integration.
  */
+import { hypot } from '../hypot.ts';
 import type { GaussianPoint } from './event.ts';
 import { LocalFrame, type EastNorth, type LatLon, type LocalGaussian } from './local-frame.ts';
 
@@ -103,7 +104,7 @@ export function confidenceEllipse(c: Covariance2, p: number): Ellipse {
   const [a, b, d] = c;
   const k = chiSquare2Quantile(p);
   const mean = (a + d) / 2;
-  const half = Math.hypot((a - d) / 2, b);
+  const half = hypot((a - d) / 2, b);
   const major = mean + half;
   const minor = Math.max(0, mean - half);
   // The major eigenvector (east, north) is along angle θ from east; azimuth = 90° − θ.

@@ -3,6 +3,7 @@
  * an azimuthal equidistant projection on the WGS 84 ellipsoid (distance and azimuth from the reference
  * are kept), accurate to millimetres over ±60 km and cheap enough to run for every sensor of every fix.
  */
+import { hypot } from '../hypot.ts';
 import type { GaussianPoint } from './event.ts';
 
 /** A position in a local frame, metres east and north of its reference. */
@@ -104,7 +105,7 @@ export class LocalFrame {
     const e = -this.#sinLon0 * dx + this.#cosLon0 * dy;
     const t = this.#cosLon0 * dx + this.#sinLon0 * dy;
     const nn = -this.#sinLat0 * t + this.#cosLat0 * dz;
-    const horizontal = Math.hypot(e, nn);
+    const horizontal = hypot(e, nn);
     // Within a micrometre the plane is the surface (and the azimuth below would be 0/0).
     if (horizontal < 1e-6) return { east: e, north: nn };
     const chord = Math.sqrt(dx * dx + dy * dy + dz * dz);
@@ -192,7 +193,7 @@ export function rotateCovariance(
  */
 export function surfaceDistanceM(lat1: number, lon1: number, lat2: number, lon2: number): number {
   const p = new LocalFrame(lat1, lon1).toLocal(lat2, lon2);
-  return Math.hypot(p.east, p.north);
+  return hypot(p.east, p.north);
 }
 
 /**

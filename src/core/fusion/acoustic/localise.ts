@@ -3,6 +3,7 @@
  * closed-form and grid start, Levenberg–Marquardt on the six unknowns with the priors as
  * pseudo-observations, and the covariance of the fix from the information at the solution.
  */
+import { hypot } from '../../hypot.ts';
 import type { GaussianPoint } from '../event.ts';
 import { chiSquareSurvival } from '../gaussian.ts';
 import { LocalFrame } from '../local-frame.ts';
@@ -327,11 +328,11 @@ export function localiseSubsetWithFit(
   const cell = Math.max(spread, 1000) / 16;
   for (const start of starts) {
     // A start already inside a found basin adds nothing.
-    if (fits.some((f) => Math.hypot((f.theta[0] ?? 0) - start.east, (f.theta[1] ?? 0) - start.north) < cell))
+    if (fits.some((f) => hypot((f.theta[0] ?? 0) - start.east, (f.theta[1] ?? 0) - start.north) < cell))
       continue;
     const fit = fitFromStart(problem, indices, start.east, start.north, priors);
     if (fit === null) continue;
-    const range = Math.hypot((fit.theta[0] ?? 0) - centreEast, (fit.theta[1] ?? 0) - centreNorth);
+    const range = hypot((fit.theta[0] ?? 0) - centreEast, (fit.theta[1] ?? 0) - centreNorth);
     if (range <= maxRangeM) fits.push(fit);
   }
   if (fits.length === 0) return fail('no-solution');
@@ -741,7 +742,7 @@ function centroid(
   n /= indices.length;
   let spread = 0;
   for (const i of indices)
-    spread = Math.max(spread, Math.hypot((problem.east[i] ?? 0) - e, (problem.north[i] ?? 0) - n));
+    spread = Math.max(spread, hypot((problem.east[i] ?? 0) - e, (problem.north[i] ?? 0) - n));
   return [e, n, spread];
 }
 

@@ -4,6 +4,7 @@
  * RANSAC over minimal subsets), refitted; and the physical gate that says whether two arrivals can
  * share a source at all.
  */
+import { hypot } from '../../hypot.ts';
 import { chiSquareSurvival, seededUniform } from '../gaussian.ts';
 import { surfaceDistanceM } from '../local-frame.ts';
 import { ARRIVAL_SIGMA_S, MAX_WIND_MS, NOMINAL_SOUND_SPEED_MS, SOUND_SPEED_SPREAD } from '../propagation.ts';
@@ -46,8 +47,7 @@ export function withinAssociationGate(
 ): boolean {
   const cMax = options.maxSoundSpeedMs ?? MAX_EFFECTIVE_SOUND_SPEED_MS;
   const slack =
-    options.slackS ??
-    4 * Math.hypot(Math.max(a.sigmaS, ARRIVAL_SIGMA_S), Math.max(b.sigmaS, ARRIVAL_SIGMA_S));
+    options.slackS ?? 4 * hypot(Math.max(a.sigmaS, ARRIVAL_SIGMA_S), Math.max(b.sigmaS, ARRIVAL_SIGMA_S));
   return Math.abs(a.timeS - b.timeS) <= surfaceDistanceM(a.lat, a.lon, b.lat, b.lon) / cMax + slack;
 }
 

@@ -22,7 +22,7 @@
  * the store's cursor (`finalizedThroughSeq`) and the events come out the same.
  */
 import { hypot } from '../hypot.ts';
-import { soundsMayMeet } from './associate.ts';
+import { soundsMayMeet, type TimedArrival } from './associate.ts';
 import { eventIdOf } from './event-id.ts';
 import { MAX_HEARING_RANGE_M } from './fit-arrivals.ts';
 import type { EventKind } from '../agreement/kinds.ts';
@@ -35,9 +35,11 @@ import { mergeSpans, unsplitCursor, type SeqSpan } from './unsplit-cursor.ts';
 /** An event before the runner numbers its revision. */
 export type EventDraft = Omit<FusedEvent, 'revision'>;
 
-/** One acoustic arrival. */
-export interface Arrival {
+/** One acoustic arrival (association takes it as it is). */
+export interface Arrival extends TimedArrival {
   readonly input: FusionInput;
+  /** The input's source: the sensor. */
+  readonly sensorId: string;
   readonly lat: number;
   readonly lon: number;
   /** The sensor's classification. */
@@ -651,6 +653,7 @@ function arrivalOf(input: FusionInput): Arrival | undefined {
   if (record.kind !== 'acoustic') return undefined;
   return {
     input,
+    sensorId: input.sourceId,
     lat: record.location.lat,
     lon: record.location.lon,
     signal: record.payload.signal,

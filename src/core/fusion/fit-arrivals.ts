@@ -11,13 +11,7 @@ import type { GaussianPoint } from './event.ts';
 import { localiseAcoustic } from './acoustic/localise.ts';
 import type { AcousticFix } from './acoustic/localise.ts';
 import { LocalFrame } from './local-frame.ts';
-import {
-  associate,
-  chiSquaredQuantile,
-  DEFAULT_BEARING_SIGMA_DEG,
-  LevelSpread,
-  type TimedArrival,
-} from './associate.ts';
+import { associate, chiSquaredQuantile, DEFAULT_BEARING_SIGMA_DEG, LevelSpread } from './associate.ts';
 
 /**
  * The fit has six unknowns (position, emission time, speed of sound, two wind components), and the
@@ -39,30 +33,9 @@ const MAX_STANDARDISED_RESIDUAL = 3.5;
  */
 export const MAX_HEARING_RANGE_M = 45_000;
 
-/** Association's view of each arrival, one per arrival (association keeps terms of its own per view). */
-const timedArrivals = new WeakMap<Arrival, TimedArrival>();
-
-function timedArrival(a: Arrival): TimedArrival {
-  let timed = timedArrivals.get(a);
-  if (timed === undefined) {
-    timed = {
-      sensorId: a.input.sourceId,
-      lat: a.lat,
-      lon: a.lon,
-      timeMs: a.timeMs,
-      sigmaMs: a.sigmaMs,
-      snrDb: a.snrDb,
-      bearingDeg: a.bearingDeg,
-      bearingSigmaDeg: a.bearingSigmaDeg,
-    };
-    timedArrivals.set(a, timed);
-  }
-  return timed;
-}
-
 /** Fits the seed (`candidates[0]`) with the arrivals association finds for it. */
 export const fitArrivals: AcousticFitter = (candidates, groupFits) => {
-  const hypotheses = associate(candidates.map(timedArrival), { maxRangeM: MAX_HEARING_RANGE_M });
+  const hypotheses = associate(candidates, { maxRangeM: MAX_HEARING_RANGE_M });
   // Hypotheses come largest first: the first consistent one is the event. A group large enough to be
   // trusted is trusted only if no rival grouping of the seed (other arrivals, not just fewer) fits too;
   // smaller groups are not trusted anyway, so their rivals need no fitting.

@@ -68,6 +68,7 @@ export function heardBy(
     return {
       // The arrival's time unrounded, as a sensor's own clock would give it.
       input: { ...fusionInputOfRecord(record, i + 1), observedAtMs: timeMs },
+      sensorId: record.sourceId,
       lat,
       lon,
       signal: 'launch',

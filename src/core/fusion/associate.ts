@@ -207,7 +207,7 @@ export function associate(
                   levels.add(pick.snr, r);
                 }
               }
-              const key = setKey(set);
+              const key = setKey(set, n);
               const known = found.get(key);
               if (known === undefined || misfit < known.misfit) found.set(key, { set, misfit });
             }
@@ -219,12 +219,13 @@ export function associate(
 }
 
 /**
- * A set's key: its members' indices in ascending order, one UTF-16 code unit each (a seed's candidates
- * are far fewer than 65,536). Every hypothesis that holds makes one: ~340,000 on a worst day.
+ * A set's key: its members' indices in ascending order, one UTF-16 code unit each while the candidates
+ * are fewer than 65,536 (on a worst day, a seed's are at most ~100), decimals otherwise. Every
+ * hypothesis that holds makes one: ~340,000 on a worst day.
  */
-function setKey(set: readonly Local[]): string {
+function setKey(set: readonly Local[], candidates: number): string {
   const indices = set.map((l) => l.index).sort((x, y) => x - y);
-  return String.fromCharCode(...indices);
+  return candidates <= 0xffff ? String.fromCharCode(...indices) : indices.join(',');
 }
 
 const dist = (l: Local | undefined): number => (l === undefined ? Infinity : hypot(l.e, l.n));

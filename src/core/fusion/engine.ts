@@ -35,22 +35,14 @@ import { mergeSpans, unsplitCursor, type SeqSpan } from './unsplit-cursor.ts';
 /** An event before the runner numbers its revision. */
 export type EventDraft = Omit<FusedEvent, 'revision'>;
 
-/** One acoustic arrival (association takes it as it is). */
+/**
+ * One acoustic arrival: association's view of it (its sensor — the input's source —, place, time and
+ * their errors, level and direction), with the observation it came from.
+ */
 export interface Arrival extends TimedArrival {
   readonly input: FusionInput;
-  /** The input's source: the sensor. */
-  readonly sensorId: string;
-  readonly lat: number;
-  readonly lon: number;
   /** The sensor's classification. */
   readonly signal: 'launch' | 'impact' | 'impulse' | 'unknown';
-  readonly timeMs: number;
-  readonly sigmaMs: number;
-  /** How loud it arrived, dB over the sensor's noise, when the sensor says. */
-  readonly snrDb: number | undefined;
-  /** Where the sound came from, degrees clockwise from north, and its 1 σ, when the sensor says. */
-  readonly bearingDeg: number | undefined;
-  readonly bearingSigmaDeg: number | undefined;
 }
 
 /** A robust fit of a group of arrivals: the consistent ones, and where and when they came from. */

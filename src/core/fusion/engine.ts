@@ -9,7 +9,8 @@
  *   time order, the earliest waiting arrival seeds a group: the arrivals physically compatible with it
  *   (close enough in time for their sensors' distance) are fitted robustly, and a fit with four or
  *   more consistent arrivals becomes an event; a seed that fits nothing is left unassociated (a false
- *   alarm, or a happening heard by too few sensors to place).
+ *   alarm, or a happening heard by too few sensors to place). A sensor that reports more arrivals
+ *   than an array can tell apart has those arrivals set aside (decision 0016).
  * - Radar tracks, sightings and patrol reports each make an event at once. A radar track's event is
  *   provisional: when the acoustic group of the same launch is made, the event comes out again as a
  *   revision with the arrivals (its id stays the radar's); when none joins, it stands as it came.
@@ -191,6 +192,10 @@ export class FusionEngine {
   readonly #frames = new WeakMap<Arrival, LocalFrame>();
   /** {@link FusionEngine.#compatible}'s answers by seed, while the seed is held. */
   readonly #compatibility = new WeakMap<Arrival, Map<Arrival, boolean>>();
+  /** Each acoustic sensor's arrival times still needed to tell crowded arrivals (see {@link CROWD_LIMIT}). */
+  readonly #sensorTimes = new Map<string, SensorTimes>();
+  /** Whether any sensor came near crowding (until then, no arrival is crowded and none is counted). */
+  #anyDense = false;
 
   constructor(options: EngineOptions) {
     this.#options = { ...DEFAULTS, ...options };
@@ -207,6 +212,7 @@ export class FusionEngine {
       const arrival = arrivalOf(input);
       if (arrival !== undefined) {
         this.#arrived.push(arrival);
+        this.#noteTime(arrival);
         continue;
       }
       const draft = singleEvent(input);
@@ -264,12 +270,17 @@ export class FusionEngine {
     // Seeds are taken in time order; arrivals a group takes are marked, and the list is compacted
     // once at the end (removing them one group at a time was quadratic on a worst day).
     const waiting = this.#waiting;
-    const taken = new Uint8Array(waiting.length);
+    // A crowded arrival counts as taken from the start: it neither seeds a group nor joins one.
+    const crowded = this.#crowded(waiting);
+    const taken = Uint8Array.from(crowded);
     let next = 0;
     for (; next < waiting.length; next++) {
-      if (taken[next] === 1) continue;
       const seed = waiting[next];
       if (seed === undefined || seed.timeMs > horizon) break;
+      if (taken[next] === 1) {
+        if (crowded[next] === 1) retire(seed);
+        continue;
+      }
       const { candidates, at } = this.#candidates(waiting, taken, next, maxTravelMs);
       let minSeq = Number.POSITIVE_INFINITY;
       let maxSeq = 0;
@@ -306,7 +317,8 @@ export class FusionEngine {
       // Every arrival whose id the event does not carry (merged with a radar track, not even the seed's).
       for (const a of fit.inliers) if (a !== seed || partner !== undefined) retire(a);
     }
-    this.#waiting = waiting.filter((_, i) => i >= next && taken[i] !== 1);
+    this.#waiting = waiting.filter((_, i) => i >= next && (taken[i] !== 1 || crowded[i] === 1));
+    this.#forgetTimesBefore(this.#waiting[0]?.timeMs ?? horizon);
     // A radar track no acoustic event can join any more stops waiting: its event went out when it came.
     const radarDone = final ? Number.POSITIVE_INFINITY : horizon - maxTravelMs;
     const stillWaiting = this.#radar.filter((r) => r.draft.timeMs > radarDone);
@@ -370,7 +382,7 @@ export class FusionEngine {
     maxTravelMs: number,
   ): Map<string, string> {
     const waiting = this.#waiting;
-    const taken = new Uint8Array(waiting.length);
+    const taken = Uint8Array.from(this.#crowded(waiting));
     const partners = new Set<WaitingRadar>();
     const fits = new Map<string, ArrivalFit | null>();
     const shown = new Map<string, string>();
@@ -443,7 +455,55 @@ export class FusionEngine {
       candidates.push(a);
       at.push(i);
     }
-    return { candidates, at };
+    return candidates.length > MAX_CANDIDATES_PER_SENSOR ? capCandidates(candidates, at) : { candidates, at };
+  }
+
+  /** Notes an acoustic arrival's time under its sensor (see {@link FusionEngine.#crowded}). */
+  #noteTime(arrival: Arrival): void {
+    let sensor = this.#sensorTimes.get(arrival.sensorId);
+    if (sensor === undefined) {
+      sensor = { times: [], dense: false };
+      this.#sensorTimes.set(arrival.sensorId, sensor);
+    }
+    const { times } = sensor;
+    const t = arrival.timeMs;
+    // Arrivals come nearly in time order: usually an append.
+    if (times.length === 0 || (times.at(-1) ?? t) <= t) times.push(t);
+    else times.splice(firstAtOrAfter(times, t), 0, t);
+    // Any window of CROWD_WINDOW_MS holding more than CROWD_LIMIT arrivals holds the last of them to
+    // come, and lies within CROWD_WINDOW_MS of it either side: a sensor none of whose arrivals had that
+    // many so near never had a crowded arrival, and its arrivals need no counting.
+    if (!sensor.dense && countWithin(times, t - CROWD_WINDOW_MS, t + CROWD_WINDOW_MS) > CROWD_LIMIT) {
+      sensor.dense = true;
+      this.#anyDense = true;
+    }
+  }
+
+  /**
+   * Which waiting arrivals are crowded: their sensor reported more than {@link CROWD_LIMIT} arrivals
+   * within {@link CROWD_WINDOW_MS} centred on them. Set by the times noted, whatever their order.
+   */
+  #crowded(waiting: readonly Arrival[]): Uint8Array {
+    const flags = new Uint8Array(waiting.length);
+    if (!this.#anyDense) return flags;
+    for (let i = 0; i < waiting.length; i++) {
+      const a = waiting[i];
+      const sensor = a === undefined ? undefined : this.#sensorTimes.get(a.sensorId);
+      if (a === undefined || sensor?.dense !== true) continue;
+      const half = CROWD_WINDOW_MS / 2;
+      if (countWithin(sensor.times, a.timeMs - half, a.timeMs + half) > CROWD_LIMIT) flags[i] = 1;
+    }
+    return flags;
+  }
+
+  /** Forgets noted times no waiting arrival's window can reach (all before `earliestMs`'s). */
+  #forgetTimesBefore(earliestMs: number): void {
+    const before = earliestMs - CROWD_WINDOW_MS;
+    for (const [id, sensor] of this.#sensorTimes) {
+      const keep = firstAtOrAfter(sensor.times, before);
+      if (keep === sensor.times.length && !sensor.dense) this.#sensorTimes.delete(id);
+      else if (keep > 0) sensor.times.splice(0, keep);
+    }
   }
 
   #groupKey(arrivals: readonly Arrival[]): string {
@@ -569,6 +629,69 @@ interface WaitingRadar {
 
 /** How far past the longest travel time after a seed its candidate window reaches, ms. */
 const CANDIDATE_SLACK_MS = 1_000;
+
+/**
+ * A sensor's arrival is crowded — set aside, neither seed nor candidate — when the sensor reported
+ * more than this many arrivals within {@link CROWD_WINDOW_MS} centred on it (decision 0016). No array
+ * tells that many sounds apart; a sensor that reports them is broken or lying, and association's work
+ * grows with the cube of a sensor's arrivals. On six simulated worst days a sensor reported at most 33
+ * within any 10 s, rocket salvos included.
+ */
+export const CROWD_LIMIT = 64;
+export const CROWD_WINDOW_MS = 10_000;
+
+/**
+ * The most arrivals one seed's candidates take from one sensor (the earliest), and in all (decision
+ * 0016): on the same worst days a seed had at most 55 from one sensor and 175 in all. They bound a
+ * seed's work near a sensor that stays just under {@link CROWD_LIMIT}.
+ */
+export const MAX_CANDIDATES_PER_SENSOR = 64;
+export const MAX_CANDIDATES = 512;
+
+/** An acoustic sensor's noted arrival times, ascending, and whether it ever came near crowding. */
+interface SensorTimes {
+  readonly times: number[];
+  dense: boolean;
+}
+
+/** The first index of sorted `values` holding a value ≥ `value` (> `value` when `after`). */
+function firstAtOrAfter(values: readonly number[], value: number, after = false): number {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    const v = values[mid] ?? 0;
+    if (v < value || (after && v === value)) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** How many of sorted `values` lie in [from, to]. */
+const countWithin = (values: readonly number[], from: number, to: number): number =>
+  firstAtOrAfter(values, to, true) - firstAtOrAfter(values, from);
+
+/**
+ * The candidates (the seed first) with at most {@link MAX_CANDIDATES_PER_SENSOR} of each sensor and
+ * {@link MAX_CANDIDATES} in all, the earliest kept, with their places in the waiting list.
+ */
+export function capCandidates(
+  candidates: readonly Arrival[],
+  at: readonly number[],
+): { candidates: Arrival[]; at: number[] } {
+  const kept: Arrival[] = [];
+  const keptAt: number[] = [];
+  const counts = new Map<string, number>();
+  for (const [k, a] of candidates.entries()) {
+    const count = (counts.get(a.sensorId) ?? 0) + 1;
+    counts.set(a.sensorId, count);
+    if (count > MAX_CANDIDATES_PER_SENSOR) continue;
+    kept.push(a);
+    keptAt.push(at[k] ?? 0);
+    if (kept.length === MAX_CANDIDATES) break;
+  }
+  return { candidates: kept, at: keptAt };
+}
 
 /**
  * The longest travel time, ms. It is the hearing range's, not the span of two sensors at its ends

@@ -280,15 +280,17 @@ test('a radar track read again after a restart does not take its event back to t
   const path = join(dir, 'restart.db');
   const deps = await freshDeps(path);
   const { scenario, launch, track } = await trackedLaunch(deps);
-  // An arrival nine minutes after the launch, committed first: the launch's group is made as soon as
-  // it is in (the watermark has passed its arrivals), and the arrival waits, holding the cursor below
-  // the track.
-  const later = {
-    ...scenario.records[0],
-    id: 'later-1',
+  // Arrivals at two sensors nine minutes after the launch, committed first: the launch's group is made
+  // as soon as it is in (the watermark, which two sources must reach, has passed its arrivals), and
+  // the arrivals wait, holding the cursor below the track.
+  const later = [scenario.records[0], scenario.records[1]].map((record, i) => ({
+    ...record,
+    id: `later-${i + 1}`,
     observedAt: new Date(launch.timeMs + 550_000).toISOString(),
-  };
-  await post(deps, [later]);
+  }));
+  const sourceOf = (record: unknown) => (record as { sourceId: string }).sourceId;
+  assert.notEqual(sourceOf(later[0]), sourceOf(later[1]));
+  await post(deps, later);
   await post(deps, [track]);
   await post(deps, scenario.records);
   await new FusionPipeline(deps, fusionLogic, { agreementId: 'donbas-2015' }).run(false);

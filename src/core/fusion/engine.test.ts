@@ -86,10 +86,10 @@ test('a radar track no arrivals join stands as it came, and goes out once', () =
 });
 
 /** An acoustic arrival 200 km away (no group can take it), reported `afterMs` past the start. */
-function farArrival(seq: number, afterMs: number): FusionInput {
+function farArrival(seq: number, afterMs: number, sourceId = 'ac-far'): FusionInput {
   const record = {
     id: `far-${seq}`,
-    sourceId: 'ac-far',
+    sourceId,
     kind: 'acoustic',
     observedAt: new Date(START_MS + afterMs).toISOString(),
     timeUncertaintyMs: 10,
@@ -99,6 +99,12 @@ function farArrival(seq: number, afterMs: number): FusionInput {
   return fusionInputOfRecord(record, seq);
 }
 
+/** Arrivals `afterMs` past the start at two far sensors: the watermark needs two sources to move. */
+const farArrivals = (seq: number, afterMs: number): FusionInput[] => [
+  farArrival(seq, afterMs),
+  farArrival(seq + 1, afterMs, 'ac-far-2'),
+];
+
 test('an acoustic event waits one lateness allowance and one hearing range of travel, not two', () => {
   // 120 s of lateness and 45 km at 320 m/s (140.6 s) past the group's first arrival: 260.6 s. The
   // sensors of one happening are all within one hearing range of it, so no partner can come later.
@@ -106,12 +112,27 @@ test('an acoustic event waits one lateness allowance and one hearing range of tr
   const arrivals = heardBy(8);
   const firstMs = arrivals[0]?.timeMs ?? 0;
   engine.add(arrivals.map((a) => a.input));
-  engine.add([farArrival(100, firstMs - START_MS + 260_000)]);
+  engine.add(farArrivals(100, firstMs - START_MS + 260_000));
   assert.deepEqual(engine.drain(false).events, [], 'released before a partner could still come');
-  engine.add([farArrival(101, firstMs - START_MS + 261_000)]);
+  engine.add(farArrivals(102, firstMs - START_MS + 261_000));
   const events = engine.drain(false).events;
   assert.equal(events.length, 1);
   assert.equal(events[0]?.provenance.length, 8);
+});
+
+test('one sensor whose clock runs ahead does not release the arrivals waiting for their partners', () => {
+  const engine = new FusionEngine({ fitAcoustic: fitArrivals });
+  const arrivals = heardBy(8);
+  const firstMs = arrivals[0]?.timeMs ?? 0;
+  // Validation takes times up to 24 h ahead of receipt.
+  engine.add([...arrivals.slice(0, 5).map((a) => a.input), farArrival(100, 23 * 3_600_000)]);
+  assert.deepEqual(engine.drain(false).events, [], 'one source alone moved the watermark');
+  // The last three arrivals come; a second sensor's time then passes the group's window.
+  engine.add(arrivals.slice(5).map((a) => a.input));
+  engine.add([farArrival(101, firstMs - START_MS + 261_000, 'ac-far-2')]);
+  const events = engine.drain(false).events;
+  assert.equal(events.length, 1);
+  assert.equal(events[0]?.provenance.length, 8, 'the group whole, not what had come by the early time');
 });
 
 test('with provisional on, a group comes out from the arrivals at hand and is revised as more come', () => {
@@ -203,9 +224,9 @@ test("with provisional on, a group of fewer than six arrivals is shown once its 
   assert.deepEqual(engine.drain(false).events, [], 'five arrivals: not shown at once');
   // The seed's window: its arrival, 45 km at 320 m/s (140.6 s) and 1 s more.
   const closesMs = Math.min(...five.map((a) => a.timeMs)) - START_MS + 141_625;
-  engine.add([farArrival(100, closesMs - 500)]);
+  engine.add(farArrivals(100, closesMs - 500));
   assert.deepEqual(engine.drain(false).events, [], 'an arrival in order could still join it');
-  engine.add([farArrival(101, closesMs + 500)]);
+  engine.add(farArrivals(102, closesMs + 500));
   const shown = engine.drain(false);
   assert.deepEqual(
     shown.events.map((e) => e.provenance.length),

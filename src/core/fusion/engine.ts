@@ -5,7 +5,8 @@
  * depends on when the engine was drained.
  *
  * - Acoustic arrivals wait until no arrival that could belong with them can still come (the
- *   observation-time watermark, minus the longest travel time and the lateness allowance). Then, in
+ *   observation-time watermark, minus the longest travel time and the lateness allowance; the
+ *   watermark is the latest time that two sources have reached, decision 0017). Then, in
  *   time order, the earliest waiting arrival seeds a group: the arrivals physically compatible with it
  *   (close enough in time for their sensors' distance) are fitted robustly, and a fit with four or
  *   more consistent arrivals becomes an event; a seed that fits nothing is left unassociated (a false
@@ -154,8 +155,8 @@ export class FusionEngine {
   #waiting: Arrival[] = [];
   /** Arrivals added since the last drain, in the order they came. */
   #arrived: Arrival[] = [];
-  /** The latest observation time seen (the watermark). */
-  #latestMs = Number.NEGATIVE_INFINITY;
+  /** The watermark: the latest observation time two sources have reached (see {@link Watermark}). */
+  readonly #watermark = new Watermark();
   #maxSeq = 0;
   #drafts: EventDraft[] = [];
   /** Those of `#drafts` that are provisional. */
@@ -208,7 +209,7 @@ export class FusionEngine {
       // The watermark moves only with the kinds fusion waits for: a complaint or report with a wrong
       // clock (up to 24 h ahead passes validation) must not release arrivals before their partners.
       if (input.record.kind === 'acoustic' || input.record.kind === 'radar')
-        this.#latestMs = Math.max(this.#latestMs, input.observedAtMs);
+        this.#watermark.note(input.sourceId, input.observedAtMs);
       const arrival = arrivalOf(input);
       if (arrival !== undefined) {
         this.#arrived.push(arrival);
@@ -242,7 +243,7 @@ export class FusionEngine {
   drain(final = false): Drained {
     const { latenessMs } = this.#options;
     const maxTravelMs = maxTravelMsOf(this.#options);
-    const horizon = final ? Number.POSITIVE_INFINITY : this.#latestMs - latenessMs - maxTravelMs;
+    const horizon = final ? Number.POSITIVE_INFINITY : this.#watermark.ms - latenessMs - maxTravelMs;
     const arrived = this.#arrived.length > 0 || this.#drafts.length > 0;
     if (this.#arrived.length > 0) {
       // The waiting list is in order already: the sort finds that run and places the new ones.
@@ -430,7 +431,7 @@ export class FusionEngine {
    * time. (The sound has also reached every sensor in hearing range by then: the seed heard it first.)
    */
   #windowClosed(seed: Arrival, maxTravelMs: number): boolean {
-    return seed.timeMs + maxTravelMs + CANDIDATE_SLACK_MS <= this.#latestMs;
+    return seed.timeMs + maxTravelMs + CANDIDATE_SLACK_MS <= this.#watermark.ms;
   }
 
   /**
@@ -647,6 +648,37 @@ export const CROWD_WINDOW_MS = 10_000;
  */
 export const MAX_CANDIDATES_PER_SENSOR = 64;
 export const MAX_CANDIDATES = 512;
+
+/**
+ * The latest observation time that two sources have reached — the second latest of the sources'
+ * latest times (the only one's while one source has reported). A single sensor whose clock runs
+ * ahead, or that lies, cannot move it: validation accepts times up to 24 h ahead, and with the
+ * latest time alone one such arrival released every waiting arrival at once and left later ones to
+ * be grouped as they came — on a simulated worst day drained every 20 observations, one arrival
+ * dated 23 h ahead cut the next five hours' acoustic events from 261 to 51.
+ */
+class Watermark {
+  readonly #latest = new Map<string, number>();
+  /** The two sources with the latest times, latest first. */
+  #first: { source: string; ms: number } | undefined;
+  #second: { source: string; ms: number } | undefined;
+
+  note(source: string, ms: number): void {
+    if (ms <= (this.#latest.get(source) ?? Number.NEGATIVE_INFINITY)) return;
+    this.#latest.set(source, ms);
+    // A source's latest time only grows: the two latest change only by the one that moved.
+    if (this.#first?.source === source) this.#first = { source, ms };
+    else if (this.#second?.source === source || ms > (this.#second?.ms ?? Number.NEGATIVE_INFINITY))
+      this.#second = { source, ms };
+    if (this.#second !== undefined && this.#second.ms > (this.#first?.ms ?? Number.NEGATIVE_INFINITY))
+      [this.#first, this.#second] = [this.#second, this.#first];
+  }
+
+  /** The watermark, ms (−∞ before any source has reported). */
+  get ms(): number {
+    return (this.#second ?? this.#first)?.ms ?? Number.NEGATIVE_INFINITY;
+  }
+}
 
 /** An acoustic sensor's noted arrival times, ascending, and whether it ever came near crowding. */
 interface SensorTimes {

@@ -105,26 +105,154 @@ test(`up to ${CROWD_LIMIT} arrivals of a sensor within ${CROWD_WINDOW_MS / 1000}
   assert.equal(event.length, 8);
 
   const beyond = near(CROWD_LIMIT);
-  const [without] = membersOf(new FusionEngine({ fitAcoustic: fitArrivals }), beyond.inputs);
+  const { fitter, handed } = recordingFitter();
+  const [without] = membersOf(new FusionEngine({ fitAcoustic: fitter }), beyond.inputs);
   assert.equal(without?.includes(beyond.noisy.input.recordId), false);
   assert.equal(without.length, 7);
+  assert.equal(
+    [...handed].some((id) => id.startsWith('more-')),
+    false,
+    "none of that sensor's arrivals reached association",
+  );
 });
 
+/** Arrivals at two far sensors `afterMs` past `real`: the watermark passes every group of the scene. */
+function watermarkPast(real: Arrival, afterMs: number, seq: number): FusionInput[] {
+  return ['ac-far-1', 'ac-far-2'].map((sourceId, i) =>
+    fusionInputOfRecord(
+      {
+        id: `${sourceId}-${seq}`,
+        sourceId,
+        kind: 'acoustic',
+        observedAt: new Date(Math.round(real.timeMs + afterMs)).toISOString(),
+        timeUncertaintyMs: 10,
+        location: { ...TEST_FRAME.toGeo(200_000, i * 1_000), ceM: 5 },
+        payload: { signal: 'impact' },
+      },
+      seq + i,
+    ),
+  );
+}
+
 test('which arrivals are crowded does not depend on the order they come in, nor on when the engine is drained', () => {
-  const { inputs } = scene((real) => moreFrom(real, 3 * CROWD_LIMIT, -8_000, 30_000));
-  const inOrder = membersOf(new FusionEngine({ fitAcoustic: fitArrivals }), inputs);
+  const { inputs, noisy } = scene((real) => moreFrom(real, 3 * CROWD_LIMIT, -8_000, 30_000));
+  const closing = watermarkPast(noisy, 300_000, 5_000);
+  const inOrder = membersOf(new FusionEngine({ fitAcoustic: fitArrivals }), [...inputs, ...closing]);
+  assert.equal(inOrder.length, 1);
+  // Reversed, a few at a time, drained after each; the group is made in a drain that is not the last.
   const reversed = [...inputs].reverse();
   const engine = new FusionEngine({ fitAcoustic: fitArrivals, provisional: true });
   for (let i = 0; i < reversed.length; i += 37) {
     engine.add(reversed.slice(i, i + 37));
     engine.drain(false);
   }
-  const last = engine.drain(true).events.filter((e) => e.status === 'active');
+  engine.add(closing);
+  const made = engine.drain(false);
   assert.deepEqual(
-    last.map((e) => e.provenance.map((c) => c.recordId).sort()),
+    made.events
+      .filter((e) => !made.provisional.has(e))
+      .map((e) => e.provenance.map((c) => c.recordId).sort()),
     inOrder,
   );
-  assert.equal(inOrder.length, 1);
+  assert.ok(
+    made.finalizedThroughSeq >= Math.max(...inputs.map((i) => i.seq)),
+    'every crowded arrival retired',
+  );
+  assert.deepEqual(engine.drain(true).events, []);
+});
+
+/** An acoustic record of `sourceId` at `timeMs`, far from the scene unless placed (`at`). */
+function acousticAt(id: string, sourceId: string, timeMs: number, seq: number, at?: Arrival): FusionInput {
+  const place = at === undefined ? TEST_FRAME.toGeo(200_000, sourceId.length * 1_000) : at;
+  return fusionInputOfRecord(
+    {
+      id,
+      sourceId,
+      kind: 'acoustic',
+      observedAt: new Date(Math.round(timeMs)).toISOString(),
+      timeUncertaintyMs: 10,
+      location: { lat: place.lat, lon: place.lon, ceM: 5 },
+      payload: { signal: 'launch' },
+    },
+    seq,
+  );
+}
+
+test('a restart from the cursor reads a crowded stretch again whole: the sensor stays set aside', () => {
+  const arrivals = heardBy(8);
+  const noisy = arrivals[5];
+  assert.ok(noisy);
+  // The flooding sensor delivers its burst (100 within a second of its real arrival) before the
+  // others deliver anything; the launch's arrivals come after, then two far sensors move the
+  // watermark to 1 ms before the real arrival: part of the burst is past the horizon, part not.
+  const burst = Array.from({ length: 100 }, (_, i) =>
+    acousticAt(`x-${i}`, noisy.sensorId, noisy.timeMs - 500 + i * 10 + 3, 1_000 + i, noisy),
+  );
+  const launch = arrivals.map((a, i) => ({ ...a.input, seq: 2_001 + i }));
+  const horizonMs = noisy.timeMs - 1;
+  const watermark = horizonMs + 120_000 + 140_625;
+  const far = [
+    acousticAt('f-1', 'ac-far-1', watermark, 3_000),
+    acousticAt('f-2', 'ac-far-2', watermark, 3_001),
+  ];
+  const all = [...burst, ...launch, ...far];
+  const members = (events: readonly { id: string; provenance: readonly { recordId: string }[] }[]) =>
+    events.map(
+      (e) =>
+        `${e.id}: ${e.provenance
+          .map((c) => c.recordId)
+          .sort()
+          .join(',')}`,
+    );
+
+  const live = new FusionEngine({ fitAcoustic: fitArrivals });
+  live.add(all);
+  const first = live.drain(false);
+  const made = members(first.events);
+  assert.equal(made.length, 1);
+  assert.ok(!made.join().includes(noisy.input.recordId), 'the crowded sensor set aside');
+  assert.ok(first.finalizedThroughSeq < 1_000, 'the cursor stays below the crowded stretch');
+
+  const restarted = new FusionEngine({ fitAcoustic: fitArrivals });
+  restarted.add(all.filter((input) => input.seq > first.finalizedThroughSeq));
+  assert.deepEqual(members(restarted.drain(false).events), made);
+});
+
+test('a restart whose first observations are all from one sensor does not let that sensor move the watermark', () => {
+  const arrivals = heardBy(8);
+  const [seed, ...partners] = arrivals;
+  assert.ok(seed);
+  // Before the cursor: two far sensors an hour earlier. After it: the seed's sensor, then the same
+  // sensor 23 h ahead (a wrong clock), two far sensors 10 s on, the partners, and the far sensors
+  // past the group's window.
+  const history = [
+    acousticAt('h-1', 'ac-far-1', seed.timeMs - 3_600_000, 1),
+    acousticAt('h-2', 'ac-far-2', seed.timeMs - 3_600_000, 2),
+  ];
+  const own = [
+    { ...seed.input, seq: 10 },
+    acousticAt('ahead', seed.sensorId, seed.timeMs + 23 * 3_600_000, 11, seed),
+  ];
+  const soon = [
+    acousticAt('n-1', 'ac-far-1', seed.timeMs + 10_000, 20),
+    acousticAt('n-2', 'ac-far-2', seed.timeMs + 10_000, 21),
+  ];
+  const rest = partners.map((a, i) => ({ ...a.input, seq: 30 + i }));
+  const past = [
+    acousticAt('w-1', 'ac-far-1', seed.timeMs + 400_000, 40),
+    acousticAt('w-2', 'ac-far-2', seed.timeMs + 400_000, 41),
+  ];
+  const run = (pages: readonly FusionInput[][]) => {
+    const engine = new FusionEngine({ fitAcoustic: fitArrivals });
+    return pages.flatMap((p) => {
+      engine.add(p);
+      return engine.drain(false).events.map((e) => `${e.id}: ${e.provenance.length}`);
+    });
+  };
+  const whole = run([history, [...own, ...soon], rest, past]);
+  assert.deepEqual(whole.length, 1);
+  // The pipeline re-reads pages after the cursor (9) and drains after each.
+  assert.deepEqual(run([own, soon, rest, past]), whole);
 });
 
 test(`a seed's candidates take at most ${MAX_CANDIDATES_PER_SENSOR} arrivals of one sensor, the earliest`, () => {

@@ -279,7 +279,11 @@ export class FusionEngine {
       const seed = waiting[next];
       if (seed === undefined || seed.timeMs > horizon) break;
       if (taken[next] === 1) {
-        if (crowded[next] === 1) retire(seed);
+        if (crowded[next] === 1) {
+          retire(seed);
+          // Set aside for its neighbours: a restart must re-read them together, or it would count fewer.
+          this.#recentGroups.push(this.#neighbourSpan(seed));
+        }
         continue;
       }
       const { candidates, at } = this.#candidates(waiting, taken, next, maxTravelMs);
@@ -463,14 +467,20 @@ export class FusionEngine {
   #noteTime(arrival: Arrival): void {
     let sensor = this.#sensorTimes.get(arrival.sensorId);
     if (sensor === undefined) {
-      sensor = { times: [], dense: false };
+      sensor = { times: [], seqs: [], dense: false };
       this.#sensorTimes.set(arrival.sensorId, sensor);
     }
-    const { times } = sensor;
+    const { times, seqs } = sensor;
     const t = arrival.timeMs;
     // Arrivals come nearly in time order: usually an append.
-    if (times.length === 0 || (times.at(-1) ?? t) <= t) times.push(t);
-    else times.splice(firstAtOrAfter(times, t), 0, t);
+    if (times.length === 0 || (times.at(-1) ?? t) <= t) {
+      times.push(t);
+      seqs.push(arrival.input.seq);
+    } else {
+      const at = firstAtOrAfter(times, t);
+      times.splice(at, 0, t);
+      seqs.splice(at, 0, arrival.input.seq);
+    }
     // Any window of CROWD_WINDOW_MS holding more than CROWD_LIMIT arrivals holds the last of them to
     // come, and lies within CROWD_WINDOW_MS of it either side: a sensor none of whose arrivals had that
     // many so near never had a crowded arrival, and its arrivals need no counting.
@@ -497,13 +507,33 @@ export class FusionEngine {
     return flags;
   }
 
+  /** The sequences of the arrivals a crowded arrival was counted with (its window's, its own among them). */
+  #neighbourSpan(arrival: Arrival): SeqSpan {
+    const sensor = this.#sensorTimes.get(arrival.sensorId);
+    let minSeq = arrival.input.seq;
+    let maxSeq = arrival.input.seq;
+    if (sensor !== undefined) {
+      const half = CROWD_WINDOW_MS / 2;
+      const to = firstAtOrAfter(sensor.times, arrival.timeMs + half, true);
+      for (let i = firstAtOrAfter(sensor.times, arrival.timeMs - half); i < to; i++) {
+        const seq = sensor.seqs[i] ?? arrival.input.seq;
+        minSeq = Math.min(minSeq, seq);
+        maxSeq = Math.max(maxSeq, seq);
+      }
+    }
+    return { minSeq, maxSeq };
+  }
+
   /** Forgets noted times no waiting arrival's window can reach (all before `earliestMs`'s). */
   #forgetTimesBefore(earliestMs: number): void {
     const before = earliestMs - CROWD_WINDOW_MS;
     for (const [id, sensor] of this.#sensorTimes) {
       const keep = firstAtOrAfter(sensor.times, before);
       if (keep === sensor.times.length && !sensor.dense) this.#sensorTimes.delete(id);
-      else if (keep > 0) sensor.times.splice(0, keep);
+      else if (keep > 0) {
+        sensor.times.splice(0, keep);
+        sensor.seqs.splice(0, keep);
+      }
     }
   }
 
@@ -651,8 +681,9 @@ export const MAX_CANDIDATES = 512;
 
 /**
  * The latest observation time that two sources have reached — the second latest of the sources'
- * latest times (the only one's while one source has reported). A single sensor whose clock runs
- * ahead, or that lies, cannot move it: validation accepts times up to 24 h ahead, and with the
+ * latest times; none while fewer than two have reported. It never moves back, and a single sensor
+ * whose clock runs ahead, or that lies, cannot move it — not even after a restart whose first page
+ * holds its observations alone: validation accepts times up to 24 h ahead, and with the
  * latest time alone one such arrival released every waiting arrival at once and left later ones to
  * be grouped as they came — on a simulated worst day drained every 20 observations, one arrival
  * dated 23 h ahead cut the next five hours' acoustic events from 261 to 51.
@@ -674,15 +705,19 @@ class Watermark {
       [this.#first, this.#second] = [this.#second, this.#first];
   }
 
-  /** The watermark, ms (−∞ before any source has reported). */
+  /** The watermark, ms (−∞ before two sources have reported). */
   get ms(): number {
-    return (this.#second ?? this.#first)?.ms ?? Number.NEGATIVE_INFINITY;
+    return this.#second?.ms ?? Number.NEGATIVE_INFINITY;
   }
 }
 
-/** An acoustic sensor's noted arrival times, ascending, and whether it ever came near crowding. */
+/**
+ * An acoustic sensor's noted arrival times, ascending, with their observations' sequences, and whether
+ * it ever came near crowding.
+ */
 interface SensorTimes {
   readonly times: number[];
+  readonly seqs: number[];
   dense: boolean;
 }
 

@@ -104,7 +104,10 @@ function pairNearestInTime(
         candidates.push({ round, event, dt: Math.abs(event.timeMs - round.launch.timeMs) });
     }
   }
-  candidates.sort((a, b) => a.dt - b.dt);
+  // Ties in time (whole milliseconds meet often) go by ids: the pairs do not depend on the order the
+  // store returns events in, which follows when fusion was drained.
+  const byId = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+  candidates.sort((a, b) => a.dt - b.dt || byId(a.event.id, b.event.id) || byId(a.round.id, b.round.id));
   const pairs = new Map<RoundTruth, FusedEvent>();
   const takenEvents = new Set<FusedEvent>();
   for (const { round, event } of candidates) {

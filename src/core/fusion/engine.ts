@@ -680,13 +680,13 @@ export const MAX_CANDIDATES_PER_SENSOR = 64;
 export const MAX_CANDIDATES = 512;
 
 /**
- * The latest observation time that two sources have reached — the second latest of the sources'
- * latest times; none while fewer than two have reported. It never moves back, and a single sensor
- * whose clock runs ahead, or that lies, cannot move it — not even after a restart whose first page
- * holds its observations alone: validation accepts times up to 24 h ahead, and with the
- * latest time alone one such arrival released every waiting arrival at once and left later ones to
- * be grouped as they came — on a simulated worst day drained every 20 observations, one arrival
- * dated 23 h ahead cut the next five hours' acoustic events from 261 to 51.
+ * The latest observation time that two sources have reached: the second latest of the sources'
+ * latest times, none while fewer than two have reported (decision 0017). It never moves back. One
+ * sensor whose clock runs ahead, or that lies, cannot move it, not even after a restart whose first
+ * page holds that sensor's observations alone. Validation accepts times up to 24 h ahead; with the
+ * latest time alone, one such arrival released every waiting arrival at once, and later ones were
+ * grouped as they came. On a simulated worst day drained every 20 observations, one arrival dated
+ * 23 h ahead cut the next five hours' acoustic events from 261 to 51.
  */
 class Watermark {
   readonly #latest = new Map<string, number>();

@@ -16,17 +16,7 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[rank - 1]!;
 }
 
-/** The first place in ascending `sorted` whose value is ≥ `x` (its length when none is). */
-export function lowerBound(sorted: ArrayLike<number>, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+export { lowerBound } from '../../src/core/sorted.ts';
 
 /** Rounds to `digits` significant digits (for figures in JSON and tables). */
 export function sig(value: number, digits = 3): number {

@@ -5,6 +5,7 @@
  * each function says which one it implements.
  */
 import { acousticCrlb } from '../core/fusion/acoustic/crlb.ts';
+import { lowerBound } from '../core/sorted.ts';
 import type { FusedEvent, GaussianPoint } from '../core/fusion/event.ts';
 import { isInsideConfidenceEllipse, confidenceEllipse } from '../core/fusion/gaussian.ts';
 import { LocalFrame } from '../core/fusion/local-frame.ts';
@@ -116,17 +117,6 @@ function pairNearestInTime(
     takenEvents.add(event);
   }
   return pairs;
-}
-
-function lowerBound(sorted: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((sorted[mid] ?? 0) < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Match (recall, false attribution): nearest in time, one-to-one, and the event's 99 % ellipse holds the true point. */

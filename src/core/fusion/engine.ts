@@ -33,6 +33,7 @@ import { combineGaussianPoints, mahalanobisSquared } from './gaussian.ts';
 import { byTimeThenKey, type FusionInput } from './inputs.ts';
 import { LocalFrame, METRES_PER_DEGREE_LAT, metresPerDegreeLon } from './local-frame.ts';
 import { mergeSpans, unsplitCursor, type SeqSpan } from './unsplit-cursor.ts';
+import { countWithin, lowerBound, upperBound } from '../sorted.ts';
 
 /** An event before the runner numbers its revision. */
 export type EventDraft = Omit<FusedEvent, 'revision'>;
@@ -477,7 +478,7 @@ export class FusionEngine {
       times.push(t);
       seqs.push(arrival.input.seq);
     } else {
-      const at = firstAtOrAfter(times, t);
+      const at = lowerBound(times, t);
       times.splice(at, 0, t);
       seqs.splice(at, 0, arrival.input.seq);
     }
@@ -497,11 +498,11 @@ export class FusionEngine {
   #crowded(waiting: readonly Arrival[]): Uint8Array {
     const flags = new Uint8Array(waiting.length);
     if (!this.#anyDense) return flags;
+    const half = CROWD_WINDOW_MS / 2;
     for (let i = 0; i < waiting.length; i++) {
       const a = waiting[i];
       const sensor = a === undefined ? undefined : this.#sensorTimes.get(a.sensorId);
       if (a === undefined || sensor?.dense !== true) continue;
-      const half = CROWD_WINDOW_MS / 2;
       if (countWithin(sensor.times, a.timeMs - half, a.timeMs + half) > CROWD_LIMIT) flags[i] = 1;
     }
     return flags;
@@ -514,8 +515,8 @@ export class FusionEngine {
     let maxSeq = arrival.input.seq;
     if (sensor !== undefined) {
       const half = CROWD_WINDOW_MS / 2;
-      const to = firstAtOrAfter(sensor.times, arrival.timeMs + half, true);
-      for (let i = firstAtOrAfter(sensor.times, arrival.timeMs - half); i < to; i++) {
+      const to = upperBound(sensor.times, arrival.timeMs + half);
+      for (let i = lowerBound(sensor.times, arrival.timeMs - half); i < to; i++) {
         const seq = sensor.seqs[i] ?? arrival.input.seq;
         minSeq = Math.min(minSeq, seq);
         maxSeq = Math.max(maxSeq, seq);
@@ -528,7 +529,7 @@ export class FusionEngine {
   #forgetTimesBefore(earliestMs: number): void {
     const before = earliestMs - CROWD_WINDOW_MS;
     for (const [id, sensor] of this.#sensorTimes) {
-      const keep = firstAtOrAfter(sensor.times, before);
+      const keep = lowerBound(sensor.times, before);
       if (keep === sensor.times.length && !sensor.dense) this.#sensorTimes.delete(id);
       else if (keep > 0) {
         sensor.times.splice(0, keep);
@@ -720,23 +721,6 @@ interface SensorTimes {
   readonly seqs: number[];
   dense: boolean;
 }
-
-/** The first index of sorted `values` holding a value ≥ `value` (> `value` when `after`). */
-function firstAtOrAfter(values: readonly number[], value: number, after = false): number {
-  let low = 0;
-  let high = values.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    const v = values[mid] ?? 0;
-    if (v < value || (after && v === value)) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
-
-/** How many of sorted `values` lie in [from, to]. */
-const countWithin = (values: readonly number[], from: number, to: number): number =>
-  firstAtOrAfter(values, to, true) - firstAtOrAfter(values, from);
 
 /**
  * The candidates (the seed first) with at most {@link MAX_CANDIDATES_PER_SENSOR} of each sensor and

@@ -234,6 +234,7 @@ export class FusionPipeline {
     const lastSeq = await store.fusion.commit({
       events: newEvents,
       violations: newViolations,
+      setAside: drained.setAside,
       cursorSeq: cursor,
       committedAtMs: clock.now(),
     });

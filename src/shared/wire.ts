@@ -100,6 +100,21 @@ export const sourceWireSchema = z
       .nullable()
       .optional()
       .describe('From the last heartbeats; null if it never sent one'),
+    setAside: z
+      .array(
+        z.object({
+          reason: z
+            .enum(['crowded'])
+            .describe(
+              'crowded: the sensor reported more arrivals within 10 s than an array tells apart (docs/decisions/0016)',
+            ),
+          arrivals: z.number().int(),
+          first: z.string().describe('Observed time of the earliest of them'),
+          last: z.string().describe('Observed time of the latest of them'),
+        }),
+      )
+      .optional()
+      .describe('Its reports fusion set aside unused, and why: they are stored, but in no event'),
   })
   .meta({ id: 'Source' });
 export type SourceWire = z.infer<typeof sourceWireSchema>;

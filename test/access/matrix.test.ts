@@ -255,6 +255,14 @@ describe('access matrix (test/access/matrix.csv)', () => {
     ]);
     await send([complaint('ua-complaint-1')]);
     await new FusionPipeline(h.deps, fusionLogic, { agreementId: 'donbas-2015' }).run(true);
+    // ac-1 as if it had flooded: what fusion set aside of it is shown beside its state (not to parties).
+    await h.deps.store.fusion.commit({
+      events: [],
+      violations: [],
+      setAside: [{ seq: 1, sourceId: 'ac-1', timeMs: PATROL_TIME, reason: 'crowded' }],
+      cursorSeq: 0,
+      committedAtMs: h.deps.clock.now(),
+    });
 
     const events = await h.deps.store.fusion.listEvents({ limit: 100 });
     const event = events.find((e) => e.event.location !== null && e.event.provenance.length > 1);

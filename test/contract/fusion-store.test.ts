@@ -355,6 +355,19 @@ describeEachEngine('FusionStore', (engine) => {
       [commitOf({ events: [fusedEvent('e', { revision: 0 })] }), 'events[0].revision'],
       [commitOf({ events: [fusedEvent('e', { timeMs: Number.NaN })] }), 'events[0].timeMs'],
       [commitOf({ violations: [violation('', fusedEvent('e'))] }), 'violations[0].id'],
+      [commitOf({ setAside: [{ seq: 0, sourceId: 'a', timeMs: T0, reason: 'crowded' }] }), 'setAside[0].seq'],
+      [
+        commitOf({ setAside: [{ seq: 1, sourceId: '', timeMs: T0, reason: 'crowded' }] }),
+        'setAside[0].sourceId',
+      ],
+      [
+        commitOf({ setAside: [{ seq: 1, sourceId: 'a', timeMs: 0.5, reason: 'crowded' }] }),
+        'setAside[0].timeMs',
+      ],
+      [
+        commitOf({ setAside: [{ seq: 1, sourceId: 'a', timeMs: T0, reason: 'noisy' as 'crowded' }] }),
+        'setAside[0].reason',
+      ],
     ] as const;
     for (const [input, path] of bad)
       await assert.rejects(store.fusion.commit(input), (error: { code?: string; issues?: unknown }) => {
@@ -443,6 +456,40 @@ describeEachEngine('FusionStore', (engine) => {
     assert.equal(await store.fusion.cursor(), 3);
     assert.equal(await store.fusion.commit(commitOf({ cursorSeq: 0 })), null);
     assert.equal(await store.fusion.cursor(), 3);
+  });
+
+  it('keeps each set-aside arrival once, takes no sequence for it, and sums them per source', async () => {
+    const store = await engine.open();
+    await ingest(store, 6);
+    const aside = (seq: number, sourceId: string, timeMs: number) =>
+      ({ seq, sourceId, timeMs, reason: 'crowded' }) as const;
+    assert.deepEqual(await store.fusion.setAside(), []);
+    const first = [aside(1, 'array-2', T0 + 500), aside(2, 'array-2', T0), aside(3, 'array-1', T0 + 10)];
+    assert.equal(await store.fusion.commit(commitOf({ setAside: first, cursorSeq: 3 })), null);
+    // A restarted pipeline sets the same arrivals aside again, with more: each counts once.
+    await store.fusion.commit(
+      commitOf({
+        setAside: [...first, aside(5, 'array-2', T0 + 9_000)],
+        events: [fusedEvent('ev-a')],
+        cursorSeq: 6,
+      }),
+    );
+    assert.equal(await store.observations.latestSeq(), 7);
+    const summary = (sourceId: string, arrivals: number, firstMs: number, lastMs: number) => ({
+      sourceId,
+      reason: 'crowded',
+      arrivals,
+      firstMs,
+      lastMs,
+    });
+    assert.deepEqual(await store.fusion.setAside(), [
+      summary('array-1', 1, T0 + 10, T0 + 10),
+      summary('array-2', 3, T0, T0 + 9_000),
+    ]);
+    assert.deepEqual(await store.fusion.setAside(['array-2', 'array-9', 'array-2']), [
+      summary('array-2', 3, T0, T0 + 9_000),
+    ]);
+    assert.deepEqual(await store.fusion.setAside([]), []);
   });
 
   const { openAgain } = engine;

@@ -133,6 +133,99 @@ describe('fusion pipeline on a stored scenario', () => {
 
 const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
+test("a flooding sensor's arrivals are recorded as set aside, each once, also when the pipeline restarts among them", async () => {
+  const scenario = await fireScenario(4);
+  const [launch] = scenario.launches.slice(1);
+  const flooder = scenario.records.find((r) => r.sourceId === 'ac-3' && String(r.id).startsWith('l1-'));
+  assert.ok(launch && flooder);
+  // 130 arrivals within 2.6 s, beside its real one: every one of them has more than 64 within 10 s.
+  const flood = Array.from({ length: 130 }, (_, i) => ({
+    ...flooder,
+    id: `flood-${i}`,
+    observedAt: new Date(Date.parse(String(flooder.observedAt)) - 1_300 + i * 20 + 7).toISOString(),
+  }));
+  const sorted = [...scenario.records, ...flood].sort((a, b) =>
+    String(a.observedAt).localeCompare(String(b.observedAt)),
+  );
+  // Two other sensors' arrivals come in the middle of the flood, dated so that the watermark passes
+  // its first half only (lateness 120 s, longest travel 140.625 s): that half is set aside, the rest
+  // waits, and the cursor stays below the whole flood.
+  const middleMs = Date.parse(flood[70]?.observedAt ?? '');
+  const ticks = ['ac-1', 'ac-2'].map((sourceId, i) => ({
+    ...flooder,
+    id: `tick-${i}`,
+    sourceId,
+    location: scenario.records.find((r) => r.sourceId === sourceId)?.location,
+    observedAt: new Date(middleMs + 120_000 + 140_625 - 5).toISOString(),
+    payload: { signal: 'impact' },
+  }));
+  const cut = sorted.indexOf(flood[70] ?? {});
+  const before = [...sorted.slice(0, cut), ...ticks];
+  const rest = sorted.slice(cut);
+
+  const whole = await freshDeps();
+  await setUp(whole, scenario);
+  await post(whole, [...before, ...rest]);
+  await new FusionPipeline(whole, fusionLogic, { agreementId: 'donbas-2015' }).run(true);
+  const [summary] = await whole.store.fusion.setAside();
+  assert.equal(summary?.sourceId, 'ac-3');
+  assert.equal(summary.reason, 'crowded');
+  assert.equal(summary.arrivals, 131, 'the flood and its own real arrival among it');
+  assert.equal(summary.firstMs, Date.parse(flood[0]?.observedAt ?? ''));
+  assert.equal(summary.lastMs, Date.parse(flood.at(-1)?.observedAt ?? ''));
+  const events = await whole.store.fusion.listEvents({ limit: 100 });
+  assert.equal(events.length, scenario.launches.length, 'every launch still placed, by the others');
+  assert.ok(
+    events.every((e) => e.event.provenance.every((c) => !c.recordId.startsWith('flood-'))),
+    'no set-aside arrival in an event',
+  );
+
+  // Live: the first half of the flood set aside, then the rest, with or without a restart between.
+  const members = async (deps: AppDeps) =>
+    (await deps.store.fusion.listEvents({ limit: 100, statuses: ['active'] }))
+      .map((e) =>
+        e.event.provenance
+          .map((c) => c.recordId)
+          .sort()
+          .join(','),
+      )
+      .sort();
+  const live = async (restart: boolean) => {
+    const dir = mkdtempSync(join(tmpdir(), 'truceline-fusion-'));
+    dirs.push(dir);
+    const path = join(dir, 'live.db');
+    let deps = await freshDeps(path);
+    await setUp(deps, scenario);
+    await post(deps, before);
+    const options = { agreementId: 'donbas-2015', provisional: true };
+    let pipeline = new FusionPipeline(deps, fusionLogic, options);
+    await pipeline.run(false);
+    const half = (await deps.store.fusion.setAside())[0]?.arrivals ?? 0;
+    assert.ok(half > 64 && half < 131, `part of the flood set aside before the restart (${half})`);
+    const stored = await deps.store.observations.listAfter(0, 1_000);
+    const firstFlood = stored.find((o) => o.recordId === 'flood-0')?.seq ?? 0;
+    assert.ok((await deps.store.fusion.cursor()) < firstFlood, 'the cursor below the flood');
+    if (restart) {
+      await deps.store.close();
+      deps = await freshDeps(path);
+      pipeline = new FusionPipeline(deps, fusionLogic, options);
+    }
+    for (let i = 0; i < rest.length; i += 20) {
+      await post(deps, rest.slice(i, i + 20));
+      await pipeline.run(false);
+    }
+    await pipeline.run(true);
+    const result = { setAside: await deps.store.fusion.setAside(), members: await members(deps) };
+    await deps.store.close();
+    return result;
+  };
+  const uninterrupted = await live(false);
+  assert.deepEqual(uninterrupted.setAside, [summary]);
+  // The 60 that come after the restart are crowded only when counted with those before it.
+  assert.deepEqual(await live(true), uninterrupted);
+  await whole.store.close();
+});
+
 test('a run queued behind one that fails still runs, and nothing stays queued', async () => {
   const scenario = await fireScenario(2);
   const deps = await freshDeps();

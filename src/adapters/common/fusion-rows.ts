@@ -2,11 +2,14 @@
  * @module What the fusion stores share (the SQL ones and the in-memory one): a revision as the row a commit writes (the whole value as
  * JSON plus the columns queries filter on), the checks of a commit, and a stored row back as a value.
  */
+import { sql, type QueryExecutorProvider } from 'kysely';
 import { TrucelineError, validationError, type FieldIssue } from '../../core/errors.ts';
+import type { SetAsideArrival } from '../../core/fusion/engine.ts';
 import type { FusedEvent, GaussianPoint } from '../../core/fusion/event.ts';
 import type {
   FusionCommit,
   FusionStatus,
+  SetAsideSummary,
   StoredEvent,
   StoredViolation,
   ViolationQuery,
@@ -73,6 +76,36 @@ export const matchesNothing = (limit: number, query: ViolationQuery): boolean =>
   limit === 0 ||
   [query.types, query.parties, query.clauses, query.statuses].some((list) => list?.length === 0);
 
+/** Why fusion may set an arrival aside (see `SetAsideArrival`). */
+const SET_ASIDE_REASONS: readonly string[] = ['crowded'] satisfies readonly SetAsideArrival['reason'][];
+
+/** What fusion set aside, per source and reason (the same SQL on SQLite and PostgreSQL). */
+export async function readSetAside(
+  db: QueryExecutorProvider,
+  sourceIds?: readonly string[],
+): Promise<SetAsideSummary[]> {
+  if (sourceIds?.length === 0) return [];
+  const only =
+    sourceIds === undefined
+      ? sql``
+      : sql`WHERE source_id IN (${sql.join([...new Set(sourceIds)].map((id) => sql`${id}`))})`;
+  const result = await sql<{
+    source_id: string;
+    reason: string;
+    arrivals: number | string;
+    first_ms: number | string;
+    last_ms: number | string;
+  }>`SELECT source_id, reason, count(*) AS arrivals, min(observed_at) AS first_ms, max(observed_at) AS last_ms
+    FROM fusion_set_aside ${only} GROUP BY source_id, reason ORDER BY source_id, reason`.execute(db);
+  return result.rows.map((row) => ({
+    sourceId: row.source_id,
+    reason: row.reason as SetAsideArrival['reason'],
+    arrivals: Number(row.arrivals),
+    firstMs: Number(row.first_ms),
+    lastMs: Number(row.last_ms),
+  }));
+}
+
 /** Throws `E_VALIDATION` naming each field a store could not keep or index faithfully. */
 export function checkCommit(input: FusionCommit): void {
   const issues: FieldIssue[] = [];
@@ -92,6 +125,19 @@ export function checkCommit(input: FusionCommit): void {
   };
   input.events.forEach((e, i) => each(`events[${i}]`, e, e.location ?? e.origin));
   input.violations.forEach((v, i) => each(`violations[${i}]`, v, v.location));
+  input.setAside?.forEach((a, i) => {
+    if (!Number.isSafeInteger(a.seq) || a.seq < 1)
+      issues.push({ path: `setAside[${i}].seq`, reason: 'must be a whole number, 1 or more' });
+    if (typeof a.sourceId !== 'string' || a.sourceId === '')
+      issues.push({ path: `setAside[${i}].sourceId`, reason: 'must be a non-empty string' });
+    if (!Number.isSafeInteger(a.timeMs))
+      issues.push({ path: `setAside[${i}].timeMs`, reason: 'must be a whole number of milliseconds' });
+    if (!SET_ASIDE_REASONS.includes(a.reason))
+      issues.push({
+        path: `setAside[${i}].reason`,
+        reason: `must be one of ${SET_ASIDE_REASONS.join(', ')}`,
+      });
+  });
   if (issues.length > 0) throw validationError('the fusion commit is invalid', issues);
 }
 

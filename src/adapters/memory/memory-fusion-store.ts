@@ -11,12 +11,14 @@ import type {
   FusionChange,
   FusionCommit,
   FusionStore,
+  SetAsideSummary,
   StoredEvent,
   StoredViolation,
   ViolationQuery,
 } from '../../core/ports/fusion-store.ts';
 import type { PotentialViolation } from '../../core/rules/potential-violation.ts';
 import { checkedPage, checkedQuery } from '../common/checked-query.ts';
+import { compareCodePoints } from '../common/compare-code-points.ts';
 import { checkCommit, checkRevisions, eventRow, violationRow, type Pending } from '../common/fusion-rows.ts';
 import { markingOf } from '../common/marking-columns.ts';
 import type { MemoryLedgerWriter } from './memory-ledger.ts';
@@ -97,6 +99,7 @@ export class MemoryFusionStore implements FusionStore {
       ...this.#ledger.itemsOf('event-revision', ledgered.event),
       ...this.#ledger.itemsOf('violation-revision', ledgered.violation),
     ]);
+    for (const a of input.setAside ?? []) if (!t.setAside.has(a.seq)) t.setAside.set(a.seq, { ...a });
     const written = seq === t.state.lastSeq ? null : seq;
     t.state.lastSeq = seq;
     t.state.fusionCursor = Math.max(t.state.fusionCursor, input.cursorSeq);
@@ -105,6 +108,36 @@ export class MemoryFusionStore implements FusionStore {
 
   cursor(): Promise<number> {
     return Promise.resolve(this.#tables.state.fusionCursor);
+  }
+
+  setAside(sourceIds?: readonly string[]): Promise<readonly SetAsideSummary[]> {
+    const only = sourceIds === undefined ? undefined : new Set(sourceIds);
+    const summaries = new Map<string, { -readonly [K in keyof SetAsideSummary]: SetAsideSummary[K] }>();
+    for (const a of this.#tables.setAside.values()) {
+      if (only !== undefined && !only.has(a.sourceId)) continue;
+      const key = JSON.stringify([a.sourceId, a.reason]);
+      const known = summaries.get(key);
+      if (known === undefined)
+        summaries.set(key, {
+          sourceId: a.sourceId,
+          reason: a.reason,
+          arrivals: 1,
+          firstMs: a.timeMs,
+          lastMs: a.timeMs,
+        });
+      else {
+        known.arrivals += 1;
+        known.firstMs = Math.min(known.firstMs, a.timeMs);
+        known.lastMs = Math.max(known.lastMs, a.timeMs);
+      }
+    }
+    return Promise.resolve(
+      [...summaries.values()].sort((a, b) =>
+        a.sourceId === b.sourceId
+          ? compareCodePoints(a.reason, b.reason)
+          : compareCodePoints(a.sourceId, b.sourceId),
+      ),
+    );
   }
 
   listEvents(query: EventQuery): Promise<readonly StoredEvent[]> {

@@ -1,4 +1,5 @@
 /** @module The in-memory store's "tables": plain maps and arrays, owned by one process. */
+import type { SetAsideArrival } from '../../core/fusion/engine.ts';
 import type { AgreementRecord } from '../../core/ports/agreement-store.ts';
 import type { AttachmentRecord } from '../../core/ports/action-log-store.ts';
 import type { ApiToken, ReadRecord, RecordedPolicy, Session, User } from '../../core/ports/access-store.ts';
@@ -40,6 +41,8 @@ export interface MemorySchema {
   readonly violationRevisions: MemoryFusionRow[];
   /** Each potential violation's revisions, oldest first, by id (the last one is the head). */
   readonly violationsById: Map<string, MemoryFusionRow[]>;
+  /** The arrivals fusion set aside unused, by their observations' sequences. */
+  readonly setAside: Map<number, SetAsideArrival>;
   readonly organisations: Map<string, Organisation>;
   /** The versions of the access policy, oldest first (version n at index n − 1). */
   readonly accessPolicies: RecordedPolicy[];
@@ -144,6 +147,7 @@ export const emptyMemorySchema = (): MemorySchema => ({
   eventsById: new Map(),
   violationRevisions: [],
   violationsById: new Map(),
+  setAside: new Map(),
   organisations: new Map(),
   accessPolicies: [],
   users: new Map(),

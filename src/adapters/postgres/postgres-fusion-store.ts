@@ -15,6 +15,7 @@ import type {
   FusionChange,
   FusionCommit,
   FusionStore,
+  SetAsideSummary,
   StoredEvent,
   StoredViolation,
   ViolationQuery,
@@ -31,6 +32,7 @@ import {
   type Pending,
   type RevisionRow,
   matchesNothing,
+  readSetAside,
 } from '../common/fusion-rows.ts';
 import { onClient, type PostgresLedgerWriter } from './postgres-ledger.ts';
 import type { PostgresSchema } from './postgres-schema.ts';
@@ -157,6 +159,19 @@ export class PostgresFusionStore implements FusionStore {
         [...common(heads), heads.map((r) => r.party), heads.map((r) => r.clause)],
       );
     }
+    const setAside = input.setAside ?? [];
+    if (setAside.length > 0)
+      await client.query(
+        `INSERT INTO fusion_set_aside (seq, source_id, observed_at, reason)
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[])
+         ON CONFLICT (seq) DO NOTHING`,
+        [
+          setAside.map((a) => a.seq),
+          setAside.map((a) => a.sourceId),
+          setAside.map((a) => a.timeMs),
+          setAside.map((a) => a.reason),
+        ],
+      );
     // Events, then violations, each read back; the ledger_state lock is taken after store_state's.
     const db = onClient(client);
     await this.#ledger.append(db, [
@@ -184,6 +199,10 @@ export class PostgresFusionStore implements FusionStore {
       .select('fusion_cursor')
       .executeTakeFirstOrThrow();
     return row.fusion_cursor;
+  }
+
+  setAside(sourceIds?: readonly string[]): Promise<readonly SetAsideSummary[]> {
+    return readSetAside(this.#kysely, sourceIds);
   }
 
   async listEvents(query: EventQuery): Promise<readonly StoredEvent[]> {

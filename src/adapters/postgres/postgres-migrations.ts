@@ -393,4 +393,14 @@ export const postgresMigrations: Record<string, Migration> = {
       SELECT DISTINCT k.value ->> 'keyId', s.id FROM sources AS s, jsonb_array_elements(s.keys::jsonb) AS k
       WHERE k.value ->> 'keyId' IS NOT NULL`),
   ),
+  // As SQLite's 0010 (there is no 0009 here: it dropped an index only SQLite had).
+  '0010-fusion-set-aside': statements(
+    sql.raw(`CREATE TABLE fusion_set_aside (
+      seq bigint PRIMARY KEY,
+      source_id text COLLATE "C" NOT NULL,
+      observed_at bigint NOT NULL,
+      reason text COLLATE "C" NOT NULL
+    )`),
+    sql.raw(`CREATE INDEX fusion_set_aside_source ON fusion_set_aside (source_id, reason, observed_at)`),
+  ),
 };

@@ -80,6 +80,14 @@ export interface PostgresSensorStatusTable {
   last_heartbeat_ms: number;
 }
 
+/** An arrival fusion set aside unused (a crowded sensor's), by its observation's sequence. */
+export interface PostgresFusionSetAsideTable {
+  seq: number;
+  source_id: string;
+  observed_at: number;
+  reason: string;
+}
+
 export interface PostgresAgreementsTable {
   id: string;
   revision: number;
@@ -333,6 +341,7 @@ export interface PostgresSchema {
   quarantine: PostgresQuarantineTable;
   sources: PostgresSourcesTable;
   sensor_status: PostgresSensorStatusTable;
+  fusion_set_aside: PostgresFusionSetAsideTable;
   agreements: PostgresAgreementsTable;
   event_revisions: PostgresEventRevisionsTable;
   event_heads: PostgresEventHeadsTable;

@@ -14,6 +14,7 @@ import type {
   FusionChange,
   FusionCommit,
   FusionStore,
+  SetAsideSummary,
   StoredEvent,
   StoredViolation,
   ViolationQuery,
@@ -29,6 +30,7 @@ import {
   violationRow,
   type RevisionRow,
   matchesNothing,
+  readSetAside,
 } from '../common/fusion-rows.ts';
 import type { SqliteLedgerWriter } from './sqlite-ledger.ts';
 import type { SqliteSchema } from './sqlite-schema.ts';
@@ -70,6 +72,10 @@ function prepareCommit(db: Database.Database) {
          event_type = excluded.event_type, time_ms = excluded.time_ms, lat = excluded.lat, lon = excluded.lon,
          party = excluded.party, clause = excluded.clause`,
     ),
+    setAside: db.prepare<[number, string, number, string]>(
+      `INSERT INTO fusion_set_aside (seq, source_id, observed_at, reason) VALUES (?, ?, ?, ?)
+       ON CONFLICT (seq) DO NOTHING`,
+    ),
   };
 }
 
@@ -105,6 +111,10 @@ export class SqliteFusionStore implements FusionStore {
       .select('fusion_cursor')
       .executeTakeFirstOrThrow();
     return row.fusion_cursor;
+  }
+
+  setAside(sourceIds?: readonly string[]): Promise<readonly SetAsideSummary[]> {
+    return readSetAside(this.#kysely, sourceIds);
   }
 
   async listEvents(query: EventQuery): Promise<readonly StoredEvent[]> {
@@ -218,6 +228,7 @@ function commitFusion(
     statements.writeViolationHead.run(...params, party, clause);
     violationSeqs.push(seq);
   }
+  for (const a of input.setAside ?? []) statements.setAside.run(a.seq, a.sourceId, a.timeMs, a.reason);
   ledger.recordRows('event-revision', eventSeqs);
   ledger.recordRows('violation-revision', violationSeqs);
   statements.writeState.run(seq, input.cursorSeq);

@@ -392,4 +392,16 @@ export const sqliteMigrations: Record<string, Migration> = {
       last_observed_at = (SELECT max(observed_at) FROM observations)`),
     sql.raw(`DROP INDEX observations_time`),
   ),
+  // The arrivals fusion set aside unused (a crowded sensor's, decision 0016), one row each: what an
+  // analyst is told of a sensor whose arrivals go into no event. Derived from the ledgered observations
+  // by a stated rule, so not ledgered themselves.
+  '0010-fusion-set-aside': statements(
+    sql.raw(`CREATE TABLE fusion_set_aside (
+      seq INTEGER PRIMARY KEY,
+      source_id TEXT NOT NULL,
+      observed_at INTEGER NOT NULL,
+      reason TEXT NOT NULL
+    )`),
+    sql.raw(`CREATE INDEX fusion_set_aside_source ON fusion_set_aside (source_id, reason, observed_at)`),
+  ),
 };

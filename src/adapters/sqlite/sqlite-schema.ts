@@ -84,6 +84,14 @@ export interface SqliteSensorStatusTable {
   last_heartbeat_ms: number;
 }
 
+/** An arrival fusion set aside unused (a crowded sensor's), by its observation's sequence. */
+export interface SqliteFusionSetAsideTable {
+  seq: number;
+  source_id: string;
+  observed_at: number;
+  reason: string;
+}
+
 export interface SqliteAgreementsTable {
   id: string;
   revision: number;
@@ -239,6 +247,7 @@ export interface SqliteSchema {
   quarantine: SqliteQuarantineTable;
   sources: SqliteSourcesTable;
   sensor_status: SqliteSensorStatusTable;
+  fusion_set_aside: SqliteFusionSetAsideTable;
   agreements: SqliteAgreementsTable;
   event_revisions: SqliteEventRevisionsTable;
   event_heads: SqliteEventHeadsTable;

@@ -1,13 +1,20 @@
 /**
  * @module How a source leaves the server, with its sensor state. Readers without the policy's
  * `sensorDetails` (the parties) get its id, kind and owning organisation only: a position, an
- * orientation, a capability or even an outage would tell them where and how they are watched.
+ * orientation, a capability or even an outage would tell them where and how they are watched — nor
+ * what fusion set aside of a sensor's reports.
  */
 import type { View } from '../../core/access/policy.ts';
+import type { SetAsideSummary } from '../../core/ports/fusion-store.ts';
 import type { SensorStatus, Source } from '../../core/sources/source.ts';
 import type { SourceWire } from '../../shared/wire.ts';
 
-export function presentSource(source: Source, status: SensorStatus | undefined, view: View): SourceWire {
+export function presentSource(
+  source: Source,
+  status: SensorStatus | undefined,
+  view: View,
+  setAside: readonly SetAsideSummary[] = [],
+): SourceWire {
   if (!view.sensorDetails) return { id: source.id, kind: source.kind, organisation: source.organisation };
   return {
     id: source.id,
@@ -34,5 +41,13 @@ export function presentSource(source: Source, status: SensorStatus | undefined, 
             since: new Date(status.sinceMs).toISOString(),
             lastHeartbeat: new Date(status.lastHeartbeatMs).toISOString(),
           },
+    setAside: setAside
+      .filter((a) => a.sourceId === source.id)
+      .map((a) => ({
+        reason: a.reason,
+        arrivals: a.arrivals,
+        first: new Date(a.firstMs).toISOString(),
+        last: new Date(a.lastMs).toISOString(),
+      })),
   };
 }

@@ -33,18 +33,22 @@ export function sourceRoutes(deps: AppDeps, readLog: ReadLog) {
       '/api/v1/sources',
       {
         config: { action: 'sources:read' },
-        schema: { summary: 'Every source, with its sensor state', tags: ['sources'] },
+        schema: {
+          summary: 'Every source, with its sensor state and what fusion set aside of its reports',
+          tags: ['sources'],
+        },
       },
       async (request) => {
-        const [stored, statuses] = await Promise.all([
+        const [stored, statuses, setAside] = await Promise.all([
           deps.store.sources.list(),
           deps.store.sources.listStatus(),
+          deps.store.fusion.setAside(),
         ]);
         const sources = releasable(request, stored, (s) => s.marking);
         const byId = new Map(statuses.map((s) => [s.sourceId, s]));
         const view = viewOf(request);
         noteReads(request, sources);
-        return { items: sources.map((s) => presentSource(s, byId.get(s.id), view)) };
+        return { items: sources.map((s) => presentSource(s, byId.get(s.id), view, setAside)) };
       },
     );
 
@@ -63,9 +67,13 @@ export function sourceRoutes(deps: AppDeps, readLog: ReadLog) {
         const source = await deps.store.sources.find(request.params.id);
         if (source === undefined || !mayRead(request.principal, source.marking))
           throw notFound('source', request.params.id);
-        const status = (await deps.store.sources.listStatus()).find((s) => s.sourceId === source.id);
+        const [statuses, setAside] = await Promise.all([
+          deps.store.sources.listStatus(),
+          deps.store.fusion.setAside([source.id]),
+        ]);
+        const status = statuses.find((s) => s.sourceId === source.id);
         noteReads(request, [source]);
-        return presentSource(source, status, viewOf(request));
+        return presentSource(source, status, viewOf(request), setAside);
       },
     );
 

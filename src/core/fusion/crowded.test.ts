@@ -91,6 +91,15 @@ test('a sensor reporting more arrivals than any array tells apart has them set a
     Math.max(...inputs.map((i) => i.seq)),
     'every arrival accounted for',
   );
+  const ofNoisy = inputs.filter((i) => i.sourceId === noisy.sensorId);
+  assert.equal(ofNoisy.length, 501);
+  assert.deepEqual(
+    drained.setAside,
+    ofNoisy
+      .map((i) => ({ seq: i.seq, sourceId: i.sourceId, timeMs: i.observedAtMs, reason: 'crowded' }))
+      .sort((a, b) => a.timeMs - b.timeMs || a.seq - b.seq),
+    'every arrival of the crowded sensor is named as set aside, once, and no other',
+  );
 });
 
 test(`up to ${CROWD_LIMIT} arrivals of a sensor within ${CROWD_WINDOW_MS / 1000} s are taken as they come; one more and all of them are set aside`, () => {
@@ -159,6 +168,32 @@ test('which arrivals are crowded does not depend on the order they come in, nor 
     'every crowded arrival retired',
   );
   assert.deepEqual(engine.drain(true).events, []);
+});
+
+test('each arrival set aside is named once, in whichever drain sets it aside', () => {
+  // Ten a second for 20 s: those of the middle are crowded, those near either end not.
+  const { inputs, noisy } = scene((real) => moreFrom(real, 200, -10_000, 20_000));
+  const closing = watermarkPast(noisy, 300_000, 5_000);
+  const once = new FusionEngine({ fitAcoustic: fitArrivals });
+  once.add([...inputs, ...closing]);
+  const expected = once.drain(true).setAside.map((a) => a.seq);
+  const flood = inputs.filter((i) => i.sourceId === noisy.sensorId).length;
+  assert.ok(expected.length > 100 && expected.length < flood, `${expected.length} of ${flood} crowded`);
+
+  const engine = new FusionEngine({ fitAcoustic: fitArrivals, provisional: true });
+  const named: number[] = [];
+  const reversed = [...inputs].reverse();
+  for (let i = 0; i < reversed.length; i += 23) {
+    engine.add(reversed.slice(i, i + 23));
+    named.push(...engine.drain(false).setAside.map((a) => a.seq));
+  }
+  engine.add(closing);
+  named.push(...engine.drain(false).setAside.map((a) => a.seq));
+  named.push(...engine.drain(true).setAside.map((a) => a.seq));
+  assert.deepEqual(
+    named.sort((a, b) => a - b),
+    expected.sort((a, b) => a - b),
+  );
 });
 
 /** An acoustic record of `sourceId` at `timeMs`, far from the scene unless placed (`at`). */

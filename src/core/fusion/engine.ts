@@ -146,8 +146,23 @@ export interface Drained {
    * stands nowhere now. Only with `provisional` on.
    */
   readonly retiredIds: readonly { readonly id: string; readonly seq: number }[];
+  /**
+   * The arrivals this drain set aside unused because their sensor was crowded (see {@link CROWD_LIMIT}),
+   * each once per engine: a restarted engine that re-reads one sets it aside again.
+   */
+  readonly setAside: readonly SetAsideArrival[];
   /** The highest sequence below which every observation is accounted for. */
   readonly finalizedThroughSeq: number;
+}
+
+/** An arrival fusion set aside unused, and why: its sensor reported more than an array tells apart. */
+export interface SetAsideArrival {
+  /** The observation's commit sequence. */
+  readonly seq: number;
+  readonly sourceId: string;
+  /** Its observed time, ms. */
+  readonly timeMs: number;
+  readonly reason: 'crowded';
 }
 
 export class FusionEngine {
@@ -196,6 +211,11 @@ export class FusionEngine {
   readonly #compatibility = new WeakMap<Arrival, Map<Arrival, boolean>>();
   /** Each acoustic sensor's arrival times still needed to tell crowded arrivals (see {@link CROWD_LIMIT}). */
   readonly #sensorTimes = new Map<string, SensorTimes>();
+  /**
+   * Crowded arrivals set aside whose sensor may still report arrivals they count for: each holds the
+   * cursor below its neighbours' sequences until the horizon passes the end of its window.
+   */
+  #heldCrowded: { readonly untilMs: number; readonly minSeq: number }[] = [];
   /** Whether any sensor came near crowding (until then, no arrival is crowded and none is counted). */
   #anyDense = false;
 
@@ -261,6 +281,7 @@ export class FusionEngine {
     /** Ids of the final events of this drain, and the arrivals it retired (id and sequence). */
     const finalIds = new Set<string>();
     const retired: { id: string; seq: number }[] = [];
+    const setAside: SetAsideArrival[] = [];
     const retire = (a: Arrival): void => {
       if (tracking) retired.push({ id: eventId(a.input), seq: a.input.seq });
     };
@@ -282,8 +303,17 @@ export class FusionEngine {
       if (taken[next] === 1) {
         if (crowded[next] === 1) {
           retire(seed);
-          // Set aside for its neighbours: a restart must re-read them together, or it would count fewer.
-          this.#recentGroups.push(this.#neighbourSpan(seed));
+          setAside.push({
+            seq: seed.input.seq,
+            sourceId: seed.sensorId,
+            timeMs: seed.timeMs,
+            reason: 'crowded',
+          });
+          // Set aside for its neighbours: a restart must re-read them together, or it would count fewer;
+          // and with those of its sensor's that are still to come within its window.
+          const span = this.#neighbourSpan(seed);
+          this.#recentGroups.push(span);
+          this.#heldCrowded.push({ untilMs: seed.timeMs + CROWD_WINDOW_MS / 2, minSeq: span.minSeq });
         }
         continue;
       }
@@ -324,7 +354,8 @@ export class FusionEngine {
       for (const a of fit.inliers) if (a !== seed || partner !== undefined) retire(a);
     }
     this.#waiting = waiting.filter((_, i) => i >= next && (taken[i] !== 1 || crowded[i] === 1));
-    this.#forgetTimesBefore(this.#waiting[0]?.timeMs ?? horizon);
+    // Arrivals still to come may be dated from the horizon on: their windows reach back from there.
+    this.#forgetTimesBefore(Math.min(this.#waiting[0]?.timeMs ?? horizon, horizon));
     // A radar track no acoustic event can join any more stops waiting: its event went out when it came.
     const radarDone = final ? Number.POSITIVE_INFINITY : horizon - maxTravelMs;
     const stillWaiting = this.#radar.filter((r) => r.draft.timeMs > radarDone);
@@ -343,6 +374,8 @@ export class FusionEngine {
     for (const a of this.#waiting) through = Math.min(through, a.input.seq - 1);
     for (const r of this.#radar) through = Math.min(through, r.input.seq - 1);
     through = unsplitCursor(through, this.#recentGroups);
+    this.#heldCrowded = this.#heldCrowded.filter((held) => held.untilMs > horizon);
+    for (const held of this.#heldCrowded) through = Math.min(through, held.minSeq - 1);
     const withdrawn = new Set<string>();
     const retiredIds: { id: string; seq: number }[] = [];
     if (tracking) {
@@ -373,7 +406,14 @@ export class FusionEngine {
     // Spans wholly at or below the cursor can never be split again (it only moves forward); the rest
     // are kept merged.
     this.#recentGroups = mergeSpans(this.#recentGroups).filter((g) => g.maxSeq > through);
-    return { events, provisional, withdrawnIds: [...withdrawn], retiredIds, finalizedThroughSeq: through };
+    return {
+      events,
+      provisional,
+      withdrawnIds: [...withdrawn],
+      retiredIds,
+      setAside,
+      finalizedThroughSeq: through,
+    };
   }
 
   /**
@@ -525,7 +565,7 @@ export class FusionEngine {
     return { minSeq, maxSeq };
   }
 
-  /** Forgets noted times no waiting arrival's window can reach (all before `earliestMs`'s). */
+  /** Forgets noted times no window of an arrival dated from `earliestMs` on can reach. */
   #forgetTimesBefore(earliestMs: number): void {
     const before = earliestMs - CROWD_WINDOW_MS;
     for (const [id, sensor] of this.#sensorTimes) {

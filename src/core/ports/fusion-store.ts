@@ -6,6 +6,7 @@
  */
 import type { Marking } from '../access/markings.ts';
 import type { EventKind } from '../agreement/kinds.ts';
+import type { SetAsideArrival } from '../fusion/engine.ts';
 import type { FusedEvent } from '../fusion/event.ts';
 import type { PotentialViolation } from '../rules/potential-violation.ts';
 import type { BoundingBox } from './observation-store.ts';
@@ -15,6 +16,11 @@ export interface FusionCommit {
   readonly events: readonly FusedEvent[];
   /** New revisions of potential violations. */
   readonly violations: readonly PotentialViolation[];
+  /**
+   * Arrivals fusion set aside unused. Kept once each (by sequence): a restarted pipeline that sets one
+   * aside again changes nothing. They take no commit sequence.
+   */
+  readonly setAside?: readonly SetAsideArrival[];
   /** The highest observation commit sequence this output accounts for. */
   readonly cursorSeq: number;
   /** When this commit is made (the application's clock), ms. */
@@ -42,6 +48,16 @@ export interface StoredViolation {
 export type FusionChange =
   | { readonly type: 'event'; readonly seq: number; readonly stored: StoredEvent }
   | { readonly type: 'violation'; readonly seq: number; readonly stored: StoredViolation };
+
+/** What fusion set aside of one sensor's arrivals, and why (one entry per source and reason). */
+export interface SetAsideSummary {
+  readonly sourceId: string;
+  readonly reason: SetAsideArrival['reason'];
+  readonly arrivals: number;
+  /** The earliest and latest observed times among them, ms. */
+  readonly firstMs: number;
+  readonly lastMs: number;
+}
 
 /** Whether an event or potential violation stands. */
 export type FusionStatus = 'active' | 'withdrawn';
@@ -76,6 +92,8 @@ export interface FusionStore {
   commit(input: FusionCommit): Promise<number | null>;
   /** The highest observation sequence fusion has accounted for (0 at first). */
   cursor(): Promise<number>;
+  /** What fusion set aside, per source and reason; only `sourceIds` when given. */
+  setAside(sourceIds?: readonly string[]): Promise<readonly SetAsideSummary[]>;
   /** The latest revision of each matching event, in commit order of that revision. */
   listEvents(query: EventQuery): Promise<readonly StoredEvent[]>;
   /** Every revision of one event, oldest first (empty when unknown). */

@@ -211,11 +211,6 @@ export class FusionEngine {
   readonly #compatibility = new WeakMap<Arrival, Map<Arrival, boolean>>();
   /** Each acoustic sensor's arrival times still needed to tell crowded arrivals (see {@link CROWD_LIMIT}). */
   readonly #sensorTimes = new Map<string, SensorTimes>();
-  /**
-   * Crowded arrivals set aside whose sensor may still report arrivals they count for: each holds the
-   * cursor below its neighbours' sequences until the horizon passes the end of its window.
-   */
-  #heldCrowded: { readonly untilMs: number; readonly minSeq: number }[] = [];
   /** Whether any sensor came near crowding (until then, no arrival is crowded and none is counted). */
   #anyDense = false;
 
@@ -296,10 +291,13 @@ export class FusionEngine {
     // A crowded arrival counts as taken from the start: it neither seeds a group nor joins one.
     const crowded = this.#crowded(waiting);
     const taken = Uint8Array.from(crowded);
+    // A seed is taken once every arrival of its sensor's crowding window is in: those still to come
+    // are dated from the horizon on, so seeds up to half a window before it.
+    const seedHorizon = horizon - CROWD_WINDOW_MS / 2;
     let next = 0;
     for (; next < waiting.length; next++) {
       const seed = waiting[next];
-      if (seed === undefined || seed.timeMs > horizon) break;
+      if (seed === undefined || seed.timeMs > seedHorizon) break;
       if (taken[next] === 1) {
         if (crowded[next] === 1) {
           retire(seed);
@@ -309,11 +307,8 @@ export class FusionEngine {
             timeMs: seed.timeMs,
             reason: 'crowded',
           });
-          // Set aside for its neighbours: a restart must re-read them together, or it would count fewer;
-          // and with those of its sensor's that are still to come within its window.
-          const span = this.#neighbourSpan(seed);
-          this.#recentGroups.push(span);
-          this.#heldCrowded.push({ untilMs: seed.timeMs + CROWD_WINDOW_MS / 2, minSeq: span.minSeq });
+          // Set aside for its neighbours: a restart must re-read them together, or it would count fewer.
+          this.#recentGroups.push(this.#neighbourSpan(seed));
         }
         continue;
       }
@@ -373,9 +368,10 @@ export class FusionEngine {
     let through = this.#maxSeq;
     for (const a of this.#waiting) through = Math.min(through, a.input.seq - 1);
     for (const r of this.#radar) through = Math.min(through, r.input.seq - 1);
+    // An arrival still to come is dated from the horizon on, and counts those of its sensor up to half
+    // a window before it: a restart reads them again (and, below, whole groups with them).
+    through = Math.min(through, this.#earliestSeqDated(horizon - CROWD_WINDOW_MS / 2, horizon) - 1);
     through = unsplitCursor(through, this.#recentGroups);
-    this.#heldCrowded = this.#heldCrowded.filter((held) => held.untilMs > horizon);
-    for (const held of this.#heldCrowded) through = Math.min(through, held.minSeq - 1);
     const withdrawn = new Set<string>();
     const retiredIds: { id: string; seq: number }[] = [];
     if (tracking) {
@@ -563,6 +559,15 @@ export class FusionEngine {
       }
     }
     return { minSeq, maxSeq };
+  }
+
+  /** The lowest sequence among the arrivals noted with times from `fromMs` to `toMs` (∞ if none). */
+  #earliestSeqDated(fromMs: number, toMs: number): number {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const { times, seqs } of this.#sensorTimes.values())
+      for (let i = lowerBound(times, fromMs); i < times.length && (times[i] ?? toMs) <= toMs; i++)
+        earliest = Math.min(earliest, seqs[i] ?? earliest);
+    return earliest;
   }
 
   /** Forgets noted times no window of an arrival dated from `earliestMs` on can reach. */

@@ -490,6 +490,12 @@ describeEachEngine('FusionStore', (engine) => {
       summary('array-2', 3, T0, T0 + 9_000),
     ]);
     assert.deepEqual(await store.fusion.setAside([]), []);
+    // A commit refused (a stale revision) keeps none of its set-aside arrivals.
+    await assert.rejects(
+      store.fusion.commit(commitOf({ setAside: [aside(6, 'array-1', T0)], events: [fusedEvent('ev-a')] })),
+      { code: 'E_CONFLICT' },
+    );
+    assert.deepEqual(await store.fusion.setAside(['array-1']), [summary('array-1', 1, T0 + 10, T0 + 10)]);
   });
 
   const { openAgain } = engine;

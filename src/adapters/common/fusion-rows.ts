@@ -95,8 +95,8 @@ export async function readSetAside(
     arrivals: number | string;
     first_ms: number | string;
     last_ms: number | string;
-  }>`SELECT source_id, reason, count(*) AS arrivals, min(observed_at) AS first_ms, max(observed_at) AS last_ms
-    FROM fusion_set_aside ${only} GROUP BY source_id, reason ORDER BY source_id, reason`.execute(db);
+  }>`SELECT source_id, reason, arrivals, first_ms, last_ms FROM fusion_set_aside_sources ${only}
+    ORDER BY source_id, reason`.execute(db);
   return result.rows.map((row) => ({
     sourceId: row.source_id,
     reason: row.reason as SetAsideArrival['reason'],

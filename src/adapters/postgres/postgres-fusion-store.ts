@@ -162,9 +162,17 @@ export class PostgresFusionStore implements FusionStore {
     const setAside = input.setAside ?? [];
     if (setAside.length > 0)
       await client.query(
-        `INSERT INTO fusion_set_aside (seq, source_id, observed_at, reason)
-         SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[])
-         ON CONFLICT (seq) DO NOTHING`,
+        `WITH kept AS (
+           INSERT INTO fusion_set_aside (seq, source_id, observed_at, reason)
+           SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[])
+           ON CONFLICT (seq) DO NOTHING
+           RETURNING source_id, reason, observed_at)
+         INSERT INTO fusion_set_aside_sources (source_id, reason, arrivals, first_ms, last_ms)
+         SELECT source_id, reason, count(*), min(observed_at), max(observed_at) FROM kept GROUP BY source_id, reason
+         ON CONFLICT (source_id, reason) DO UPDATE SET
+           arrivals = fusion_set_aside_sources.arrivals + EXCLUDED.arrivals,
+           first_ms = LEAST(fusion_set_aside_sources.first_ms, EXCLUDED.first_ms),
+           last_ms = GREATEST(fusion_set_aside_sources.last_ms, EXCLUDED.last_ms)`,
         [
           setAside.map((a) => a.seq),
           setAside.map((a) => a.sourceId),

@@ -401,6 +401,13 @@ export const postgresMigrations: Record<string, Migration> = {
       observed_at bigint NOT NULL,
       reason text COLLATE "C" NOT NULL
     )`),
-    sql.raw(`CREATE INDEX fusion_set_aside_source ON fusion_set_aside (source_id, reason, observed_at)`),
+    sql.raw(`CREATE TABLE fusion_set_aside_sources (
+      source_id text COLLATE "C" NOT NULL,
+      reason text COLLATE "C" NOT NULL,
+      arrivals bigint NOT NULL,
+      first_ms bigint NOT NULL,
+      last_ms bigint NOT NULL,
+      PRIMARY KEY (source_id, reason)
+    )`),
   ),
 };

@@ -88,6 +88,15 @@ export interface PostgresFusionSetAsideTable {
   reason: string;
 }
 
+/** Per source and reason: how many arrivals fusion set aside, and their earliest and latest times. */
+export interface PostgresFusionSetAsideSourcesTable {
+  source_id: string;
+  reason: string;
+  arrivals: number;
+  first_ms: number;
+  last_ms: number;
+}
+
 export interface PostgresAgreementsTable {
   id: string;
   revision: number;
@@ -342,6 +351,7 @@ export interface PostgresSchema {
   sources: PostgresSourcesTable;
   sensor_status: PostgresSensorStatusTable;
   fusion_set_aside: PostgresFusionSetAsideTable;
+  fusion_set_aside_sources: PostgresFusionSetAsideSourcesTable;
   agreements: PostgresAgreementsTable;
   event_revisions: PostgresEventRevisionsTable;
   event_heads: PostgresEventHeadsTable;

@@ -76,6 +76,12 @@ function prepareCommit(db: Database.Database) {
       `INSERT INTO fusion_set_aside (seq, source_id, observed_at, reason) VALUES (?, ?, ?, ?)
        ON CONFLICT (seq) DO NOTHING`,
     ),
+    countSetAside: db.prepare<[string, string, number, number]>(
+      `INSERT INTO fusion_set_aside_sources (source_id, reason, arrivals, first_ms, last_ms)
+       VALUES (?, ?, 1, ?, ?)
+       ON CONFLICT (source_id, reason) DO UPDATE SET arrivals = arrivals + 1,
+         first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms)`,
+    ),
   };
 }
 
@@ -228,7 +234,9 @@ function commitFusion(
     statements.writeViolationHead.run(...params, party, clause);
     violationSeqs.push(seq);
   }
-  for (const a of input.setAside ?? []) statements.setAside.run(a.seq, a.sourceId, a.timeMs, a.reason);
+  for (const a of input.setAside ?? [])
+    if (statements.setAside.run(a.seq, a.sourceId, a.timeMs, a.reason).changes === 1)
+      statements.countSetAside.run(a.sourceId, a.reason, a.timeMs, a.timeMs);
   ledger.recordRows('event-revision', eventSeqs);
   ledger.recordRows('violation-revision', violationSeqs);
   statements.writeState.run(seq, input.cursorSeq);

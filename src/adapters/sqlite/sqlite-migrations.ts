@@ -402,6 +402,15 @@ export const sqliteMigrations: Record<string, Migration> = {
       observed_at INTEGER NOT NULL,
       reason TEXT NOT NULL
     )`),
-    sql.raw(`CREATE INDEX fusion_set_aside_source ON fusion_set_aside (source_id, reason, observed_at)`),
+    // Per source and reason, kept with the rows: what the sources route shows, read without counting
+    // a flood's rows on every request.
+    sql.raw(`CREATE TABLE fusion_set_aside_sources (
+      source_id TEXT NOT NULL,
+      reason TEXT NOT NULL,
+      arrivals INTEGER NOT NULL,
+      first_ms INTEGER NOT NULL,
+      last_ms INTEGER NOT NULL,
+      PRIMARY KEY (source_id, reason)
+    ) WITHOUT ROWID`),
   ),
 };

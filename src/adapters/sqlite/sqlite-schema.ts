@@ -92,6 +92,15 @@ export interface SqliteFusionSetAsideTable {
   reason: string;
 }
 
+/** Per source and reason: how many arrivals fusion set aside, and their earliest and latest times. */
+export interface SqliteFusionSetAsideSourcesTable {
+  source_id: string;
+  reason: string;
+  arrivals: number;
+  first_ms: number;
+  last_ms: number;
+}
+
 export interface SqliteAgreementsTable {
   id: string;
   revision: number;
@@ -248,6 +257,7 @@ export interface SqliteSchema {
   sources: SqliteSourcesTable;
   sensor_status: SqliteSensorStatusTable;
   fusion_set_aside: SqliteFusionSetAsideTable;
+  fusion_set_aside_sources: SqliteFusionSetAsideSourcesTable;
   agreements: SqliteAgreementsTable;
   event_revisions: SqliteEventRevisionsTable;
   event_heads: SqliteEventHeadsTable;

@@ -39,14 +39,14 @@ export function sourceRoutes(deps: AppDeps, readLog: ReadLog) {
         },
       },
       async (request) => {
+        const view = viewOf(request);
         const [stored, statuses, setAside] = await Promise.all([
           deps.store.sources.list(),
           deps.store.sources.listStatus(),
-          deps.store.fusion.setAside(),
+          view.sensorDetails ? deps.store.fusion.setAside() : [],
         ]);
         const sources = releasable(request, stored, (s) => s.marking);
         const byId = new Map(statuses.map((s) => [s.sourceId, s]));
-        const view = viewOf(request);
         noteReads(request, sources);
         return { items: sources.map((s) => presentSource(s, byId.get(s.id), view, setAside)) };
       },
@@ -67,13 +67,14 @@ export function sourceRoutes(deps: AppDeps, readLog: ReadLog) {
         const source = await deps.store.sources.find(request.params.id);
         if (source === undefined || !mayRead(request.principal, source.marking))
           throw notFound('source', request.params.id);
+        const view = viewOf(request);
         const [statuses, setAside] = await Promise.all([
           deps.store.sources.listStatus(),
-          deps.store.fusion.setAside([source.id]),
+          view.sensorDetails ? deps.store.fusion.setAside([source.id]) : [],
         ]);
         const status = statuses.find((s) => s.sourceId === source.id);
         noteReads(request, [source]);
-        return presentSource(source, status, viewOf(request), setAside);
+        return presentSource(source, status, view, setAside);
       },
     );
 

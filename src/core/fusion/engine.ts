@@ -352,7 +352,9 @@ export class FusionEngine {
     // Arrivals still to come may be dated from the horizon on: their windows reach back from there.
     this.#forgetTimesBefore(Math.min(this.#waiting[0]?.timeMs ?? horizon, horizon));
     // A radar track no acoustic event can join any more stops waiting: its event went out when it came.
-    const radarDone = final ? Number.POSITIVE_INFINITY : horizon - maxTravelMs;
+    // (An acoustic event is made once its seed, heard up to one longest travel after the launch, is
+    // past the seeds' horizon.)
+    const radarDone = final ? Number.POSITIVE_INFINITY : seedHorizon - maxTravelMs;
     const stillWaiting = this.#radar.filter((r) => r.draft.timeMs > radarDone);
     if (tracking)
       for (const r of this.#radar)

@@ -17,6 +17,7 @@ import { fusionInputOf } from '../core/fusion/inputs.ts';
 import type { PotentialViolation } from '../core/rules/potential-violation.ts';
 import type { AppDeps } from './app-deps.ts';
 import { getAgreement } from './get-agreement.ts';
+import { SetAsideNotices } from './set-aside-notices.ts';
 
 /** The pure parts, as the composition root picks them. */
 export interface FusionLogic {
@@ -76,6 +77,8 @@ export class FusionPipeline {
   /** Latest stored revision of recently seen events and violations: number and content. */
   readonly #eventHeads = new Map<string, { revision: number; content: string }>();
   readonly #violationHeads = new Map<string, { revision: number; content: string }>();
+  /** When to tell the stream which sensors' reports are set aside. */
+  readonly #setAsideNotices = new SetAsideNotices();
   #running: Promise<FusionStepReport> | undefined;
   /** The run queued behind the current one, shared by every call made meanwhile. */
   #next: Promise<FusionStepReport> | undefined;
@@ -243,6 +246,23 @@ export class FusionPipeline {
     for (const v of newViolations)
       remember(this.#violationHeads, v.id, { revision: v.revision, content: withoutRevision(v) });
     if (lastSeq !== null) notifier.committed(lastSeq);
+    for (const notice of this.#setAsideNotices.take(drained.setAside, clock.now())) {
+      const source = await store.sources.find(notice.sourceId);
+      notifier.notice({
+        event: 'sensor',
+        data: JSON.stringify({
+          sourceId: notice.sourceId,
+          setAside: {
+            reason: notice.reason,
+            arrivals: notice.arrivals,
+            first: new Date(notice.firstMs).toISOString(),
+            last: new Date(notice.lastMs).toISOString(),
+          },
+        }),
+        parties: [],
+        ...(source === undefined ? {} : { marking: source.marking }),
+      });
+    }
     return { events: newEvents.length, violations: newViolations.length, cursor };
   }
 

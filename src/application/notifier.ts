@@ -3,18 +3,23 @@
  * this only wakes it up sooner (it also polls, so writes by another process are seen too).
  */
 
+import type { Marking } from '../core/access/markings.ts';
+
 export type CommitListener = (lastSeq: number) => void;
 
 /**
  * A message that is not a stored fact of the commit sequence — a case's action, a deadline that
- * passed: sent live only, to the mission and the Commission, and to the parties named.
+ * passed: sent live only, to the mission and the Commission, and to the parties named; or that fusion
+ * sets a sensor's reports aside: to those shown the sensor's details, as its state is.
  */
 export interface Notice {
-  readonly event: 'deadline' | 'case';
+  readonly event: 'deadline' | 'case' | 'sensor';
   /** The message's JSON. */
   readonly data: string;
-  /** The parties' organisations that receive it too. */
+  /** The parties' organisations that receive it too (none for `sensor`). */
   readonly parties: readonly string[];
+  /** For `sensor`: the source's marking (who may receive its description). */
+  readonly marking?: Marking;
 }
 
 export type NoticeListener = (notice: Notice) => void;

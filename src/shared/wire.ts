@@ -66,7 +66,7 @@ export const observationPageSchema = z
   .meta({ id: 'ObservationPage' });
 
 /** Names of the live stream's events. */
-export const STREAM_EVENTS = ['observation', 'event', 'violation', 'case', 'deadline'] as const;
+export const STREAM_EVENTS = ['observation', 'event', 'violation', 'case', 'deadline', 'sensor'] as const;
 export type StreamEventName = (typeof STREAM_EVENTS)[number];
 
 /** A source as the API presents it; the parties see only `id`, `kind` and `organisation`. */

@@ -121,6 +121,13 @@ async function nextMessages(
  * chair and members, and the parties the notice names.
  */
 function mayReceive(principal: Principal, notice: Notice): boolean {
+  // As for reading the source: its details, as its state is shown.
+  if (notice.event === 'sensor')
+    return (
+      decide(principal, 'sources:read') === 'allow' &&
+      viewFor(principal).sensorDetails &&
+      (notice.marking === undefined || mayRead(principal, notice.marking))
+    );
   // As for reading the case itself: a user whose token may read.
   if (decide(principal, 'cases:read') !== 'allow') return false;
   const org = readerOrg(principal);

@@ -11,15 +11,10 @@ import { actOnCase, openCommissionCase } from '../../src/application/commission/
 import { registerAgreement } from '../../src/application/register-agreement.ts';
 import type { Actor } from '../../src/core/verification/actor.ts';
 import { startHarness, TestClock, type Harness } from '../helpers/app-harness.ts';
+import { listenToStream, type StreamListener } from '../helpers/stream-listener.ts';
 
 const HOUR = 3_600_000;
 const CHAIR: Actor = { userId: 'u-chair', orgId: 'osce', role: 'chair' };
-
-interface Listener {
-  readonly received: string;
-  readonly done: Promise<void>;
-  readonly abort: AbortController;
-}
 
 describe('case actions on the live stream', () => {
   let h: Harness;
@@ -38,39 +33,9 @@ describe('case actions on the live stream', () => {
     await h.close();
   });
 
-  /** Opens the stream with `token` (none: the public) and collects what arrives until aborted. */
-  async function listen(token: string | undefined): Promise<Listener> {
-    const abort = new AbortController();
-    const response = await fetch(`${base}/api/v1/stream`, {
-      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
-      signal: abort.signal,
-    });
-    const reader = response.body?.getReader();
-    assert.ok(reader !== undefined);
-    const state = { received: '' };
-    const done = (async () => {
-      try {
-        for (;;) {
-          const chunk = await reader.read();
-          if (chunk.done) return;
-          state.received += Buffer.from(chunk.value).toString('utf8');
-        }
-      } catch {
-        // aborted
-      }
-    })();
-    const listener: Listener = {
-      get received() {
-        return state.received;
-      },
-      abort,
-      done,
-    };
-    while (!listener.received.includes(': connected')) await new Promise((r) => setTimeout(r, 10));
-    return listener;
-  }
+  const listen = (token: string | undefined): Promise<StreamListener> => listenToStream(base, token);
 
-  const caseMessages = (l: Listener): { caseId: string; action: string; version: number }[] =>
+  const caseMessages = (l: StreamListener): { caseId: string; action: string; version: number }[] =>
     [...l.received.matchAll(/event: case\ndata: (.*)\n/g)].map(
       (m) => JSON.parse(m[1] ?? '{}') as { caseId: string; action: string; version: number },
     );

@@ -12,6 +12,7 @@ import { registerSource } from '../../src/application/register-source.ts';
 import { fusionLogic } from '../../src/main.ts';
 import { startHarness, TestClock, type Harness } from '../helpers/app-harness.ts';
 import { fireScenario, SCENARIO_START_MS } from '../helpers/fusion-scenario.ts';
+import { listenToStream } from '../helpers/stream-listener.ts';
 
 describe('a sensor set aside, on the live stream and the sources route', () => {
   let h: Harness;
@@ -25,31 +26,6 @@ describe('a sensor set aside, on the live stream and the sources route', () => {
   after(async () => {
     await h.close();
   });
-
-  /** Opens the stream with `token` and collects what arrives until aborted. */
-  async function listen(token: string) {
-    const abort = new AbortController();
-    const response = await fetch(`${base}/api/v1/stream`, {
-      headers: { authorization: `Bearer ${token}` },
-      signal: abort.signal,
-    });
-    const reader = response.body?.getReader();
-    assert.ok(reader !== undefined);
-    const state = { received: '' };
-    const done = (async () => {
-      try {
-        for (;;) {
-          const chunk = await reader.read();
-          if (chunk.done) return;
-          state.received += Buffer.from(chunk.value).toString('utf8');
-        }
-      } catch {
-        // aborted
-      }
-    })();
-    while (!state.received.includes(': connected')) await new Promise((r) => setTimeout(r, 10));
-    return { state, abort, done };
-  }
 
   test('the mission and the Commission are told which sensor and how many; the parties are not', async () => {
     const scenario = await fireScenario(2, 0);
@@ -80,6 +56,7 @@ describe('a sensor set aside, on the live stream and the sources route', () => {
     };
     const sensorMessages = (received: string) =>
       [...received.matchAll(/event: sensor\ndata: (.*)\n/g)].map((m) => JSON.parse(m[1] ?? '{}') as unknown);
+    const listen = (token: string) => listenToStream(base, token);
     const listeners = {
       analyst: await listen(h.analystToken),
       chair: await listen(await h.tokenFor({ orgId: 'osce', kind: 'chair', role: 'chair' })),
@@ -94,16 +71,16 @@ describe('a sensor set aside, on the live stream and the sources route', () => {
       for (const name of ['analyst', 'chair'] as const) {
         const l = listeners[name];
         const deadline = Date.now() + 5_000;
-        while (sensorMessages(l.state.received).length === 0 && Date.now() < deadline)
+        while (sensorMessages(l.received).length === 0 && Date.now() < deadline)
           await new Promise((r) => setTimeout(r, 20));
-        assert.deepEqual(sensorMessages(l.state.received), [expected], name);
+        assert.deepEqual(sensorMessages(l.received), [expected], name);
       }
       // The party's stream carried the fusion output, but no sensor message.
       const deadline = Date.now() + 5_000;
-      while (!listeners.party.state.received.includes('event: violation') && Date.now() < deadline)
+      while (!listeners.party.received.includes('event: violation') && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 20));
-      assert.ok(listeners.party.state.received.includes('event: violation'));
-      assert.deepEqual(sensorMessages(listeners.party.state.received), []);
+      assert.ok(listeners.party.received.includes('event: violation'));
+      assert.deepEqual(sensorMessages(listeners.party.received), []);
     } finally {
       for (const l of Object.values(listeners)) {
         l.abort.abort();

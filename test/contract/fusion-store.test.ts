@@ -25,6 +25,7 @@ import type {
 } from '../../src/core/ports/fusion-store.ts';
 import type { Store } from '../../src/core/ports/store.ts';
 import type { PotentialViolation } from '../../src/core/rules/potential-violation.ts';
+import { crowdedSummary } from '../helpers/set-aside.ts';
 import { ObservationFactory } from '../helpers/observation-factory.ts';
 import { describeEachEngine } from './engines.ts';
 
@@ -475,13 +476,7 @@ describeEachEngine('FusionStore', (engine) => {
       }),
     );
     assert.equal(await store.observations.latestSeq(), 7);
-    const summary = (sourceId: string, arrivals: number, firstMs: number, lastMs: number) => ({
-      sourceId,
-      reason: 'crowded',
-      arrivals,
-      firstMs,
-      lastMs,
-    });
+    const summary = crowdedSummary;
     assert.deepEqual(await store.fusion.setAside(), [
       summary('array-1', 1, T0 + 10, T0 + 10),
       summary('array-2', 3, T0, T0 + 9_000),

@@ -21,6 +21,7 @@ import { sqliteMigrations } from '../../src/adapters/sqlite/sqlite-migrations.ts
 import { DEFAULT_MARKINGS } from '../../src/core/access/markings.ts';
 import type { OpenedEntry } from '../../src/core/ports/ledger-store.ts';
 import type { Store } from '../../src/core/ports/store.ts';
+import { crowdedSummary } from '../helpers/set-aside.ts';
 import { ObservationFactory } from '../helpers/observation-factory.ts';
 import { testPostgres, type TestDatabase } from '../helpers/postgres.ts';
 
@@ -392,6 +393,55 @@ describe('A SQLite store made before the ledger', () => {
 });
 
 const availability = testPostgres.availability();
+/** Set-aside rows as 0010 kept them, before the per-source count (0011). */
+async function setAsideRowsBeforeCount(db: Kysely<unknown>): Promise<void> {
+  await sql`INSERT INTO fusion_set_aside (seq, source_id, observed_at, reason)
+    VALUES (1, 'ac-2', 5000, 'crowded'), (2, 'ac-1', 3000, 'crowded'), (3, 'ac-2', 1000, 'crowded')`.execute(
+    db,
+  );
+}
+
+/** After 0011: the count made from the old rows, and kept up by the next commit. */
+async function checkSetAsideCounted(store: Store): Promise<void> {
+  const summary = crowdedSummary;
+  assert.deepEqual(await store.fusion.setAside(), [
+    summary('ac-1', 1, 3000, 3000),
+    summary('ac-2', 2, 1000, 5000),
+  ]);
+  await store.fusion.commit({
+    events: [],
+    violations: [],
+    setAside: [
+      { seq: 3, sourceId: 'ac-2', timeMs: 1000, reason: 'crowded' },
+      { seq: 4, sourceId: 'ac-2', timeMs: 9000, reason: 'crowded' },
+    ],
+    cursorSeq: 0,
+    committedAtMs: 1,
+  });
+  assert.deepEqual(await store.fusion.setAside(['ac-2']), [summary('ac-2', 3, 1000, 9000)]);
+}
+
+const BEFORE_SET_ASIDE_COUNT = (all: Record<string, Migration>) =>
+  Object.keys(all).filter((name) => name < '0011');
+
+describe('A SQLite store made before set-aside arrivals were counted per source', () => {
+  it('upgrades: counts the rows it kept, then keeps counting', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'truceline-set-aside-upgrade-'));
+    try {
+      const path = join(scratch, 'old.db');
+      await sqliteStoreBefore(path, BEFORE_SET_ASIDE_COUNT(sqliteMigrations), setAsideRowsBeforeCount);
+      const store = await openSqliteStore({ path });
+      try {
+        await checkSetAsideCounted(store);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+});
+
 describe(
   'A PostgreSQL store made by an earlier version (before access control, before the ledger)',
   availability.status === 'skip' ? { skip: availability.reason } : {},
@@ -420,6 +470,24 @@ describe(
         await checkReopened(reopened, 6);
       } finally {
         await reopened.close();
+      }
+    });
+
+    it('upgrades from before set-aside arrivals were counted per source: counts them, then keeps counting', async () => {
+      if (availability.status === 'fail') assert.fail(availability.reason);
+      if (database === undefined) throw new Error('the test database was not created');
+      const schema = 'before_set_aside_count';
+      await postgresStoreBefore(
+        database.url,
+        schema,
+        BEFORE_SET_ASIDE_COUNT(postgresMigrations),
+        setAsideRowsBeforeCount,
+      );
+      const store = await openPostgresStore({ url: database.url, schema });
+      try {
+        await checkSetAsideCounted(store);
+      } finally {
+        await store.close();
       }
     });
 

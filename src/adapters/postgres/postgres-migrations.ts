@@ -401,6 +401,10 @@ export const postgresMigrations: Record<string, Migration> = {
       observed_at bigint NOT NULL,
       reason text COLLATE "C" NOT NULL
     )`),
+    sql.raw(`CREATE INDEX fusion_set_aside_source ON fusion_set_aside (source_id, reason, observed_at)`),
+  ),
+  // As SQLite's 0011.
+  '0011-set-aside-per-source': statements(
     sql.raw(`CREATE TABLE fusion_set_aside_sources (
       source_id text COLLATE "C" NOT NULL,
       reason text COLLATE "C" NOT NULL,
@@ -409,5 +413,9 @@ export const postgresMigrations: Record<string, Migration> = {
       last_ms bigint NOT NULL,
       PRIMARY KEY (source_id, reason)
     )`),
+    sql.raw(`INSERT INTO fusion_set_aside_sources (source_id, reason, arrivals, first_ms, last_ms)
+      SELECT source_id, reason, count(*), min(observed_at), max(observed_at) FROM fusion_set_aside
+      GROUP BY source_id, reason`),
+    sql.raw(`DROP INDEX fusion_set_aside_source`),
   ),
 };

@@ -402,8 +402,12 @@ export const sqliteMigrations: Record<string, Migration> = {
       observed_at INTEGER NOT NULL,
       reason TEXT NOT NULL
     )`),
-    // Per source and reason, kept with the rows: what the sources route shows, read without counting
-    // a flood's rows on every request.
+    sql.raw(`CREATE INDEX fusion_set_aside_source ON fusion_set_aside (source_id, reason, observed_at)`),
+  ),
+  // Per source and reason, kept with the rows in the same transaction: what the sources route shows,
+  // read without counting a flood's rows on every request. Filled from the rows kept so far; the
+  // rows' own index served only that count.
+  '0011-set-aside-per-source': statements(
     sql.raw(`CREATE TABLE fusion_set_aside_sources (
       source_id TEXT NOT NULL,
       reason TEXT NOT NULL,
@@ -412,5 +416,9 @@ export const sqliteMigrations: Record<string, Migration> = {
       last_ms INTEGER NOT NULL,
       PRIMARY KEY (source_id, reason)
     ) WITHOUT ROWID`),
+    sql.raw(`INSERT INTO fusion_set_aside_sources (source_id, reason, arrivals, first_ms, last_ms)
+      SELECT source_id, reason, count(*), min(observed_at), max(observed_at) FROM fusion_set_aside
+      GROUP BY source_id, reason`),
+    sql.raw(`DROP INDEX fusion_set_aside_source`),
   ),
 };

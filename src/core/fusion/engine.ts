@@ -370,9 +370,11 @@ export class FusionEngine {
     let through = this.#maxSeq;
     for (const a of this.#waiting) through = Math.min(through, a.input.seq - 1);
     for (const r of this.#radar) through = Math.min(through, r.input.seq - 1);
-    // An arrival still to come is dated from the horizon on, and counts those of its sensor up to half
-    // a window before it: a restart reads them again (and, below, whole groups with them).
-    through = Math.min(through, this.#earliestSeqDated(horizon - CROWD_WINDOW_MS / 2, horizon) - 1);
+    // Whether an arrival is crowded is still to be decided for those waiting and those to come (dated
+    // from the horizon on). Each counts its sensor's arrivals from half a window before it: a restart
+    // reads them again (and, below, whole groups with them). The bound only rises with the horizon.
+    const undecidedFromMs = Math.min(this.#waiting[0]?.timeMs ?? horizon, horizon);
+    through = Math.min(through, this.#earliestSeqDatedFrom(undecidedFromMs - CROWD_WINDOW_MS / 2) - 1);
     through = unsplitCursor(through, this.#recentGroups);
     const withdrawn = new Set<string>();
     const retiredIds: { id: string; seq: number }[] = [];
@@ -563,11 +565,11 @@ export class FusionEngine {
     return { minSeq, maxSeq };
   }
 
-  /** The lowest sequence among the arrivals noted with times from `fromMs` to `toMs` (∞ if none). */
-  #earliestSeqDated(fromMs: number, toMs: number): number {
+  /** The lowest sequence among the arrivals noted with times from `fromMs` on (∞ if none). */
+  #earliestSeqDatedFrom(fromMs: number): number {
     let earliest = Number.POSITIVE_INFINITY;
     for (const { times, seqs } of this.#sensorTimes.values())
-      for (let i = lowerBound(times, fromMs); i < times.length && (times[i] ?? toMs) <= toMs; i++)
+      for (let i = lowerBound(times, fromMs); i < times.length; i++)
         earliest = Math.min(earliest, seqs[i] ?? earliest);
     return earliest;
   }

@@ -18,6 +18,7 @@ import type { PotentialViolation } from '../core/rules/potential-violation.ts';
 import type { AppDeps } from './app-deps.ts';
 import { getAgreement } from './get-agreement.ts';
 import { SetAsideNotices } from './set-aside-notices.ts';
+import { toSetAsideWire } from '../shared/wire.ts';
 
 /** The pure parts, as the composition root picks them. */
 export interface FusionLogic {
@@ -250,15 +251,7 @@ export class FusionPipeline {
       const source = await store.sources.find(notice.sourceId);
       notifier.notice({
         event: 'sensor',
-        data: JSON.stringify({
-          sourceId: notice.sourceId,
-          setAside: {
-            reason: notice.reason,
-            arrivals: notice.arrivals,
-            first: new Date(notice.firstMs).toISOString(),
-            last: new Date(notice.lastMs).toISOString(),
-          },
-        }),
+        data: JSON.stringify({ sourceId: notice.sourceId, setAside: toSetAsideWire(notice) }),
         parties: [],
         ...(source === undefined ? {} : { marking: source.marking }),
       });

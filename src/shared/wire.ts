@@ -2,6 +2,7 @@
  * @module Wire types and schemas shared by the API and the web client: what goes over HTTP.
  */
 import { z } from 'zod';
+import type { SetAsideSummary } from '../core/ports/fusion-store.ts';
 
 /** Every error response has this shape. */
 export const errorResponseSchema = z
@@ -69,6 +70,27 @@ export const observationPageSchema = z
 export const STREAM_EVENTS = ['observation', 'event', 'violation', 'case', 'deadline', 'sensor'] as const;
 export type StreamEventName = (typeof STREAM_EVENTS)[number];
 
+/** What fusion set aside of a sensor's reports: on the sources route, and in the stream's `sensor` messages. */
+const setAsideWireSchema = z.object({
+  reason: z
+    .enum(['crowded'])
+    .describe(
+      'crowded: the sensor reported more arrivals within 10 s than an array tells apart (docs/decisions/0016)',
+    ),
+  arrivals: z.number().int(),
+  first: z.string().describe('Observed time of the earliest of them'),
+  last: z.string().describe('Observed time of the latest of them'),
+});
+export type SetAsideWire = z.infer<typeof setAsideWireSchema>;
+
+/** A summary as it leaves the server. */
+export const toSetAsideWire = (s: SetAsideSummary): SetAsideWire => ({
+  reason: s.reason,
+  arrivals: s.arrivals,
+  first: new Date(s.firstMs).toISOString(),
+  last: new Date(s.lastMs).toISOString(),
+});
+
 /** A source as the API presents it; the parties see only `id`, `kind` and `organisation`. */
 export const sourceWireSchema = z
   .object({
@@ -101,18 +123,7 @@ export const sourceWireSchema = z
       .optional()
       .describe('From the last heartbeats; null if it never sent one'),
     setAside: z
-      .array(
-        z.object({
-          reason: z
-            .enum(['crowded'])
-            .describe(
-              'crowded: the sensor reported more arrivals within 10 s than an array tells apart (docs/decisions/0016)',
-            ),
-          arrivals: z.number().int(),
-          first: z.string().describe('Observed time of the earliest of them'),
-          last: z.string().describe('Observed time of the latest of them'),
-        }),
-      )
+      .array(setAsideWireSchema)
       .optional()
       .describe('Its reports fusion set aside unused, and why: they are stored, but in no event'),
   })

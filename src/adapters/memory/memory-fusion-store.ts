@@ -5,6 +5,7 @@
  * Values are kept as JSON text and come back deep-equal to what was committed, except that -0 comes
  * back as 0 (as everywhere in the stores) and members set to `undefined` are left out, as JSON does.
  */
+import { withSetAside } from '../../core/fusion/set-aside.ts';
 import type { FusedEvent } from '../../core/fusion/event.ts';
 import type {
   EventQuery,
@@ -112,24 +113,11 @@ export class MemoryFusionStore implements FusionStore {
 
   setAside(sourceIds?: readonly string[]): Promise<readonly SetAsideSummary[]> {
     const only = sourceIds === undefined ? undefined : new Set(sourceIds);
-    const summaries = new Map<string, { -readonly [K in keyof SetAsideSummary]: SetAsideSummary[K] }>();
+    const summaries = new Map<string, SetAsideSummary>();
     for (const a of this.#tables.setAside.values()) {
       if (only !== undefined && !only.has(a.sourceId)) continue;
       const key = JSON.stringify([a.sourceId, a.reason]);
-      const known = summaries.get(key);
-      if (known === undefined)
-        summaries.set(key, {
-          sourceId: a.sourceId,
-          reason: a.reason,
-          arrivals: 1,
-          firstMs: a.timeMs,
-          lastMs: a.timeMs,
-        });
-      else {
-        known.arrivals += 1;
-        known.firstMs = Math.min(known.firstMs, a.timeMs);
-        known.lastMs = Math.max(known.lastMs, a.timeMs);
-      }
+      summaries.set(key, withSetAside(summaries.get(key), a));
     }
     return Promise.resolve(
       [...summaries.values()].sort((a, b) =>

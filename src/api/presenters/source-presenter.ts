@@ -7,7 +7,7 @@
 import type { View } from '../../core/access/policy.ts';
 import type { SetAsideSummary } from '../../core/ports/fusion-store.ts';
 import type { SensorStatus, Source } from '../../core/sources/source.ts';
-import type { SourceWire } from '../../shared/wire.ts';
+import { toSetAsideWire, type SourceWire } from '../../shared/wire.ts';
 
 export function presentSource(
   source: Source,
@@ -41,13 +41,6 @@ export function presentSource(
             since: new Date(status.sinceMs).toISOString(),
             lastHeartbeat: new Date(status.lastHeartbeatMs).toISOString(),
           },
-    setAside: setAside
-      .filter((a) => a.sourceId === source.id)
-      .map((a) => ({
-        reason: a.reason,
-        arrivals: a.arrivals,
-        first: new Date(a.firstMs).toISOString(),
-        last: new Date(a.lastMs).toISOString(),
-      })),
+    setAside: setAside.filter((a) => a.sourceId === source.id).map(toSetAsideWire),
   };
 }

@@ -349,8 +349,10 @@ export class FusionEngine {
       for (const a of fit.inliers) if (a !== seed || partner !== undefined) retire(a);
     }
     this.#waiting = waiting.filter((_, i) => i >= next && (taken[i] !== 1 || crowded[i] === 1));
-    // Arrivals still to come may be dated from the horizon on: their windows reach back from there.
-    this.#forgetTimesBefore(Math.min(this.#waiting[0]?.timeMs ?? horizon, horizon));
+    // Whether an arrival is crowded is still to be decided for those waiting and those to come (dated
+    // from the horizon on); their windows reach back from there. The bound only rises with the horizon.
+    const undecidedFromMs = Math.min(this.#waiting[0]?.timeMs ?? horizon, horizon);
+    this.#forgetTimesBefore(undecidedFromMs);
     // A radar track no acoustic event can join any more stops waiting: its event went out when it came.
     // (An acoustic event is made once its seed, heard up to one longest travel after the launch, is
     // past the seeds' horizon.)
@@ -370,10 +372,8 @@ export class FusionEngine {
     let through = this.#maxSeq;
     for (const a of this.#waiting) through = Math.min(through, a.input.seq - 1);
     for (const r of this.#radar) through = Math.min(through, r.input.seq - 1);
-    // Whether an arrival is crowded is still to be decided for those waiting and those to come (dated
-    // from the horizon on). Each counts its sensor's arrivals from half a window before it: a restart
-    // reads them again (and, below, whole groups with them). The bound only rises with the horizon.
-    const undecidedFromMs = Math.min(this.#waiting[0]?.timeMs ?? horizon, horizon);
+    // Each undecided arrival counts its sensor's arrivals from half a window before it: a restart reads
+    // them again (and, below, whole groups with them).
     through = Math.min(through, this.#earliestSeqDatedFrom(undecidedFromMs - CROWD_WINDOW_MS / 2) - 1);
     through = unsplitCursor(through, this.#recentGroups);
     const withdrawn = new Set<string>();

@@ -28,18 +28,35 @@ export const SESSION_COOKIE = 'tl_session';
 /** The header a web session's state-changing requests carry its CSRF token in. */
 export const CSRF_HEADER = 'x-csrf-token';
 
-/** Requests per minute before `429 E_RATE_LIMITED`, per token, per source key, and per address for the rest. */
+/**
+ * Limits a minute before `429 E_RATE_LIMITED`: requests per token, per source key and address, and
+ * per address for the rest; and records per source key.
+ */
 export interface RateLimits {
   readonly perToken: number;
+  /**
+   * Requests a minute naming one source key, from one address. The key id is read before the
+   * signature is checked, so the count is per address too: a stranger naming a sensor's key id spends
+   * its own budget, not the sensor's.
+   */
   readonly perSourceKey: number;
   readonly perAddress: number;
+  /** Records a minute per source key, counted once the batch's signature is checked. */
+  readonly recordsPerSourceKey: number;
 }
 
 /**
  * Defaults: high enough that a sensor gateway sending 1,000-record batches as fast as the server
- * takes them (about 25 a second here) and a busy analyst's screen are never throttled.
+ * takes them (about 25 a second here) and a busy analyst's screen are never throttled. 60,000
+ * records a minute is 300 times what an acoustic array sends on a worst day (at most ~200 arrivals a
+ * minute) and caps a stolen or runaway key at 1,000 records a second.
  */
-export const DEFAULT_RATE_LIMITS: RateLimits = { perToken: 1_200, perSourceKey: 6_000, perAddress: 600 };
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  perToken: 1_200,
+  perSourceKey: 6_000,
+  perAddress: 600,
+  recordsPerSourceKey: 60_000,
+};
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -125,7 +142,7 @@ export async function installAccessControl(
       const p = request.principal;
       if (p.type === 'user') return `token:${p.credentialId}`;
       const keyId = signingKeyId(request);
-      if (keyId !== undefined) return `key:${keyId}`;
+      if (keyId !== undefined) return `key:${keyId}@${request.ip}`;
       return `ip:${request.ip}`;
     },
     max: (_request, key) =>

@@ -10,6 +10,7 @@ import helmet from 'helmet';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { ReadLog } from '../application/access/read-log.ts';
 import type { AppDeps } from '../application/app-deps.ts';
+import { RecordBudget } from '../application/record-budget.ts';
 import { DEFAULT_SIGNATURE_WINDOW, type SignatureWindow } from '../application/record-signed-batch.ts';
 import { TrucelineError } from '../core/errors.ts';
 import type { OidcClient } from '../core/ports/oidc-client.ts';
@@ -40,7 +41,10 @@ export interface AppOptions {
   readonly stream?: Partial<StreamOptions>;
   /** Serve HTTPS with this certificate and key (PEM). */
   readonly https?: { readonly cert: Buffer; readonly key: Buffer } | undefined;
-  /** Requests a minute per token, per source key and per address (default {@link DEFAULT_RATE_LIMITS}). */
+  /**
+   * Requests a minute per token, per source key and address, per address; records a minute per source
+   * key (default {@link DEFAULT_RATE_LIMITS}).
+   */
   readonly rateLimits?: Partial<RateLimits>;
   /** How far a signature's creation time may lie from the clock (default 5 min back, 1 min ahead). */
   readonly signatureWindow?: Partial<SignatureWindow>;
@@ -86,7 +90,8 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     });
   });
   await app.register(fastifyCookie);
-  await installAccessControl(app, deps, { ...DEFAULT_RATE_LIMITS, ...options.rateLimits });
+  const rateLimits = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
+  await installAccessControl(app, deps, rateLimits);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -115,6 +120,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
       signatureWindow: { ...DEFAULT_SIGNATURE_WINDOW, ...options.signatureWindow },
       bodyLimitBytes,
       maxRecordsPerRequest: options.maxRecordsPerRequest ?? DEFAULT_APP_OPTIONS.maxRecordsPerRequest,
+      recordBudget: new RecordBudget(rateLimits.recordsPerSourceKey, () => deps.clock.now()),
       maxPageSize: options.maxPageSize ?? DEFAULT_APP_OPTIONS.maxPageSize,
     }),
   );

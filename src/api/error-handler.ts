@@ -13,6 +13,9 @@ export function sendError(reply: FastifyReply, error: TrucelineError): FastifyRe
   const body: ErrorResponse = { code: error.code, message: error.message };
   if (error.issues.length > 0) body.issues = [...error.issues];
   if (Object.keys(error.details).length > 0) body.details = { ...error.details };
+  const retryAfter = error.details.retryAfterSeconds;
+  if (error.code === 'E_RATE_LIMITED' && typeof retryAfter === 'number' && !reply.hasHeader('retry-after'))
+    reply.header('retry-after', String(retryAfter));
   return reply.code(HTTP_STATUS[error.code]).type('application/json').send(body);
 }
 

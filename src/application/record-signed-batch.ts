@@ -10,6 +10,7 @@ import { TrucelineError } from '../core/errors.ts';
 import type { SignedSubmission } from '../core/ports/observation-store.ts';
 import { verifySignedRequest } from '../core/signing/verify-request.ts';
 import type { AppDeps } from './app-deps.ts';
+import type { RecordBudget } from './record-budget.ts';
 import {
   commitObservations,
   validateObservations,
@@ -26,6 +27,8 @@ export interface SignedBatchInput {
   readonly body: Uint8Array;
   readonly format: 'json' | 'ndjson';
   readonly maxRecords: number;
+  /** Records a minute per source key, counted once the signature is checked (none: no limit). */
+  readonly recordBudget?: RecordBudget;
 }
 
 /** How far a signature's creation time may lie from the server's clock. */
@@ -117,6 +120,8 @@ async function recordVerified(
     maxRecords: input.maxRecords,
     batchId: submission.batchId,
   });
+  // Quarantined records are stored too: every record of the batch counts.
+  input.recordBudget?.spend(submission.keyId, batch.records.valid.length + batch.records.invalid.length);
   return commitObservations(deps, { origin: 'http', signer: submission.sourceId, submission }, batch);
 }
 

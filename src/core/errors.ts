@@ -33,7 +33,8 @@ export const ERROR_CODES = {
   E_SIGNATURE_EXPIRED: 'The signature’s creation time is outside the allowed window; nothing was stored.',
   E_NONCE_REUSED:
     'The batch id (the signature’s nonce) was used before with a different body; nothing was stored.',
-  E_RATE_LIMITED: 'Too many requests for this token or source key; retry after the time in `Retry-After`.',
+  E_RATE_LIMITED:
+    'Too many requests for this token or source key, or records for this source key; retry after the time in `Retry-After`.',
   E_STALE_VERSION:
     'The item changed since the version named in If-Match; read it again and decide on its current state.',
   E_VERSION_REQUIRED: 'A state-changing request on this item must name the version it acts on (If-Match).',

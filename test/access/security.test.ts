@@ -345,6 +345,20 @@ describe('security: refusals are clear and store nothing', () => {
   });
 });
 
+/** A batch from another address naming `keyId`, with a signature that does not verify. */
+const forged = (h: Harness, keyId: string, records: Record<string, unknown>[]) =>
+  h.app.inject({
+    method: 'POST',
+    url: URL_PATH,
+    remoteAddress: '10.9.9.9',
+    headers: {
+      'content-type': 'application/json',
+      'signature-input': `sig1=("@method");keyid="${keyId}";alg="ed25519"`,
+      signature: 'sig1=:AAAA:',
+    },
+    payload: JSON.stringify(records),
+  });
+
 describe('security: tokens and rate limits', () => {
   test('an expired token and a revoked token: 401 E_TOKEN_EXPIRED', async () => {
     const clock = new TestClock(Date.now());
@@ -422,6 +436,90 @@ describe('security: tokens and rate limits', () => {
         headers: { authorization: `Bearer ${other}` },
       });
       assert.equal(fresh.statusCode, 200);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("a stranger naming a sensor's key id spends its own requests, not the sensor's", async () => {
+    const h = await startHarness({
+      rateLimits: { perSourceKey: 3 },
+      sources: [{ id: 'ac-rl', kind: 'acoustic' }],
+    });
+    try {
+      const keyId = h.keys.get('ac-rl')?.keyId ?? '';
+      const strangers: number[] = [];
+      for (let i = 0; i < 4; i++) strangers.push((await forged(h, keyId, [record('ac-rl')])).statusCode);
+      assert.deepEqual(strangers, [401, 401, 401, 429]);
+      // The sensor, from its own address, still has its three.
+      const post = () =>
+        h.inject({
+          method: 'POST',
+          url: URL_PATH,
+          headers: { 'content-type': 'application/json' },
+          payload: JSON.stringify([record('ac-rl')]),
+        });
+      const own: number[] = [];
+      for (let i = 0; i < 4; i++) own.push((await post()).statusCode);
+      assert.deepEqual(own, [200, 200, 200, 429]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('a source key past its records a minute: 429 with Retry-After and nothing stored, until the next minute', async () => {
+    const clock = new TestClock(Date.now());
+    const h = await startHarness({
+      clock,
+      rateLimits: { recordsPerSourceKey: 5 },
+      sources: [{ id: 'ac-rb', kind: 'acoustic' }],
+    });
+    try {
+      const keyId = h.keys.get('ac-rb')?.keyId ?? '';
+      const batch = (n: number) => Array.from({ length: n }, () => record('ac-rb'));
+      const post = (records: Record<string, unknown>[]) =>
+        h.inject({
+          method: 'POST',
+          url: URL_PATH,
+          headers: { 'content-type': 'application/json' },
+          payload: JSON.stringify(records),
+        });
+      const stored = async (records: Record<string, unknown>[]) => {
+        let count = 0;
+        for (const r of records)
+          if ((await h.deps.store.observations.findByRecordId('ac-rb', String(r.id))) !== undefined)
+            count += 1;
+        return count;
+      };
+      // A batch whose signature does not verify spends none of the key's records.
+      const stranger = await forged(h, keyId, batch(5));
+      assert.equal(stranger.statusCode, 401, stranger.body);
+
+      const first = batch(3);
+      assert.equal((await post(first)).statusCode, 200);
+      const over = batch(3);
+      const refused = await post(over);
+      assert.equal(refused.statusCode, 429, refused.body);
+      const body = refused.json<ErrorBody & { details: { limit: number; retryAfterSeconds: number } }>();
+      assert.equal(body.code, 'E_RATE_LIMITED');
+      assert.match(
+        body.message,
+        /may send 5 records a minute and has sent 3; this batch of 3 was not stored/,
+      );
+      assert.equal(body.details.limit, 5);
+      const retryAfter = Number(refused.headers['retry-after']);
+      assert.ok(retryAfter >= 1 && retryAfter <= 60, `retry-after ${String(refused.headers['retry-after'])}`);
+      assert.equal(await stored(over), 0);
+      // What fits in the minute is taken; a batch larger than the whole minute never is.
+      assert.equal((await post(batch(2))).statusCode, 200);
+      const tooBig = await post(batch(6));
+      assert.equal(tooBig.statusCode, 429);
+      assert.match(tooBig.json<ErrorBody>().message, /a batch of 6 records is more than the 5 a minute/);
+
+      clock.ms += 60_001;
+      const next = batch(3);
+      assert.equal((await post(next)).statusCode, 200);
+      assert.equal(await stored([...first, ...next]), 6);
     } finally {
       await h.close();
     }

@@ -15,6 +15,7 @@ import {
 } from '../../application/record-signed-batch.ts';
 import type { IngestReport } from '../../application/record-observations.ts';
 import { readKeys, type ReadLog } from '../../application/access/read-log.ts';
+import type { RecordBudget } from '../../application/record-budget.ts';
 import { mayRead, readerOrg } from '../../core/access/policy.ts';
 import { TrucelineError } from '../../core/errors.ts';
 import type { StoredObservation } from '../../core/ports/observation-store.ts';
@@ -31,6 +32,8 @@ export interface ObservationRouteOptions {
   readonly bodyLimitBytes: number;
   readonly maxRecordsPerRequest: number;
   readonly maxPageSize: number;
+  /** Records a minute per source key, shared by every signed route. */
+  readonly recordBudget: RecordBudget;
 }
 
 export const list = (value: string) =>
@@ -96,7 +99,11 @@ const querySchema = (maxPageSize: number) =>
   });
 
 /** A signed batch as the use cases take it: the request as it came, its body as bytes. */
-function signedInput(request: FastifyRequest, body: Buffer, maxRecords: number): SignedBatchInput {
+function signedInput(
+  request: FastifyRequest,
+  body: Buffer,
+  options: Pick<ObservationRouteOptions, 'maxRecordsPerRequest' | 'recordBudget'>,
+): SignedBatchInput {
   const ndjson = String(request.headers['content-type']).startsWith('application/x-ndjson');
   return {
     method: request.method,
@@ -104,7 +111,8 @@ function signedInput(request: FastifyRequest, body: Buffer, maxRecords: number):
     headers: request.headers as Record<string, string | undefined>,
     body,
     format: ndjson ? 'ndjson' : 'json',
-    maxRecords,
+    maxRecords: options.maxRecordsPerRequest,
+    recordBudget: options.recordBudget,
   };
 }
 
@@ -142,7 +150,7 @@ export function observationRoutes(deps: AppDeps, options: ObservationRouteOption
         bodyLimit: options.bodyLimitBytes,
         schema: {
           summary: "Ingest a source's signed batch of observations",
-          description: `A JSON array of observations (application/json) or one observation per line (application/x-ndjson), at most ${options.maxRecordsPerRequest} records and ${options.bodyLimitBytes} bytes, every record of the signing source. The request must carry an HTTP Message Signature (RFC 9421, Ed25519, label sig1) covering @method, @path, content-type and content-digest (RFC 9530, sha-256), with the parameters created, keyid, nonce (the batch id) and alg="ed25519"; no token is needed. Each record is accepted, a duplicate, a conflict or rejected on its own; the answer comes after the commit. A resend with the same batch id and body reports its records as duplicates; the same batch id with another body is refused (E_NONCE_REUSED).`,
+          description: `A JSON array of observations (application/json) or one observation per line (application/x-ndjson), at most ${options.maxRecordsPerRequest} records and ${options.bodyLimitBytes} bytes, every record of the signing source, and at most ${options.recordBudget.perMinute} records a minute per source key (429 E_RATE_LIMITED beyond, nothing stored). The request must carry an HTTP Message Signature (RFC 9421, Ed25519, label sig1) covering @method, @path, content-type and content-digest (RFC 9530, sha-256), with the parameters created, keyid, nonce (the batch id) and alg="ed25519"; no token is needed. Each record is accepted, a duplicate, a conflict or rejected on its own; the answer comes after the commit. A resend with the same batch id and body reports its records as duplicates; the same batch id with another body is refused (E_NONCE_REUSED).`,
           tags: ['observations'],
           body: docOnly(z.array(observationSchema)),
           response: {
@@ -152,13 +160,14 @@ export function observationRoutes(deps: AppDeps, options: ObservationRouteOption
             409: errorResponseSchema,
             413: errorResponseSchema,
             415: errorResponseSchema,
+            429: errorResponseSchema,
           },
         },
       },
       async (request) => {
         const report = await recordSignedBatch(
           deps,
-          signedInput(request, request.body as unknown as Buffer, options.maxRecordsPerRequest),
+          signedInput(request, request.body as unknown as Buffer, options),
           options.signatureWindow,
         );
         return presentReport(report);
@@ -183,6 +192,7 @@ export function observationRoutes(deps: AppDeps, options: ObservationRouteOption
             400: errorResponseSchema,
             401: errorResponseSchema,
             403: errorResponseSchema,
+            429: errorResponseSchema,
           },
         },
       },
@@ -198,7 +208,7 @@ export function observationRoutes(deps: AppDeps, options: ObservationRouteOption
           );
         const report = await lodgeComplaints(
           deps,
-          { ...signedInput(request, body, options.maxRecordsPerRequest), party: principal.orgId },
+          { ...signedInput(request, body, options), party: principal.orgId },
           options.signatureWindow,
         );
         return { ...presentReport(report), items: [...report.items] };

@@ -15,7 +15,8 @@ export const ERROR_CODES = {
   E_NOT_FOUND: 'The thing asked for does not exist.',
   E_CONFLICT: 'The request conflicts with what is stored.',
   E_PAYLOAD_TOO_LARGE: 'The request body or batch exceeds a configured limit; nothing from it was stored.',
-  E_UNSUPPORTED_MEDIA_TYPE: 'The request body has a content type the route does not accept.',
+  E_UNSUPPORTED_MEDIA_TYPE:
+    'The request body has a content type, charset or content encoding the route does not accept.',
   E_BAD_REQUEST: 'The request is malformed (for example a body that is not JSON).',
   E_AGREEMENT_INVALID: 'The agreement document has problems; `issues` lists every one.',
   E_NO_TERMS_IN_FORCE: 'No version of the agreement was in force at the time asked for.',

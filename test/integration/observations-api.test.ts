@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { signBatch } from '../../src/client/sign-batch.ts';
 import { startHarness, TestClock, type Harness } from '../helpers/app-harness.ts';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
@@ -101,6 +102,7 @@ describe('POST /api/v1/observations', () => {
     assert.equal(res.statusCode, 413);
     assert.equal(res.json<{ code: string }>().code, 'E_PAYLOAD_TOO_LARGE');
     assert.match(res.json<{ message: string }>().message, /maxRecordsPerRequest/);
+    assert.deepEqual(res.json<{ details: unknown }>().details, { limit: 'maxRecordsPerRequest', value: 5 });
     assert.equal(await h.deps.store.observations.count(), before);
   });
 
@@ -134,6 +136,67 @@ describe('POST /api/v1/observations', () => {
     const text = await post('hello', 'text/plain');
     assert.equal(text.statusCode, 415);
     assert.equal(text.json<{ code: string }>().code, 'E_UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  test('a media type in capitals is the same type: NDJSON is read as NDJSON', async () => {
+    const body = [acoustic('caps-1'), acoustic('caps-2')].map((r) => JSON.stringify(r)).join('\n');
+    const res = await post(body, 'Application/X-NDJSON');
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json<Report>().accepted, 2);
+  });
+
+  test('a compressed body or one in another charset is 415, and nothing from it is stored', async () => {
+    const before = await h.deps.store.observations.count();
+    const gzipped = await h.inject({
+      method: 'POST',
+      url: '/api/v1/observations',
+      signAs: 'ac-1',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      payload: JSON.stringify([acoustic('gz-1')]),
+    });
+    assert.equal(gzipped.statusCode, 415, gzipped.body);
+    assert.match(gzipped.json<{ message: string }>().message, /content encoding gzip is not accepted/);
+    const latin1 = await post([acoustic('latin-1')], 'application/json; charset=iso-8859-1');
+    assert.equal(latin1.statusCode, 415, latin1.body);
+    assert.match(latin1.json<{ message: string }>().message, /charset iso-8859-1 is not accepted/);
+    assert.equal(await h.deps.store.observations.count(), before);
+    const utf8 = await post([acoustic('utf-8')], 'application/json; charset=UTF-8');
+    assert.equal(utf8.json<Report>().accepted, 1, utf8.body);
+  });
+
+  test('an NDJSON line whose bytes are not UTF-8 is rejected as such; the other lines are stored as sent', async () => {
+    const key = h.keys.get('ac-1');
+    assert.ok(key);
+    // The record's text as the given bytes.
+    const line = (id: string, text: Buffer) => {
+      const [head, tail] = JSON.stringify(acoustic(id, { text: '@' })).split('@');
+      return Buffer.concat([Buffer.from(head ?? ''), text, Buffer.from(tail ?? '')]);
+    };
+    // "café" in Latin-1 (one byte 0xE9), then in UTF-8.
+    const body = Buffer.concat([
+      line('latin', Buffer.from([0x63, 0x61, 0x66, 0xe9])),
+      Buffer.from('\n'),
+      line('utf8', Buffer.from('café', 'utf8')),
+    ]);
+    const headers = signBatch({
+      path: '/api/v1/observations',
+      contentType: 'application/x-ndjson',
+      body,
+      keyId: key.keyId,
+      privateKey: key.privateKeyPem,
+      batchId: 'not-utf8',
+      createdMs: h.deps.clock.now(),
+    });
+    const res = await h.app.inject({ method: 'POST', url: '/api/v1/observations', headers, payload: body });
+    const report = res.json<Report>();
+    assert.deepEqual([report.accepted, report.rejected], [1, 1], res.body);
+    assert.deepEqual(
+      report.rejections.map((r) => [r.index, r.field, r.reason]),
+      [[0, '(root)', 'is not valid UTF-8']],
+    );
+    assert.equal(await h.deps.store.observations.findByRecordId('ac-1', 'latin'), undefined);
+    const stored = await h.deps.store.observations.findByRecordId('ac-1', 'utf8');
+    assert.equal((JSON.parse(stored?.content ?? '{}') as { text?: string }).text, 'café');
   });
 
   test('an unsigned batch is 401 E_SIGNATURE_MISSING, even with a token, and nothing is stored', async () => {

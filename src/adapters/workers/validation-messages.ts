@@ -1,5 +1,5 @@
 /** @module What the main thread and a validation worker say to each other. */
-import type { ErrorCode } from '../../core/errors.ts';
+import type { ErrorCode, FieldIssue } from '../../core/errors.ts';
 import type { RecordInput } from '../../core/observations/raw-record.ts';
 import type { ValidatedRecords } from '../../core/observations/validate-records.ts';
 
@@ -25,4 +25,12 @@ export interface VerificationTask {
 export type ValidationReply =
   | { readonly id: number; readonly result: ValidatedRecords }
   | { readonly id: number; readonly verified: boolean }
-  | { readonly id: number; readonly error: { readonly code: ErrorCode; readonly message: string } };
+  | {
+      readonly id: number;
+      readonly error: {
+        readonly code: ErrorCode;
+        readonly message: string;
+        readonly issues?: readonly FieldIssue[];
+        readonly details?: Record<string, unknown>;
+      };
+    };

@@ -58,7 +58,10 @@ port.on('message', (task: ValidationTask | VerificationTask) => {
     reply = { id: task.id, result };
   } catch (error) {
     reply = isTrucelineError(error)
-      ? { id: task.id, error: { code: error.code, message: error.message } }
+      ? {
+          id: task.id,
+          error: { code: error.code, message: error.message, issues: error.issues, details: error.details },
+        }
       : {
           id: task.id,
           error: { code: 'E_INTERNAL', message: error instanceof Error ? error.message : String(error) },

@@ -98,13 +98,34 @@ const querySchema = (maxPageSize: number) =>
     limit: z.coerce.number().int().min(1).max(maxPageSize).default(Math.min(1000, maxPageSize)),
   });
 
+/**
+ * Why a body cannot be read as sent, if it cannot: only UTF-8 and no content coding are taken, so
+ * a body in another charset or compressed is refused (415) before anything of it is stored, rather
+ * than read as garbage.
+ */
+function unreadableBody(request: FastifyRequest): TrucelineError | undefined {
+  const encoding = request.headers['content-encoding']?.trim().toLowerCase();
+  if (encoding !== undefined && encoding !== '' && encoding !== 'identity')
+    return new TrucelineError(
+      'E_UNSUPPORTED_MEDIA_TYPE',
+      `content encoding ${encoding} is not accepted: send the body uncompressed; nothing from it was stored`,
+    );
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(String(request.headers['content-type']))?.[1];
+  if (charset !== undefined && charset.toLowerCase() !== 'utf-8' && charset.toLowerCase() !== 'utf8')
+    return new TrucelineError(
+      'E_UNSUPPORTED_MEDIA_TYPE',
+      `charset ${charset} is not accepted: observations are UTF-8; nothing from the body was stored`,
+    );
+  return undefined;
+}
+
 /** A signed batch as the use cases take it: the request as it came, its body as bytes. */
 function signedInput(
   request: FastifyRequest,
   body: Buffer,
   options: Pick<ObservationRouteOptions, 'maxRecordsPerRequest' | 'recordBudget'>,
 ): SignedBatchInput {
-  const ndjson = String(request.headers['content-type']).startsWith('application/x-ndjson');
+  const ndjson = String(request.headers['content-type']).toLowerCase().startsWith('application/x-ndjson');
   return {
     method: request.method,
     target: request.url,
@@ -136,8 +157,10 @@ export function observationRoutes(deps: AppDeps, options: ObservationRouteOption
       app.addContentTypeParser(
         type,
         { parseAs: 'buffer', bodyLimit: options.bodyLimitBytes },
-        (_req, body, done) => {
-          done(null, body);
+        (request, body, done) => {
+          const refused = unreadableBody(request);
+          if (refused === undefined) done(null, body);
+          else done(refused, undefined);
         },
       );
     }

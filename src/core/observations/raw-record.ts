@@ -24,44 +24,117 @@ export type RecordInput =
   | { readonly format: 'records'; readonly records: readonly RawRecord[] };
 
 const utf8 = new TextDecoder();
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const strictUtf8KeepingBom = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The text as a string (UTF-8 bytes decoded; a leading byte-order mark dropped, malformed bytes replaced). */
 export const decodeText = (text: ReceivedText): string =>
   typeof text === 'string' ? text : utf8.decode(text);
+
+/** The issue of a line or body whose bytes are not UTF-8: its text is not what the sender meant. */
+const NOT_UTF8: FieldIssue = { path: '(root)', reason: 'is not valid UTF-8' };
+
+/** NDJSON as text, and the lines (0-based, from its start) whose bytes are not valid UTF-8. */
+export interface DecodedNdjson {
+  readonly text: string;
+  readonly notUtf8: ReadonlySet<number>;
+}
+
+/**
+ * Decodes NDJSON. A line whose bytes are not valid UTF-8 is kept (decoded with replacement
+ * characters, for the quarantine) and named, so it is rejected rather than stored altered.
+ */
+export function decodeNdjson(text: ReceivedText): DecodedNdjson {
+  if (typeof text === 'string') return { text, notUtf8: new Set() };
+  try {
+    return { text: strictUtf8.decode(text), notUtf8: new Set() };
+  } catch {
+    // Line by line, only for a body that holds malformed bytes somewhere.
+    const bytes = Buffer.from(text.buffer, text.byteOffset, text.byteLength);
+    const lines: string[] = [];
+    const notUtf8 = new Set<number>();
+    for (let start = 0; start <= bytes.length;) {
+      let end = bytes.indexOf(10, start);
+      if (end === -1) end = bytes.length;
+      const line = bytes.subarray(start, end);
+      try {
+        // A byte-order mark is dropped at the start of the text only, as a whole decode does.
+        lines.push((start === 0 ? strictUtf8 : strictUtf8KeepingBom).decode(line));
+      } catch {
+        notUtf8.add(lines.length);
+        lines.push(utf8.decode(line));
+      }
+      start = end + 1;
+    }
+    return { text: lines.join('\n'), notUtf8 };
+  }
+}
+
+/** A JSON body as text; bytes that are not valid UTF-8 refuse the whole body. */
+function decodeJson(text: ReceivedText): string {
+  if (typeof text === 'string') return text;
+  try {
+    return strictUtf8.decode(text);
+  } catch {
+    throw new TrucelineError('E_BAD_REQUEST', 'the body is not valid UTF-8; nothing from it was stored');
+  }
+}
 
 /**
  * Calls `visit` with each non-blank line of NDJSON text as a raw record, in order, without holding
  * them all; a line that is not JSON becomes a record with an issue (rejected and quarantined like any
  * invalid record).
  */
-export function eachNdjsonRecord(text: string, firstPosition: number, visit: (raw: RawRecord) => void): void {
+export function eachNdjsonRecord(
+  { text, notUtf8 }: DecodedNdjson,
+  firstPosition: number,
+  visit: (raw: RawRecord) => void,
+): void {
+  // Runs of blank lines are skipped with one search for the next character that is not white space
+  // (`\s` is what `trim` removes), counting only their line feeds.
+  const nonBlank = /\S/g;
   let line = firstPosition;
   let start = 0;
-  while (start <= text.length) {
-    let end = text.indexOf('\n', start);
+  for (let found = nonBlank.exec(text); found !== null; found = nonBlank.exec(text)) {
+    for (let i = start; i < found.index; i++)
+      if (text.charCodeAt(i) === 10) {
+        line += 1;
+        start = i + 1;
+      }
+    let end = text.indexOf('\n', found.index);
     if (end === -1) end = text.length;
     const raw = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
-    if (raw.trim() !== '') visit(parseRecordText(raw, line));
+    visit(
+      notUtf8.has(line - firstPosition)
+        ? { position: line, text: raw, issues: [NOT_UTF8] }
+        : parseRecordText(raw, line),
+    );
     line += 1;
     start = end + 1;
+    nonBlank.lastIndex = start;
   }
 }
 
-/** The number of records (non-blank lines) in NDJSON text. */
+/**
+ * The number of records (non-blank lines) in NDJSON text. One search for the next character that is
+ * not white space skips any run of blank lines at once (`\s` is what `trim` removes), so a body of
+ * millions of blank lines costs no more than one of long records.
+ */
 export function countNdjsonRecords(text: string): number {
+  const nonBlank = /\S/g;
   let records = 0;
-  let start = 0;
-  while (start <= text.length) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
-    if (text.slice(start, end).trim() !== '') records += 1;
-    start = end + 1;
+  for (;;) {
+    const found = nonBlank.exec(text);
+    if (found === null) return records;
+    records += 1;
+    const end = text.indexOf('\n', found.index);
+    if (end === -1) return records;
+    nonBlank.lastIndex = end + 1;
   }
-  return records;
 }
 
 /** NDJSON text as raw records, one per non-blank line (see `eachNdjsonRecord`). */
-export function splitNdjson(text: string, firstPosition = 1): RawRecord[] {
+export function splitNdjson(text: DecodedNdjson, firstPosition = 1): RawRecord[] {
   const records: RawRecord[] = [];
   eachNdjsonRecord(text, firstPosition, (raw) => records.push(raw));
   return records;
@@ -70,7 +143,9 @@ export function splitNdjson(text: string, firstPosition = 1): RawRecord[] {
 /** Parses one record's text. */
 export function parseRecordText(text: string, position: number): RawRecord {
   try {
-    return { position, text, value: JSON.parse(text) as unknown };
+    // A byte-order mark opening a line is dropped, wherever the line falls (files joined together).
+    const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    return { position, text, value: JSON.parse(json) as unknown };
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     return { position, text, issues: [{ path: '(root)', reason: `is not valid JSON: ${why}` }] };
@@ -112,9 +187,9 @@ export function splitJsonArray(text: string): RawRecord[] {
 export function rawRecordsOf(input: RecordInput): readonly RawRecord[] {
   switch (input.format) {
     case 'ndjson':
-      return splitNdjson(decodeText(input.text), input.firstPosition);
+      return splitNdjson(decodeNdjson(input.text), input.firstPosition);
     case 'json':
-      return splitJsonArray(decodeText(input.text));
+      return splitJsonArray(decodeJson(input.text));
     case 'records':
       return input.records;
   }

@@ -349,3 +349,14 @@ test('the fast path and zod agree on records with one member changed anyhow: rep
   // Both outcomes were exercised: some changes keep a record valid (an optional member removed).
   assert.ok(accepted > 0 && accepted < 3000, `${accepted} of 3000 accepted`);
 });
+
+test('unknown fields are named up to a limit, and the rest counted in one issue', () => {
+  const extra = Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => [`x${i}`, i]));
+  const issues = issuesOf({ ...acoustic(), payload: { ...acoustic().payload, ...extra } });
+  assert.equal(issues.length, 21);
+  assert.deepEqual(issues[0], { path: 'payload.x0', reason: 'is not a known field' });
+  assert.deepEqual(issues.at(-1), {
+    path: 'payload',
+    reason: 'has 980 more fields that are not known (the first 20 are named)',
+  });
+});

@@ -3,7 +3,7 @@ import { TrucelineError, type FieldIssue } from '../errors.ts';
 import type { Sha256Hex } from '../ports/hasher.ts';
 import {
   countNdjsonRecords,
-  decodeText,
+  decodeNdjson,
   eachNdjsonRecord,
   rawRecordsOf,
   type RawRecord,
@@ -72,12 +72,12 @@ export function validateRecords(
   };
   if (input.format === 'ndjson') {
     // Line by line: a parsed record is garbage once validated, so a batch never holds them all.
-    const text = decodeText(input.text);
+    const decoded = decodeNdjson(input.text);
     if (Number.isFinite(maxRecords)) {
-      const count = countNdjsonRecords(text);
+      const count = countNdjsonRecords(decoded.text);
       if (count > maxRecords) throw tooManyRecords(count, maxRecords);
     }
-    eachNdjsonRecord(text, input.firstPosition, visit);
+    eachNdjsonRecord(decoded, input.firstPosition, visit);
   } else {
     const raws = rawRecordsOf(input);
     if (raws.length > maxRecords) throw tooManyRecords(raws.length, maxRecords);

@@ -77,13 +77,25 @@ function reasonOf(issue: z.core.$ZodIssue): string {
   }
 }
 
-/** Every issue of a failed parse, one per field (unknown keys get one issue each). */
+/**
+ * Unknown keys named one by one per object, at most; the rest are counted in one issue. A record of a
+ * million unknown keys would otherwise make an answer of tens of megabytes.
+ */
+export const MAX_UNKNOWN_KEYS_NAMED = 20;
+
+/** Every issue of a failed parse, one per field (unknown keys one each, up to {@link MAX_UNKNOWN_KEYS_NAMED}). */
 export function fieldIssues(error: z.core.$ZodError): FieldIssue[] {
   const issues: FieldIssue[] = [];
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys)
+      for (const key of issue.keys.slice(0, MAX_UNKNOWN_KEYS_NAMED))
         issues.push({ path: formatPath([...issue.path, key]), reason: 'is not a known field' });
+      const more = issue.keys.length - MAX_UNKNOWN_KEYS_NAMED;
+      if (more > 0)
+        issues.push({
+          path: formatPath(issue.path),
+          reason: `has ${more} more fields that are not known (the first ${MAX_UNKNOWN_KEYS_NAMED} are named)`,
+        });
     } else if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       // A union whose members all failed: report the member that got furthest (fewest issues).
       const best = [...issue.errors].sort((a, b) => a.length - b.length)[0] ?? [];

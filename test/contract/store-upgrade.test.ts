@@ -401,6 +401,19 @@ async function setAsideRowsBeforeCount(db: Kysely<unknown>): Promise<void> {
   );
 }
 
+/**
+ * As an interim build left a store: its 0010 made the per-source table too (with no index on the
+ * rows), and its count may be behind the rows.
+ */
+async function setAsideCountedByInterimBuild(db: Kysely<unknown>): Promise<void> {
+  await sql`DROP INDEX fusion_set_aside_source`.execute(db);
+  await sql`CREATE TABLE fusion_set_aside_sources (
+    source_id TEXT NOT NULL, reason TEXT NOT NULL, arrivals BIGINT NOT NULL,
+    first_ms BIGINT NOT NULL, last_ms BIGINT NOT NULL, PRIMARY KEY (source_id, reason))`.execute(db);
+  await setAsideRowsBeforeCount(db);
+  await sql`INSERT INTO fusion_set_aside_sources VALUES ('ac-2', 'crowded', 1, 5000, 5000)`.execute(db);
+}
+
 /** After 0011: the count made from the old rows, and kept up by the next commit. */
 async function checkSetAsideCounted(store: Store): Promise<void> {
   const summary = crowdedSummary;
@@ -425,21 +438,25 @@ const BEFORE_SET_ASIDE_COUNT = (all: Record<string, Migration>) =>
   Object.keys(all).filter((name) => name < '0011');
 
 describe('A SQLite store made before set-aside arrivals were counted per source', () => {
-  it('upgrades: counts the rows it kept, then keeps counting', async () => {
-    const scratch = mkdtempSync(join(tmpdir(), 'truceline-set-aside-upgrade-'));
-    try {
-      const path = join(scratch, 'old.db');
-      await sqliteStoreBefore(path, BEFORE_SET_ASIDE_COUNT(sqliteMigrations), setAsideRowsBeforeCount);
-      const store = await openSqliteStore({ path });
+  for (const [made, fill] of [
+    ['by 0010', setAsideRowsBeforeCount],
+    ['by an interim build whose 0010 also made the count', setAsideCountedByInterimBuild],
+  ] as const)
+    it(`upgrades (${made}): counts the rows it kept, then keeps counting`, async () => {
+      const scratch = mkdtempSync(join(tmpdir(), 'truceline-set-aside-upgrade-'));
       try {
-        await checkSetAsideCounted(store);
+        const path = join(scratch, 'old.db');
+        await sqliteStoreBefore(path, BEFORE_SET_ASIDE_COUNT(sqliteMigrations), fill);
+        const store = await openSqliteStore({ path });
+        try {
+          await checkSetAsideCounted(store);
+        } finally {
+          await store.close();
+        }
       } finally {
-        await store.close();
+        rmSync(scratch, { recursive: true, force: true });
       }
-    } finally {
-      rmSync(scratch, { recursive: true, force: true });
-    }
-  });
+    });
 });
 
 describe(
@@ -473,23 +490,21 @@ describe(
       }
     });
 
-    it('upgrades from before set-aside arrivals were counted per source: counts them, then keeps counting', async () => {
-      if (availability.status === 'fail') assert.fail(availability.reason);
-      if (database === undefined) throw new Error('the test database was not created');
-      const schema = 'before_set_aside_count';
-      await postgresStoreBefore(
-        database.url,
-        schema,
-        BEFORE_SET_ASIDE_COUNT(postgresMigrations),
-        setAsideRowsBeforeCount,
-      );
-      const store = await openPostgresStore({ url: database.url, schema });
-      try {
-        await checkSetAsideCounted(store);
-      } finally {
-        await store.close();
-      }
-    });
+    for (const [made, schema, fill] of [
+      ['by 0010', 'before_set_aside_count', setAsideRowsBeforeCount],
+      ['by an interim build', 'interim_set_aside_count', setAsideCountedByInterimBuild],
+    ] as const)
+      it(`upgrades from before set-aside arrivals were counted per source (${made}): counts them, then keeps counting`, async () => {
+        if (availability.status === 'fail') assert.fail(availability.reason);
+        if (database === undefined) throw new Error('the test database was not created');
+        await postgresStoreBefore(database.url, schema, BEFORE_SET_ASIDE_COUNT(postgresMigrations), fill);
+        const store = await openPostgresStore({ url: database.url, schema });
+        try {
+          await checkSetAsideCounted(store);
+        } finally {
+          await store.close();
+        }
+      });
 
     it('upgrades from before the ledger: password hashes move out, every row is ledgered, once', async () => {
       if (availability.status === 'fail') assert.fail(availability.reason);

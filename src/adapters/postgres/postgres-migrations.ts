@@ -405,7 +405,7 @@ export const postgresMigrations: Record<string, Migration> = {
   ),
   // As SQLite's 0011.
   '0011-set-aside-per-source': statements(
-    sql.raw(`CREATE TABLE fusion_set_aside_sources (
+    sql.raw(`CREATE TABLE IF NOT EXISTS fusion_set_aside_sources (
       source_id text COLLATE "C" NOT NULL,
       reason text COLLATE "C" NOT NULL,
       arrivals bigint NOT NULL,
@@ -413,9 +413,10 @@ export const postgresMigrations: Record<string, Migration> = {
       last_ms bigint NOT NULL,
       PRIMARY KEY (source_id, reason)
     )`),
+    sql.raw(`DELETE FROM fusion_set_aside_sources`),
     sql.raw(`INSERT INTO fusion_set_aside_sources (source_id, reason, arrivals, first_ms, last_ms)
       SELECT source_id, reason, count(*), min(observed_at), max(observed_at) FROM fusion_set_aside
       GROUP BY source_id, reason`),
-    sql.raw(`DROP INDEX fusion_set_aside_source`),
+    sql.raw(`DROP INDEX IF EXISTS fusion_set_aside_source`),
   ),
 };

@@ -407,8 +407,10 @@ export const sqliteMigrations: Record<string, Migration> = {
   // Per source and reason, kept with the rows in the same transaction: what the sources route shows,
   // read without counting a flood's rows on every request. Filled from the rows kept so far; the
   // rows' own index served only that count.
+  // A store made by a build whose 0010 already created this table (and no index) gets it filled
+  // again from the rows, which are what counts.
   '0011-set-aside-per-source': statements(
-    sql.raw(`CREATE TABLE fusion_set_aside_sources (
+    sql.raw(`CREATE TABLE IF NOT EXISTS fusion_set_aside_sources (
       source_id TEXT NOT NULL,
       reason TEXT NOT NULL,
       arrivals INTEGER NOT NULL,
@@ -416,9 +418,10 @@ export const sqliteMigrations: Record<string, Migration> = {
       last_ms INTEGER NOT NULL,
       PRIMARY KEY (source_id, reason)
     ) WITHOUT ROWID`),
+    sql.raw(`DELETE FROM fusion_set_aside_sources`),
     sql.raw(`INSERT INTO fusion_set_aside_sources (source_id, reason, arrivals, first_ms, last_ms)
       SELECT source_id, reason, count(*), min(observed_at), max(observed_at) FROM fusion_set_aside
       GROUP BY source_id, reason`),
-    sql.raw(`DROP INDEX fusion_set_aside_source`),
+    sql.raw(`DROP INDEX IF EXISTS fusion_set_aside_source`),
   ),
 };

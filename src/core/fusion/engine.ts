@@ -294,6 +294,8 @@ export class FusionEngine {
     // A seed is taken once every arrival of its sensor's crowding window is in: those still to come
     // are dated from the horizon on, so seeds up to half a window before it.
     const seedHorizon = horizon - CROWD_WINDOW_MS / 2;
+    // Per sensor, its crowded seeds as stretches of overlapping windows (seeds come in time order).
+    const stretches = new Map<string, CrowdedStretch[]>();
     let next = 0;
     for (; next < waiting.length; next++) {
       const seed = waiting[next];
@@ -308,7 +310,7 @@ export class FusionEngine {
             reason: 'crowded',
           });
           // Set aside for its neighbours: a restart must re-read them together, or it would count fewer.
-          this.#recentGroups.push(this.#neighbourSpan(seed));
+          noteStretch(stretches, seed, CROWD_WINDOW_MS / 2);
         }
         continue;
       }
@@ -348,6 +350,10 @@ export class FusionEngine {
       // Every arrival whose id the event does not carry (merged with a radar track, not even the seed's).
       for (const a of fit.inliers) if (a !== seed || partner !== undefined) retire(a);
     }
+    // Each stretch's arrivals as one span: a span per seed cost a pass over its window each, quadratic
+    // in a flood of thousands of arrivals within seconds.
+    for (const [sensorId, list] of stretches)
+      for (const stretch of list) this.#recentGroups.push(this.#spanWithin(sensorId, stretch));
     this.#waiting = waiting.filter((_, i) => i >= next && (taken[i] !== 1 || crowded[i] === 1));
     // Whether an arrival is crowded is still to be decided for those waiting and those to come (dated
     // from the horizon on); their windows reach back from there. The bound only rises with the horizon.
@@ -548,16 +554,17 @@ export class FusionEngine {
     return flags;
   }
 
-  /** The sequences of the arrivals a crowded arrival was counted with (its window's, its own among them). */
-  #neighbourSpan(arrival: Arrival): SeqSpan {
-    const sensor = this.#sensorTimes.get(arrival.sensorId);
-    let minSeq = arrival.input.seq;
-    let maxSeq = arrival.input.seq;
+  /**
+   * The sequences of the arrivals crowded seeds were counted with: those of their sensor within the
+   * stretch of their windows, the seeds' own among them.
+   */
+  #spanWithin(sensorId: string, stretch: CrowdedStretch): SeqSpan {
+    const sensor = this.#sensorTimes.get(sensorId);
+    let { minSeq, maxSeq } = stretch;
     if (sensor !== undefined) {
-      const half = CROWD_WINDOW_MS / 2;
-      const to = upperBound(sensor.times, arrival.timeMs + half);
-      for (let i = lowerBound(sensor.times, arrival.timeMs - half); i < to; i++) {
-        const seq = sensor.seqs[i] ?? arrival.input.seq;
+      const to = upperBound(sensor.times, stretch.toMs);
+      for (let i = lowerBound(sensor.times, stretch.fromMs); i < to; i++) {
+        const seq = sensor.seqs[i] ?? minSeq;
         minSeq = Math.min(minSeq, seq);
         maxSeq = Math.max(maxSeq, seq);
       }
@@ -701,6 +708,27 @@ export class FusionEngine {
     }
     return frame;
   }
+}
+
+/** Crowded seeds of one sensor whose counting windows overlap: the windows' extent and the seeds' sequences. */
+interface CrowdedStretch {
+  readonly fromMs: number;
+  toMs: number;
+  minSeq: number;
+  maxSeq: number;
+}
+
+/** Adds a crowded seed's window (±`halfMs`) to its sensor's last stretch, or starts a new one. */
+function noteStretch(stretches: Map<string, CrowdedStretch[]>, seed: Arrival, halfMs: number): void {
+  let list = stretches.get(seed.sensorId);
+  if (list === undefined) stretches.set(seed.sensorId, (list = []));
+  const last = list.at(-1);
+  const seq = seed.input.seq;
+  if (last !== undefined && seed.timeMs - halfMs <= last.toMs) {
+    last.toMs = Math.max(last.toMs, seed.timeMs + halfMs);
+    last.minSeq = Math.min(last.minSeq, seq);
+    last.maxSeq = Math.max(last.maxSeq, seq);
+  } else list.push({ fromMs: seed.timeMs - halfMs, toMs: seed.timeMs + halfMs, minSeq: seq, maxSeq: seq });
 }
 
 interface WaitingRadar {

@@ -148,7 +148,8 @@ test("a flooding sensor's arrivals are recorded as set aside, each once, also wh
     String(a.observedAt).localeCompare(String(b.observedAt)),
   );
   // Two other sensors' arrivals come after the flood, dated so that the watermark lets fusion take
-  // its first half only (lateness 120 s, longest travel 140.625 s, half a crowding window 5 s): that
+  // its first half only (lateness 120 s, longest travel 140.625 s, half a crowding window 5 s and the
+  // 1 s a candidate may lie past the longest travel): that
   // half is set aside while the rest waits, and the cursor stays below the whole flood.
   const middleMs = Date.parse(flood[70]?.observedAt ?? '');
   const ticks = ['ac-1', 'ac-2'].map((sourceId, i) => ({
@@ -156,7 +157,7 @@ test("a flooding sensor's arrivals are recorded as set aside, each once, also wh
     id: `tick-${i}`,
     sourceId,
     location: scenario.records.find((r) => r.sourceId === sourceId)?.location,
-    observedAt: new Date(middleMs + 120_000 + 140_625 + 5_000 - 5).toISOString(),
+    observedAt: new Date(middleMs + 120_000 + 140_625 + 5_000 + 1_000 - 5).toISOString(),
     payload: { signal: 'impact' },
   }));
   // The cut comes after the flood and after every arrival of its launch: nothing is late.

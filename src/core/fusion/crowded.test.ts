@@ -9,6 +9,7 @@ import {
   MAX_CANDIDATES_PER_SENSOR,
   type AcousticFitter,
   type Arrival,
+  type EventDraft,
 } from './engine.ts';
 import { fitArrivals } from './fit-arrivals.ts';
 import { fusionInputOfRecord, type FusionInput } from './inputs.ts';
@@ -341,4 +342,75 @@ test(`candidates are capped at ${MAX_CANDIDATES_PER_SENSOR} a sensor and ${MAX_C
     perSensor.candidates.filter((a) => a.sensorId === 'ac-1'),
     fewSensors.filter((a) => a.sensorId === 'ac-1').slice(0, MAX_CANDIDATES_PER_SENSOR),
   );
+});
+
+test("a candidate's crowding is decided before its seed is taken: drained live or all at once, the same events", () => {
+  // Every candidate an inlier (from four on): what is tested is which arrivals reach the fitter.
+  const allIn: AcousticFitter = (c) =>
+    c.length < 4 || c[0] === undefined
+      ? null
+      : {
+          inliers: [...c],
+          location: { lat: c[0].lat, lon: c[0].lon, covariance: [1, 0, 1] },
+          timeMs: c[0].timeMs,
+          timeSigmaMs: 10,
+          residualsS: c.map(() => 0),
+          trusted: true,
+        };
+  const at = (id: string, sourceId: string, timeMs: number, seq: number, eastM: number, sigmaMs = 10) => {
+    const { lat, lon } = TEST_FRAME.toGeo(eastM, 0);
+    return fusionInputOfRecord(
+      {
+        id,
+        sourceId,
+        kind: 'acoustic',
+        observedAt: new Date(Math.round(timeMs)).toISOString(),
+        timeUncertaintyMs: sigmaMs,
+        location: { lat, lon, ceM: 5 },
+        payload: { signal: 'launch' },
+      },
+      seq,
+    );
+  };
+  const t0 = Date.parse('2020-07-28T10:00:00Z');
+  const lateness = 120_000;
+  // The watermark puts the seed exactly at the horizon less half a crowding window (the first version's
+  // seed horizon): 45 km at 320 m/s of longest travel.
+  const watermark = t0 + lateness + 140_625 + CROWD_WINDOW_MS / 2;
+  // A seed and three partners near it; sensor N, 46 km away, has exactly CROWD_LIMIT arrivals within
+  // a second, a whole travel after the seed: candidates of it, not crowded yet.
+  const group = [0, 1_000, 1_500, 2_000].map((d, i) => at(`g${i}`, `ac-g${i}`, t0 + d, i + 1, i * 300, 250));
+  const flood = Array.from({ length: CROWD_LIMIT }, (_, i) =>
+    at(`N-${i}`, 'ac-N', t0 + 141_000 + i * 9, 10 + i, 46_000, 250),
+  );
+  const far = [at('F1', 'ac-F1', watermark, 100, 200_000), at('F2', 'ac-F2', watermark, 101, 201_000)];
+  // One more of N, within the lateness allowance (not late), inside the last candidates' windows.
+  const late = at('N-late', 'ac-N', watermark - lateness + 400, 200, 46_000, 250);
+  const on = [
+    at('F1b', 'ac-F1', watermark + 150_000, 300, 200_000),
+    at('F2b', 'ac-F2', watermark + 150_000, 301, 201_000),
+  ];
+  const members = (events: readonly EventDraft[]) =>
+    events.map((e) =>
+      e.provenance
+        .map((c) => c.recordId)
+        .sort()
+        .join(','),
+    );
+
+  const live = new FusionEngine({ fitAcoustic: allIn });
+  live.add([...group, ...flood, ...far]);
+  const first = live.drain(false);
+  live.add([late]);
+  const second = live.drain(false);
+  live.add(on);
+  const third = live.drain(false);
+  const liveEvents = members([...first.events, ...second.events, ...third.events]);
+
+  const file = new FusionEngine({ fitAcoustic: allIn });
+  file.add([...group, ...flood, ...far, late, ...on]);
+  const whole = file.drain(true);
+  assert.deepEqual(liveEvents, members(whole.events));
+  assert.equal(first.setAside.length + second.setAside.length + third.setAside.length, whole.setAside.length);
+  assert.ok(whole.setAside.length > 0, 'the late arrival crowds the flood');
 });

@@ -105,17 +105,18 @@ const farArrivals = (seq: number, afterMs: number): FusionInput[] => [
   farArrival(seq + 1, afterMs, 'ac-far-2'),
 ];
 
-test('an acoustic event waits one lateness allowance, one hearing range of travel and half a crowding window, not more', () => {
-  // 120 s of lateness, 45 km at 320 m/s (140.6 s) and 5 s past the group's first arrival: 265.6 s.
-  // The sensors of one happening are all within one hearing range of it, so no partner can come
-  // later; the 5 s let every arrival that counts towards crowding the seed's sensor come in.
+test('an acoustic event waits one lateness allowance, one hearing range of travel, half a crowding window and the slack, not more', () => {
+  // 120 s of lateness, 45 km at 320 m/s (140.6 s), 5 s and 1 s past the group's first arrival:
+  // 266.6 s. The sensors of one happening are all within one hearing range of it, so no partner can
+  // come later; the 6 s let every arrival that counts towards crowding the seed's sensor or any of
+  // its candidates (up to one travel and 1 s after it) come in.
   const engine = new FusionEngine({ fitAcoustic: fitArrivals });
   const arrivals = heardBy(8);
   const firstMs = arrivals[0]?.timeMs ?? 0;
   engine.add(arrivals.map((a) => a.input));
-  engine.add(farArrivals(100, firstMs - START_MS + 265_000));
+  engine.add(farArrivals(100, firstMs - START_MS + 266_000));
   assert.deepEqual(engine.drain(false).events, [], 'released before a partner could still come');
-  engine.add(farArrivals(102, firstMs - START_MS + 266_000));
+  engine.add(farArrivals(102, firstMs - START_MS + 267_000));
   const events = engine.drain(false).events;
   assert.equal(events.length, 1);
   assert.equal(events[0]?.provenance.length, 8);
@@ -177,7 +178,7 @@ test('one sensor whose clock runs ahead does not release the arrivals waiting fo
   assert.deepEqual(engine.drain(false).events, [], 'one source alone moved the watermark');
   // The last three arrivals come; a second sensor's time then passes the group's window.
   engine.add(arrivals.slice(5).map((a) => a.input));
-  engine.add([farArrival(101, firstMs - START_MS + 266_000, 'ac-far-2')]);
+  engine.add([farArrival(101, firstMs - START_MS + 267_000, 'ac-far-2')]);
   const events = engine.drain(false).events;
   assert.equal(events.length, 1);
   assert.equal(events[0]?.provenance.length, 8, 'the group whole, not what had come by the early time');

@@ -291,9 +291,12 @@ export class FusionEngine {
     // A crowded arrival counts as taken from the start: it neither seeds a group nor joins one.
     const crowded = this.#crowded(waiting);
     const taken = Uint8Array.from(crowded);
-    // A seed is taken once every arrival of its sensor's crowding window is in: those still to come
-    // are dated from the horizon on, so seeds up to half a window before it.
-    const seedHorizon = horizon - CROWD_WINDOW_MS / 2;
+    // A seed is taken once every arrival that decides whether it or a candidate of it is crowded is
+    // in. Those still to come are dated from the watermark less the lateness allowance on, which is
+    // the horizon plus the longest travel; a candidate lies up to the longest travel and the slack
+    // after its seed, and counts half a window after itself: so seeds up to half a window and the
+    // slack before the horizon.
+    const seedHorizon = horizon - CROWD_WINDOW_MS / 2 - CANDIDATE_SLACK_MS;
     // Per sensor, its crowded seeds as stretches of overlapping windows (seeds come in time order).
     const stretches = new Map<string, CrowdedStretch[]>();
     let next = 0;

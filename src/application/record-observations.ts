@@ -213,7 +213,8 @@ async function markingsOf(
   return markings;
 }
 
-function sourceProblem(source: Source | undefined, kind: string): FieldIssue | undefined {
+/** Why a record may not come from `source` (unregistered, or of another kind), if it may not. */
+export function sourceProblem(source: Source | undefined, kind: string): FieldIssue | undefined {
   if (source === undefined) return { path: 'sourceId', reason: 'is not a registered source' };
   if (kind !== 'heartbeat' && kind !== source.kind)
     return { path: 'kind', reason: `must be "${source.kind}" or "heartbeat" for source ${source.id}` };

@@ -13,6 +13,7 @@ import type { AppDeps } from './app-deps.ts';
 import type { RecordBudget } from './record-budget.ts';
 import {
   commitObservations,
+  sourceProblem,
   validateObservations,
   type IngestReport,
   type Rejection,
@@ -166,10 +167,11 @@ async function replayReport(deps: AppDeps, input: SignedBatchInput, signer: stri
           }
         : sourceId !== signer
           ? { path: 'sourceId', reason: `must be ${signer}, the source that signed the batch` }
-          : {
+          : // The registry's reason, as the first answer gave it (unless the source changed since).
+            (sourceProblem(await deps.store.sources.find(sourceId), observation.kind) ?? {
               path: 'sourceId',
               reason: 'was not stored when this batch was first received (see that answer)',
-            };
+            });
     if (stored !== undefined) conflicts += 1;
     rejections.push({
       position,

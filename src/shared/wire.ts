@@ -16,7 +16,12 @@ export const errorResponseSchema = z
 export type ErrorResponse = z.infer<typeof errorResponseSchema>;
 
 export const rejectionSchema = z.object({
-  index: z.number().int().describe('0-based index of the record in the request'),
+  index: z
+    .number()
+    .int()
+    .describe(
+      'Where the record is in the request, from 0: its index in a JSON array, or its line in NDJSON (blank lines counted)',
+    ),
   field: z.string(),
   reason: z.string(),
   sourceId: z.string().optional(),

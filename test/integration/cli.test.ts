@@ -60,7 +60,7 @@ describe('truceline ingest', () => {
     assert.deepEqual(new Set(summary.rejections.map((r) => r.field)), new Set(['where_prec']));
     for (const r of summary.rejections) assert.ok(r.line > 1);
     assert.deepEqual(Object.keys(summary), ['accepted', 'duplicates', 'conflicts', 'rejected', 'rejections']);
-    assert.deepEqual(Object.keys(summary.rejections[0] ?? {}), ['line', 'field', 'reason']);
+    assert.deepEqual(Object.keys(summary.rejections[0] ?? {}), ['file', 'line', 'field', 'reason']);
 
     const again = await runCli(['ingest', UCDP, '--db', db, '--json']);
     const second = JSON.parse(again.stdout) as Summary;
@@ -105,6 +105,32 @@ describe('truceline ingest', () => {
         [5, 'id'],
       ],
     );
+  });
+
+  test("each rejection names its file; a hostile line's control characters are printed escaped", async () => {
+    const db = join(dir, 'two-files.db');
+    const sources = join(dir, 'two-files-sources.json');
+    writeFileSync(sources, cameraSource('cam-t'));
+    assert.equal((await runCli(['sources', 'register', sources, '--db', db])).code, 0);
+    const a = join(dir, 'a.ndjson');
+    const b = join(dir, 'b.ndjson');
+    // A terminal escape (set the window title) in a line that is not JSON.
+    writeFileSync(a, `\u001b]0;PWNED\u0007 not json\n`);
+    writeFileSync(b, `${JSON.stringify(sighting('cam-t', 't1', 1))}\n{"id":\n`);
+    const json = await runCli(['ingest', a, b, '--db', db, '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const summary = JSON.parse(json.stdout) as { rejections: { file: string; line: number }[] };
+    assert.deepEqual(
+      summary.rejections.map((r) => [r.file, r.line]),
+      [
+        [a, 1],
+        [b, 2],
+      ],
+    );
+    const text = await runCli(['ingest', a, '--db', db]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.ok(!text.stdout.includes('\u001b') && !text.stdout.includes('\u0007'), text.stdout);
+    assert.match(text.stdout, /\\u001b\]0;PWNED\\u0007/);
   });
 
   test('a batch larger than a validation piece commits whole: one receipt time, every line where it was', async () => {

@@ -20,7 +20,13 @@ const record = (id: string, lat: number) => ({
 test('a resend reports the stored records as duplicates and the rejected ones as rejected, storing nothing', async () => {
   const h = await startHarness({ clock: new TestClock(NOW), sources: [{ id: 'ac-1', kind: 'acoustic' }] });
   try {
-    const body = [record('a', 48.1), record('b', 95), record('c', 48.2)];
+    // b's latitude is out of range; d is of another kind than its source's.
+    const body = [
+      record('a', 48.1),
+      record('b', 95),
+      record('c', 48.2),
+      { ...record('d', 48.3), kind: 'seismic', payload: { magnitude: 1 } },
+    ];
     const send = () =>
       h.inject({ method: 'POST', url: '/api/v1/observations', payload: body, batchId: 'gw-1' });
     const first = await send();
@@ -28,9 +34,9 @@ test('a resend reports the stored records as duplicates and the rejected ones as
     const firstReport = first.json<{
       accepted: number;
       rejected: number;
-      rejections: { index: number; field: string }[];
+      rejections: { index: number; field: string; reason: string }[];
     }>();
-    assert.deepEqual([firstReport.accepted, firstReport.rejected], [2, 1]);
+    assert.deepEqual([firstReport.accepted, firstReport.rejected], [2, 2]);
     const quarantined = await h.deps.store.observations.countQuarantine();
 
     const again = await send();
@@ -41,10 +47,11 @@ test('a resend reports the stored records as duplicates and the rejected ones as
       rejected: number;
       rejections: { index: number; field: string; reason: string }[];
     }>();
-    assert.deepEqual([report.accepted, report.duplicates, report.rejected], [0, 2, 1]);
+    assert.deepEqual([report.accepted, report.duplicates, report.rejected], [0, 2, 2]);
     assert.deepEqual(
-      report.rejections.map((r) => [r.index, r.field]),
-      firstReport.rejections.map((r) => [r.index, r.field]),
+      report.rejections.map((r) => [r.index, r.field, r.reason]),
+      firstReport.rejections.map((r) => [r.index, r.field, r.reason]),
+      'each rejected again for the reason first given',
     );
     assert.equal(await h.deps.store.observations.count(), 2);
     assert.equal(await h.deps.store.observations.countQuarantine(), quarantined, 'nothing quarantined again');

@@ -68,7 +68,12 @@ export async function ingestCommand(
   bar?.stop();
   if (options.json) {
     const { accepted, duplicates, conflicts, rejected } = summary;
-    const rejections = summary.rejections.map(({ line, field, reason }) => ({ line, field, reason }));
+    const rejections = summary.rejections.map(({ file, line, field, reason }) => ({
+      file,
+      line,
+      field,
+      reason,
+    }));
     runtime.stdout(
       `${JSON.stringify({ accepted, duplicates, conflicts, rejected, rejections, ...(fusion ?? {}) })}\n`,
     );
@@ -78,9 +83,20 @@ export async function ingestCommand(
     );
     if (fusion !== undefined)
       runtime.stdout(`events ${fusion.events}, potential violations ${fusion.violations}\n`);
-    for (const r of summary.rejections) runtime.stdout(`${r.file}:${r.line}: ${r.field}: ${r.reason}\n`);
+    // A hostile file's text reaches the reasons (a parser quotes it) and the paths (unknown keys):
+    // control characters are shown escaped, never sent to the terminal.
+    for (const r of summary.rejections)
+      runtime.stdout(`${printable(r.file)}:${r.line}: ${printable(r.field)}: ${printable(r.reason)}\n`);
   }
   return 0;
+}
+
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/** `text` with its control characters (C0, DEL, C1) written as `\u` escapes. */
+function printable(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** The OS login name, for the record of who ran an ingest; never a prompt. */

@@ -55,6 +55,25 @@ test('bad dates and coordinates name the column', () => {
   );
 });
 
+test('a date that does not exist and a coordinate that is not decimal are issues, not rolled over or read as hex', () => {
+  for (const [over, path] of [
+    [{ date_start: '2015-02-30' }, 'date_start'],
+    [{ date_end: '2015-13-01 00:00:00.000' }, 'date_end'],
+    [{ latitude: '0x10' }, 'latitude'],
+    [{ longitude: 'Infinity' }, 'longitude'],
+  ] as const) {
+    const out = ucdpGedRowToObservation(row(over));
+    assert.ok('issues' in out, JSON.stringify(over));
+    assert.deepEqual(
+      out.issues.map((i) => i.path),
+      [path],
+    );
+  }
+  const signed = ucdpGedRowToObservation(row({ latitude: '+48.5', longitude: '-3.75e1' }));
+  assert.ok('value' in signed);
+  assert.deepEqual((signed.value as { location: unknown }).location, { lat: 48.5, lon: -37.5, ceM: 50_000 });
+});
+
 test('blank death counts are left out, so the record is plain JSON that validation takes as it is', () => {
   const out = ucdpGedRowToObservation(row({ best: '3', low: '', high: ' ' }));
   assert.ok('value' in out);

@@ -25,6 +25,22 @@ const DATE = /^(\d{4}-\d{2}-\d{2})(?:[ T]00:00:00(?:\.0+)?)?$/;
 const DEATH_COUNTS = ['best', 'low', 'high'] as const;
 /** A whole number as exports write one: `12`, or `12.0`. */
 const WHOLE = /^\d+(?:\.0+)?$/;
+/** A decimal number (`Number` alone would also read `0x10`, `0b1` or `Infinity`). */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** The `YYYY-MM-DD` day of a date column, if it is one that exists (`Date.parse` rolls 02-30 over). */
+function dayOf(text: string | undefined): string | undefined {
+  const day = DATE.exec(text?.trim() ?? '')?.[1];
+  if (day === undefined) return undefined;
+  const ms = Date.parse(`${day}T00:00:00Z`);
+  return Number.isFinite(ms) && new Date(ms).toISOString().startsWith(day) ? day : undefined;
+}
+
+/** A coordinate column as a number, if it is a decimal one. */
+function decimalOf(text: string | undefined): number | undefined {
+  const trimmed = text?.trim() ?? '';
+  return DECIMAL.test(trimmed) ? Number(trimmed) : undefined;
+}
 
 /** One CSV row (column name → text) as an observation, or the issues that keep it out. */
 export function ucdpGedRowToObservation(
@@ -33,16 +49,16 @@ export function ucdpGedRowToObservation(
   const issues: FieldIssue[] = [];
   const id = row.id?.trim() ?? '';
   if (id === '') issues.push({ path: 'id', reason: 'is required' });
-  const start = DATE.exec(row.date_start?.trim() ?? '')?.[1];
-  const end = DATE.exec(row.date_end?.trim() ?? '')?.[1];
-  if (start === undefined) issues.push({ path: 'date_start', reason: 'must be a date like 2015-02-12' });
-  if (end === undefined) issues.push({ path: 'date_end', reason: 'must be a date like 2015-02-12' });
-  const lat = Number(row.latitude);
-  const lon = Number(row.longitude);
-  if (row.latitude?.trim() === '' || !Number.isFinite(lat))
-    issues.push({ path: 'latitude', reason: 'must be a number' });
-  if (row.longitude?.trim() === '' || !Number.isFinite(lon))
-    issues.push({ path: 'longitude', reason: 'must be a number' });
+  const start = dayOf(row.date_start);
+  const end = dayOf(row.date_end);
+  if (start === undefined)
+    issues.push({ path: 'date_start', reason: 'must be a date that exists, like 2015-02-12' });
+  if (end === undefined)
+    issues.push({ path: 'date_end', reason: 'must be a date that exists, like 2015-02-12' });
+  const lat = decimalOf(row.latitude);
+  const lon = decimalOf(row.longitude);
+  if (lat === undefined) issues.push({ path: 'latitude', reason: 'must be a decimal number' });
+  if (lon === undefined) issues.push({ path: 'longitude', reason: 'must be a decimal number' });
   const precision = row.where_prec?.trim() ?? '';
   const ceM = UCDP_PRECISION_CE_M[precision];
   if (ceM === undefined) {
@@ -64,7 +80,15 @@ export function ucdpGedRowToObservation(
     if (WHOLE.test(text) && Number.isSafeInteger(count)) deaths[column] = count;
     else issues.push({ path: column, reason: 'must be a whole number of deaths (0 or more), or blank' });
   }
-  if (issues.length > 0 || start === undefined || end === undefined || ceM === undefined) return { issues };
+  if (
+    issues.length > 0 ||
+    start === undefined ||
+    end === undefined ||
+    lat === undefined ||
+    lon === undefined ||
+    ceM === undefined
+  )
+    return { issues };
 
   const from = Date.parse(`${start}T00:00:00Z`);
   const to = Date.parse(`${end}T00:00:00Z`) + DAY_MS;

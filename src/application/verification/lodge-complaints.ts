@@ -15,6 +15,7 @@ import {
 } from '../../core/verification/link-complaint.ts';
 import type { OpenVerification } from '../../core/verification/verification-action.ts';
 import { TrucelineError, validationError, type FieldIssue } from '../../core/errors.ts';
+import { rawRecordsOf, type RawRecord } from '../../core/observations/raw-record.ts';
 import type { StoredObservation } from '../../core/ports/observation-store.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { recordSignedBatch, type SignatureWindow, type SignedBatchInput } from '../record-signed-batch.ts';
@@ -54,21 +55,23 @@ export function complaintOf(observation: StoredObservation): Complaint {
   };
 }
 
-/** The records of a body, for the checks made before its signature is even verified. */
+/**
+ * The records of a body, for the checks made before its signature is even verified: split as
+ * validation splits them (runs of blank lines skipped at once, bytes that are not UTF-8 refused).
+ */
 function recordsOf(body: Uint8Array, format: 'json' | 'ndjson'): unknown[] {
-  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  let raws: readonly RawRecord[];
   try {
-    if (format === 'json') {
-      const parsed = JSON.parse(text) as unknown;
-      return Array.isArray(parsed) ? parsed : [parsed];
-    }
-    return text
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => JSON.parse(line) as unknown);
+    raws = rawRecordsOf(
+      format === 'json' ? { format, text: body } : { format, text: body, firstPosition: 0 },
+    );
   } catch {
     throw new TrucelineError('E_BAD_REQUEST', 'the body is not JSON (or NDJSON)');
   }
+  return raws.map((raw) => {
+    if ('issues' in raw) throw new TrucelineError('E_BAD_REQUEST', 'the body is not JSON (or NDJSON)');
+    return raw.value;
+  });
 }
 
 /** Records a party's signed complaints, then opens and links their verification items. */

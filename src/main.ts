@@ -202,6 +202,9 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
   const oidc = await oidcClient(options);
   const app = await buildApp(deps, {
     oidc,
+    ...(options.recordsPerMinute === undefined
+      ? {}
+      : { rateLimits: { recordsPerSourceKey: options.recordsPerMinute } }),
     https: tls
       ? { cert: await readFile(options.tlsCert ?? ''), key: await readFile(options.tlsKey ?? '') }
       : undefined,

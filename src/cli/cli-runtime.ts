@@ -20,6 +20,8 @@ export interface ServeOptions extends StoreOptions {
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   readonly insecurePublic: boolean;
+  /** Records a minute per source key (default that of the API). */
+  readonly recordsPerMinute?: number;
   /** Register a shipped agreement and run a live demonstration feed. */
   readonly demo: boolean;
   /** Agreement to register at start: a shipped id or a file. */

@@ -80,6 +80,11 @@ export function buildProgram(runtime: CliRuntime): Command {
       .option('--tls-cert <file>', 'TLS certificate (PEM)')
       .option('--tls-key <file>', 'TLS private key (PEM)')
       .option('--insecure-public', 'allow a non-loopback host without TLS', false)
+      .option(
+        '--records-per-minute <n>',
+        'records a minute each source key may have stored (default 60000; 429 beyond)',
+        int('--records-per-minute', 1, 100_000_000),
+      )
       .option('--demo', 'register a shipped agreement and run a live demonstration feed', false)
       .option('--agreement <id|file>', 'agreement to register at start (a shipped id or a file)')
       .option('--oidc-issuer <url>', "the mission's OpenID Connect provider (issuer identifier, https://…)")

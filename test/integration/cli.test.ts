@@ -192,6 +192,33 @@ describe('truceline serve and backup', () => {
     assert.match(res.stderr, /refusing to listen on 0\.0\.0\.0 without TLS/);
   });
 
+  test('--records-per-minute sets what each source key may send; a bad value names the option', async () => {
+    const bad = await runCli([
+      'serve',
+      '--records-per-minute',
+      '0',
+      '--port',
+      '0',
+      '--db',
+      join(dir, 'rpm.db'),
+    ]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /--records-per-minute must be a whole number from 1/);
+    const server = await startServer(['--db', join(dir, 'rpm.db'), '--records-per-minute', '1234']);
+    try {
+      const api = (await (await fetch(`${server.address}/openapi.json`)).json()) as {
+        paths: Record<string, { post?: { description?: string } }>;
+      };
+      assert.match(
+        api.paths['/api/v1/observations']?.post?.description ?? '',
+        /at most 1234 records a minute/,
+      );
+    } finally {
+      server.child.kill('SIGTERM');
+      await new Promise((resolve) => server.child.once('exit', resolve));
+    }
+  });
+
   test('backup writes a consistent copy while the server takes writes; the copy holds every record acknowledged before it', async () => {
     const db = join(dir, 'live.db');
     const sources = join(dir, 'sources.json');

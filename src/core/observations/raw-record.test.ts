@@ -98,3 +98,31 @@ test('a byte-order mark opening any line is ignored, as at the start of the text
     [{ a: 1 }, { b: 2 }],
   );
 });
+
+test('a key given twice is named, in NDJSON and in a JSON array; keys repeated only inside strings are not', () => {
+  const ndjson = rawRecordsOf({
+    format: 'ndjson',
+    text: bytes(
+      '{"id":"other","kind":"x","id":"mine"}\n{"a":{"b":1,"c":[{"d":1,"d":2}]}}\n{"t":"a\\":1,\\"t\\":2","u":1}\n',
+    ),
+    firstPosition: 1,
+  });
+  assert.deepEqual(
+    ndjson.map((r) => ('issues' in r ? r.issues : r.value)),
+    [
+      [{ path: 'id', reason: 'is given more than once' }],
+      [{ path: 'a.c[0].d', reason: 'is given more than once' }],
+      { t: 'a":1,"t":2', u: 1 },
+    ],
+  );
+  const array = rawRecordsOf({ format: 'json', text: bytes('[{"a":1},{"b":{"x":1,"x":1}},{"c":3}]') });
+  assert.deepEqual(
+    array.map((r) => ('issues' in r ? r.issues : r.value)),
+    [{ a: 1 }, [{ path: 'b.x', reason: 'is given more than once' }], { c: 3 }],
+  );
+  const lone = rawRecordsOf({ format: 'json', text: bytes('{"lat":10,"lat":20}') });
+  assert.deepEqual(
+    lone.map((r) => ('issues' in r ? r.issues : r.value)),
+    [[{ path: 'lat', reason: 'is given more than once' }]],
+  );
+});

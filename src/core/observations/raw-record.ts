@@ -3,6 +3,7 @@
  * text, a JSON array, or records already split (CSV rows).
  */
 import { TrucelineError, type FieldIssue } from '../errors.ts';
+import { mayRepeatKeys, repeatedKeyIssues, repeatedKeyPaths } from './duplicate-keys.ts';
 
 /** One record as received. `position` is its index in a request (0-based) or its line in a file (1-based). */
 export type RawRecord =
@@ -145,7 +146,12 @@ export function parseRecordText(text: string, position: number): RawRecord {
   try {
     // A byte-order mark opening a line is dropped, wherever the line falls (files joined together).
     const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-    return { position, text, value: JSON.parse(json) as unknown };
+    const value = JSON.parse(json) as unknown;
+    if (mayRepeatKeys(json, value)) {
+      const repeated = repeatedKeyPaths(json);
+      if (repeated.length > 0) return { position, text, issues: repeatedKeyIssues(repeated) };
+    }
+    return { position, text, value };
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     return { position, text, issues: [{ path: '(root)', reason: `is not valid JSON: ${why}` }] };
@@ -163,14 +169,32 @@ export function splitJsonArray(text: string): RawRecord[] {
       `the body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
+  // Keys given twice, by record: an array's element, or the one record a lone object is.
+  const repeated = new Map<number, (string | number)[][]>();
+  if (mayRepeatKeys(text, value))
+    for (const path of repeatedKeyPaths(text)) {
+      const [index, rest] = Array.isArray(value) ? [Number(path[0]), path.slice(1)] : [0, path];
+      repeated.set(index, [...(repeated.get(index) ?? []), rest]);
+    }
   if (!Array.isArray(value)) {
     // A single object is accepted as a batch of one.
-    if (typeof value === 'object' && value !== null) return [{ position: 0, text, value }];
+    if (typeof value === 'object' && value !== null) {
+      const paths = repeated.get(0);
+      return [
+        paths === undefined
+          ? { position: 0, text, value }
+          : { position: 0, text, issues: repeatedKeyIssues(paths) },
+      ];
+    }
     throw new TrucelineError('E_BAD_REQUEST', 'the body must be a JSON array of observations');
   }
   return value.map((item: unknown, index): RawRecord => {
     try {
-      return { position: index, text: JSON.stringify(item), value: item };
+      const paths = repeated.get(index);
+      const itemText = JSON.stringify(item);
+      return paths === undefined
+        ? { position: index, text: itemText, value: item }
+        : { position: index, text: itemText, issues: repeatedKeyIssues(paths) };
     } catch (error) {
       // JSON.parse takes nesting JSON.stringify cannot give back (it recurses): such a record is no observation.
       if (!(error instanceof RangeError)) throw error;

@@ -15,7 +15,7 @@ import {
 } from '../../core/verification/link-complaint.ts';
 import type { OpenVerification } from '../../core/verification/verification-action.ts';
 import { TrucelineError, validationError, type FieldIssue } from '../../core/errors.ts';
-import { rawRecordsOf, type RawRecord } from '../../core/observations/raw-record.ts';
+import { isNotJson, rawRecordsOf, type RawRecord } from '../../core/observations/raw-record.ts';
 import type { StoredObservation } from '../../core/ports/observation-store.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { recordSignedBatch, type SignatureWindow, type SignedBatchInput } from '../record-signed-batch.ts';
@@ -57,21 +57,26 @@ export function complaintOf(observation: StoredObservation): Complaint {
 
 /**
  * The records of a body, for the checks made before its signature is even verified: split as
- * validation splits them (runs of blank lines skipped at once, bytes that are not UTF-8 refused).
+ * validation splits them (runs of blank lines skipped at once). A record that is not JSON refuses the
+ * body; one that is JSON but not taken as it stands (bytes not UTF-8, a key given twice) is left to
+ * validation, which rejects it on its own.
  */
 function recordsOf(body: Uint8Array, format: 'json' | 'ndjson'): unknown[] {
+  const notJson = new TrucelineError('E_BAD_REQUEST', 'the body is not JSON (or NDJSON)');
   let raws: readonly RawRecord[];
   try {
     raws = rawRecordsOf(
       format === 'json' ? { format, text: body } : { format, text: body, firstPosition: 0 },
     );
   } catch {
-    throw new TrucelineError('E_BAD_REQUEST', 'the body is not JSON (or NDJSON)');
+    throw notJson;
   }
-  return raws.map((raw) => {
-    if ('issues' in raw) throw new TrucelineError('E_BAD_REQUEST', 'the body is not JSON (or NDJSON)');
-    return raw.value;
-  });
+  const values: unknown[] = [];
+  for (const raw of raws) {
+    if (!('issues' in raw)) values.push(raw.value);
+    else if (isNotJson(raw)) throw notJson;
+  }
+  return values;
 }
 
 /** Records a party's signed complaints, then opens and links their verification items. */

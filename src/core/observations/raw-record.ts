@@ -32,6 +32,13 @@ const strictUtf8KeepingBom = new TextDecoder('utf-8', { fatal: true, ignoreBOM: 
 export const decodeText = (text: ReceivedText): string =>
   typeof text === 'string' ? text : utf8.decode(text);
 
+/** How the issue of a record that is not JSON at all begins. */
+const NOT_JSON = 'is not valid JSON:';
+
+/** Whether a raw record is not JSON at all (rather than JSON that validation rejects). */
+export const isNotJson = (raw: RawRecord): boolean =>
+  'issues' in raw && raw.issues.some((issue) => issue.reason.startsWith(NOT_JSON));
+
 /** The issue of a line or body whose bytes are not UTF-8: its text is not what the sender meant. */
 const NOT_UTF8: FieldIssue = { path: '(root)', reason: 'is not valid UTF-8' };
 
@@ -154,7 +161,7 @@ export function parseRecordText(text: string, position: number): RawRecord {
     return { position, text, value };
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    return { position, text, issues: [{ path: '(root)', reason: `is not valid JSON: ${why}` }] };
+    return { position, text, issues: [{ path: '(root)', reason: `${NOT_JSON} ${why}` }] };
   }
 }
 

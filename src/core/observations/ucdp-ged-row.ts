@@ -28,12 +28,12 @@ const WHOLE = /^\d+(?:\.0+)?$/;
 /** A decimal number (`Number` alone would also read `0x10`, `0b1` or `Infinity`). */
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-/** The `YYYY-MM-DD` day of a date column, if it is one that exists (`Date.parse` rolls 02-30 over). */
-function dayOf(text: string | undefined): string | undefined {
+/** The start (UTC, ms) of a date column's day, if it is one that exists (`Date.parse` rolls 02-30 over). */
+function dayOf(text: string | undefined): number | undefined {
   const day = DATE.exec(text?.trim() ?? '')?.[1];
   if (day === undefined) return undefined;
   const ms = Date.parse(`${day}T00:00:00Z`);
-  return Number.isFinite(ms) && new Date(ms).toISOString().startsWith(day) ? day : undefined;
+  return Number.isFinite(ms) && new Date(ms).toISOString().startsWith(day) ? ms : undefined;
 }
 
 /** A coordinate column as a number, if it is a decimal one. */
@@ -90,8 +90,8 @@ export function ucdpGedRowToObservation(
   )
     return { issues };
 
-  const from = Date.parse(`${start}T00:00:00Z`);
-  const to = Date.parse(`${end}T00:00:00Z`) + DAY_MS;
+  const from = start;
+  const to = end + DAY_MS;
   if (!(to > from)) return { issues: [{ path: 'date_end', reason: 'must not be before date_start' }] };
   const headline = row.source_headline?.trim();
   return {

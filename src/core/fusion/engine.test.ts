@@ -2,16 +2,25 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   FusionEngine,
+  MIN_POSITION_SIGMA_M,
   MIN_PROVISIONAL_ARRIVALS,
   RADAR_COVARIANCE_WIDENING,
   type AcousticFitter,
 } from './engine.ts';
 import { fitArrivals } from './fit-arrivals.ts';
+import { isPositiveDefinite2 } from './gaussian.ts';
 import { fusionInputOfRecord, type FusionInput } from './inputs.ts';
 import { heardBy, START_MS, TEST_FRAME } from './test-arrivals.ts';
 
 /** A counter-battery radar's track of the launch at the frame's origin, reported 0.1 s after it. */
-function radarTrack(seq: number): FusionInput {
+function radarTrack(
+  seq: number,
+  originEllipse: { semiMajorM: number; semiMinorM: number; orientationDeg: number } = {
+    semiMajorM: 60,
+    semiMinorM: 30,
+    orientationDeg: 30,
+  },
+): FusionInput {
   const origin = TEST_FRAME.toGeo(30, -20);
   const impact = TEST_FRAME.toGeo(12_000, 9_000);
   const record = {
@@ -23,7 +32,7 @@ function radarTrack(seq: number): FusionInput {
     location: { ...TEST_FRAME.toGeo(-20_000, -30_000), ceM: 10 },
     payload: {
       track: 'origin-and-impact',
-      origin: { ...origin, ellipse: { semiMajorM: 60, semiMinorM: 30, orientationDeg: 30 } },
+      origin: { ...origin, ellipse: originEllipse },
       impact: { ...impact, ellipse: { semiMajorM: 80, semiMinorM: 40, orientationDeg: 60 } },
     },
   } as const;
@@ -66,6 +75,25 @@ test("a radar track's stated ellipses are taken 1.17 times wider in covariance (
   // The trace is σ_major² + σ_minor², ×1.17.
   const [ee, , nn] = event.origin.covariance;
   assert.ok(Math.abs((ee + nn) / ((60 ** 2 + 30 ** 2) * RADAR_COVARIANCE_WIDENING) - 1) < 1e-9);
+});
+
+test('a radar track whose ellipse no covariance can hold is bounded, and merges without halting fusion', () => {
+  // Validation takes any positive axes. A square below 1e-162 m is zero, and a thin ellipse turned off
+  // the axes cancels its determinant: the merge with the launch's arrivals threw on every drain.
+  for (const ellipse of [
+    { semiMajorM: 1e-3, semiMinorM: 2_000_000, orientationDeg: 45 },
+    { semiMajorM: 2_000_000, semiMinorM: 1e-3, orientationDeg: 45 },
+    { semiMajorM: 1e-200, semiMinorM: 1e-200, orientationDeg: 30 },
+  ]) {
+    const engine = new FusionEngine({ fitAcoustic: fitArrivals });
+    engine.add([radarTrack(100, ellipse), ...arrivalsOfTheLaunch()]);
+    const events = engine.drain(true).events;
+    const radar = events.find((e) => e.id === 'rd-1/rd-1-000001' || e.method.includes('radar'));
+    assert.ok(radar?.origin, JSON.stringify(ellipse));
+    assert.ok(isPositiveDefinite2(radar.origin.covariance), JSON.stringify(radar.origin.covariance));
+    const [ee, , nn] = radar.origin.covariance;
+    assert.ok(ee + nn >= 2 * MIN_POSITION_SIGMA_M ** 2, 'no position is stated closer than a metre');
+  }
 });
 
 test('a radar track and its arrivals drained together give the merged event only', () => {

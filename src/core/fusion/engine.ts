@@ -29,7 +29,7 @@ import { eventIdOf } from './event-id.ts';
 import { MAX_HEARING_RANGE_M } from './fit-arrivals.ts';
 import type { EventKind } from '../agreement/kinds.ts';
 import type { Contribution, FusedEvent, GaussianPoint, LocalisationMethod } from './event.ts';
-import { combineGaussianPoints, mahalanobisSquared } from './gaussian.ts';
+import { combineGaussianPoints, isPositiveDefinite2, mahalanobisSquared } from './gaussian.ts';
 import { byTimeThenKey, type FusionInput } from './inputs.ts';
 import { LocalFrame, METRES_PER_DEGREE_LAT, metresPerDegreeLon } from './local-frame.ts';
 import { mergeSpans, unsplitCursor, type SeqSpan } from './unsplit-cursor.ts';
@@ -865,7 +865,11 @@ function separation(a: GaussianPoint, b: GaussianPoint): number {
  */
 function withRadar(radar: EventDraft, acoustic: EventDraft, trusted: boolean): EventDraft {
   const origin =
-    radar.origin !== null && acoustic.location !== null && trusted
+    radar.origin !== null &&
+    acoustic.location !== null &&
+    trusted &&
+    isPositiveDefinite2(radar.origin.covariance) &&
+    isPositiveDefinite2(acoustic.location.covariance)
       ? combineGaussianPoints([radar.origin, acoustic.location])
       : radar.origin;
   const provenance = [...radar.provenance, ...acoustic.provenance].sort((a, b) => a.seq - b.seq);
@@ -922,12 +926,26 @@ const contribution = (input: FusionInput, role: Contribution['role']): Contribut
   role,
 });
 
-/** A circle of radius `ceM` (1 σ) as a covariance. */
-const circle = (lat: number, lon: number, sigmaM: number): GaussianPoint => ({
-  lat,
-  lon,
-  covariance: [sigmaM * sigmaM, 0, sigmaM * sigmaM],
-});
+/**
+ * No report places anything closer than this, m (1 σ): a stated error below it is taken as it. Validation
+ * accepts any positive error, and a square under 1e-162 m is zero in floating point — a covariance no
+ * combination can invert.
+ */
+export const MIN_POSITION_SIGMA_M = 1;
+
+/**
+ * An ellipse's minor axis is taken as at least this share of its major one. The covariance of a thinner
+ * ellipse turned off the axes cannot be represented: its determinant cancels to nothing or below, and a
+ * radar track stating 1 mm by 2,000 km made the merge with its launch's arrivals throw, halting fusion
+ * at that record on every run.
+ */
+export const MIN_AXIS_RATIO = 1e-4;
+
+/** A circle of radius `sigmaM` (1 σ) as a covariance. */
+const circle = (lat: number, lon: number, sigmaM: number): GaussianPoint => {
+  const s = Math.max(sigmaM, MIN_POSITION_SIGMA_M);
+  return { lat, lon, covariance: [s * s, 0, s * s] };
+};
 
 /** An ellipse given by its semi-axes (1 σ) and the major axis' orientation (degrees from north). */
 function ellipseCovariance(
@@ -938,9 +956,13 @@ function ellipseCovariance(
   orientationDeg: number,
 ): GaussianPoint {
   const theta = (orientationDeg * Math.PI) / 180;
-  // Major axis direction in east/north: (sin θ, cos θ).
+  // Major axis direction in east/north: (sin θ, cos θ). A "minor" axis longer than the major one is
+  // taken as it is stated (the covariance holds either way); both are bounded as above.
   const [ue, un] = [Math.sin(theta), Math.cos(theta)];
-  const [a2, b2] = [semiMajorM * semiMajorM, semiMinorM * semiMinorM];
+  const longest = Math.max(semiMajorM, semiMinorM, MIN_POSITION_SIGMA_M);
+  const floor = Math.max(MIN_POSITION_SIGMA_M, longest * MIN_AXIS_RATIO);
+  const [a, b] = [Math.max(semiMajorM, floor), Math.max(semiMinorM, floor)];
+  const [a2, b2] = [a * a, b * b];
   return {
     lat,
     lon,

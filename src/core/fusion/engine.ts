@@ -29,7 +29,12 @@ import { eventIdOf } from './event-id.ts';
 import { MAX_HEARING_RANGE_M } from './fit-arrivals.ts';
 import type { EventKind } from '../agreement/kinds.ts';
 import type { Contribution, FusedEvent, GaussianPoint, LocalisationMethod } from './event.ts';
-import { combineGaussianPoints, isPositiveDefinite2, mahalanobisSquared } from './gaussian.ts';
+import {
+  combineGaussianPoints,
+  isPositiveDefinite2,
+  mahalanobisSquared,
+  type Covariance2,
+} from './gaussian.ts';
 import { byTimeThenKey, type FusionInput } from './inputs.ts';
 import { LocalFrame, METRES_PER_DEGREE_LAT, metresPerDegreeLon } from './local-frame.ts';
 import { mergeSpans, unsplitCursor, type SeqSpan } from './unsplit-cursor.ts';
@@ -849,14 +854,29 @@ const GATE_SLACK_S = 0.05;
 /** Squared Mahalanobis distance under which a radar origin and an acoustic fix are one launch (99.9 %). */
 const RADAR_MERGE_CHI2 = 13.8;
 
-/** The squared Mahalanobis distance between two estimates of one point (their errors independent). */
+/**
+ * The squared Mahalanobis distance between two estimates of one point (their errors independent); ∞
+ * when either lies beyond {@link MAX_FUSED_LATITUDE} or their errors together are no covariance.
+ */
 function separation(a: GaussianPoint, b: GaussianPoint): number {
+  if (!withinFusedLatitudes(a.lat) || !withinFusedLatitudes(b.lat)) return Number.POSITIVE_INFINITY;
   const frame = new LocalFrame(a.lat, a.lon);
   const d = frame.toLocal(b.lat, b.lon);
   const [ae, an, aa] = a.covariance;
   const [be, bn, bb] = b.covariance;
-  return mahalanobisSquared(d.east, d.north, [ae + be, an + bn, aa + bb]);
+  const sum: Covariance2 = [ae + be, an + bn, aa + bb];
+  return isPositiveDefinite2(sum) ? mahalanobisSquared(d.east, d.north, sum) : Number.POSITIVE_INFINITY;
 }
+
+/**
+ * Fusion's local frames hold within ±89.9° of latitude, and a fit may land up to 100 km (0.9°) from its
+ * sensors: arrivals of sensors beyond ±88° are stored but not grouped, and a radar origin there joins
+ * no acoustic group. Two arrivals dated from a sensor at the pole (validation takes any latitude)
+ * made every drain throw, and so did one radar track with its origin there beside any launch heard.
+ */
+export const MAX_FUSED_LATITUDE = 88;
+
+const withinFusedLatitudes = (lat: number): boolean => Math.abs(lat) <= MAX_FUSED_LATITUDE;
 
 /**
  * One launch seen by a radar and heard by the arrays: the radar's event (its id, impact and weapon
@@ -891,7 +911,9 @@ function withRadar(radar: EventDraft, acoustic: EventDraft, trusted: boolean): E
  */
 function roughDistanceM(lat1: number, lon1: number, lat2: number, lon2: number): number {
   const kx = metresPerDegreeLon((lat1 + lat2) / 2);
-  return hypot((lon2 - lon1) * kx, (lat2 - lat1) * METRES_PER_DEGREE_LAT) * 0.99;
+  // Across the antimeridian the short way round.
+  const dLon = lon2 - lon1 - 360 * Math.round((lon2 - lon1) / 360);
+  return hypot(dLon * kx, (lat2 - lat1) * METRES_PER_DEGREE_LAT) * 0.99;
 }
 
 /** Launch and impact arrivals never group together; unclassified ones go with either. */
@@ -900,7 +922,7 @@ const signalsAgree = (a: Arrival['signal'], b: Arrival['signal']): boolean =>
 
 function arrivalOf(input: FusionInput): Arrival | undefined {
   const record = input.record;
-  if (record.kind !== 'acoustic') return undefined;
+  if (record.kind !== 'acoustic' || !withinFusedLatitudes(record.location.lat)) return undefined;
   return {
     input,
     sensorId: input.sourceId,

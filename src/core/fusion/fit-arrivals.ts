@@ -8,6 +8,7 @@
 import { hypot } from '../hypot.ts';
 import type { AcousticFitter, Arrival, ArrivalFit } from './engine.ts';
 import type { GaussianPoint } from './event.ts';
+import { confidenceEllipse, isPositiveDefinite2 } from './gaussian.ts';
 import { localiseAcoustic } from './acoustic/localise.ts';
 import type { AcousticFix } from './acoustic/localise.ts';
 import { LocalFrame } from './local-frame.ts';
@@ -73,12 +74,28 @@ function fitGroup(group: readonly Arrival[]): ArrivalFit | null {
     group.map((a) => ({ lat: a.lat, lon: a.lon, timeS: a.timeMs / 1000, sigmaS: a.sigmaMs / 1000 })),
   );
   if (!fix.localised || fix.quality === 'inconsistent') return null;
+  if (!placesASource(fix.position) || (fix.alternative !== null && !placesASource(fix.alternative)))
+    return null;
   if (fix.standardisedResiduals.some((z) => Math.abs(z) > MAX_STANDARDISED_RESIDUAL)) return null;
   if (new Set(group.map((a) => a.input.sourceId)).size !== group.length) return null;
   if (!withinHearing(fix.position, group)) return null;
   if (fix.alternative !== null && !withinHearing(fix.alternative, group)) return null;
   if (!levelsAgree(fix.position, group) || !directionsAgree(fix.position, group)) return null;
   return toFit(group, fix);
+}
+
+/**
+ * Whether a fix says where the source is: a covariance that is positive definite with no axis longer
+ * than the hearing range. Arrivals whose stated timing errors are days long (validation accepts up to
+ * years) leave one time difference to fit, and the position's covariance is then numerically of rank
+ * one, σ of ~250,000 km: no place, and a matrix the radar merge cannot invert.
+ */
+function placesASource(point: GaussianPoint): boolean {
+  // The 1 σ ellipse (39.35 % in two dimensions).
+  return (
+    isPositiveDefinite2(point.covariance) &&
+    confidenceEllipse(point.covariance, 0.3935).semiMajorM <= MAX_HEARING_RANGE_M
+  );
 }
 
 /** Whether every sensor could have heard a source at `point`. */

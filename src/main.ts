@@ -36,6 +36,7 @@ import { systemClock } from './core/ports/clock.ts';
 import type { Store } from './core/ports/store.ts';
 import { startLiveSector } from './sim/live-sector.ts';
 import { FusionPipeline, type FusionLogic } from './application/fusion-pipeline.ts';
+import { FusionHealth } from './application/fusion-health.ts';
 import { runAtMostEvery } from './application/run-at-most-every.ts';
 import { attribute } from './core/attribution/attribute.ts';
 import { FusionEngine } from './core/fusion/engine.ts';
@@ -200,8 +201,11 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
     fusedAgreement = record.id;
   }
   const oidc = await oidcClient(options);
+  const fusionHealth =
+    fusedAgreement === undefined ? undefined : new FusionHealth(fusedAgreement, deps.clock);
   const app = await buildApp(deps, {
     oidc,
+    fusionHealth,
     ...(options.recordsPerMinute === undefined
       ? {}
       : { rateLimits: { recordsPerSourceKey: options.recordsPerMinute } }),
@@ -213,7 +217,7 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
   const stopFusion =
     fusedAgreement === undefined
       ? () => undefined
-      : startFusion(deps, fusedAgreement, (error) => app.log.error(error));
+      : startFusion(deps, fusedAgreement, (error) => app.log.error(error), { health: fusionHealth });
   const stopFeed =
     options.demo && agreementSource !== undefined
       ? await startLiveSector(deps, {
@@ -356,12 +360,21 @@ export function startFusion(
   deps: AppDeps,
   agreementId: string,
   onError: (error: unknown) => void,
+  options: { readonly health?: FusionHealth; readonly logic?: FusionLogic } = {},
 ): () => void {
   // A live server shows acoustic events as their arrivals come, revised as more come.
-  const pipeline = new FusionPipeline(deps, fusionLogic, { agreementId, provisional: true });
+  const pipeline = new FusionPipeline(deps, options.logic ?? fusionLogic, { agreementId, provisional: true });
+  const { health } = options;
   let stopped = false;
   const run = (): void => {
-    if (!stopped) pipeline.run(false).catch(onError);
+    if (stopped) return;
+    pipeline.run(false).then(
+      (report) => health?.succeeded(report),
+      (error: unknown) => {
+        health?.failed();
+        onError(error);
+      },
+    );
   };
   // After commits, at most every FUSION_MIN_INTERVAL_MS: commits meanwhile share the next run.
   const afterCommits = runAtMostEvery(run, FUSION_MIN_INTERVAL_MS);

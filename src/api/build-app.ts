@@ -21,6 +21,7 @@ import { streamRoutes, type StreamOptions } from './live/stream.ts';
 import { agreementRoutes } from './routes/agreements.ts';
 import { fusionRoutes } from './routes/fusion.ts';
 import { healthRoutes } from './routes/health.ts';
+import type { FusionHealth } from '../application/fusion-health.ts';
 import { accessPolicyRoutes } from './routes/access-policy.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { verificationRoutes } from './routes/verification.ts';
@@ -50,6 +51,8 @@ export interface AppOptions {
   readonly signatureWindow?: Partial<SignatureWindow>;
   /** The mission's OpenID Connect provider: adds `/auth/oidc/login` and `/auth/oidc/callback` (default none). */
   readonly oidc?: OidcClient | undefined;
+  /** The server's fusion, when it runs one: `/healthz` reports on it. */
+  readonly fusionHealth?: FusionHealth | undefined;
   /** Fastify's logger setting (default off). */
   readonly logger?: FastifyServerOptions['logger'];
 }
@@ -109,7 +112,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/openapi.json', { config: { action: 'public' }, schema: { hide: true } }, () => app.swagger());
 
-  await app.register(healthRoutes(deps));
+  await app.register(healthRoutes(deps, options.fusionHealth));
   await app.register(authRoutes(deps));
   if (options.oidc !== undefined) await app.register(oidcRoutes(deps, options.oidc));
   const readLog = new ReadLog(deps, (error) => app.log.error({ err: error }, 'record of reads failed'));

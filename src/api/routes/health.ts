@@ -1,18 +1,24 @@
-/** @module `GET /healthz`: is the server up, and can it read its store. */
+/**
+ * @module `GET /healthz`: is the server up, can it read its store, and — where it runs fusion — does
+ * fusion keep up. `status` is `degraded` while fusion runs fail: observations are still accepted,
+ * but no event or potential violation comes out.
+ */
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../application/app-deps.ts';
+import type { FusionHealth } from '../../application/fusion-health.ts';
 
-export function healthRoutes(deps: AppDeps) {
+export function healthRoutes(deps: AppDeps, fusion?: FusionHealth) {
   return async (app: FastifyInstance): Promise<void> => {
     app.get(
       '/healthz',
       { config: { action: 'public' }, schema: { summary: 'Health', tags: ['health'] } },
       async () => ({
-        status: 'ok',
+        status: fusion?.failing === true ? 'degraded' : 'ok',
         store: deps.store.engine,
         latestSeq: await deps.store.observations.latestSeq(),
         // SQLite: `inline` where `background` was configured means the checkpoint thread failed.
         ...(deps.store.walCheckpoints === undefined ? {} : { checkpoints: deps.store.walCheckpoints() }),
+        ...(fusion === undefined ? {} : { fusion: fusion.view() }),
       }),
     );
   };

@@ -12,6 +12,11 @@ export interface QueryObservationsInput {
   readonly toMs?: number;
   readonly kinds?: readonly ObservationKind[];
   readonly sourceIds?: readonly string[];
+  /**
+   * Only the observations of sources this organisation owns: for a reader who may not read the
+   * mission's. See {@link queryObservations}.
+   */
+  readonly ownSourcesOf?: string;
   /** The cursor from the previous page. */
   readonly afterSeq?: number;
   readonly limit: number;
@@ -26,15 +31,31 @@ export interface ObservationPage {
 /**
  * A page of the observations `mayRead` lets the reader have (all, when not given), full where it can
  * be: see {@link readablePage}.
+ *
+ * The page's cursor follows the rows the store matched, readable or not: whether it is null tells
+ * whether more rows match the filters. A reader who may not read the mission's observations (a party)
+ * could so learn, with a box halved request after request, where a mission sensor stands and when it
+ * reported — from empty pages. Its queries are narrowed to the sources its own organisation owns (the
+ * only observations released to it: see `observationMarking`), so the store matches no row it may not
+ * read.
  */
 export async function queryObservations(
   deps: Pick<AppDeps, 'store'>,
   input: QueryObservationsInput,
   mayRead?: (row: StoredObservation) => boolean,
 ): Promise<ObservationPage> {
+  const { ownSourcesOf, ...filters } = input;
+  let sourceIds = filters.sourceIds;
+  if (ownSourcesOf !== undefined) {
+    const own = new Set(
+      (await deps.store.sources.list()).filter((s) => s.organisation === ownSourcesOf).map((s) => s.id),
+    );
+    sourceIds = sourceIds === undefined ? [...own] : sourceIds.filter((id) => own.has(id));
+    if (sourceIds.length === 0) return { items: [], nextAfterSeq: null };
+  }
   return readablePage(
-    (afterSeq, limit) => deps.store.observations.query({ ...input, afterSeq, limit }),
-    input,
+    (afterSeq, limit) => deps.store.observations.query({ ...filters, sourceIds, afterSeq, limit }),
+    filters,
     mayRead,
   );
 }

@@ -16,6 +16,7 @@ import {
 import type { IngestReport } from '../../application/record-observations.ts';
 import { readKeys, type ReadLog } from '../../application/access/read-log.ts';
 import type { RecordBudget } from '../../application/record-budget.ts';
+import { DEFAULT_MARKINGS } from '../../core/access/markings.ts';
 import { mayRead, readerOrg } from '../../core/access/policy.ts';
 import { TrucelineError } from '../../core/errors.ts';
 import type { StoredObservation } from '../../core/ports/observation-store.ts';
@@ -263,6 +264,9 @@ export function observationRoutes(deps: AppDeps, options: ObservationRouteOption
             sourceIds: q.source,
             afterSeq: q.after === undefined ? undefined : Number(q.after),
             limit: q.limit,
+            ...(mayRead(request.principal, DEFAULT_MARKINGS.observation)
+              ? {}
+              : { ownSourcesOf: readerOrg(request.principal).id }),
           },
           (row) => mayRead(request.principal, row.marking),
         );

@@ -9,6 +9,7 @@ import { registerAgreement } from '../../src/application/register-agreement.ts';
 import { fusionLogic } from '../../src/main.ts';
 import { startHarness, type Harness } from '../helpers/app-harness.ts';
 import { fireScenario, type Scenario } from '../helpers/fusion-scenario.ts';
+import { SHOWN_SIGMA_STEP_M } from '../../src/api/presenters/fusion-presenter.ts';
 
 interface Message {
   readonly id: string;
@@ -234,6 +235,23 @@ describe('live stream redaction (a real server, three readers at once)', () => {
           ['count', 'kind'],
           `event ${e.id}: provenance only as counts`,
         );
+    // Each uncertainty as a circle rounded up to 250 m, holding the ellipse: a radar's ellipse lies
+    // along its line of sight, and its size grows with the range — together they place the radar.
+    const exact = new Map((analyst.of('event') as EventWire[]).map((e) => [`${e.id}@${e.seq}`, e]));
+    for (const e of events)
+      for (const key of ['location', 'origin', 'impact'] as const) {
+        const shown = e[key]?.covariance as [number, number, number] | undefined;
+        const full = exact.get(`${e.id}@${e.seq}`)?.[key]?.covariance as [number, number, number] | undefined;
+        if (shown === undefined || full === undefined) continue;
+        const [ee, en, nn] = shown;
+        assert.ok(en === 0 && ee === nn, `event ${e.id} ${key}: an ellipse for the party`);
+        assert.equal(Math.sqrt(ee) % SHOWN_SIGMA_STEP_M, 0);
+        const [fe, fen, fn] = full;
+        assert.ok(
+          (fe + fn) / 2 + Math.sqrt(((fe - fn) / 2) ** 2 + fen * fen) <= ee,
+          'the circle holds the ellipse',
+        );
+      }
     for (const v of violations) {
       assert.equal(v.supportingSeqs, undefined, `violation ${v.id} carries supportingSeqs`);
       assert.equal(typeof v.supportingCount, 'number');

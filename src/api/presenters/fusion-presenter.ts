@@ -1,7 +1,8 @@
 /**
  * @module How events and potential violations leave the server, shaped by the reader's view: the
  * parties and the public see an event's provenance only as counts by source kind (source ids and
- * per-sensor times would give the sensors away), and the public sees locations coarsened.
+ * per-sensor times would give the sensors away), the parties each uncertainty as a circle rounded up
+ * (an ellipse's shape gives its sensor away), and the public locations coarsened.
  */
 import type { Marking } from '../../core/access/markings.ts';
 import { coarsen, type View } from '../../core/access/policy.ts';
@@ -17,7 +18,24 @@ const point = (p: GaussianPoint | null, view: View): PointWire =>
     ? null
     : view.location === 'coarse'
       ? { lat: coarsen(p.lat), lon: coarsen(p.lon), covariance: null }
-      : { lat: p.lat, lon: p.lon, covariance: [...p.covariance] };
+      : { lat: p.lat, lon: p.lon, covariance: view.sensorDetails ? [...p.covariance] : roundCircle(p) };
+
+/** The step the circle shown to readers without sensor details is rounded up to, m (1 σ). */
+export const SHOWN_SIGMA_STEP_M = 250;
+
+/**
+ * A covariance as a circle that holds its ellipse, its radius rounded up to {@link SHOWN_SIGMA_STEP_M}:
+ * what readers without sensor details (the parties) are shown. A radar's ellipse lies along its line
+ * of sight, its long axis a fixed share of the range: one event's origin and impact ellipses placed
+ * the radar within about 100 m. Acoustic ellipses follow the arrays' geometry the same way.
+ */
+function roundCircle(p: GaussianPoint): [number, number, number] {
+  const [ee, en, nn] = p.covariance;
+  // The larger eigenvalue: the long axis's variance.
+  const largest = (ee + nn) / 2 + Math.sqrt(((ee - nn) / 2) ** 2 + en * en);
+  const sigma = Math.max(1, Math.ceil(Math.sqrt(largest) / SHOWN_SIGMA_STEP_M)) * SHOWN_SIGMA_STEP_M;
+  return [sigma * sigma, 0, sigma * sigma];
+}
 
 const markingWire = (m: Marking) => ({ tlp: m.tlp, releasableTo: [...m.releasableTo] });
 

@@ -1086,12 +1086,11 @@ function singleEvent(input: FusionInput): EventDraft | undefined {
     }
     case 'patrol': {
       const p = record.payload;
-      const observer = circle(p.observer.lat, p.observer.lon, p.observer.ceM);
       const where = record.location
         ? circle(record.location.lat, record.location.lon, record.location.ceM)
         : null;
       if (p.report === 'impediment')
-        return made('impediment', 'single-report', 'report', { location: observer });
+        return made('impediment', 'single-report', 'report', { location: nearObserver(p.observer) });
       if (p.report === 'sighting') {
         const type = sightingType(p.objectType);
         if (type === undefined) return undefined;
@@ -1099,7 +1098,7 @@ function singleEvent(input: FusionInput): EventDraft | undefined {
           type,
           'single-report',
           'report',
-          { location: where ?? observer },
+          { location: where ?? sightedFrom(p.observer, p.distanceBand, p.bearingDeg) },
           { count: p.count ?? null },
         );
       }
@@ -1119,6 +1118,50 @@ function singleEvent(input: FusionInput): EventDraft | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * Where monitors stood is theirs to know: events go to the parties as they come, and an event placed
+ * exactly where a patrol stood told a party where the monitors were. A patrol's sighting reported
+ * without the object's position is placed from the patrol along the bearing, at the middle of the
+ * distance band (the band as a uniform range, the bearing ± {@link PATROL_BEARING_SIGMA_DEG}); without
+ * both it has no position. An impediment, which happens where the monitors are, is placed to the
+ * nearest {@link IMPEDIMENT_PLACE_DEGREES} with a 1 km error.
+ */
+function sightedFrom(
+  observer: { lat: number; lon: number; ceM: number },
+  band: { minKm: number; maxKm: number } | undefined,
+  bearingDeg: number | undefined,
+): GaussianPoint | null {
+  if (band === undefined || bearingDeg === undefined || !withinFusedLatitudes(observer.lat)) return null;
+  const frame = new LocalFrame(observer.lat, observer.lon);
+  const rangeM = ((band.minKm + band.maxKm) / 2) * 1000;
+  const alongM = ((band.maxKm - band.minKm) * 1000) / Math.sqrt(12);
+  const acrossM = rangeM * Math.tan((PATROL_BEARING_SIGMA_DEG * Math.PI) / 180);
+  const b = (bearingDeg * Math.PI) / 180;
+  const [ue, un] = [Math.sin(b), Math.cos(b)];
+  const [a2, c2, o2] = [
+    alongM * alongM,
+    acrossM * acrossM,
+    Math.max(observer.ceM, MIN_POSITION_SIGMA_M) ** 2,
+  ];
+  return frame.toGaussianPoint(rangeM * ue, rangeM * un, [
+    a2 * ue * ue + c2 * un * un + o2,
+    (a2 - c2) * ue * un,
+    a2 * un * un + c2 * ue * ue + o2,
+  ]);
+}
+
+/** A patrol's bearing error when it states none, degrees (1 σ). */
+export const PATROL_BEARING_SIGMA_DEG = 10;
+
+/** An impediment's place is given to this many degrees (about 1 km). */
+export const IMPEDIMENT_PLACE_DEGREES = 0.01;
+
+function nearObserver(observer: { lat: number; lon: number; ceM: number }): GaussianPoint {
+  const round = (degrees: number): number =>
+    Math.round(degrees / IMPEDIMENT_PLACE_DEGREES) / (1 / IMPEDIMENT_PLACE_DEGREES);
+  return circle(round(observer.lat), round(observer.lon), Math.hypot(observer.ceM, 1_000));
 }
 
 function sightingType(objectType: string | undefined): EventKind | undefined {

@@ -1,6 +1,7 @@
 /**
- * Records that validation accepts but that once made the engine throw. The pipeline re-reads from its
- * cursor after a failed run, so a throw at one record halted fusion at that record for good.
+ * Records that validation accepts but that once made the engine throw — the pipeline re-reads from its
+ * cursor after a failed run, so a throw at one record halted fusion at that record for good — or that
+ * placed an event where the monitors stood.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -127,4 +128,39 @@ test('a launch heard across the antimeridian is one event', () => {
     assert.equal(events.length, 1);
     assert.equal(events[0]?.provenance.length, 8);
   }
+});
+
+test("a patrol's sighting and impediment do not place the event where the monitors stood", () => {
+  const observer = { lat: 48.654321, lon: 37.876543, ceM: 10 };
+  const patrol = (id: string, payload: object, location?: object) => ({
+    id,
+    sourceId: 'patrol-1',
+    kind: 'patrol',
+    observedAt: new Date(START_MS).toISOString(),
+    timeUncertaintyMs: 600_000,
+    ...(location === undefined ? {} : { location }),
+    payload: { observer, patrolId: 'p-7', ...payload },
+  });
+  const sighting = { report: 'sighting', objectType: 'weapon', count: 2 };
+  const [events] = drainAll([
+    patrol('s-1', { ...sighting, distanceBand: { minKm: 3, maxKm: 5 }, bearingDeg: 90 }),
+    patrol('s-2', sighting),
+    patrol('s-3', sighting, { lat: 48.7, lon: 37.9, ceM: 200 }),
+    patrol('i-1', { report: 'impediment', impediment: 'denied' }),
+  ]);
+  const of = (recordId: string) => events?.find((e) => e.provenance[0]?.recordId === recordId);
+  // Along the bearing, at the middle of the band, with the band's spread along it.
+  const projected = of('s-1')?.location;
+  assert.ok(projected);
+  const p = new LocalFrame(observer.lat, observer.lon).toLocal(projected.lat, projected.lon);
+  assert.ok(Math.abs(p.east - 4_000) < 1 && Math.abs(p.north) < 1, JSON.stringify(p));
+  const [ee, , nn] = projected.covariance;
+  assert.ok(Math.abs(Math.sqrt(ee) - 2_000 / Math.sqrt(12)) < 1, 'the band, uniform, along the bearing');
+  assert.ok(nn > ee, 'the bearing error across it, at 4 km');
+  assert.equal(of('s-2')?.location, null, 'no band and bearing: no place');
+  assert.deepEqual(of('s-3')?.location?.lat, 48.7, 'a reported place is kept');
+  const impediment = of('i-1')?.location;
+  assert.ok(impediment);
+  assert.deepEqual([impediment.lat, impediment.lon], [48.65, 37.88]);
+  assert.ok(impediment.covariance[0] >= 1_000 ** 2);
 });

@@ -142,6 +142,10 @@ export class FusionPipeline {
     } catch (error) {
       // What the engine drained but could not commit would be lost: start again from the store's cursor.
       this.#readThrough = undefined;
+      // And from the store's heads: a commit refused because another writer revised an event first
+      // (E_CONFLICT) would otherwise be numbered from the same stale head on every retry, for good.
+      this.#eventHeads.clear();
+      this.#violationHeads.clear();
       throw error;
     }
   }

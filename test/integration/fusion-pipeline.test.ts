@@ -410,6 +410,39 @@ test('a radar track read again after a restart does not take its event back to t
   await restarted.store.close();
 });
 
+test('a run refused because another writer revised an event first reads the heads again, and the next run goes on', async () => {
+  const deps = await freshDeps();
+  const { scenario, track } = await trackedLaunch(deps);
+  const pipeline = new FusionPipeline(deps, fusionLogic, { agreementId: 'donbas-2015' });
+  await post(deps, [track]);
+  await pipeline.run(false);
+  const [radar] = await deps.store.fusion.listEvents({ limit: 10 });
+  assert.equal(radar?.event.revision, 1);
+  // Another writer on the same store (a second server, an ingest) revises the event; the cursor stays
+  // below the track, which waits for its launch's arrivals.
+  await deps.store.fusion.commit({
+    events: [{ ...radar.event, revision: 2, count: 2 }],
+    violations: [],
+    setAside: [],
+    cursorSeq: await deps.store.fusion.cursor(),
+    committedAtMs: deps.clock.now(),
+  });
+  await post(deps, scenario.records);
+  // This pipeline numbers its next revision from the head it had seen: the store refuses it.
+  await assert.rejects(
+    pipeline.run(true),
+    (error: unknown) => (error as { code?: string }).code === 'E_CONFLICT',
+  );
+  // The retry reads the heads from the store and completes; it did not while it kept the stale one.
+  await pipeline.run(true);
+  const revisions = await deps.store.fusion.eventRevisions(radar.event.id);
+  assert.deepEqual(revisions.at(-1)?.event.method, 'acoustic-tdoa+radar');
+  assert.deepEqual(
+    revisions.map((r) => r.event.revision),
+    revisions.map((_, i) => i + 1),
+  );
+});
+
 /**
  * The shipped logic with a fitter that refuses any group holding one of the records `revealing`
  * (by record id): later arrivals showing that a grouping of the first ones was a coincidence.

@@ -89,6 +89,14 @@ describe('openCase', () => {
   it('is the chair’s to open', () => {
     refused('E_FORBIDDEN', () => openCase(openAction({ by: commissioner('fr') })));
   });
+
+  it('is for the chair of this Commission, not of another agreement’s', () => {
+    const otherChair = { ...chair, userId: 'chair-2', orgId: 'fr' };
+    refused('E_FORBIDDEN', () => openCase(openAction({ by: otherChair })));
+    const kase = caseIn('deliberating');
+    for (const step of ['notify', 'extend', 'publish', 'close'] as const)
+      refused('E_FORBIDDEN', () => act(kase, { ...action(step, 2), by: otherChair }));
+  });
 });
 
 describe('decideCase: notification and the right of reply', () => {

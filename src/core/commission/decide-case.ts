@@ -32,7 +32,14 @@ import type {
   RemedyDraft,
   Ruling,
 } from './commission-case.ts';
-import { isCaseActionType, isRemedyKind, isResponsibility, isSeverity, isVoteChoice } from './kinds.ts';
+import {
+  isCaseActionType,
+  isRemedyKind,
+  isResponsibility,
+  isSeverity,
+  isVoteChoice,
+  type CaseActionType,
+} from './kinds.ts';
 import { matchingRemedies } from './matches-remedy.ts';
 import { caseParties, recusedMembers } from './recusal.ts';
 import { tallyVotes } from './tally-votes.ts';
@@ -123,6 +130,12 @@ export function openCase(action: OpenCase): CommissionCase {
   if (!ladder.success) checks.issues.push(...prefixed('ladder', fieldIssues(ladder.error)));
   checks.throwIfAny(invalid('open'));
   if (!settings.success || !ladder.success) throw new Error('unreachable: issues were thrown');
+  if (settings.data.chair !== action.by.orgId)
+    throw decisionErrors.forbidden(
+      'open',
+      action.by,
+      `only the chair of this Commission (${settings.data.chair}) opens its cases`,
+    );
 
   return {
     id: action.caseId,
@@ -202,6 +215,9 @@ const currentNotification = (commissionCase: CommissionCase, party: string): Not
     (notice) => notice.round === commissionCase.round && notice.party === party,
   );
 
+/** The actions a chair takes as a member of the Commission (its seat is checked when deciding). */
+const MEMBER_ACTIONS: ReadonlySet<CaseActionType> = new Set(['comment', 'propose-ruling', 'vote']);
+
 /** One action, checked and applied, without the version check (the fold's order is the version). */
 function applyCaseStep(commissionCase: CommissionCase, action: CaseStep): CommissionCase {
   const type: unknown = action.type;
@@ -209,6 +225,18 @@ function applyCaseStep(commissionCase: CommissionCase, action: CaseStep): Commis
     throw decisionErrors.invalid(String(type), [{ path: 'type', reason: 'is not an action on a case' }]);
   if (!mayTakeCaseAction(action.by.role, type))
     throw decisionErrors.forbidden(type, action.by, 'the role does not take this action');
+  // The chair's role runs the cases of its own Commission only: another agreement's chair holds the
+  // same role. (Members' actions check the organisation's seat when deciding, below.)
+  if (
+    action.by.role === 'chair' &&
+    !MEMBER_ACTIONS.has(type) &&
+    action.by.orgId !== commissionCase.settings.chair
+  )
+    throw decisionErrors.forbidden(
+      type,
+      action.by,
+      `only the chair of this Commission (${commissionCase.settings.chair}) takes this action`,
+    );
   const { state } = commissionCase;
   if (!CASE_TRANSITIONS[state].includes(type))
     throw decisionErrors.transition(WHAT, state, type, undefined, { id: commissionCase.id });

@@ -117,6 +117,11 @@ describe('complaints and impediments', () => {
     const impersonating = await lodge([complaint('c-3', 'ru-af')]);
     assert.equal(impersonating.statusCode, 400);
     assert.match(impersonating.body, /\[0\]\.sourceId/);
+    // Signed by ua, naming another complainant: ua's own delegation would not be recused on the case.
+    const c5 = complaint('c-5');
+    const namingAnother = await lodge([{ ...c5, payload: { ...c5.payload, complainant: 'nobody' } }]);
+    assert.equal(namingAnother.statusCode, 400);
+    assert.match(namingAnother.body, /\[0\]\.payload\.complainant/);
     const otherKey = await lodge([complaint('c-4')], 'ru-af');
     assert.equal(otherKey.statusCode, 200);
     assert.equal(

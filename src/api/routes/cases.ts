@@ -137,9 +137,12 @@ export function caseRoutes(deps: AppDeps) {
               payload: { complainant: string; accused?: string; allegation: string };
             }
           ).payload;
+          // The complainant is the party whose source signed the complaint, whatever its text says: a
+          // party naming another as complainant kept its own delegation voting on the case.
+          const source = await deps.store.sources.find(observation.sourceId);
           caseComplaint = {
             id: String(complaint),
-            complainant: payload.complainant,
+            complainant: source?.organisation ?? payload.complainant,
             accused: payload.accused ?? accused[0] ?? '',
             clause: payload.allegation,
             timeMs: observation.observedAtMs,

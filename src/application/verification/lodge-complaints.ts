@@ -96,6 +96,12 @@ export async function lodgeComplaints(
         path: `[${i}].sourceId`,
         reason: `must be your party's complaint source, ${JSON.stringify(input.party)}`,
       });
+    const complainant = (r.payload as { complainant?: unknown } | undefined)?.complainant;
+    if (complainant !== undefined && complainant !== input.party)
+      issues.push({
+        path: `[${i}].payload.complainant`,
+        reason: `must be your party, ${JSON.stringify(input.party)}: a party complains in its own name`,
+      });
   });
   if (issues.length > 0) throw validationError('the complaints are invalid', issues);
   const report = await recordSignedBatch(deps, input, window);

@@ -90,6 +90,19 @@ describe('openCase', () => {
     refused('E_FORBIDDEN', () => openCase(openAction({ by: commissioner('fr') })));
   });
 
+  it('names a missing or malformed part of an action, as the API hands it on, instead of failing', () => {
+    const kase = caseIn('deliberating');
+    const malformed = (step: CaseStep) => paths(refused('E_VALIDATION', () => act(kase, step)));
+    assert.deepEqual(malformed({ ...action('extend', 2), target: undefined } as unknown as CaseStep), [
+      'target',
+    ]);
+    const proposal = action('propose-ruling', 73);
+    assert.deepEqual(malformed({ ...proposal, responsibility: undefined } as unknown as CaseStep), [
+      'responsibility',
+    ]);
+    assert.deepEqual(malformed({ ...proposal, remedies: 'x' } as unknown as CaseStep), ['remedies']);
+  });
+
   it('is for the chair of this Commission, not of another agreement’s', () => {
     const otherChair = { ...chair, userId: 'chair-2', orgId: 'fr' };
     refused('E_FORBIDDEN', () => openCase(openAction({ by: otherChair })));

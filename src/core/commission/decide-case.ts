@@ -215,6 +215,11 @@ const currentNotification = (commissionCase: CommissionCase, party: string): Not
     (notice) => notice.round === commissionCase.round && notice.party === party,
   );
 
+// Plain booleans, not type guards: the declared types stay as they are for the code after the checks.
+const isObject = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isList = (value: unknown): boolean => Array.isArray(value);
+
 /** The actions a chair takes as a member of the Commission (its seat is checked when deciding). */
 const MEMBER_ACTIONS: ReadonlySet<CaseActionType> = new Set(['comment', 'propose-ruling', 'vote']);
 
@@ -311,6 +316,11 @@ function applyCaseStep(commissionCase: CommissionCase, action: CaseStep): Commis
         toMs: action.deadlineMs,
         reason: action.reason,
       });
+      // The API hands on the body as it came: a missing target is an issue, not a crash.
+      if (!isObject(action.target)) {
+        checks.add('target', 'must be an object with kind reply or remedy');
+        validated();
+      }
       const targetKind: unknown = action.target.kind;
       if (targetKind !== 'reply' && targetKind !== 'remedy') {
         checks.add('target.kind', 'must be reply or remedy');
@@ -626,6 +636,12 @@ function checkProposal(
 ): RemedyDraft[] {
   const { responsibility } = action;
   const parties = caseParties(commissionCase);
+  // The API hands on the body as it came: shapes are checked before anything is read from them.
+  const shapeOk = isObject(responsibility) && isList(responsibility.parties);
+  if (!shapeOk) checks.add('responsibility', 'must be an object with kind and parties (a list)');
+  const remediesOk = isList(action.remedies) && action.remedies.every((r) => isObject(r));
+  if (!remediesOk) checks.add('remedies', 'must be a list of remedies (objects)');
+  if (!shapeOk || !remediesOk) return [];
   if (!isResponsibility(responsibility.kind))
     checks.add('responsibility.kind', 'must be one-party, several-parties or undetermined');
   const count = responsibility.parties.length;

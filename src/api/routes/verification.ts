@@ -14,7 +14,9 @@ import {
   verificationOf,
   type StepInput,
 } from '../../application/verification/act-on-verification.ts';
-import { mayRead, readerOrg, type Principal } from '../../core/access/policy.ts';
+import { mayRead, readerOrg, viewFor, type Principal } from '../../core/access/policy.ts';
+import type { Actor } from '../../core/verification/actor.ts';
+import type { VerificationItem } from '../../core/verification/verification-item.ts';
 import { notFound } from '../../core/errors.ts';
 import {
   isSubjectKind,
@@ -65,6 +67,33 @@ const versioned = {
  */
 const hiddenFrom = (principal: Principal): boolean => readerOrg(principal).kind === 'party';
 
+type ItemWire = Pick<VerificationItem, 'id' | 'state' | 'version'> & Record<string, unknown>;
+
+/** An actor as a reader without observers' identities sees it: the organisation and role, not the person. */
+const unnamed = (actor: Actor): Omit<Actor, 'userId'> => ({ orgId: actor.orgId, role: actor.role });
+
+/**
+ * An item as `principal` may see it. The chair and the coalition follow the verification, but who in
+ * the mission tasked, went, found and approved stays inside the mission (their view has no observers'
+ * identities): each actor is shown as its organisation and role.
+ */
+function presentItem(item: VerificationItem, principal: Principal): ItemWire {
+  if (viewFor(principal).observerIdentity) return { ...item };
+  const maybe = (actor: Actor | null) => (actor === null ? null : unnamed(actor));
+  return {
+    ...item,
+    openedBy: unnamed(item.openedBy),
+    triage: item.triage === null ? null : { ...item.triage, by: unnamed(item.triage.by) },
+    tasks: item.tasks.map((t) => ({ ...t, taskedBy: unnamed(t.taskedBy), resultBy: maybe(t.resultBy) })),
+    findings: item.findings.map((f) => ({
+      ...f,
+      recordedBy: unnamed(f.recordedBy),
+      reviewedBy: maybe(f.reviewedBy),
+    })),
+    reopenings: item.reopenings.map((r) => ({ ...r, by: unnamed(r.by) })),
+  };
+}
+
 export function verificationRoutes(deps: AppDeps) {
   return async (app: FastifyInstance): Promise<void> => {
     const route = app.withTypeProvider<ZodTypeProvider>();
@@ -103,7 +132,7 @@ export function verificationRoutes(deps: AppDeps) {
           limit,
         });
         return {
-          items: page.map((p) => ({ ...p.state })),
+          items: page.map((p) => presentItem(p.state, request.principal)),
           next: page.length === limit ? (page.at(-1)?.seq ?? null) : null,
         };
       },
@@ -125,7 +154,7 @@ export function verificationRoutes(deps: AppDeps) {
         if (found === undefined || hiddenFrom(request.principal))
           throw notFound('verification item', request.params.id);
         withVersion(reply, found.state.version);
-        return { ...found.state };
+        return presentItem(found.state, request.principal);
       },
     );
 
@@ -187,7 +216,7 @@ export function verificationRoutes(deps: AppDeps) {
           actorOf(request.principal),
         );
         withVersion(reply, item.version);
-        return { ...item };
+        return presentItem(item, request.principal);
       },
     );
 

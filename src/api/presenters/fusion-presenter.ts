@@ -7,6 +7,7 @@
 import type { Marking } from '../../core/access/markings.ts';
 import { coarsen, type View } from '../../core/access/policy.ts';
 import type { Contribution, GaussianPoint } from '../../core/fusion/event.ts';
+import { confidenceEllipse } from '../../core/fusion/gaussian.ts';
 import type { StoredEvent, StoredViolation } from '../../core/ports/fusion-store.ts';
 import type { EventWire, ViolationWire } from '../../shared/wire.ts';
 
@@ -30,10 +31,9 @@ export const SHOWN_SIGMA_STEP_M = 250;
  * the radar within about 100 m. Acoustic ellipses follow the arrays' geometry the same way.
  */
 function roundCircle(p: GaussianPoint): [number, number, number] {
-  const [ee, en, nn] = p.covariance;
-  // The larger eigenvalue: the long axis's variance.
-  const largest = (ee + nn) / 2 + Math.sqrt(((ee - nn) / 2) ** 2 + en * en);
-  const sigma = Math.max(1, Math.ceil(Math.sqrt(largest) / SHOWN_SIGMA_STEP_M)) * SHOWN_SIGMA_STEP_M;
+  // The long axis of the 1 σ ellipse (39.35 % in two dimensions).
+  const longest = confidenceEllipse(p.covariance, 0.3935).semiMajorM;
+  const sigma = Math.max(1, Math.ceil(longest / SHOWN_SIGMA_STEP_M)) * SHOWN_SIGMA_STEP_M;
   return [sigma * sigma, 0, sigma * sigma];
 }
 

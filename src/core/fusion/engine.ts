@@ -1134,22 +1134,14 @@ function sightedFrom(
   bearingDeg: number | undefined,
 ): GaussianPoint | null {
   if (band === undefined || bearingDeg === undefined || !withinFusedLatitudes(observer.lat)) return null;
-  const frame = new LocalFrame(observer.lat, observer.lon);
   const rangeM = ((band.minKm + band.maxKm) / 2) * 1000;
   const alongM = ((band.maxKm - band.minKm) * 1000) / Math.sqrt(12);
   const acrossM = rangeM * Math.tan((PATROL_BEARING_SIGMA_DEG * Math.PI) / 180);
   const b = (bearingDeg * Math.PI) / 180;
-  const [ue, un] = [Math.sin(b), Math.cos(b)];
-  const [a2, c2, o2] = [
-    alongM * alongM,
-    acrossM * acrossM,
-    Math.max(observer.ceM, MIN_POSITION_SIGMA_M) ** 2,
-  ];
-  return frame.toGaussianPoint(rangeM * ue, rangeM * un, [
-    a2 * ue * ue + c2 * un * un + o2,
-    (a2 - c2) * ue * un,
-    a2 * un * un + c2 * ue * ue + o2,
-  ]);
+  const at = new LocalFrame(observer.lat, observer.lon).toGeo(rangeM * Math.sin(b), rangeM * Math.cos(b));
+  // The patrol's own error, the same every way, adds to both axes.
+  const own = Math.max(observer.ceM, MIN_POSITION_SIGMA_M);
+  return ellipseCovariance(at.lat, at.lon, Math.hypot(alongM, own), Math.hypot(acrossM, own), bearingDeg);
 }
 
 /** A patrol's bearing error when it states none, degrees (1 σ). */

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { openPostgresStore } from './adapters/postgres/open-postgres-store.ts';
 import { openSqliteStore } from './adapters/sqlite/open-sqlite-store.ts';
@@ -37,6 +37,8 @@ import type { Store } from './core/ports/store.ts';
 import { startLiveSector } from './sim/live-sector.ts';
 import { FusionPipeline, type FusionLogic } from './application/fusion-pipeline.ts';
 import { FusionHealth } from './application/fusion-health.ts';
+import { FusionLeaseKeeper } from './application/fusion-lease.ts';
+import type { FusionLease } from './core/ports/fusion-store.ts';
 import { runAtMostEvery } from './application/run-at-most-every.ts';
 import { attribute } from './core/attribution/attribute.ts';
 import { FusionEngine } from './core/fusion/engine.ts';
@@ -216,8 +218,16 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
   const address = await app.listen({ port: options.port, host: options.host });
   const stopFusion =
     fusedAgreement === undefined
-      ? () => undefined
-      : startFusion(deps, fusedAgreement, (error) => app.log.error(error), { health: fusionHealth });
+      ? () => Promise.resolve()
+      : startFusion(deps, fusedAgreement, (error) => app.log.error(error), {
+          health: fusionHealth,
+          onStandby: (heldBy) =>
+            app.log.info(
+              heldBy === undefined
+                ? 'fusion: this server holds fusion’s lease and fuses the store'
+                : `fusion: standing by — ${heldBy.purpose} (process ${heldBy.pid} on ${heldBy.host}) holds fusion’s lease; this server takes over when it stops`,
+            ),
+        });
   const stopFeed =
     options.demo && agreementSource !== undefined
       ? await startLiveSector(deps, {
@@ -256,11 +266,10 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       stopFeed();
-      stopFusion();
       stopSigning();
       stopDeadlines();
-      void app
-        .close()
+      void stopFusion()
+        .then(() => app.close())
         .then(() => deps.store.close())
         .then(resolve);
     };
@@ -351,25 +360,62 @@ export const fusionLogic: FusionLogic = {
  */
 export const FUSION_MIN_INTERVAL_MS = 30;
 
+/** Whether a lease's holder ran on this host and its process is gone: its lease may be taken now. */
+export function holderDeadHere(lease: FusionLease): boolean {
+  if (lease.host !== hostname() || lease.pid === process.pid) return false;
+  try {
+    process.kill(lease.pid, 0);
+    return false;
+  } catch (error) {
+    // EPERM: the process lives, under another user.
+    return (error as { code?: unknown }).code === 'ESRCH';
+  }
+}
+
+/** Fusion's lease for this process: `purpose` names what runs it, for whoever is refused. */
+export const fusionLeaseOf = (deps: AppDeps, purpose: string): FusionLeaseKeeper =>
+  new FusionLeaseKeeper(deps, { purpose, pid: process.pid, host: hostname() }, holderDeadHere);
+
 /**
  * Runs fusion continuously against the agreement: after commits of observations (at most every
- * FUSION_MIN_INTERVAL_MS), and every few seconds, for writes by other processes. Returns the function
- * that stops it.
+ * FUSION_MIN_INTERVAL_MS), and every few seconds, for writes by other processes. It holds fusion's
+ * lease while it runs; while another process holds it, this one stands by and takes over when that
+ * one stops (or dies). Returns the function that stops it, which settles once the run in progress has
+ * and the lease is given up.
  */
 export function startFusion(
   deps: AppDeps,
   agreementId: string,
   onError: (error: unknown) => void,
-  options: { readonly health?: FusionHealth; readonly logic?: FusionLogic } = {},
-): () => void {
+  options: {
+    readonly health?: FusionHealth;
+    readonly logic?: FusionLogic;
+    /** Told when this server starts or stops standing by for another holder of the lease. */
+    readonly onStandby?: (heldBy: FusionLease | undefined) => void;
+    readonly lease?: FusionLeaseKeeper;
+  } = {},
+): () => Promise<void> {
+  const lease = options.lease ?? fusionLeaseOf(deps, 'serve');
   // A live server shows acoustic events as their arrivals come, revised as more come.
-  const pipeline = new FusionPipeline(deps, options.logic ?? fusionLogic, { agreementId, provisional: true });
+  const pipeline = new FusionPipeline(deps, options.logic ?? fusionLogic, {
+    agreementId,
+    provisional: true,
+    lease,
+  });
   const { health } = options;
   let stopped = false;
+  let standingBy: string | undefined;
+  let last: Promise<unknown> = Promise.resolve();
   const run = (): void => {
     if (stopped) return;
-    pipeline.run(false).then(
-      (report) => health?.succeeded(report),
+    last = pipeline.run(false).then(
+      (report) => {
+        health?.succeeded(report);
+        if (report.heldBy?.holder !== standingBy) {
+          standingBy = report.heldBy?.holder;
+          options.onStandby?.(report.heldBy);
+        }
+      },
       (error: unknown) => {
         health?.failed();
         onError(error);
@@ -383,11 +429,13 @@ export function startFusion(
   });
   const timer = setInterval(run, 2_000);
   run();
-  return () => {
+  return async () => {
     stopped = true;
     unsubscribe();
     afterCommits.stop();
     clearInterval(timer);
+    await last;
+    await lease.release().catch(onError);
   };
 }
 
@@ -399,6 +447,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     ledgerCrypto: { ed: nodeEd25519, sha: sha256, commitment: commitmentOf, leafHash: leafHashOf },
     ledgerKeyFile: (path) => ({ key: ledgerKey(path), ed: nodeEd25519, sha: sha256 }),
     fusionLogic,
+    fusionLease: fusionLeaseOf,
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

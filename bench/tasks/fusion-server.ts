@@ -46,7 +46,7 @@ export async function run(args: unknown, control: TaskControl): Promise<unknown>
   await control.stopped;
   const peak = peakRssMb();
   stopping = true;
-  stopFusion();
+  await stopFusion();
   await app.close();
   await deps.store.close();
   if (failure !== undefined)

@@ -33,5 +33,6 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   E_LEDGER_AUDIT: 500,
   E_LEDGER_VERIFY: 422,
   E_INCONSISTENT_CHECKPOINT: 409,
+  E_FUSION_LEASE: 409,
   E_INTERNAL: 500,
 };

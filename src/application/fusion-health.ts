@@ -11,8 +11,11 @@ import type { FusionStepReport } from './fusion-pipeline.ts';
 /** What `/healthz` tells of fusion. */
 export interface FusionHealthView {
   readonly agreementId: string;
-  /** `starting` until a run completes; `failing` while the latest runs threw. */
-  readonly state: 'starting' | 'running' | 'failing';
+  /**
+   * `starting` until a run completes; `failing` while the latest runs threw; `standby` while another
+   * process holds fusion's lease (it fuses this store; this server takes over when it stops).
+   */
+  readonly state: 'starting' | 'running' | 'standby' | 'failing';
   /** Every observation up to this sequence is accounted for in the stored events. */
   readonly cursorSeq: number | null;
   /** When the last run completed (ISO 8601), or null. */
@@ -29,6 +32,7 @@ export class FusionHealth {
   #lastRunAtMs: number | null = null;
   #failingSinceMs: number | null = null;
   #failures = 0;
+  #standby = false;
 
   constructor(agreementId: string, clock: Clock) {
     this.#agreementId = agreementId;
@@ -37,6 +41,7 @@ export class FusionHealth {
 
   succeeded(report: FusionStepReport): void {
     this.#cursorSeq = report.cursor;
+    this.#standby = report.heldBy !== undefined;
     this.#lastRunAtMs = this.#clock.now();
     this.#failingSinceMs = null;
     this.#failures = 0;
@@ -55,7 +60,14 @@ export class FusionHealth {
     const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
     return {
       agreementId: this.#agreementId,
-      state: this.#failures > 0 ? 'failing' : this.#lastRunAtMs === null ? 'starting' : 'running',
+      state:
+        this.#failures > 0
+          ? 'failing'
+          : this.#lastRunAtMs === null
+            ? 'starting'
+            : this.#standby
+              ? 'standby'
+              : 'running',
       cursorSeq: this.#cursorSeq,
       lastRunAt: iso(this.#lastRunAtMs),
       failingSince: iso(this.#failingSinceMs),

@@ -15,7 +15,9 @@ import type { Drained, EventDraft, FusionEngine } from '../core/fusion/engine.ts
 import type { FusedEvent } from '../core/fusion/event.ts';
 import { fusionInputOf } from '../core/fusion/inputs.ts';
 import type { PotentialViolation } from '../core/rules/potential-violation.ts';
+import type { FusionLease } from '../core/ports/fusion-store.ts';
 import type { AppDeps } from './app-deps.ts';
+import type { FusionLeaseKeeper } from './fusion-lease.ts';
 import { getAgreement } from './get-agreement.ts';
 import { SetAsideNotices } from './set-aside-notices.ts';
 import { toSetAsideWire } from '../shared/wire.ts';
@@ -35,6 +37,8 @@ export interface FusionStepReport {
   readonly events: number;
   readonly violations: number;
   readonly cursor: number;
+  /** Set when another process holds fusion's lease: this run did nothing, and that one fuses. */
+  readonly heldBy?: FusionLease;
 }
 
 type PipelineDeps = Pick<AppDeps, 'store' | 'clock' | 'notifier'>;
@@ -84,6 +88,7 @@ export class FusionPipeline {
   /** The run queued behind the current one, shared by every call made meanwhile. */
   #next: Promise<FusionStepReport> | undefined;
   #nextFinal = false;
+  readonly #lease: FusionLeaseKeeper | undefined;
 
   constructor(
     deps: PipelineDeps,
@@ -93,6 +98,11 @@ export class FusionPipeline {
       readonly pageSize?: number;
       /** Show acoustic events before their groups are final (a live server; see the engine). */
       readonly provisional?: boolean;
+      /**
+       * Fusion's lease, held before each run: without it a run does nothing (another process fuses),
+       * and the store refuses this pipeline's commits.
+       */
+      readonly lease?: FusionLeaseKeeper;
     },
   ) {
     this.#deps = deps;
@@ -100,6 +110,7 @@ export class FusionPipeline {
     this.#agreementId = options.agreementId;
     this.#pageSize = options.pageSize ?? 5_000;
     this.#provisional = options.provisional ?? false;
+    this.#lease = options.lease;
     this.#engine = this.#newEngine();
   }
 
@@ -140,19 +151,34 @@ export class FusionPipeline {
     try {
       return await this.#catchUp(final);
     } catch (error) {
-      // What the engine drained but could not commit would be lost: start again from the store's cursor.
-      this.#readThrough = undefined;
-      // And from the store's heads: a commit refused because another writer revised an event first
-      // (E_CONFLICT) would otherwise be numbered from the same stale head on every retry, for good.
-      this.#eventHeads.clear();
-      this.#violationHeads.clear();
+      this.#startAgain();
+      // A commit refused for the lease: ask the store who holds it before the next run.
+      if ((error as { code?: unknown }).code === 'E_FUSION_LEASE') this.#lease?.forget();
       throw error;
     }
   }
 
+  /**
+   * Drops what the engine holds: the next run starts from the store's cursor — what the engine drained
+   * but could not commit would be lost otherwise — and from the store's heads: a commit refused because
+   * another writer revised an event first (E_CONFLICT) would otherwise be numbered from the same stale
+   * head on every retry, for good.
+   */
+  #startAgain(): void {
+    this.#readThrough = undefined;
+    this.#eventHeads.clear();
+    this.#violationHeads.clear();
+  }
+
   async #catchUp(final: boolean): Promise<FusionStepReport> {
     const { store } = this.#deps;
+    const hold = await this.#lease?.hold();
     let cursor = await store.fusion.cursor();
+    if (hold?.held === false) {
+      // Another process fuses, and moves the cursor: whenever this one takes over, it starts from there.
+      this.#startAgain();
+      return { observations: 0, events: 0, violations: 0, cursor, heldBy: hold.lease };
+    }
     if (this.#readThrough === undefined) {
       this.#readThrough = cursor;
       this.#engine = this.#newEngine();
@@ -245,6 +271,7 @@ export class FusionPipeline {
       setAside: drained.setAside,
       cursorSeq: cursor,
       committedAtMs: clock.now(),
+      ...(this.#lease === undefined ? {} : { leaseHolder: this.#lease.holder }),
     });
     for (const e of newEvents)
       remember(this.#eventHeads, e.id, { revision: e.revision, content: withoutRevision(e) });

@@ -1,5 +1,6 @@
 /** @module What the CLI's commands get from the composition root: a way to open the store, and the server. */
 import type { AppDeps } from '../application/app-deps.ts';
+import type { FusionLeaseKeeper } from '../application/fusion-lease.ts';
 import type { FusionLogic } from '../application/fusion-pipeline.ts';
 import type { LedgerSigning } from '../application/ledger/ledger-signing.ts';
 import type { VerifyExportDeps } from '../application/ledger/verify-ledger-export.ts';
@@ -44,6 +45,8 @@ export interface CliRuntime {
   ledgerKeyFile(path: string): LedgerSigning;
   /** Fusion, attribution and the rules, as the composition root picks them. */
   readonly fusionLogic: FusionLogic;
+  /** Fusion's lease for a pipeline this command runs (`purpose`: what runs it, e.g. `ingest`). */
+  fusionLease(deps: AppDeps, purpose: string): FusionLeaseKeeper;
   /** Everything on stdin (for `--password-stdin`); never a prompt. */
   readonly readStdin: () => Promise<string>;
   readonly stdout: (text: string) => void;

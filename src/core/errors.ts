@@ -51,6 +51,8 @@ export const ERROR_CODES = {
     'A ledger export, checkpoint or proof does not verify; `details` names the first entry at fault.',
   E_INCONSISTENT_CHECKPOINT:
     'The new checkpoint is not an extension of the one co-signed before (a split view); it was not co-signed.',
+  E_FUSION_LEASE:
+    'Another process runs fusion on this store (it holds the lease); this fusion output was not committed.',
   E_INTERNAL: 'An unexpected error; details are in the server log, not in the response.',
 } as const;
 

@@ -15,10 +15,12 @@ import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { sqliteMigrations } from '../../src/adapters/sqlite/sqlite-migrations.ts';
 import { openSqliteStore } from '../../src/adapters/sqlite/open-sqlite-store.ts';
 import { DEFAULT_MARKINGS } from '../../src/core/access/markings.ts';
+import type { TrucelineError } from '../../src/core/errors.ts';
 import type { FusedEvent, GaussianPoint } from '../../src/core/fusion/event.ts';
 import type {
   EventQuery,
   FusionCommit,
+  FusionLeaseClaim,
   StoredEvent,
   StoredViolation,
   ViolationQuery,
@@ -550,6 +552,89 @@ describeEachEngine('FusionStore', (engine) => {
         fromServer,
       );
       assert.equal(await server.fusion.cursor(), 4);
+    });
+
+  const claimant = (holder: string, purpose = 'serve'): FusionLeaseClaim => ({
+    holder,
+    pid: 4242,
+    host: 'monitor-1',
+    purpose,
+  });
+
+  it('grants fusion’s lease to one holder at a time, renews it, and frees it when it runs out or is given up', async () => {
+    const store = await engine.open();
+    const first = await store.fusion.claimLease(claimant('a'), T0, 30_000);
+    assert.deepEqual(first, {
+      granted: true,
+      lease: { ...claimant('a'), claimedAtMs: T0, expiresAtMs: T0 + 30_000 },
+    });
+    // Another is refused and told who holds it, until the holder's time runs out.
+    const refused = await store.fusion.claimLease(claimant('b', 'ingest'), T0 + 30_000, 30_000);
+    assert.deepEqual(refused, { granted: false, lease: first.lease });
+    // A renewal keeps the first claim's time.
+    const renewed = await store.fusion.claimLease(claimant('a'), T0 + 10_000, 30_000);
+    assert.deepEqual(renewed.lease, { ...claimant('a'), claimedAtMs: T0, expiresAtMs: T0 + 40_000 });
+    assert.equal((await store.fusion.claimLease(claimant('b'), T0 + 40_000, 30_000)).granted, false);
+    const lapsed = await store.fusion.claimLease(claimant('b'), T0 + 40_001, 30_000);
+    assert.deepEqual(lapsed.lease, { ...claimant('b'), claimedAtMs: T0 + 40_001, expiresAtMs: T0 + 70_001 });
+    // Giving it up: only its holder can, and then anyone may claim it at once.
+    await store.fusion.releaseLease('a');
+    assert.equal((await store.fusion.claimLease(claimant('c'), T0 + 40_002, 30_000)).granted, false);
+    await store.fusion.releaseLease('b');
+    assert.equal((await store.fusion.claimLease(claimant('c'), T0 + 40_002, 30_000)).granted, true);
+    // Taking over a holder found dead, named exactly.
+    assert.equal((await store.fusion.claimLease(claimant('d'), T0 + 40_003, 30_000, 'x')).granted, false);
+    const taken = await store.fusion.claimLease(claimant('d'), T0 + 40_003, 30_000, 'c');
+    assert.equal(taken.granted, true);
+    assert.equal(taken.lease.holder, 'd');
+  });
+
+  it('refuses a malformed claim of the lease with E_VALIDATION naming the field', async () => {
+    const store = await engine.open();
+    await assert.rejects(
+      store.fusion.claimLease({ ...claimant(''), pid: -1 }, T0, 0),
+      (error: TrucelineError) =>
+        error.code === 'E_VALIDATION' &&
+        ['holder', 'pid', 'ttlMs'].every((path) => error.issues.some((i) => i.path === path)),
+    );
+  });
+
+  it('refuses a commit naming a holder that does not hold the lease, and writes nothing of it', async () => {
+    const store = await engine.open();
+    await ingest(store, 2);
+    const a = fusedEvent('ev-a');
+    // Nobody holds it.
+    await assert.rejects(
+      store.fusion.commit(commitOf({ events: [a], cursorSeq: 2, leaseHolder: 'a' })),
+      (error: TrucelineError) => error.code === 'E_FUSION_LEASE',
+    );
+    await store.fusion.claimLease(claimant('b', 'ingest'), T0, 30_000);
+    await assert.rejects(
+      store.fusion.commit(commitOf({ events: [a], cursorSeq: 2, leaseHolder: 'a' })),
+      (error: TrucelineError) =>
+        error.code === 'E_FUSION_LEASE' && error.message.includes('ingest (process 4242 on monitor-1)'),
+    );
+    assert.deepEqual(await store.fusion.changesAfter(0, 10), []);
+    assert.equal(await store.fusion.cursor(), 0);
+    // Its holder commits, also after its time ran out while nobody took it; a commit naming no holder
+    // (an operator's refusal of a flagged source's events) is not held to it.
+    assert.equal(await store.fusion.commit(commitOf({ events: [a], cursorSeq: 2, leaseHolder: 'b' })), 3);
+    assert.equal(await store.fusion.commit(commitOf({ events: [fusedEvent('ev-b')], cursorSeq: 2 })), 4);
+    assert.equal(await store.fusion.cursor(), 2);
+  });
+
+  if (openAgain !== undefined)
+    it('grants the lease to one of two stores on the same storage claiming at the same time', async () => {
+      const server = await engine.open();
+      const other = await openAgain(server);
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          (i % 2 === 0 ? server : other).fusion.claimLease(claimant(`h-${i}`), T0, 30_000),
+        ),
+      );
+      const granted = answers.filter((a) => a.granted);
+      assert.equal(granted.length, 1);
+      for (const answer of answers) assert.equal(answer.lease.holder, granted[0]?.lease.holder);
     });
 
   it('pages the changes after a sequence, events and violations merged in commit order', async () => {

@@ -86,7 +86,7 @@ test('/healthz says when fusion runs fail, and when they complete again', async 
     const events = (await h.inject({ url: '/api/v1/events' })).json<{ items: unknown[] }>();
     assert.equal(events.items.length, 1, 'the event the failing runs held back is stored');
   } finally {
-    stop();
+    await stop();
     await h.close();
   }
 });

@@ -8,6 +8,7 @@ import type { SetAsideArrival } from '../../core/fusion/engine.ts';
 import type { FusedEvent, GaussianPoint } from '../../core/fusion/event.ts';
 import type {
   FusionCommit,
+  FusionLease,
   FusionStatus,
   SetAsideSummary,
   StoredEvent,
@@ -187,3 +188,33 @@ export const TABLES = {
   event: { revisions: 'event_revisions', heads: 'event_heads', type: 'type' },
   violation: { revisions: 'violation_revisions', heads: 'violation_heads', type: 'event_type' },
 } as const;
+
+/** A `fusion_lease` row as stored (integers may come back as text from PostgreSQL's bigint). */
+export interface FusionLeaseRow {
+  readonly holder: string;
+  readonly pid: number | string;
+  readonly host: string;
+  readonly purpose: string;
+  readonly claimed_at: number | string;
+  readonly expires_at: number | string;
+}
+
+/** The lease a `fusion_lease` row holds. */
+export const leaseOfRow = (row: FusionLeaseRow): FusionLease => ({
+  holder: row.holder,
+  pid: Number(row.pid),
+  host: row.host,
+  purpose: row.purpose,
+  claimedAtMs: Number(row.claimed_at),
+  expiresAtMs: Number(row.expires_at),
+});
+
+/** The columns of a `fusion_lease` row, in the order of its INSERT. */
+export const leaseParams = (lease: FusionLease): [string, number, string, string, number, number] => [
+  lease.holder,
+  lease.pid,
+  lease.host,
+  lease.purpose,
+  lease.claimedAtMs,
+  lease.expiresAtMs,
+];

@@ -5,12 +5,14 @@
  * Values are kept as JSON text and come back deep-equal to what was committed, except that -0 comes
  * back as 0 (as everywhere in the stores) and members set to `undefined` are left out, as JSON does.
  */
+import { answerLeaseClaim, leaseLostError } from '../../core/fusion/lease.ts';
 import { withSetAside } from '../../core/fusion/set-aside.ts';
 import type { FusedEvent } from '../../core/fusion/event.ts';
 import type {
   EventQuery,
   FusionChange,
   FusionCommit,
+  FusionLeaseAnswer,
   FusionStore,
   SetAsideSummary,
   StoredEvent,
@@ -65,10 +67,25 @@ export class MemoryFusionStore implements FusionStore {
     return Promise.resolve().then(() => this.#commit(input));
   }
 
+  claimLease(...args: Parameters<FusionStore['claimLease']>): Promise<FusionLeaseAnswer> {
+    return Promise.resolve().then(() => {
+      const answer = answerLeaseClaim(this.#tables.state.fusionLease, ...args);
+      if (answer.granted) this.#tables.state.fusionLease = answer.lease;
+      return answer;
+    });
+  }
+
+  releaseLease(holder: string): Promise<void> {
+    if (this.#tables.state.fusionLease?.holder === holder) delete this.#tables.state.fusionLease;
+    return Promise.resolve();
+  }
+
   /** Synchronous, so no ingest commit runs between reading and writing the counter. */
   #commit(input: FusionCommit): number | null {
     checkCommit(input);
     const t = this.#tables;
+    if (input.leaseHolder !== undefined && t.state.fusionLease?.holder !== input.leaseHolder)
+      throw leaseLostError(t.state.fusionLease);
     const events = input.events.map(eventRow);
     const violations = input.violations.map(violationRow);
     const latest = (byId: Map<string, MemoryFusionRow[]>) => (id: string) =>

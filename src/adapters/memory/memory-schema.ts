@@ -7,6 +7,7 @@ import type { Organisation } from '../../core/access/organisations.ts';
 import type { QuarantineEntry, StoredObservation } from '../../core/ports/observation-store.ts';
 import type { SensorStatus, Source } from '../../core/sources/source.ts';
 import type { SubmissionRow } from '../common/submission-rows.ts';
+import type { FusionLease } from '../../core/ports/fusion-store.ts';
 import { emptyLedgerTables, type MemoryLedgerTables } from './memory-ledger.ts';
 
 export interface MemorySchema {
@@ -17,6 +18,8 @@ export interface MemorySchema {
     quarantineHeadBytes: number;
     /** The highest observation sequence fusion has accounted for; never moves back. */
     fusionCursor: number;
+    /** Fusion's lease while held. */
+    fusionLease?: FusionLease;
   };
   /** In seq order. */
   readonly observations: StoredObservation[];

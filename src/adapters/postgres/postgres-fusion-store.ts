@@ -14,6 +14,7 @@ import type {
   EventQuery,
   FusionChange,
   FusionCommit,
+  FusionLeaseAnswer,
   FusionStore,
   SetAsideSummary,
   StoredEvent,
@@ -33,9 +34,16 @@ import {
   type RevisionRow,
   matchesNothing,
   readSetAside,
+  leaseOfRow,
+  leaseParams,
+  type FusionLeaseRow,
 } from '../common/fusion-rows.ts';
+import { answerLeaseClaim, leaseLostError } from '../../core/fusion/lease.ts';
 import { onClient, type PostgresLedgerWriter } from './postgres-ledger.ts';
 import type { PostgresSchema } from './postgres-schema.ts';
+
+const LEASE_SELECT =
+  'SELECT holder, pid, host, purpose, claimed_at, expires_at FROM fusion_lease WHERE id = 1';
 
 /** The last row of each id (a head is upserted once per statement). */
 function lastOfEach<T extends { readonly id: string }>(rows: readonly T[]): T[] {
@@ -74,6 +82,38 @@ export class PostgresFusionStore implements FusionStore {
     }
   }
 
+  async claimLease(...args: Parameters<FusionStore['claimLease']>): Promise<FusionLeaseAnswer> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      // Claims wait for each other (the mode conflicts with itself), not for readers; the row's update
+      // waits for a commit that holds the row FOR SHARE, so no commit lands under a lease just taken.
+      await client.query('LOCK TABLE fusion_lease IN SHARE ROW EXCLUSIVE MODE');
+      const row = (await client.query<FusionLeaseRow>(LEASE_SELECT)).rows[0];
+      const answer = answerLeaseClaim(row === undefined ? undefined : leaseOfRow(row), ...args);
+      if (answer.granted)
+        await client.query(
+          `INSERT INTO fusion_lease (id, holder, pid, host, purpose, claimed_at, expires_at)
+           VALUES (1, $1, $2, $3, $4, $5, $6)
+           ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, pid = excluded.pid, host = excluded.host,
+             purpose = excluded.purpose, claimed_at = excluded.claimed_at, expires_at = excluded.expires_at`,
+          leaseParams(answer.lease),
+        );
+      await client.query('COMMIT');
+      return answer;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      if (error instanceof TrucelineError) throw error;
+      throw new TrucelineError('E_STORE', 'fusion’s lease could not be claimed', { cause: error });
+    } finally {
+      client.release();
+    }
+  }
+
+  async releaseLease(holder: string): Promise<void> {
+    await this.#pool.query('DELETE FROM fusion_lease WHERE holder = $1', [holder]);
+  }
+
   async #write(client: pg.PoolClient, input: FusionCommit): Promise<number | null> {
     // The row lock every writer takes first: no other commit takes a sequence until ours commits.
     const state = (
@@ -82,6 +122,12 @@ export class PostgresFusionStore implements FusionStore {
       )
     ).rows[0];
     if (state === undefined) throw new Error('store_state row is missing');
+    if (input.leaseHolder !== undefined) {
+      // Held until this commit ends: a claim taking the lease meanwhile waits for it.
+      const lease = (await client.query<FusionLeaseRow>(`${LEASE_SELECT} FOR SHARE`)).rows[0];
+      if (lease?.holder !== input.leaseHolder)
+        throw leaseLostError(lease === undefined ? undefined : leaseOfRow(lease));
+    }
     const events = input.events.map(eventRow);
     const violations = input.violations.map(violationRow);
     const latest = async (heads: string, rows: readonly Pending[]) => {

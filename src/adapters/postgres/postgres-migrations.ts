@@ -419,4 +419,16 @@ export const postgresMigrations: Record<string, Migration> = {
       GROUP BY source_id, reason`),
     sql.raw(`DROP INDEX IF EXISTS fusion_set_aside_source`),
   ),
+  // As SQLite's 0012.
+  '0012-fusion-lease': statements(
+    sql.raw(`CREATE TABLE fusion_lease (
+      id integer PRIMARY KEY CHECK (id = 1),
+      holder text NOT NULL,
+      pid integer NOT NULL,
+      host text NOT NULL,
+      purpose text NOT NULL,
+      claimed_at bigint NOT NULL,
+      expires_at bigint NOT NULL
+    )`),
+  ),
 };

@@ -97,6 +97,17 @@ export interface PostgresFusionSetAsideSourcesTable {
   last_ms: number;
 }
 
+/** Fusion's lease: one row while a pipeline holds it. */
+export interface PostgresFusionLeaseTable {
+  id: number;
+  holder: string;
+  pid: number;
+  host: string;
+  purpose: string;
+  claimed_at: number;
+  expires_at: number;
+}
+
 export interface PostgresAgreementsTable {
   id: string;
   revision: number;
@@ -352,6 +363,7 @@ export interface PostgresSchema {
   sensor_status: PostgresSensorStatusTable;
   fusion_set_aside: PostgresFusionSetAsideTable;
   fusion_set_aside_sources: PostgresFusionSetAsideSourcesTable;
+  fusion_lease: PostgresFusionLeaseTable;
   agreements: PostgresAgreementsTable;
   event_revisions: PostgresEventRevisionsTable;
   event_heads: PostgresEventHeadsTable;

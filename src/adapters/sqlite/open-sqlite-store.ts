@@ -1,9 +1,8 @@
 /**
  * @module The SQLite store, the default: one file, WAL, `synchronous=FULL` (an acknowledged record
  * survives power loss), shared safely by a running server and a CLI `ingest` of observations on the
- * same file. Fusion is not coordinated between processes: one of two pipelines revising the same
- * event has its commit refused (E_CONFLICT) and re-reads, and `ingest DIR`, which groups whatever
- * still waits at the end of its input, should not run on a file a server fuses.
+ * same file. One process fuses the file at a time, the one holding fusion's lease
+ * (docs/decisions/0018-fusion-lease.md).
  */
 import { renameSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';

@@ -13,6 +13,7 @@ import type {
   EventQuery,
   FusionChange,
   FusionCommit,
+  FusionLeaseAnswer,
   FusionStore,
   SetAsideSummary,
   StoredEvent,
@@ -31,7 +32,11 @@ import {
   type RevisionRow,
   matchesNothing,
   readSetAside,
+  leaseOfRow,
+  leaseParams,
+  type FusionLeaseRow,
 } from '../common/fusion-rows.ts';
+import { answerLeaseClaim, leaseLostError } from '../../core/fusion/lease.ts';
 import type { SqliteLedgerWriter } from './sqlite-ledger.ts';
 import type { SqliteSchema } from './sqlite-schema.ts';
 
@@ -76,6 +81,9 @@ function prepareCommit(db: Database.Database) {
       `INSERT INTO fusion_set_aside (seq, source_id, observed_at, reason) VALUES (?, ?, ?, ?)
        ON CONFLICT (seq) DO NOTHING`,
     ),
+    lease: db.prepare<[], FusionLeaseRow>(
+      'SELECT holder, pid, host, purpose, claimed_at, expires_at FROM fusion_lease WHERE id = 1',
+    ),
     countSetAside: db.prepare<[string, string, number, number]>(
       `INSERT INTO fusion_set_aside_sources (source_id, reason, arrivals, first_ms, last_ms)
        VALUES (?, ?, 1, ?, ?)
@@ -88,6 +96,8 @@ function prepareCommit(db: Database.Database) {
 export class SqliteFusionStore implements FusionStore {
   readonly #kysely: Kysely<SqliteSchema>;
   readonly #commit: (input: FusionCommit) => number | null;
+  readonly #claim: (...args: Parameters<FusionStore['claimLease']>) => FusionLeaseAnswer;
+  readonly #release: Database.Statement<[string]>;
 
   /** @param db the connection commits write through (shared with `kysely` and with ingest) */
   constructor(db: Database.Database, kysely: Kysely<SqliteSchema>, ledger: SqliteLedgerWriter) {
@@ -95,6 +105,35 @@ export class SqliteFusionStore implements FusionStore {
     const statements = prepareCommit(db);
     const transaction = db.transaction((input: FusionCommit) => commitFusion(statements, ledger, input));
     this.#commit = (input) => transaction.immediate(input);
+    const write = db.prepare<ReturnType<typeof leaseParams>>(
+      `INSERT OR REPLACE INTO fusion_lease (id, holder, pid, host, purpose, claimed_at, expires_at)
+       VALUES (1, ?, ?, ?, ?, ?, ?)`,
+    );
+    const claim = db.transaction((...args: Parameters<FusionStore['claimLease']>) => {
+      const row = statements.lease.get();
+      const answer = answerLeaseClaim(row === undefined ? undefined : leaseOfRow(row), ...args);
+      if (answer.granted) write.run(...leaseParams(answer.lease));
+      return answer;
+    });
+    this.#claim = (...args) => claim.immediate(...args);
+    this.#release = db.prepare('DELETE FROM fusion_lease WHERE holder = ?');
+  }
+
+  claimLease(...args: Parameters<FusionStore['claimLease']>): Promise<FusionLeaseAnswer> {
+    return Promise.resolve().then(() => {
+      try {
+        return this.#claim(...args);
+      } catch (error) {
+        if (error instanceof TrucelineError) throw error;
+        throw new TrucelineError('E_STORE', 'fusion’s lease could not be claimed', { cause: error });
+      }
+    });
+  }
+
+  releaseLease(holder: string): Promise<void> {
+    return Promise.resolve().then(() => {
+      this.#release.run(holder);
+    });
   }
 
   commit(input: FusionCommit): Promise<number | null> {
@@ -203,6 +242,11 @@ function commitFusion(
 ): number | null {
   const state = statements.readState.get();
   if (state === undefined) throw new Error('store_state row is missing');
+  if (input.leaseHolder !== undefined) {
+    const lease = statements.lease.get();
+    if (lease?.holder !== input.leaseHolder)
+      throw leaseLostError(lease === undefined ? undefined : leaseOfRow(lease));
+  }
   const events = input.events.map(eventRow);
   const violations = input.violations.map(violationRow);
   checkRevisions('event', events, (id) => statements.eventHead.get(id)?.revision ?? 0);

@@ -424,4 +424,17 @@ export const sqliteMigrations: Record<string, Migration> = {
       GROUP BY source_id, reason`),
     sql.raw(`DROP INDEX IF EXISTS fusion_set_aside_source`),
   ),
+  // Fusion's lease: the one pipeline that may write fusion's output (a server, or `ingest DIR` when
+  // no server runs). One row while held, none when free. Operational, not a record: not ledgered.
+  '0012-fusion-lease': statements(
+    sql.raw(`CREATE TABLE fusion_lease (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      holder TEXT NOT NULL,
+      pid INTEGER NOT NULL,
+      host TEXT NOT NULL,
+      purpose TEXT NOT NULL,
+      claimed_at INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL
+    )`),
+  ),
 };

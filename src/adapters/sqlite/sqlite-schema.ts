@@ -101,6 +101,17 @@ export interface SqliteFusionSetAsideSourcesTable {
   last_ms: number;
 }
 
+/** Fusion's lease: one row while a pipeline holds it. */
+export interface SqliteFusionLeaseTable {
+  id: number;
+  holder: string;
+  pid: number;
+  host: string;
+  purpose: string;
+  claimed_at: number;
+  expires_at: number;
+}
+
 export interface SqliteAgreementsTable {
   id: string;
   revision: number;
@@ -258,6 +269,7 @@ export interface SqliteSchema {
   sensor_status: SqliteSensorStatusTable;
   fusion_set_aside: SqliteFusionSetAsideTable;
   fusion_set_aside_sources: SqliteFusionSetAsideSourcesTable;
+  fusion_lease: SqliteFusionLeaseTable;
   agreements: SqliteAgreementsTable;
   event_revisions: SqliteEventRevisionsTable;
   event_heads: SqliteEventHeadsTable;

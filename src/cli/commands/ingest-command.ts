@@ -40,10 +40,25 @@ export async function ingestCommand(
   };
   let summary: IngestSummary;
   let fusion: { events: number; violations: number } | undefined;
+  /** The process that fuses what a simulator directory stored, when it was not this one. */
+  let fusedBy: { purpose: string; pid: number; host: string } | undefined;
   try {
     summary = await ingestFiles(deps, files, progress);
     for (const dir of simulations) {
-      const simulated = await ingestSimulation(deps, runtime.fusionLogic, dir, progress);
+      const simulated = await ingestSimulation(
+        deps,
+        runtime.fusionLogic,
+        dir,
+        progress,
+        runtime.fusionLease(deps, 'ingest'),
+      );
+      if (simulated.fusedBy !== undefined) {
+        const by = simulated.fusedBy;
+        fusedBy = { purpose: by.purpose, pid: by.pid, host: by.host };
+        runtime.stderr(
+          `truceline ingest: ${dir}: observations stored; fusion left to ${by.purpose} (process ${by.pid} on ${by.host}), which holds fusion’s lease on this store and fuses them\n`,
+        );
+      }
       summary = {
         accepted: summary.accepted + simulated.accepted,
         duplicates: summary.duplicates + simulated.duplicates,
@@ -75,7 +90,7 @@ export async function ingestCommand(
       reason,
     }));
     runtime.stdout(
-      `${JSON.stringify({ accepted, duplicates, conflicts, rejected, rejections, ...(fusion ?? {}) })}\n`,
+      `${JSON.stringify({ accepted, duplicates, conflicts, rejected, rejections, ...(fusion ?? {}), ...(fusedBy === undefined ? {} : { fusedBy }) })}\n`,
     );
   } else {
     runtime.stdout(

@@ -8,7 +8,9 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppDeps } from '../../application/app-deps.ts';
+import type { FusionLeaseKeeper } from '../../application/fusion-lease.ts';
 import { FusionPipeline, type FusionLogic } from '../../application/fusion-pipeline.ts';
+import type { FusionLease } from '../../core/ports/fusion-store.ts';
 import { registerAgreement } from '../../application/register-agreement.ts';
 import { addSourceKey } from '../../application/manage-source-keys.ts';
 import { registerSource } from '../../application/register-source.ts';
@@ -34,6 +36,11 @@ export interface SimulationIngestSummary extends IngestSummary {
   readonly sources: number;
   readonly events: number;
   readonly violations: number;
+  /**
+   * Set when another process (a server) held fusion's lease: the observations are stored, and that
+   * process fuses them; this run made no event.
+   */
+  readonly fusedBy?: FusionLease;
 }
 
 /**
@@ -73,16 +80,36 @@ export async function registerSimulation(
   return { agreementId: registered.record.id, sources: sources.length };
 }
 
+/**
+ * Ingests a simulator directory and fuses it to the end — holding fusion's lease while it does, when
+ * given one. When another process holds it (a server on the same store), the observations are stored
+ * and left to that process to fuse: two pipelines on one store would each group arrivals the other
+ * cannot see, and this one's final drain would move the cursor past groups the server still waits on.
+ */
 export async function ingestSimulation(
   deps: AppDeps,
   logic: FusionLogic,
   dir: string,
   options: IngestOptions,
+  lease?: FusionLeaseKeeper,
 ): Promise<SimulationIngestSummary> {
   const { agreementId, sources } = await registerSimulation(deps, dir);
-  const pipeline = new FusionPipeline(deps, logic, { agreementId });
-  const fused = await ingestFused(deps, pipeline, join(dir, SIMULATION_FILES.observations), options);
-  return { ...fused, agreementId, sources };
+  const observations = join(dir, SIMULATION_FILES.observations);
+  const hold = await lease?.hold();
+  if (hold?.held === false) {
+    const summary = await ingestFiles(deps, [observations], options);
+    return { ...summary, events: 0, violations: 0, agreementId, sources, fusedBy: hold.lease };
+  }
+  try {
+    const pipeline = new FusionPipeline(deps, logic, {
+      agreementId,
+      ...(lease === undefined ? {} : { lease }),
+    });
+    const fused = await ingestFused(deps, pipeline, observations, options);
+    return { ...fused, agreementId, sources };
+  } finally {
+    await lease?.release();
+  }
 }
 
 /**

@@ -25,6 +25,40 @@ export interface FusionCommit {
   readonly cursorSeq: number;
   /** When this commit is made (the application's clock), ms. */
   readonly committedAtMs: number;
+  /**
+   * The pipeline's lease (`FusionLeaseClaim.holder`). When given, the commit is refused with
+   * `E_FUSION_LEASE`, nothing written, unless that holder holds the lease: a pipeline whose time ran
+   * out and whose lease another took cannot write over the new holder's work.
+   */
+  readonly leaseHolder?: string;
+}
+
+/**
+ * Who claims the right to run fusion on a store. One pipeline at a time: two on one store each hold
+ * arrivals the other has not grouped, refuse each other's revisions, and one's final drain moves the
+ * shared cursor past groups the other still waits to complete — after a restart those were lost.
+ */
+export interface FusionLeaseClaim {
+  /** Random, one per pipeline. */
+  readonly holder: string;
+  /** The holder's process id and host name: a process on the same host can tell a holder that died. */
+  readonly pid: number;
+  readonly host: string;
+  /** What runs it (`serve`, `ingest`): for the message of whoever is refused. */
+  readonly purpose: string;
+}
+
+export interface FusionLease extends FusionLeaseClaim {
+  /** When this holder first claimed it, ms. */
+  readonly claimedAtMs: number;
+  /** When it lapses unless renewed, ms. */
+  readonly expiresAtMs: number;
+}
+
+/** The answer to a claim: granted with the lease as it now stands, or refused with the holder's. */
+export interface FusionLeaseAnswer {
+  readonly granted: boolean;
+  readonly lease: FusionLease;
 }
 
 export interface StoredEvent {
@@ -92,6 +126,20 @@ export interface FusionStore {
   commit(input: FusionCommit): Promise<number | null>;
   /** The highest observation sequence fusion has accounted for (0 at first). */
   cursor(): Promise<number>;
+  /**
+   * Claims fusion's lease for `claim.holder` until `nowMs + ttlMs`, or renews it. Granted when nobody
+   * holds it, its holder's time ran out before `nowMs`, `claim.holder` holds it, or `takeOver` does (a
+   * holder the caller found dead); refused otherwise, with the lease as it stands. Atomic across
+   * processes.
+   */
+  claimLease(
+    claim: FusionLeaseClaim,
+    nowMs: number,
+    ttlMs: number,
+    takeOver?: string,
+  ): Promise<FusionLeaseAnswer>;
+  /** Gives fusion's lease up, if `holder` holds it. */
+  releaseLease(holder: string): Promise<void>;
   /** What fusion set aside, per source and reason; only `sourceIds` when given. */
   setAside(sourceIds?: readonly string[]): Promise<readonly SetAsideSummary[]>;
   /** The latest revision of each matching event, in commit order of that revision. */

@@ -13,7 +13,7 @@ import { workerRecordValidator } from './adapters/workers/worker-record-validato
 import { nodeSha256, nodeSha256Bytes } from './adapters/crypto/node-sha256.ts';
 import { argon2Passwords } from './adapters/crypto/argon2-passwords.ts';
 import { nodeEd25519, verifyEd25519 } from './adapters/crypto/ed25519.ts';
-import { defaultLedgerKeyPath, ledgerKey } from './adapters/crypto/ledger-key-file.ts';
+import { defaultLedgerKeyPath, ledgerKey, signedTreesFile } from './adapters/crypto/ledger-key-file.ts';
 import { FileBlobStore } from './adapters/files/file-blob-store.ts';
 import { commitmentOf, leafHashOf, sha256 } from './adapters/common/ledger-leaves.ts';
 import type { LedgerSigning } from './application/ledger/ledger-signing.ts';
@@ -116,7 +116,12 @@ export function assemble(
           'E_LEDGER_KEY',
           'no ledger key file is configured: give --ledger-key FILE (required with --database-url)',
         );
-      signing ??= { key: ledgerKey(options.ledgerKey), ed: nodeEd25519, sha: sha256 };
+      signing ??= {
+        key: ledgerKey(options.ledgerKey),
+        ed: nodeEd25519,
+        sha: sha256,
+        signedTrees: signedTreesFile(options.ledgerKey),
+      };
       return signing;
     },
   };
@@ -445,7 +450,12 @@ export async function main(argv: readonly string[]): Promise<void> {
     openDeps: (options, purpose) => openDeps(options, purpose === undefined ? {} : { purpose }),
     serve: (options) => serve(runtime, options),
     ledgerCrypto: { ed: nodeEd25519, sha: sha256, commitment: commitmentOf, leafHash: leafHashOf },
-    ledgerKeyFile: (path) => ({ key: ledgerKey(path), ed: nodeEd25519, sha: sha256 }),
+    ledgerKeyFile: (path) => ({
+      key: ledgerKey(path),
+      ed: nodeEd25519,
+      sha: sha256,
+      signedTrees: signedTreesFile(path),
+    }),
     fusionLogic,
     fusionLease: fusionLeaseOf,
     readStdin: async () => {

@@ -52,6 +52,8 @@ function copy(): string {
   const path = join(dir, `copy-${copies}.db`);
   copyFileSync(pristine, path);
   copyFileSync(`${pristine}.ledger-key`, `${path}.ledger-key`);
+  // The record of the largest tree the key signed goes with the key.
+  copyFileSync(`${pristine}.ledger-key.signed`, `${path}.ledger-key.signed`);
   return path;
 }
 
@@ -148,6 +150,26 @@ describe('a store edited behind the ledger’s back', () => {
       },
       names: /observations seq \d+ differs from what entry \d+ committed to/,
     },
+    {
+      name: 'a source deleted, its record copied into ledger_history as if superseded',
+      edit: (db) => {
+        const latest = db
+          .prepare<[], { idx: number; row_key: string }>(
+            `SELECT max(idx) AS idx, row_key FROM ledger_entries WHERE type = 'source' GROUP BY row_key LIMIT 1`,
+          )
+          .get();
+        if (latest === undefined) throw new Error('the scenario ledgers sources');
+        // The exact record its entry committed to, as an export opens it.
+        const opened = readFileSync(join(dir, 'first.ndjson'), 'utf8')
+          .split('\n')
+          .find((line) => line.startsWith(`{"index":${latest.idx},`));
+        const { record } = JSON.parse(opened ?? '') as { record: string };
+        db.prepare('INSERT INTO ledger_history (idx, record) VALUES (?, ?)').run(latest.idx, record);
+        db.prepare('DELETE FROM sources WHERE id = ?').run(latest.row_key);
+      },
+      names:
+        /entry \d+: ledger_history holds the record of sources id .+ as superseded, but no later entry supersedes it/,
+    },
   ];
   for (const { name, edit, names } of cases)
     test(`${name}: the audit fails naming the row, and the export is refused`, async () => {
@@ -162,6 +184,44 @@ describe('a store edited behind the ledger’s back', () => {
       assert.match(exported.stderr, /refused: the ledger audit failed/);
       assert.equal(existsSync(out), false, 'a refused export leaves no file');
     });
+});
+
+describe('a tree rewritten behind the ledger’s back, its checkpoints deleted', () => {
+  test('the audit fails, and the log’s key signs no checkpoint of the rewritten tree', async () => {
+    const db = copy();
+    const signed = readFileSync(`${db}.ledger-key.signed`, 'utf8');
+    // Deleting every ledger row and asking for a backfill re-ledgers the edited rows with fresh salts:
+    // a tree of the same size with another root, and no checkpoint left to compare it with.
+    tamper(db, (d) => {
+      for (const table of ['ledger_cosignatures', 'ledger_checkpoints', 'ledger_history', 'ledger_nodes'])
+        d.prepare(`DELETE FROM ${table}`).run();
+      d.prepare('DELETE FROM ledger_entries').run();
+      d.prepare("UPDATE ledger_state SET size = 0, frontier = x'', pending_backfill = 1").run();
+      d.prepare('UPDATE sources SET lat = lat + 0.5 WHERE id = (SELECT min(id) FROM sources)').run();
+    });
+    const audit = await runCli(['ledger', 'audit', '--db', db]);
+    assert.equal(audit.code, 1, audit.stdout + audit.stderr);
+    // Re-ledgered, the rows make fewer entries than the key signed (superseded records are gone).
+    assert.match(
+      audit.stderr,
+      /the tree has \d+ entries, but the log's key signed a tree of \d+: entries were removed/,
+    );
+    const out = join(dir, 'rewritten.ndjson');
+    const exported = await runCli(['ledger', 'export', '--db', db, '--out', out]);
+    assert.equal(exported.code, 1);
+    assert.equal(existsSync(out), false);
+    const checkpoints = new Database(db, { readonly: true });
+    try {
+      assert.deepEqual(checkpoints.prepare('SELECT size FROM ledger_checkpoints').all(), []);
+    } finally {
+      checkpoints.close();
+    }
+    assert.equal(
+      readFileSync(`${db}.ledger-key.signed`, 'utf8'),
+      signed,
+      'the record of the signed tree stands',
+    );
+  });
 });
 
 describe('an export altered after it was written', () => {
@@ -190,6 +250,27 @@ describe('an export altered after it was written', () => {
     const res = await runCli(['ledger', 'verify', path, '--key', key]);
     assert.equal(res.code, 1);
     assert.match(res.stderr, /entry 20 \(line \d+\): the record does not match its commitment/);
+  });
+
+  test('a line that is not a JSON object fails with a verdict naming it, the header as any other', async () => {
+    const lines = readFileSync(export_, 'utf8').split('\n');
+    for (const [at, value] of [
+      [0, 'null'],
+      [4, 'null'],
+      [4, '[1]'],
+      [4, '{"index":'],
+    ] as const) {
+      const changed = [...lines];
+      changed[at] = value;
+      const path = join(dir, `not-object-${at}-${value.length}.ndjson`);
+      writeFileSync(path, changed.join('\n'));
+      const res = await runCli(['ledger', 'verify', path, '--key', key]);
+      assert.equal(res.code, 1, res.stdout);
+      assert.match(
+        res.stderr,
+        at === 0 ? /line 1 is not a JSON object holding the checkpoint/ : /line 5 is not a JSON object/,
+      );
+    }
   });
 
   test('a changed commitment fails, naming the entry', async () => {

@@ -123,6 +123,12 @@ export async function auditLedger(
       index: size,
     };
   const seen = new Map<string, SeenKeys>();
+  /**
+   * Rows whose latest entry so far is superseded, by row, with that entry's index: a change always
+   * appends the row's new entry after the one it supersedes, so each must meet a later one. Without
+   * this, a record copied into ledger_history let its row be deleted unseen.
+   */
+  const awaitingSuccessor = new Map<string, number>();
   let frontier: MerkleFrontier = { size: 0, hashes: [] };
   let expectedNodes = 0;
   let next = 0;
@@ -161,7 +167,18 @@ export async function auditLedger(
         );
       const spec = ledgeredTable(entry.type);
       const old = superseded.get(entry.idx);
+      const rowId = `${spec.type}\u0000${typeof entry.row_key}\u0000${String(entry.row_key)}`;
+      // A later entry of the row, superseded or current, is what an earlier superseded one awaits.
+      awaitingSuccessor.delete(rowId);
       if (old !== undefined) {
+        if (!spec.mutable)
+          return entryProblem(
+            entry.idx,
+            `entry ${entry.idx}: ${spec.table} rows never change, but ledger_history holds a superseded record of ${describeRow(spec, entry.row_key)}`,
+            spec,
+            entry.row_key,
+          );
+        awaitingSuccessor.set(rowId, entry.idx);
         if (!same(commitmentOf(old, entry.salt), entry.commitment))
           return entryProblem(
             entry.idx,
@@ -237,6 +254,16 @@ export async function auditLedger(
         index: checkpoint.size - 1,
       };
     onProgress?.(next, size);
+  }
+  for (const [rowId, index] of awaitingSuccessor) {
+    const [type = '', , key = ''] = rowId.split('\u0000');
+    const spec = ledgeredTable(type);
+    return entryProblem(
+      index,
+      `entry ${index}: ledger_history holds the record of ${describeRow(spec, key)} as superseded, but no later entry supersedes it (the row was deleted, its history forged)`,
+      spec,
+      key,
+    );
   }
   const storedFrontier = await source.frontier();
   if (

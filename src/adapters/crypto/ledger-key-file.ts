@@ -4,9 +4,10 @@
  * database cannot sign checkpoints with it; whoever holds the file can, so it is kept apart.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { TrucelineError } from '../../core/errors.ts';
-import { toHex } from '../../core/ledger/hash.ts';
+import { fromHex, toHex } from '../../core/ledger/hash.ts';
+import type { SignedTree, SignedTrees } from '../../core/ports/signed-trees.ts';
 import { formatPrivateKey, parsePrivateKey, type PrivateKey } from '../../core/ledger/signed-note.ts';
 import { sha256 } from '../common/ledger-leaves.ts';
 import { nodeEd25519 } from './ed25519.ts';
@@ -69,4 +70,42 @@ export function ledgerKey(path: string, name: () => string = newLogName): Privat
       `the ledger key file ${path} may be read by others (mode ${(statSync(path).mode & 0o777).toString(8)}); run chmod 600 on it`,
     );
   return readLedgerKey(path);
+}
+
+/** The record of the largest tree a key signed: `<key file>.signed`, beside the key. */
+export const signedTreesPathOf = (keyPath: string): string => `${keyPath}.signed`;
+
+/**
+ * The record, in `<key file>.signed` (mode 0600, one line: size and root hash in hex), of the largest
+ * tree the key in `keyPath` signed. Read on every use, so a server and a CLI signing with one key
+ * see each other's trees; replaced whole (written beside it, then renamed), never left half-written.
+ */
+export function signedTreesFile(keyPath: string): SignedTrees {
+  const path = signedTreesPathOf(keyPath);
+  const last = (): SignedTree | undefined => {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
+      throw new TrucelineError('E_LEDGER_KEY', `cannot read ${path}`, { cause: error });
+    }
+    const [size, root] = text.trim().split(' ');
+    const rootHash = fromHex(root ?? '');
+    if (!/^\d+$/.test(size ?? '') || rootHash?.length !== 32)
+      throw new TrucelineError(
+        'E_LEDGER_KEY',
+        `${path} does not hold a tree size and a root hash (it records the largest tree the ledger key signed)`,
+      );
+    return { size: Number(size), rootHash };
+  };
+  return {
+    last,
+    record(tree: SignedTree): void {
+      if ((last()?.size ?? -1) >= tree.size) return;
+      const partial = `${path}.${process.pid}.partial`;
+      writeFileSync(partial, `${tree.size} ${toHex(tree.rootHash)}\n`, { mode: 0o600 });
+      renameSync(partial, path);
+    },
+  };
 }

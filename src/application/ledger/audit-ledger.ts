@@ -9,7 +9,7 @@ import { verifyNote } from '../../core/ledger/signed-note.ts';
 import { TrucelineError } from '../../core/errors.ts';
 import type { AuditOutcome } from '../../core/ports/ledger-store.ts';
 import type { Store } from '../../core/ports/store.ts';
-import { logVerifier, type LedgerSigning } from './ledger-signing.ts';
+import { forkFromSigned, logVerifier, type LedgerSigning } from './ledger-signing.ts';
 
 export interface AuditLedgerDeps {
   readonly store: Pick<Store, 'ledger'>;
@@ -49,6 +49,8 @@ export async function auditLedger(
       throw error;
     }
   }
+  const fork = await forkFromSigned(deps.ledgerSigning, deps.store.ledger);
+  if (fork !== undefined) return { ok: false, problem: `ledger_nodes: ${fork}`, table: 'ledger_nodes' };
   return deps.store.ledger.audit(onProgress);
 }
 

@@ -61,6 +61,17 @@ const hexBytes = (value: unknown, bytes: number): Uint8Array | undefined => {
 const fail = (message: string, details: Record<string, unknown>): TrucelineError =>
   new TrucelineError('E_LEDGER_VERIFY', message, { details });
 
+/** The JSON object a line holds, or undefined when it holds no JSON or another value (null, an array…). */
+function jsonObject(text: string): object | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
+}
+
 /** Leaf hashes are folded into the tree this many at a time. */
 const FOLD = 1024;
 
@@ -112,7 +123,8 @@ export async function verifyLedgerExport(
   const iterator = lines[Symbol.asyncIterator]();
   const first = await iterator.next();
   if (first.done === true) throw fail('the export is empty: it has no checkpoint line', { line: 1 });
-  const header = JSON.parse(first.value) as { checkpoint?: unknown; for?: unknown };
+  const header = jsonObject(first.value) as { checkpoint?: unknown; for?: unknown } | undefined;
+  if (header === undefined) throw fail('line 1 is not a JSON object holding the checkpoint', { line: 1 });
   const { checkpoint, witnesses } = checkNote(header.checkpoint, 'line 1');
   if (witnesses.length < options.quorum)
     throw fail(
@@ -138,12 +150,9 @@ export async function verifyLedgerExport(
     if (item.done === true) break;
     lineNumber += 1;
     if (item.value === '') continue;
-    let line: EntryLine;
-    try {
-      line = JSON.parse(item.value) as EntryLine;
-    } catch {
-      throw fail(`line ${lineNumber} is not JSON`, { line: lineNumber, index: next });
-    }
+    const line = jsonObject(item.value) as EntryLine | undefined;
+    if (line === undefined)
+      throw fail(`line ${lineNumber} is not a JSON object`, { line: lineNumber, index: next });
     if (line.checkpoint !== undefined) {
       const earlier = checkNote(line.checkpoint, `line ${lineNumber}`).checkpoint;
       fold();

@@ -213,6 +213,8 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
   const app = await buildApp(deps, {
     oidc,
     fusionHealth,
+    // Errors (with their causes) and fusion's messages, as JSON lines on stderr.
+    logger: { level: 'info', stream: process.stderr },
     ...(options.recordsPerMinute === undefined
       ? {}
       : { rateLimits: { recordsPerSourceKey: options.recordsPerMinute } }),

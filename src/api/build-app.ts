@@ -66,10 +66,13 @@ export const DEFAULT_APP_OPTIONS = {
 
 export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise<FastifyInstance> {
   const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_APP_OPTIONS.bodyLimitBytes;
+  // Errors and the server's own messages, not a line per request: a server taking hundreds of
+  // ingest requests a second would spend its time writing them.
+  const logging = { logger: options.logger ?? false, disableRequestLogging: true };
   const app = (
     options.https === undefined
-      ? Fastify({ logger: options.logger ?? false, bodyLimit: bodyLimitBytes })
-      : Fastify({ logger: options.logger ?? false, bodyLimit: bodyLimitBytes, https: options.https })
+      ? Fastify({ ...logging, bodyLimit: bodyLimitBytes })
+      : Fastify({ ...logging, bodyLimit: bodyLimitBytes, https: options.https })
   ) as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

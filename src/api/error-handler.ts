@@ -50,7 +50,11 @@ function fromFastify(
 /** Builds the Fastify error handler. */
 export function errorHandler(bodyLimit: number) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
-    if (isTrucelineError(error)) return sendError(reply, error);
+    if (isTrucelineError(error)) {
+      // A failure of the server's (the store, the ledger) is for the operators to see, with its cause.
+      if (HTTP_STATUS[error.code] >= 500) request.log.error({ err: error }, error.message);
+      return sendError(reply, error);
+    }
     const mapped = fromFastify(error, request, bodyLimit);
     if (mapped !== undefined) return sendError(reply, mapped);
     request.log.error({ err: error }, 'unhandled error');

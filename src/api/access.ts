@@ -93,6 +93,24 @@ async function resolvePrincipal(deps: AppDeps, request: FastifyRequest): Promise
 }
 
 /**
+ * Whether the request's credentials still stand for `principal`: false once its token was revoked or
+ * expired, its session ended, its account was disabled, or its role, organisation or scopes changed.
+ * For what runs long on one request (the live stream), which checks it again as it goes.
+ */
+export async function credentialsStillHold(
+  deps: AppDeps,
+  request: FastifyRequest,
+  principal: Principal,
+): Promise<boolean> {
+  if (principal.type === 'public') return true;
+  try {
+    return JSON.stringify(await resolvePrincipal(deps, request)) === JSON.stringify(principal);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Installs principal resolution, the policy check and rate limits on the whole application; call it
  * before any route is added.
  */

@@ -72,7 +72,15 @@ export const observationPageSchema = z
   .meta({ id: 'ObservationPage' });
 
 /** Names of the live stream's events. */
-export const STREAM_EVENTS = ['observation', 'event', 'violation', 'case', 'deadline', 'sensor'] as const;
+export const STREAM_EVENTS = [
+  'observation',
+  'event',
+  'violation',
+  'case',
+  'deadline',
+  'sensor',
+  'closed',
+] as const;
 export type StreamEventName = (typeof STREAM_EVENTS)[number];
 
 /** What fusion set aside of a sensor's reports: on the sources route, and in the stream's `sensor` messages. */

@@ -20,6 +20,7 @@ import {
 import { STREAM_EVENTS, type StreamEventName } from '../../shared/wire.ts';
 import { presentEvent, presentViolation } from '../presenters/fusion-presenter.ts';
 import { presentObservationJson } from '../presenters/observation-presenter.ts';
+import { credentialsStillHold } from '../access.ts';
 
 export interface StreamOptions {
   /** Comment interval while idle. */
@@ -28,6 +29,8 @@ export interface StreamOptions {
   readonly pollMs: number;
   /** Rows read per store call. */
   readonly batch: number;
+  /** How often an open stream checks that its reader's credentials still hold (default 5 s). */
+  readonly credentialCheckMs?: number;
 }
 
 const seqText = z.string().regex(/^\d{1,15}$/, { error: 'must be a commit sequence (digits)' });
@@ -47,7 +50,7 @@ export function streamRoutes(deps: AppDeps, options: StreamOptions) {
         exposeHeadRoute: false,
         schema: {
           summary: 'Live stream of committed facts (Server-Sent Events)',
-          description: `Events: ${STREAM_EVENTS.join(', ')}. Each observation, event and violation message's id is the commit sequence; send Last-Event-ID (or ?after=) to resume after it. Without either, the stream starts with what is committed after you connect. Case messages (an action on a case: its id, new version and state, the action) and deadline messages are live only, without an id, to the mission, the Commission and the case's parties (the members' deliberation to members only).`,
+          description: `Events: ${STREAM_EVENTS.join(', ')}. Each observation, event and violation message's id is the commit sequence; send Last-Event-ID (or ?after=) to resume after it. Without either, the stream starts with what is committed after you connect. Case messages (an action on a case: its id, new version and state, the action) and deadline messages are live only, without an id, to the mission, the Commission and the case's parties (the members' deliberation to members only). A closed message ends the stream once the reader's credentials no longer hold (a token revoked or expired, a session ended, an account disabled or changed): reconnecting is refused, or sees the new view.`,
           tags: ['stream'],
           querystring: z.strictObject({ after: seqText.optional() }),
           headers: z.object({ 'last-event-id': seqText.optional() }).loose(),
@@ -212,6 +215,23 @@ function runStream(
     void write(`event: ${notice.event}\ndata: ${notice.data}\n\n`);
   });
   const poll = setInterval(wake, options.pollMs);
+  // A stream outlives the check made when it opened: a token revoked or expired, a session ended or
+  // an account changed since ends it (the client's reconnection is then refused or sees its new view).
+  let checking = false;
+  const recheck = setInterval(() => {
+    if (checking || state.closed) return;
+    checking = true;
+    credentialsStillHold(deps, request, principal)
+      .then((holds) => {
+        if (holds || state.closed) return;
+        res.write(
+          'event: closed\ndata: {"code":"E_TOKEN_EXPIRED","message":"the reader’s credentials no longer hold"}\n\n',
+        );
+        close();
+      })
+      .catch((error: unknown) => request.log.error({ err: error }, 'live stream: credentials check failed'))
+      .finally(() => (checking = false));
+  }, options.credentialCheckMs ?? 5_000);
   const heartbeat = setInterval(
     () => {
       if (Date.now() - lastWrite >= options.heartbeatMs) void write(`: idle ${new Date().toISOString()}\n\n`);
@@ -225,6 +245,7 @@ function runStream(
     unsubscribe();
     stopNotices();
     clearInterval(poll);
+    clearInterval(recheck);
     clearInterval(heartbeat);
     res.end();
   };

@@ -283,7 +283,7 @@ export class FusionPipeline {
       notifier.notice({
         event: 'sensor',
         data: JSON.stringify({ sourceId: notice.sourceId, setAside: toSetAsideWire(notice) }),
-        parties: [],
+        recipients: [],
         ...(source === undefined ? {} : { marking: source.marking }),
       });
     }

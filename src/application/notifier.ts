@@ -16,8 +16,11 @@ export interface Notice {
   readonly event: 'deadline' | 'case' | 'sensor';
   /** The message's JSON. */
   readonly data: string;
-  /** The parties' organisations that receive it too (none for `sensor`). */
-  readonly parties: readonly string[];
+  /**
+   * For `case` and `deadline`: the organisations that receive it besides the mission (the case's
+   * Commission and parties). None for `sensor`, whose readers the marking decides.
+   */
+  readonly recipients: readonly string[];
   /** For `sensor`: the source's marking (who may receive its description). */
   readonly marking?: Marking;
 }

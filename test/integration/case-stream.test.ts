@@ -1,8 +1,8 @@
 /**
  * Cases on the live stream: every recorded action on a case of the Special Commission is announced as
  * an `event: case` message — to the mission and the Commission, and to the case's parties, except the
- * members' deliberation, which a party sees only if it sits on the Commission. Nobody else hears of it,
- * nor does a token that may not read.
+ * members' deliberation, which a party sees only if it sits on the Commission. Nobody else hears of it —
+ * not the chair or a member of another Commission — nor does a token that may not read.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -50,6 +50,9 @@ describe('case actions on the live stream', () => {
       complainant: await listen(await token('ru-af', 'party', 'party-liaison')),
       delegation: await listen(await token('ua-delegation', 'party', 'commissioner')),
       bystander: await listen(await token('other-party', 'party', 'party-liaison')),
+      // A chair and a member of another Commission (not donbas-2015's).
+      otherChair: await listen(await token('other-chair', 'chair', 'chair')),
+      otherMember: await listen(await token('coalition-fr', 'member', 'commissioner')),
       // A token that may ingest but not read.
       ingestOnly: await listen(
         await h.tokenFor({ orgId: 'mission', kind: 'mission', role: 'analyst', scopes: 'ingest' }),
@@ -91,8 +94,21 @@ describe('case actions on the live stream', () => {
       assert.deepEqual(actions(name), ['open', 'comment', 'notify'], name);
     for (const name of ['accused', 'complainant'] as const)
       assert.deepEqual(actions(name), ['open', 'notify'], name);
-    for (const name of ['bystander', 'ingestOnly', 'public'] as const)
+    for (const name of ['bystander', 'otherChair', 'otherMember', 'ingestOnly', 'public'] as const)
       assert.deepEqual(actions(name), [], name);
+
+    // Over the API, too, the members' deliberation is the case's Commission's, and the mission's.
+    const commentsSeenBy = async (orgId: string, kind: 'chair' | 'member', role: string) => {
+      const response = await h.inject({
+        url: `/api/v1/cases/${opened.id}`,
+        headers: { authorization: `Bearer ${await token(orgId, kind, role)}` },
+      });
+      assert.equal(response.statusCode, 200, response.body);
+      return response.json<{ comments?: { text: string }[] }>().comments?.map((c) => c.text);
+    };
+    assert.deepEqual(await commentsSeenBy('osce', 'chair', 'chair'), ['the crater analysis is due tomorrow']);
+    assert.equal(await commentsSeenBy('other-chair', 'chair', 'chair'), undefined);
+    assert.equal(await commentsSeenBy('coalition-fr', 'member', 'commissioner'), undefined);
 
     const [first] = caseMessages(listeners.chair);
     assert.equal(first?.caseId, opened.id);

@@ -120,8 +120,8 @@ async function nextMessages(
 }
 
 /**
- * Whether a reader receives a notice (a case's action or deadline): the mission and the Commission's
- * chair and members, and the parties the notice names.
+ * Whether a reader receives a notice (a case's action or deadline): the mission, and the
+ * organisations the notice names (the case's Commission and parties).
  */
 function mayReceive(principal: Principal, notice: Notice): boolean {
   // As for reading the source: its details, as its state is shown.
@@ -134,8 +134,7 @@ function mayReceive(principal: Principal, notice: Notice): boolean {
   // As for reading the case itself: a user whose token may read.
   if (decide(principal, 'cases:read') !== 'allow') return false;
   const org = readerOrg(principal);
-  if (org.kind === 'mission' || org.kind === 'chair' || org.kind === 'member') return true;
-  return org.kind === 'party' && notice.parties.includes(org.id);
+  return org.kind === 'mission' || notice.recipients.includes(org.id);
 }
 
 /** Starts streaming; returns the function that ends the stream. */

@@ -39,15 +39,20 @@ const partiesOf = (c: CommissionCase): string[] => [
 const isMember = (principal: Principal, c: CommissionCase): boolean =>
   c.settings.members.some((member) => member.id === readerOrg(principal).id);
 
+/** Whether the reader's organisation chairs or sits on the Commission that decides the case. */
+const onCommission = (principal: Principal, c: CommissionCase): boolean =>
+  readerOrg(principal).id === c.settings.chair || isMember(principal, c);
+
 /** Whether the reader may see the case at all: not a party that is neither in it nor on the Commission. */
 function mayFollow(principal: Principal, c: CommissionCase): boolean {
   const org = readerOrg(principal);
-  return org.kind !== 'party' || partiesOf(c).includes(org.id) || isMember(principal, c);
+  return org.kind !== 'party' || partiesOf(c).includes(org.id) || onCommission(principal, c);
 }
 
 /**
- * The case as the reader sees it: a party that is not on the Commission does not see the members'
- * comments, proposals and votes — only what is put to it and what is decided.
+ * The case as the reader sees it: the members' comments, proposals and votes are for the mission and
+ * the case's Commission; anyone else who follows it — a party not on that Commission, a chair or
+ * member of another one — sees only what is put to the parties and what is decided.
  */
 function presentCase(principal: Principal, c: CommissionCase, nowMs: number) {
   const deadlines = deadlinesDue(c, nowMs).map((due) => ({
@@ -55,7 +60,7 @@ function presentCase(principal: Principal, c: CommissionCase, nowMs: number) {
     deadline: new Date(due.deadlineMs).toISOString(),
     deadlineLocal: formatInZone(due.deadlineMs, c.timeZone),
   }));
-  if (readerOrg(principal).kind !== 'party' || isMember(principal, c)) return { ...c, deadlines };
+  if (readerOrg(principal).kind === 'mission' || onCommission(principal, c)) return { ...c, deadlines };
   const { comments: _comments, proposals: _proposals, ...rest } = c;
   return { ...rest, deadlines };
 }

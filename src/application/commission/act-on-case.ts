@@ -38,17 +38,28 @@ export const followersOf = (c: CommissionCase): string[] => [
   ...membersOf(c),
 ];
 
+/** The Commission that decides a case: the organisations of its chair and members. */
+export const commissionOf = (c: CommissionCase): string[] => [c.settings.chair, ...membersOf(c)];
+
 /** Actions among the Commission's members, which a party sees only if it sits on the Commission. */
 const DELIBERATION: ReadonlySet<CaseStep['type'] | 'open'> = new Set(['comment', 'propose-ruling', 'vote']);
 
 /**
+ * Who receives a notice of the case besides the mission: its Commission, and — unless the notice is
+ * of the members' deliberation — the case's parties. Not a chair or member organisation of another
+ * Commission.
+ */
+export const caseNoticeRecipients = (c: CommissionCase, deliberation = false): string[] => [
+  ...new Set([...commissionOf(c), ...(deliberation ? [] : followersOf(c))]),
+];
+
+/**
  * Announces a recorded action on the live stream (`event: case`): which case, its new version and
  * state, and what was done — a reader fetches the case for the rest, under the access policy. The
- * parties of the case receive it unless it is the members' deliberation; a party on the Commission
- * always does.
+ * mission and the case's Commission receive it; the parties of the case too, unless it is the
+ * members' deliberation (a party on the Commission always does).
  */
 function announce(deps: Pick<AppDeps, 'notifier'>, c: CommissionCase, action: CaseStep | OpenCase): void {
-  const parties = DELIBERATION.has(action.type) ? membersOf(c) : followersOf(c);
   deps.notifier.notice({
     event: 'case',
     data: JSON.stringify({
@@ -58,7 +69,7 @@ function announce(deps: Pick<AppDeps, 'notifier'>, c: CommissionCase, action: Ca
       action: action.type,
       at: new Date(action.at).toISOString(),
     }),
-    parties,
+    recipients: caseNoticeRecipients(c, DELIBERATION.has(action.type)),
   });
 }
 

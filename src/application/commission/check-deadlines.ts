@@ -10,7 +10,7 @@ import { formatInZone } from '../../core/commission/format-in-zone.ts';
 import { TrucelineError } from '../../core/errors.ts';
 import { SYSTEM_ACTOR } from '../../core/verification/actor.ts';
 import type { AppDeps } from '../app-deps.ts';
-import { followersOf, recordCaseAction } from './act-on-case.ts';
+import { caseNoticeRecipients, recordCaseAction } from './act-on-case.ts';
 
 /** A deadline message: the case, the deadline and its time in UTC and in the agreement's zone. */
 export interface DeadlineNotice extends DueDeadline {
@@ -35,7 +35,11 @@ function announce(
     accused: state.accused,
   };
   notices.push(notice);
-  deps.notifier.notice({ event: 'deadline', data: JSON.stringify(notice), parties: followersOf(state) });
+  deps.notifier.notice({
+    event: 'deadline',
+    data: JSON.stringify(notice),
+    recipients: caseNoticeRecipients(state),
+  });
 }
 
 /**

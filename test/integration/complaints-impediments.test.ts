@@ -148,11 +148,34 @@ describe('complaints and impediments', () => {
     });
     assert.equal(response.statusCode, 201, response.body);
     const { item, violation } = response.json<{
-      item: { state: string; version: number };
+      item: { id: string; state: string; version: number };
       violation: { clause: string; id: string };
     }>();
     assert.equal(item.state, 'new');
     assert.match(violation.id, /^impediment:/);
+    // A step carrying a field no rule reads is refused, naming it, and nothing is recorded.
+    const step = (body: Record<string, unknown>, version: number) =>
+      h.app.inject({
+        method: 'POST',
+        url: `/api/v1/verification/${encodeURIComponent(item.id)}/steps`,
+        headers: { authorization: `Bearer ${analyst}`, 'if-match': `"${version}"` },
+        payload: body,
+      });
+    const junk = await step(
+      { type: 'verify', note: 'to be checked', junk: 'A'.repeat(200_000) },
+      item.version,
+    );
+    assert.equal(junk.statusCode, 400, junk.body);
+    assert.deepEqual(junk.json<{ issues: unknown[] }>().issues, [
+      { path: 'junk', reason: 'is not a field of this input' },
+    ]);
+    const verified = await step({ type: 'verify', note: 'to be checked' }, item.version);
+    assert.equal(verified.statusCode, 200, verified.body);
+    assert.equal(
+      verified.json<{ version: number }>().version,
+      item.version + 1,
+      'the refused step took no version',
+    );
     const bad = await h.app.inject({
       method: 'POST',
       url: '/api/v1/impediments',
@@ -161,5 +184,23 @@ describe('complaints and impediments', () => {
     });
     assert.equal(bad.statusCode, 400);
     assert.match(bad.body, /delayMinutes/);
+    const chosenId = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/impediments',
+      headers: { authorization: `Bearer ${monitor}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({
+        id: 'chosen-1',
+        kind: 'denied',
+        at: Math.round(eventTime),
+        location: eventPoint,
+        party: 'ru-af',
+        sourceRef: 'patrol-7',
+        description: 'turned back',
+      }),
+    });
+    assert.equal(chosenId.statusCode, 400, chosenId.body);
+    assert.deepEqual(chosenId.json<{ issues: unknown[] }>().issues, [
+      { path: 'id', reason: 'is given by the server, not by the report' },
+    ]);
   });
 });

@@ -8,7 +8,13 @@
 import type { Actor } from '../../core/verification/actor.ts';
 import { decideVerification, openVerification } from '../../core/verification/decide-verification.ts';
 import type { SubjectKind } from '../../core/verification/kinds.ts';
-import type { VerificationAction, VerificationStep } from '../../core/verification/verification-action.ts';
+import {
+  STEP_FIELDS,
+  type VerificationAction,
+  type VerificationStep,
+} from '../../core/verification/verification-action.ts';
+import { validationError } from '../../core/errors.ts';
+import { unknownFieldIssues } from '../../core/validation/known-fields.ts';
 import type { VerificationItem } from '../../core/verification/verification-item.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { trackRemedies } from '../commission/track-remedies.ts';
@@ -50,6 +56,14 @@ export async function actOnVerification(
     readonly by: Actor;
   },
 ): Promise<VerificationItem> {
+  const type = (input.step as { type?: unknown }).type;
+  const shape =
+    typeof type === 'string' && Object.hasOwn(STEP_FIELDS, type)
+      ? STEP_FIELDS[type as keyof typeof STEP_FIELDS]
+      : undefined;
+  const unknown = shape === undefined ? [] : unknownFieldIssues(input.step, shape);
+  if (unknown.length > 0)
+    throw validationError(`the ${String(type)} step has fields it does not take`, unknown);
   const at = deps.clock.now();
   const { item, recorded } = await verificationOf(deps, input.kind, input.subjectId, at, input.by);
   const step = { ...input.step, at, by: input.by } as VerificationStep;

@@ -34,7 +34,12 @@ export async function reportImpediment(
     unknown
   >;
   const { agreementId, ...fields } = raw;
-  const checked = validateImpediment({ id: `imp-${randomBytes(8).toString('hex')}`, ...fields });
+  // The id is the server's: one a client chose could collide with another report's item.
+  if (Object.hasOwn(fields, 'id'))
+    throw validationError('the impediment is invalid', [
+      { path: 'id', reason: 'is given by the server, not by the report' },
+    ]);
+  const checked = validateImpediment({ ...fields, id: `imp-${randomBytes(8).toString('hex')}` });
   if (!checked.ok) throw validationError('the impediment is invalid', checked.issues);
   const impediment = checked.impediment;
   const agreements = await deps.store.agreements.list();

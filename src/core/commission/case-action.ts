@@ -3,6 +3,7 @@
  * (ms UTC, from the caller's clock) and `by` (who took it): once accepted, the caller stores it as an
  * append-only row and commits it to the ledger, and the case is the fold of these rows.
  */
+import type { FieldShape } from '../validation/known-fields.ts';
 import type { CommissionSettings, EscalationStep } from '../agreement/schema.ts';
 import type { Actor } from '../verification/actor.ts';
 import type { CaseComplaint, CaseViolation } from './commission-case.ts';
@@ -145,3 +146,36 @@ export type CaseAction =
 
 /** An action on an existing case (every one but `open`). */
 export type CaseStep = Exclude<CaseAction, OpenCase>;
+
+const REMEDY_FIELDS = {
+  kind: true,
+  weaponClass: true,
+  zoneId: true,
+  clause: true,
+  party: true,
+  withinHours: true,
+  description: true,
+} as const;
+
+/** The fields a client gives each action (`at` and `by` are the server's): anything else is refused. */
+export const CASE_ACTION_FIELDS: Readonly<
+  Record<Exclude<CaseAction['type'], 'open' | 'reopen'>, FieldShape>
+> = {
+  notify: { type: true, party: true },
+  reply: { type: true, text: true, evidence: true },
+  extend: { type: true, target: { kind: true, party: true, remedyId: true }, deadlineMs: true, reason: true },
+  comment: { type: true, text: true },
+  'propose-ruling': {
+    type: true,
+    responsibility: { kind: true, parties: true },
+    severity: true,
+    remedies: [REMEDY_FIELDS],
+    reasoning: true,
+  },
+  vote: { type: true, proposalId: true, choice: true, dissent: true },
+  rule: { type: true, proposalId: true },
+  publish: { type: true },
+  'remedy-met': { type: true, remedyId: true, note: true, evidence: true },
+  'advance-escalation': { type: true, reason: true },
+  close: { type: true, reason: true },
+};

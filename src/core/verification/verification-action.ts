@@ -3,6 +3,7 @@
  * (ms UTC, from the caller's clock) and `by` (who took it): once accepted, the caller stores it as an
  * append-only row and commits it to the ledger, and the item is the fold of these rows.
  */
+import type { FieldShape } from '../validation/known-fields.ts';
 import type { Actor } from './actor.ts';
 import type { FindingOutcome, TaskAsset, TaskResult } from './kinds.ts';
 import type { VerificationSubject } from './verification-item.ts';
@@ -94,3 +95,15 @@ export type VerificationAction =
 
 /** An action on an existing item (every one but `open`). */
 export type VerificationStep = Exclude<VerificationAction, OpenVerification>;
+
+/** The fields a client gives each step (`at` and `by` are the server's): anything else is refused. */
+export const STEP_FIELDS: Readonly<Record<Exclude<VerificationAction['type'], 'open'>, FieldShape>> = {
+  dismiss: { type: true, reason: true },
+  verify: { type: true, note: true },
+  task: { type: true, taskId: true, asset: true, deadlineMs: true, instructions: true },
+  'task-result': { type: true, taskId: true, result: true, note: true, impedimentId: true },
+  'record-finding': { type: true, outcome: true, narrative: true, evidence: true, observationSeqs: true },
+  'approve-finding': { type: true },
+  'return-finding': { type: true, reason: true },
+  reopen: { type: true, reason: true, cause: { kind: true, id: true } },
+};

@@ -1,0 +1,34 @@
+/**
+ * @module Which fields an input may carry. An action is stored whole in a ledgered record, so a field
+ * no rule reads would be kept forever unchecked — any size, any depth. An input is refused when it
+ * carries a field its shape does not name, at any depth.
+ */
+import type { FieldIssue } from '../errors.ts';
+
+/**
+ * The fields of an object: `true` for a value the decision checks itself, a shape for a nested object,
+ * `[shape]` for an array of such objects.
+ */
+export interface FieldShape {
+  readonly [field: string]: true | FieldShape | readonly [FieldShape];
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** An issue for each field of `value` its shape does not name, nested objects and arrays of them too. */
+export function unknownFieldIssues(value: unknown, shape: FieldShape, path = ''): FieldIssue[] {
+  if (!isRecord(value)) return [];
+  const issues: FieldIssue[] = [];
+  for (const [field, inner] of Object.entries(value)) {
+    const at = path === '' ? field : `${path}.${field}`;
+    const spec = Object.hasOwn(shape, field) ? shape[field] : undefined;
+    if (spec === undefined) issues.push({ path: at, reason: 'is not a field of this input' });
+    else if (Array.isArray(spec)) {
+      const [item] = spec as readonly [FieldShape];
+      if (Array.isArray(inner))
+        inner.forEach((element, i) => issues.push(...unknownFieldIssues(element, item, `${at}[${i}]`)));
+    } else if (spec !== true) issues.push(...unknownFieldIssues(inner, spec as FieldShape, at));
+  }
+  return issues;
+}

@@ -12,7 +12,7 @@ import {
   type CaseStep,
   type OpenCase,
 } from '../../core/commission/case-action.ts';
-import { unknownFieldIssues } from '../../core/validation/known-fields.ts';
+import { refuseUnknownFields } from '../../core/validation/known-fields.ts';
 import type { CaseComplaint, CommissionCase } from '../../core/commission/commission-case.ts';
 import { decideCase, openCase } from '../../core/commission/decide-case.ts';
 import { validationError } from '../../core/errors.ts';
@@ -137,14 +137,7 @@ export async function actOnCase(
   const found = await deps.store.cases.find(input.caseId);
   if (found === undefined)
     throw validationError('no such case', [{ path: 'id', reason: `there is no case ${input.caseId}` }]);
-  const type = (input.action as { type?: unknown }).type;
-  const shape =
-    typeof type === 'string' && Object.hasOwn(CASE_ACTION_FIELDS, type)
-      ? CASE_ACTION_FIELDS[type as keyof typeof CASE_ACTION_FIELDS]
-      : undefined;
-  const unknown = shape === undefined ? [] : unknownFieldIssues(input.action, shape);
-  if (unknown.length > 0)
-    throw validationError(`the ${String(type)} action has fields it does not take`, unknown);
+  refuseUnknownFields(input.action, CASE_ACTION_FIELDS, 'action');
   const at = deps.clock.now();
   const action = { ...input.action, at, by: input.by } as CaseStep;
   return recordCaseAction(deps, found.state, action, input.expectedVersion);

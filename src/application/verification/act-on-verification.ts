@@ -13,8 +13,7 @@ import {
   type VerificationAction,
   type VerificationStep,
 } from '../../core/verification/verification-action.ts';
-import { validationError } from '../../core/errors.ts';
-import { unknownFieldIssues } from '../../core/validation/known-fields.ts';
+import { refuseUnknownFields } from '../../core/validation/known-fields.ts';
 import type { VerificationItem } from '../../core/verification/verification-item.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { trackRemedies } from '../commission/track-remedies.ts';
@@ -56,14 +55,7 @@ export async function actOnVerification(
     readonly by: Actor;
   },
 ): Promise<VerificationItem> {
-  const type = (input.step as { type?: unknown }).type;
-  const shape =
-    typeof type === 'string' && Object.hasOwn(STEP_FIELDS, type)
-      ? STEP_FIELDS[type as keyof typeof STEP_FIELDS]
-      : undefined;
-  const unknown = shape === undefined ? [] : unknownFieldIssues(input.step, shape);
-  if (unknown.length > 0)
-    throw validationError(`the ${String(type)} step has fields it does not take`, unknown);
+  refuseUnknownFields(input.step, STEP_FIELDS, 'step');
   const at = deps.clock.now();
   const { item, recorded } = await verificationOf(deps, input.kind, input.subjectId, at, input.by);
   const step = { ...input.step, at, by: input.by } as VerificationStep;

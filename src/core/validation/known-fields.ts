@@ -3,7 +3,7 @@
  * no rule reads would be kept forever unchecked — any size, any depth. An input is refused when it
  * carries a field its shape does not name, at any depth.
  */
-import type { FieldIssue } from '../errors.ts';
+import { validationError, type FieldIssue } from '../errors.ts';
 
 /**
  * The fields of an object: `true` for a value the decision checks itself, a shape for a nested object,
@@ -31,4 +31,19 @@ export function unknownFieldIssues(value: unknown, shape: FieldShape, path = '')
     } else if (spec !== true) issues.push(...unknownFieldIssues(inner, spec as FieldShape, at));
   }
   return issues;
+}
+
+/**
+ * Refuses (`E_VALIDATION`, naming each field) an input whose `type` has a shape in `shapes` and that
+ * carries a field that shape does not name. Inputs of other types are left to their own checks.
+ */
+export function refuseUnknownFields(
+  input: unknown,
+  shapes: Readonly<Record<string, FieldShape>>,
+  what: string,
+): void {
+  const type = (input as { type?: unknown } | null)?.type;
+  if (typeof type !== 'string' || !Object.hasOwn(shapes, type)) return;
+  const issues = unknownFieldIssues(input, shapes[type] as FieldShape);
+  if (issues.length > 0) throw validationError(`the ${type} ${what} has fields it does not take`, issues);
 }

@@ -10,15 +10,13 @@ import { z } from 'zod';
 import type { AppDeps } from '../../application/app-deps.ts';
 import { checkpointNote, verifierKeyText } from '../../application/ledger/ledger-signing.ts';
 import { signCheckpoint } from '../../application/ledger/sign-checkpoint.ts';
+import { addCosignature } from '../../application/ledger/add-cosignature.ts';
 import { markingOfRecord } from '../../application/ledger/export-ledger.ts';
 import { mayOpenRecord } from '../../core/access/record-opening.ts';
 import { readerOrg } from '../../core/access/policy.ts';
-import { parseCheckpoint } from '../../core/ledger/checkpoint.ts';
-import { parseWitnessVerifierKey, verifyCosignature } from '../../core/ledger/cosignature.ts';
 import { encodeBase64 } from '../../core/ledger/base64.ts';
 import { toHex } from '../../core/ledger/hash.ts';
-import { parseNote, parseSignatureLine } from '../../core/ledger/signed-note.ts';
-import { TrucelineError, notFound } from '../../core/errors.ts';
+import { notFound } from '../../core/errors.ts';
 import { errorResponseSchema } from '../../shared/wire.ts';
 
 const size = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -140,7 +138,7 @@ export function ledgerRoutes(deps: AppDeps) {
         schema: {
           summary: 'A witness’s co-signature (cosignature/v1) of a stored checkpoint',
           description:
-            'The line is checked against the witness’s verifier key before it is stored; it is then served with the checkpoint.',
+            'The line is checked against the witness’s verifier key before it is stored; it is then served with the checkpoint. A witness name keeps the key it first co-signed with (another key: 409, a new key needs a new name), and a checkpoint takes at most 16 lines from names that never co-signed before, 98 in all (409).',
           tags: ['ledger'],
           body: z.strictObject({
             size,
@@ -151,28 +149,13 @@ export function ledgerRoutes(deps: AppDeps) {
             204: z.null(),
             400: errorResponseSchema,
             404: errorResponseSchema,
+            409: errorResponseSchema,
             422: errorResponseSchema,
           },
         },
       },
       async (request, reply) => {
-        const { size: at, key, line } = request.body;
-        const checkpoint = await deps.store.ledger.findCheckpoint(at);
-        if (checkpoint === undefined) throw notFound('checkpoint of size', String(at));
-        const signing = deps.ledgerKey();
-        const witness = parseWitnessVerifierKey(key, signing.sha);
-        const { body } = parseNote(checkpoint.note);
-        parseCheckpoint(body);
-        const check = verifyCosignature(body, parseSignatureLine(line, 'line'), witness, signing.ed);
-        if (!check.ok)
-          throw new TrucelineError(
-            'E_LEDGER_VERIFY',
-            `the co-signature does not verify with ${witness.name}'s key (${check.reason})`,
-            {
-              details: { reason: check.reason },
-            },
-          );
-        await deps.store.ledger.addCosignature(at, witness.name, line, deps.clock.now());
+        await addCosignature(deps, request.body);
         return reply.code(204).send(null);
       },
     );

@@ -64,7 +64,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     connectionString: options.url,
     max: options.maxConnections ?? 10,
     types,
-    ...(schema === undefined ? {} : { options: `-c search_path=${schema},public` }),
+    // Set per connection, whatever the server's or the database's defaults: floats written and read
+    // back exactly (the ledger's records commit to them), and transactions that read what committed
+    // before each statement (the locks the writers take assume it; repeatable read fails them).
+    options: [
+      '-c extra_float_digits=3',
+      '-c default_transaction_isolation=read\\ committed',
+      ...(schema === undefined ? [] : [`-c search_path=${schema},public`]),
+    ].join(' '),
   });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => undefined);

@@ -2,10 +2,11 @@
  * @module Builds the HTTP application from its dependencies, without listening: `main.ts` listens,
  * tests call `inject()`.
  */
+import { refuseUnkeepableText } from './text-input.ts';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import helmet from 'helmet';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { ReadLog } from '../application/access/read-log.ts';
@@ -68,7 +69,10 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_APP_OPTIONS.bodyLimitBytes;
   // Errors and the server's own messages, not a line per request: a server taking hundreds of
   // ingest requests a second would spend its time writing them.
-  const logging = { logger: options.logger ?? false, disableRequestLogging: true };
+  const logging = {
+    logger: options.logger ?? false,
+    logController: new LogController({ disableRequestLogging: true }),
+  };
   const app = (
     options.https === undefined
       ? Fastify({ ...logging, bodyLimit: bodyLimitBytes })
@@ -98,6 +102,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   await app.register(fastifyCookie);
   const rateLimits = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
   await installAccessControl(app, deps, rateLimits);
+  app.addHook('preValidation', refuseUnkeepableText);
 
   await app.register(fastifySwagger, {
     openapi: {

@@ -554,6 +554,22 @@ describeEachEngine('FusionStore', (engine) => {
       assert.equal(await server.fusion.cursor(), 4);
     });
 
+  it('filters by status also when values hold a NUL character or a lone surrogate anywhere', async () => {
+    const store = await engine.open();
+    const event = fusedEvent('ev-text');
+    const text = (s: string) =>
+      violation(`v-${s.length}`, event, { explanation: `label ${s} \"status\":\"withdrawn\"` });
+    const nul = text('a\u0000b');
+    const lone = text('a\ud800bc');
+    const withdrawn = violation('v-gone', event, { status: 'withdrawn', explanation: 'x\u0000' });
+    await store.fusion.commit(commitOf({ events: [event], violations: [nul, lone, withdrawn] }));
+    const ids = async (statuses: ('active' | 'withdrawn')[]) =>
+      (await store.fusion.listViolations({ statuses, limit: 10 })).map((v) => v.violation.id).sort();
+    assert.deepEqual(await ids(['active']), [nul.id, lone.id].sort());
+    assert.deepEqual(await ids(['withdrawn']), ['v-gone']);
+    assert.deepEqual(await ids(['active', 'withdrawn']), [nul.id, lone.id, 'v-gone'].sort());
+  });
+
   const claimant = (holder: string, purpose = 'serve'): FusionLeaseClaim => ({
     holder,
     pid: 4242,

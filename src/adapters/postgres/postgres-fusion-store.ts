@@ -322,9 +322,14 @@ export class PostgresFusionStore implements FusionStore {
     if (parties !== undefined) where.push(sql`h.party IN (${sql.join(parties)})`);
     if (clauses !== undefined) where.push(sql`h.clause IN (${sql.join(clauses)})`);
     // The status is read from the head's value (a violation that stands has none): no index, so it
-    // narrows what the other filters found.
+    // narrows what the other filters found. Read from the text, not through json or jsonb: either
+    // fails the whole query on a value holding \u0000 anywhere (an explanation quoting an agreement's
+    // label). `status` is a key of the top-level object only, and inside a JSON string its quotes
+    // would be escaped, so the pattern matches that member alone.
     if (statuses !== undefined)
-      where.push(sql`COALESCE(r.value::jsonb ->> 'status', 'active') IN (${sql.join(statuses)})`);
+      where.push(
+        sql`(CASE WHEN r.value LIKE '%"status":"withdrawn"%' THEN 'withdrawn' ELSE 'active' END) IN (${sql.join(statuses)})`,
+      );
     const filter = where.length === 0 ? sql`TRUE` : sql.join(where, sql` AND `);
     const result = await sql<RevisionRow>`SELECT r.seq, r.committed_at, r.value, r.tlp, r.releasable_to
       FROM ${sql.table(tables.heads)} AS h JOIN ${sql.table(tables.revisions)} AS r ON r.seq = h.seq

@@ -285,6 +285,18 @@ describe('parseAgreement: each kind of mistake names the field and the reason', 
     ]);
   });
 
+  it('a label holding a NUL character, another control character or a lone surrogate', () => {
+    const reason = 'must not contain control characters (but tab and line ends) or unpaired surrogates';
+    for (const label of ['Buffer\u0000zone', 'Buffer\u001bzone', 'Buffer\ud800zone']) {
+      const issues = changed((doc) => (doc.zones[0] = { ...doc.zones[0], label }));
+      assert.deepEqual(reasonAt(issues, 'zones[0].label'), [reason], JSON.stringify(label));
+    }
+    assert.deepEqual(
+      changed((doc) => (doc.zones[0] = { ...doc.zones[0], label: 'Buffer\tzone \ud83d\ude00\nline' })),
+      [],
+    );
+  });
+
   it('an event kind the taxonomy does not know', () => {
     const issues = changed(
       (doc) => (doc.prohibitedConduct[0] = { ...doc.prohibitedConduct[0], eventKinds: ['shelling'] }),

@@ -22,12 +22,24 @@ export const AGREEMENT_LIMITS = {
   maxHours: 8760,
 } as const;
 
+/**
+ * Control characters but tab and line ends, and unpaired UTF-16 surrogates: text no store keeps alike
+ * (PostgreSQL refuses NUL; each store replaces a lone surrogate its own way), which the rules would
+ * copy into every potential violation's explanation.
+ */
+const UNKEEPABLE =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /** Text that is not blank, up to `max` characters. */
 const text = (max: number = AGREEMENT_LIMITS.labelLength) =>
   z
     .string()
     .max(max)
-    .refine((value) => value.trim() !== '', { error: 'must not be empty' });
+    .refine((value) => value.trim() !== '', { error: 'must not be empty' })
+    .refine((value) => !UNKEEPABLE.test(value), {
+      error: 'must not contain control characters (but tab and line ends) or unpaired surrogates',
+    });
 
 const list = <T extends z.ZodType>(item: T) => z.array(item).max(AGREEMENT_LIMITS.maxItems);
 

@@ -558,7 +558,8 @@ describeEachEngine('FusionStore', (engine) => {
     const store = await engine.open();
     const event = fusedEvent('ev-text');
     const text = (s: string) =>
-      violation(`v-${s.length}`, event, { explanation: `label ${s} \"status\":\"withdrawn\"` });
+      // Quoting the member's text: inside a JSON string its quotes are escaped, so it is no member.
+      violation(`v-${s.length}`, event, { explanation: `label ${s} "status":"withdrawn"` });
     const nul = text('a\u0000b');
     const lone = text('a\ud800bc');
     const withdrawn = violation('v-gone', event, { status: 'withdrawn', explanation: 'x\u0000' });

@@ -43,6 +43,13 @@ export interface RateLimits {
   readonly perAddress: number;
   /** Records a minute per source key, counted once the batch's signature is checked. */
   readonly recordsPerSourceKey: number;
+  /**
+   * Answers of 401 a minute to one address (a token, a session or a password that failed, a
+   * signature that did not verify); past them every request from it is refused for the rest of the
+   * minute, before any credential is looked at: guessing tokens or passwords, or spending the
+   * server's CPU on password hashes, stops there.
+   */
+  readonly failedAuthPerAddress: number;
 }
 
 /**
@@ -56,7 +63,36 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   perSourceKey: 6_000,
   perAddress: 600,
   recordsPerSourceKey: 60_000,
+  failedAuthPerAddress: 60,
 };
+
+/** Counts events per address in fixed one-minute windows; forgets windows that have passed. */
+class PerAddressWindow {
+  readonly #counts = new Map<string, { startMs: number; count: number }>();
+
+  count(address: string, nowMs: number): number {
+    const entry = this.#counts.get(address);
+    return entry === undefined || nowMs - entry.startMs >= 60_000 ? 0 : entry.count;
+  }
+
+  /** Seconds until the address's window ends. */
+  retryAfterSeconds(address: string, nowMs: number): number {
+    const entry = this.#counts.get(address);
+    return entry === undefined ? 0 : Math.max(1, Math.ceil((entry.startMs + 60_000 - nowMs) / 1000));
+  }
+
+  add(address: string, nowMs: number): void {
+    const entry = this.#counts.get(address);
+    if (entry !== undefined && nowMs - entry.startMs < 60_000) {
+      entry.count += 1;
+      return;
+    }
+    // Bounded: past windows go before a new address is added to a large map.
+    if (this.#counts.size >= 10_000)
+      for (const [key, old] of this.#counts) if (nowMs - old.startMs >= 60_000) this.#counts.delete(key);
+    this.#counts.set(address, { startMs: nowMs, count: 1 });
+  }
+}
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -130,7 +166,17 @@ export async function installAccessControl(
     if (config.action === undefined || !(ACTIONS as readonly string[]).includes(config.action))
       throw new Error(`route ${String(route.method)} ${route.url} declares no access action (config.action)`);
   });
+  const failures = new PerAddressWindow();
   app.addHook('onRequest', async (request) => {
+    const now = Date.now();
+    if (failures.count(request.ip, now) >= limits.failedAuthPerAddress) {
+      const retryAfterSeconds = failures.retryAfterSeconds(request.ip, now);
+      throw new TrucelineError(
+        'E_RATE_LIMITED',
+        `more than ${limits.failedAuthPerAddress} failed authentications a minute from this address; retry in ${retryAfterSeconds} s`,
+        { details: { limit: limits.failedAuthPerAddress, retryAfterSeconds } },
+      );
+    }
     request.principal = await resolvePrincipal(deps, request);
     const action = request.routeOptions.config.action;
     // No action: no route matched; the not-found handler answers.
@@ -151,16 +197,22 @@ export async function installAccessControl(
       );
     }
   });
+  app.addHook('onResponse', async (request, reply) => {
+    if (reply.statusCode === 401) failures.add(request.ip, Date.now());
+  });
   await app.register(rateLimit, {
     global: true,
     // After the principal is known, so the limit is per token or source key.
     hook: 'preValidation',
     timeWindow: 60_000,
-    keyGenerator: (request) => {
+    keyGenerator: async (request) => {
       const p = request.principal;
       if (p.type === 'user') return `token:${p.credentialId}`;
+      // A key's own budget only for a key that exists: a made-up key id each time would otherwise
+      // open a fresh budget each time.
       const keyId = signingKeyId(request);
-      if (keyId !== undefined) return `key:${keyId}@${request.ip}`;
+      if (keyId !== undefined && (await deps.store.sources.findKey(keyId)) !== undefined)
+        return `key:${keyId}@${request.ip}`;
       return `ip:${request.ip}`;
     },
     max: (_request, key) =>

@@ -441,6 +441,52 @@ describe('security: tokens and rate limits', () => {
     }
   });
 
+  test('a made-up key id opens no budget of its own: it spends its address’s', async () => {
+    const h = await startHarness({ rateLimits: { perAddress: 3 } });
+    try {
+      const answers: number[] = [];
+      for (let i = 0; i < 5; i++)
+        answers.push(
+          (
+            await h.inject({
+              url: '/healthz',
+              anonymous: true,
+              headers: { 'signature-input': `sig1=();keyid="made-up-${i}"` },
+            })
+          ).statusCode,
+        );
+      assert.deepEqual(answers, [200, 200, 200, 429, 429]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('past its failed authentications a minute, an address is refused before any credential is checked', async () => {
+    const h = await startHarness({ rateLimits: { failedAuthPerAddress: 3 } });
+    try {
+      const withToken = (token: string) =>
+        h.inject({ url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
+      const answers: number[] = [];
+      for (let i = 0; i < 3; i++) answers.push((await withToken(`tl_guess${i}`)).statusCode);
+      assert.deepEqual(answers, [401, 401, 401]);
+      const limited = await withToken(h.analystToken);
+      assert.equal(limited.statusCode, 429, limited.body);
+      assert.equal(limited.json<ErrorBody>().code, 'E_RATE_LIMITED');
+      const retryAfter = Number(limited.headers['retry-after']);
+      assert.ok(retryAfter > 0 && retryAfter <= 60, `retry-after ${retryAfter}`);
+      // Signing in with a wrong password counts too, and is refused the same.
+      const login = await h.inject({
+        method: 'POST',
+        url: '/auth/login',
+        anonymous: true,
+        payload: { name: 'nobody', password: 'wrong' },
+      });
+      assert.equal(login.statusCode, 429);
+    } finally {
+      await h.close();
+    }
+  });
+
   test("a stranger naming a sensor's key id spends its own requests, not the sensor's", async () => {
     const h = await startHarness({
       rateLimits: { perSourceKey: 3 },

@@ -31,17 +31,28 @@ export async function startSession(
  * Checks a name and password and opens a session. Every failure is the same `E_UNAUTHENTICATED`, so
  * the answer does not say which names exist.
  */
+/** A hash made once per hasher, of a random password no one knows: what a name without one is checked against. */
+const noPassword = new WeakMap<object, Promise<string>>();
+function noPasswordHash(deps: Deps): Promise<string> {
+  let made = noPassword.get(deps.passwords);
+  if (made === undefined) {
+    made = deps.passwords.hash(deps.secrets.randomToken(32));
+    noPassword.set(deps.passwords, made);
+  }
+  return made;
+}
+
 export async function signIn(
   deps: Deps,
   name: string,
   password: string,
 ): Promise<{ secret: string; session: Session; user: User }> {
   const user = await deps.store.access.findUserByName(name);
-  const ok =
-    user !== undefined &&
-    user.disabledAtMs === null &&
-    user.passwordHash !== null &&
-    (await deps.passwords.verify(user.passwordHash, password));
-  if (!ok) throw new TrucelineError('E_UNAUTHENTICATED', 'the name or password is wrong');
+  const hash = user?.disabledAtMs === null ? user.passwordHash : null;
+  // A password is always checked, against a hash of nothing when there is none: answering at once for
+  // a name that does not exist (or has no password) told which names do (~9 against ~70 ms).
+  const matches = await deps.passwords.verify(hash ?? (await noPasswordHash(deps)), password);
+  if (!(matches && hash !== null && user !== undefined))
+    throw new TrucelineError('E_UNAUTHENTICATED', 'the name or password is wrong');
   return { ...(await startSession(deps, user)), user };
 }

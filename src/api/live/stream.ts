@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { TrucelineError } from '../../core/errors.ts';
 import type { AppDeps } from '../../application/app-deps.ts';
 import type { Notice } from '../../application/notifier.ts';
 import {
@@ -31,13 +32,19 @@ export interface StreamOptions {
   readonly batch: number;
   /** How often an open stream checks that its reader's credentials still hold (default 5 s). */
   readonly credentialCheckMs?: number;
+  /** Streams open at once per token or session, and per address for the public (default 16). */
+  readonly maxOpenPerReader?: number;
 }
+
+/** Bytes a stream may hold unsent for a reader that does not read; past them it is closed. */
+export const MAX_UNSENT_BYTES = 4 * 1024 * 1024;
 
 const seqText = z.string().regex(/^\d{1,15}$/, { error: 'must be a commit sequence (digits)' });
 
 export function streamRoutes(deps: AppDeps, options: StreamOptions) {
   return async (app: FastifyInstance): Promise<void> => {
     const open = new Set<() => void>();
+    const openPerReader = new Map<string, number>();
     // Streams are hijacked from Fastify, so closing the app must end them itself.
     app.addHook('onClose', async () => {
       for (const close of open) close();
@@ -50,19 +57,35 @@ export function streamRoutes(deps: AppDeps, options: StreamOptions) {
         exposeHeadRoute: false,
         schema: {
           summary: 'Live stream of committed facts (Server-Sent Events)',
-          description: `Events: ${STREAM_EVENTS.join(', ')}. Each observation, event and violation message's id is the commit sequence; send Last-Event-ID (or ?after=) to resume after it. Without either, the stream starts with what is committed after you connect. Case messages (an action on a case: its id, new version and state, the action) and deadline messages are live only, without an id, to the mission, the Commission and the case's parties (the members' deliberation to members only). A closed message ends the stream once the reader's credentials no longer hold (a token revoked or expired, a session ended, an account disabled or changed): reconnecting is refused, or sees the new view.`,
+          description: `Events: ${STREAM_EVENTS.join(', ')}. Each observation, event and violation message's id is the commit sequence; send Last-Event-ID (or ?after=) to resume after it. Without either, the stream starts with what is committed after you connect. Case messages (an action on a case: its id, new version and state, the action) and deadline messages are live only, without an id, to the mission, the Commission and the case's parties (the members' deliberation to members only). A closed message ends the stream once the reader's credentials no longer hold (a token revoked or expired, a session ended, an account disabled or changed): reconnecting is refused, or sees the new view. At most 16 streams are open at once per token or session, and per address for the public (429 past them); a reader that leaves 4 MiB unread is disconnected.`,
           tags: ['stream'],
           querystring: z.strictObject({ after: seqText.optional() }),
           headers: z.object({ 'last-event-id': seqText.optional() }).loose(),
         },
       },
       async (request, reply) => {
+        // Each open stream holds a connection, timers and buffers: a reader gets a bounded number.
+        const p = request.principal;
+        const reader = p.type === 'user' ? `credential:${p.credentialId}` : `address:${request.ip}`;
+        const limit = options.maxOpenPerReader ?? 16;
+        if ((openPerReader.get(reader) ?? 0) >= limit)
+          throw new TrucelineError(
+            'E_RATE_LIMITED',
+            `${limit} streams are open for this ${p.type === 'user' ? 'token or session' : 'address'} already; close one first`,
+            { details: { limit, retryAfterSeconds: 5 } },
+          );
         const resumeFrom = request.headers['last-event-id'] ?? request.query.after;
         const start =
           resumeFrom === undefined ? await deps.store.observations.latestSeq() : Number(resumeFrom);
         const close = runStream(deps, options, request, reply, start);
         open.add(close);
-        reply.raw.on('close', () => open.delete(close));
+        openPerReader.set(reader, (openPerReader.get(reader) ?? 0) + 1);
+        reply.raw.on('close', () => {
+          open.delete(close);
+          const left = (openPerReader.get(reader) ?? 1) - 1;
+          if (left > 0) openPerReader.set(reader, left);
+          else openPerReader.delete(reader);
+        });
         return reply;
       },
     );
@@ -170,6 +193,11 @@ function runStream(
   let lastWrite = Date.now();
 
   const write = async (text: string): Promise<void> => {
+    // A reader that does not read: notices and heartbeats would pile up in memory without end.
+    if (res.writableLength > MAX_UNSENT_BYTES) {
+      close();
+      return;
+    }
     lastWrite = Date.now();
     if (!res.write(text)) await new Promise<void>((resolve) => res.once('drain', resolve));
   };

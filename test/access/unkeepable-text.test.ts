@@ -51,6 +51,16 @@ describe('text no store keeps', () => {
     assert.equal((await h.deps.store.sources.find('rd-9')) === undefined, true, 'nothing stored');
   });
 
+  it('judges a long path parameter by its route’s schema, and answers a longer one in the error shape', async () => {
+    await refusal({ url: `/api/v1/events/${'a'.repeat(450)}` }, 'id');
+    const tooLong = await h.inject({ url: `/api/v1/events/${'a'.repeat(3000)}` });
+    assert.equal(tooLong.statusCode, 400, tooLong.body);
+    assert.deepEqual(tooLong.json(), {
+      code: 'E_BAD_REQUEST',
+      message: 'a path parameter is longer than 2048 characters',
+    });
+  });
+
   it('leaves an observation batch to its own validation: the bad record is rejected, the others taken', async () => {
     const record = (id: string, text: string) => ({
       id,

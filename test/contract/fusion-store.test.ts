@@ -356,6 +356,8 @@ describeEachEngine('FusionStore', (engine) => {
       [commitOf({ cursorSeq: -1 }), 'cursorSeq'],
       [commitOf({ committedAtMs: 1.5 }), 'committedAtMs'],
       [commitOf({ events: [fusedEvent('e', { revision: 0 })] }), 'events[0].revision'],
+      // Past what a 32-bit column holds (PostgreSQL's is one).
+      [commitOf({ events: [fusedEvent('e', { revision: 2 ** 31 })] }), 'events[0].revision'],
       [commitOf({ events: [fusedEvent('e', { timeMs: Number.NaN })] }), 'events[0].timeMs'],
       [commitOf({ violations: [violation('', fusedEvent('e'))] }), 'violations[0].id'],
       [commitOf({ setAside: [{ seq: 0, sourceId: 'a', timeMs: T0, reason: 'crowded' }] }), 'setAside[0].seq'],

@@ -108,6 +108,9 @@ export async function readSetAside(
 }
 
 /** Throws `E_VALIDATION` naming each field a store could not keep or index faithfully. */
+/** The largest revision number a store keeps. */
+export const MAX_REVISION = 2 ** 31 - 1;
+
 export function checkCommit(input: FusionCommit): void {
   const issues: FieldIssue[] = [];
   if (!Number.isSafeInteger(input.cursorSeq) || input.cursorSeq < 0)
@@ -117,8 +120,9 @@ export function checkCommit(input: FusionCommit): void {
   const each = (path: string, value: FusedEvent | PotentialViolation, point: GaussianPoint | null) => {
     if (typeof value.id !== 'string' || value.id === '')
       issues.push({ path: `${path}.id`, reason: 'must be a non-empty string' });
-    if (!Number.isSafeInteger(value.revision) || value.revision < 1)
-      issues.push({ path: `${path}.revision`, reason: 'must be a whole number, 1 or more' });
+    // Every store keeps a revision as a 32-bit integer (PostgreSQL's column is one).
+    if (!Number.isSafeInteger(value.revision) || value.revision < 1 || value.revision > MAX_REVISION)
+      issues.push({ path: `${path}.revision`, reason: `must be a whole number from 1 to ${MAX_REVISION}` });
     if (!Number.isFinite(value.timeMs))
       issues.push({ path: `${path}.timeMs`, reason: 'must be a finite number' });
     if (point !== null && !(Number.isFinite(point.lat) && Number.isFinite(point.lon)))

@@ -151,6 +151,28 @@ describe('a store edited behind the ledger’s back', () => {
       names: /observations seq \d+ differs from what entry \d+ committed to/,
     },
     {
+      name: 'a co-signature line that is no signature line added to a checkpoint',
+      edit: (db) =>
+        db
+          .prepare(
+            `INSERT INTO ledger_cosignatures (size, witness, line, received_at)
+             SELECT size, 'junk', 'not a signature line', 0 FROM ledger_checkpoints ORDER BY size DESC LIMIT 1`,
+          )
+          .run(),
+      names:
+        /ledger_checkpoints: the checkpoint of size \d+ carries a co-signature line that is not a signature line/,
+    },
+    {
+      name: 'a checkpoint row moved to another size',
+      edit: (db) =>
+        db
+          .prepare(
+            'UPDATE ledger_checkpoints SET size = size - 1 WHERE size = (SELECT max(size) FROM ledger_checkpoints)',
+          )
+          .run(),
+      names: /ledger_checkpoints: the checkpoint of size \d+ does not match its signed note/,
+    },
+    {
       name: 'a source deleted, its record copied into ledger_history as if superseded',
       edit: (db) => {
         const latest = db

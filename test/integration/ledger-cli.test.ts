@@ -151,6 +151,16 @@ describe('a store edited behind the ledger’s back', () => {
       names: /observations seq \d+ differs from what entry \d+ committed to/,
     },
     {
+      name: 'an observation’s grid key cleared, hiding it from queries by area and time',
+      edit: (db) =>
+        db
+          .prepare(
+            'UPDATE observations SET grid_key = NULL WHERE seq = (SELECT min(seq) FROM observations WHERE lat IS NOT NULL)',
+          )
+          .run(),
+      names: /observations seq \d+: its grid key is not that of its place and time/,
+    },
+    {
       name: 'a co-signature line that is no signature line added to a checkpoint',
       edit: (db) =>
         db

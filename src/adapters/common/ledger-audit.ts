@@ -4,6 +4,7 @@
  * the tree rebuilt from the leaves, and that tree against the latest checkpoint. It reads in pages, so
  * its memory does not grow with the log, and stops at the first problem, naming the row or entry.
  */
+import { spatialGrid } from './spatial-grid.ts';
 import type { AuditOutcome } from '../../core/ports/ledger-store.ts';
 import { appendLeaves, frontierRoot, type MerkleFrontier } from '../../core/ledger/merkle.ts';
 import { commitmentOf, leafHashOf, nodeKey, sha256 } from './ledger-leaves.ts';
@@ -100,6 +101,21 @@ class SeenKeys {
 }
 
 type Problem = Extract<AuditOutcome, { ok: false }>;
+
+/**
+ * Whether an observation row's grid key (SQLite's index key, derived from its place and time, so in
+ * no record) is the one its place and time give; true for a store without one (PostgreSQL derives
+ * its point itself).
+ */
+function gridKeyHolds(row: RawRow): boolean {
+  if (!('grid_key' in row)) return true;
+  const { lat, lon, observed_at: observedAt, grid_key: gridKey } = row as Record<string, unknown>;
+  const expected =
+    typeof lat === 'number' && typeof lon === 'number'
+      ? spatialGrid.keyOf(lat, lon, Number(observedAt))
+      : null;
+  return (gridKey === null ? null : Number(gridKey)) === expected;
+}
 
 const entryProblem = (index: number, problem: string, spec?: LedgeredTable, key?: RowKey): Problem => ({
   ok: false,
@@ -210,6 +226,13 @@ export async function auditLedger(
           return entryProblem(
             entry.idx,
             `${describeRow(spec, entry.row_key)} differs from what entry ${entry.idx} committed to (the row was changed)`,
+            spec,
+            entry.row_key,
+          );
+        if (spec.type === 'observation' && !gridKeyHolds(row))
+          return entryProblem(
+            entry.idx,
+            `${describeRow(spec, entry.row_key)}: its grid key is not that of its place and time (the row is hidden from queries by area and time)`,
             spec,
             entry.row_key,
           );

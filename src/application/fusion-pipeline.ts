@@ -203,6 +203,12 @@ export class FusionPipeline {
       cursor = committed.cursor;
     };
     for (;;) {
+      // A catch-up over many pages outlasts a claim: renewed as it goes (a store write when due only).
+      const still = await this.#lease?.hold();
+      if (still?.held === false) {
+        this.#startAgain();
+        return { observations, events, violations, cursor, heldBy: still.lease };
+      }
       const page = await store.observations.listAfter(this.#readThrough, this.#pageSize);
       const last = page.at(-1);
       if (last === undefined) break;

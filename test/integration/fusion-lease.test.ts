@@ -14,7 +14,12 @@ import Database from 'better-sqlite3';
 import type { AppDeps } from '../../src/application/app-deps.ts';
 import { FusionHealth, type FusionHealthView } from '../../src/application/fusion-health.ts';
 import { registerAgreement } from '../../src/application/register-agreement.ts';
-import { assemble, fusionLeaseOf, openStore, startFusion } from '../../src/main.ts';
+import { assemble, fusionLeaseOf, fusionLogic, openStore, startFusion } from '../../src/main.ts';
+import { FusionPipeline, type FusionLogic } from '../../src/application/fusion-pipeline.ts';
+import { recordObservations } from '../../src/application/record-observations.ts';
+import { registerSource } from '../../src/application/register-source.ts';
+import { TestClock } from '../helpers/app-harness.ts';
+import { fireScenario, SCENARIO_START_MS } from '../helpers/fusion-scenario.ts';
 import { runCli, runCliOk, startServer } from '../helpers/cli.ts';
 
 let root: string;
@@ -149,6 +154,49 @@ describe('fusion’s lease: one pipeline fuses a store', () => {
       await stopSecond();
       await first.store.close();
       await second.store.close();
+    }
+  });
+
+  it('renews the lease page by page through a catch-up that outlasts a claim', async () => {
+    const base = await depsOn(join(root, 'catch-up.db'));
+    const clock = new TestClock(SCENARIO_START_MS + 86_400_000);
+    const deps: AppDeps = { ...base, clock };
+    try {
+      const scenario = await fireScenario(3);
+      await registerAgreement(deps, { text: scenario.agreementText, format: 'yaml' });
+      for (const source of scenario.sources) await registerSource(deps, source);
+      await recordObservations(deps, {
+        input: { format: 'json', text: JSON.stringify(scenario.records) },
+        origin: 'http',
+      });
+      // Each page takes the engine 15 s (of the test's clock): the catch-up lasts far past one claim.
+      const slow: FusionLogic = {
+        ...fusionLogic,
+        newEngine: (options) => {
+          const engine = fusionLogic.newEngine(options);
+          const add = engine.add.bind(engine);
+          engine.add = (inputs) => {
+            clock.ms += 15_000;
+            add(inputs);
+          };
+          return engine;
+        },
+      };
+      const lease = fusionLeaseOf(deps, 'serve');
+      const pipeline = new FusionPipeline(deps, slow, { agreementId: 'donbas-2015', pageSize: 4, lease });
+      const report = await pipeline.run(true);
+      assert.equal(report.heldBy, undefined);
+      assert.ok(report.observations > 4 * 4, `${report.observations} observations, in more than 4 pages`);
+      // Another process asking now finds the lease held, not run out.
+      const other = await deps.store.fusion.claimLease(
+        { holder: 'other', pid: process.pid, host: hostname(), purpose: 'ingest' },
+        clock.now(),
+        30_000,
+      );
+      assert.equal(other.granted, false);
+      assert.equal(other.lease.holder, lease.holder);
+    } finally {
+      await deps.store.close();
     }
   });
 

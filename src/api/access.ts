@@ -44,10 +44,11 @@ export interface RateLimits {
   /** Records a minute per source key, counted once the batch's signature is checked. */
   readonly recordsPerSourceKey: number;
   /**
-   * Answers of 401 a minute to one address (a token, a session or a password that failed, a
-   * signature that did not verify); past them every request from it is refused for the rest of the
-   * minute, before any credential is looked at: guessing tokens or passwords, or spending the
-   * server's CPU on password hashes, stops there.
+   * Answers of 401 a minute to one address for a credential it offered (a token, a session, a
+   * password or a signature that failed); past them, for the rest of the minute, that address may not
+   * sign in with a password, and a credential of its that fails is answered 429. A credential that
+   * holds still works: guessing tokens or passwords, or spending the server's CPU on password
+   * hashes, stops there, without shutting out others behind the same address.
    */
   readonly failedAuthPerAddress: number;
 }
@@ -106,6 +107,17 @@ function signingKeyId(request: FastifyRequest): string | undefined {
   return /;\s*keyid="([^"]{1,200})"/.exec(input)?.[1];
 }
 
+/** Whether the request signs in with a password. */
+const isSignIn = (request: FastifyRequest): boolean =>
+  request.method === 'POST' && request.routeOptions.url === '/auth/login';
+
+/** Whether the request offers a credential: a token, a session, a signature or a password. */
+const presentsCredential = (request: FastifyRequest): boolean =>
+  request.headers.authorization !== undefined ||
+  (request.cookies[SESSION_COOKIE] ?? '') !== '' ||
+  request.headers['signature-input'] !== undefined ||
+  isSignIn(request);
+
 async function resolvePrincipal(deps: AppDeps, request: FastifyRequest): Promise<Principal> {
   const authorization = request.headers.authorization;
   if (authorization !== undefined) {
@@ -141,8 +153,11 @@ export async function credentialsStillHold(
   if (principal.type === 'public') return true;
   try {
     return JSON.stringify(await resolvePrincipal(deps, request)) === JSON.stringify(principal);
-  } catch {
-    return false;
+  } catch (error) {
+    // A store that failed for a moment says nothing of the credentials: the caller hears of it.
+    if (error instanceof TrucelineError && ['E_UNAUTHENTICATED', 'E_TOKEN_EXPIRED'].includes(error.code))
+      return false;
+    throw error;
   }
 }
 
@@ -167,17 +182,25 @@ export async function installAccessControl(
       throw new Error(`route ${String(route.method)} ${route.url} declares no access action (config.action)`);
   });
   const failures = new PerAddressWindow();
+  const tooManyFailures = (request: FastifyRequest): TrucelineError => {
+    const retryAfterSeconds = failures.retryAfterSeconds(request.ip, Date.now());
+    return new TrucelineError(
+      'E_RATE_LIMITED',
+      `more than ${limits.failedAuthPerAddress} failed authentications a minute from this address; retry in ${retryAfterSeconds} s`,
+      { details: { limit: limits.failedAuthPerAddress, retryAfterSeconds } },
+    );
+  };
   app.addHook('onRequest', async (request) => {
-    const now = Date.now();
-    if (failures.count(request.ip, now) >= limits.failedAuthPerAddress) {
-      const retryAfterSeconds = failures.retryAfterSeconds(request.ip, now);
-      throw new TrucelineError(
-        'E_RATE_LIMITED',
-        `more than ${limits.failedAuthPerAddress} failed authentications a minute from this address; retry in ${retryAfterSeconds} s`,
-        { details: { limit: limits.failedAuthPerAddress, retryAfterSeconds } },
-      );
+    // Past its failed authentications, an address may not try a password, and a credential that
+    // fails is answered 429: a credential that holds still works (others may share the address).
+    const over = failures.count(request.ip, Date.now()) >= limits.failedAuthPerAddress;
+    if (over && isSignIn(request)) throw tooManyFailures(request);
+    try {
+      request.principal = await resolvePrincipal(deps, request);
+    } catch (error) {
+      if (over && error instanceof TrucelineError && error.code !== 'E_CSRF') throw tooManyFailures(request);
+      throw error;
     }
-    request.principal = await resolvePrincipal(deps, request);
     const action = request.routeOptions.config.action;
     // No action: no route matched; the not-found handler answers.
     if (action === undefined) return;
@@ -198,7 +221,8 @@ export async function installAccessControl(
     }
   });
   app.addHook('onResponse', async (request, reply) => {
-    if (reply.statusCode === 401) failures.add(request.ip, Date.now());
+    // A credential offered that failed; not a request that offered none.
+    if (reply.statusCode === 401 && presentsCredential(request)) failures.add(request.ip, Date.now());
   });
   await app.register(rateLimit, {
     global: true,

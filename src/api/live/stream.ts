@@ -74,18 +74,36 @@ export function streamRoutes(deps: AppDeps, options: StreamOptions) {
             `${limit} streams are open for this ${p.type === 'user' ? 'token or session' : 'address'} already; close one first`,
             { details: { limit, retryAfterSeconds: 5 } },
           );
-        const resumeFrom = request.headers['last-event-id'] ?? request.query.after;
-        const start =
-          resumeFrom === undefined ? await deps.store.observations.latestSeq() : Number(resumeFrom);
-        const close = runStream(deps, options, request, reply, start);
-        open.add(close);
+        // The slot is taken before anything is awaited, and given back however the stream ends —
+        // also when the client hangs up while it opens (its 'close' has fired before any listener
+        // attached after a wait could hear it).
         openPerReader.set(reader, (openPerReader.get(reader) ?? 0) + 1);
-        reply.raw.on('close', () => {
-          open.delete(close);
+        let released = false;
+        const release = (): void => {
+          if (released) return;
+          released = true;
           const left = (openPerReader.get(reader) ?? 1) - 1;
           if (left > 0) openPerReader.set(reader, left);
           else openPerReader.delete(reader);
-        });
+        };
+        reply.raw.once('close', release);
+        let start: number;
+        try {
+          const resumeFrom = request.headers['last-event-id'] ?? request.query.after;
+          start = resumeFrom === undefined ? await deps.store.observations.latestSeq() : Number(resumeFrom);
+        } catch (error) {
+          release();
+          throw error;
+        }
+        if (request.raw.destroyed || reply.raw.destroyed) {
+          // The client left while it opened: nothing to send, nothing to keep.
+          reply.hijack();
+          release();
+        } else {
+          const close = runStream(deps, options, request, reply, start);
+          open.add(close);
+          reply.raw.once('close', () => open.delete(close));
+        }
         return reply;
       },
     );
@@ -195,7 +213,7 @@ function runStream(
   const write = async (text: string): Promise<void> => {
     // A reader that does not read: notices and heartbeats would pile up in memory without end.
     if (res.writableLength > MAX_UNSENT_BYTES) {
-      close();
+      close(true);
       return;
     }
     lastWrite = Date.now();
@@ -266,7 +284,8 @@ function runStream(
     Math.min(options.heartbeatMs, 1000),
   );
 
-  const close = (): void => {
+  /** Ends the stream; `drop`: at once, unsent bytes discarded (a reader that does not read). */
+  const close = (drop = false): void => {
     if (state.closed) return;
     state.closed = true;
     unsubscribe();
@@ -274,10 +293,13 @@ function runStream(
     clearInterval(poll);
     clearInterval(recheck);
     clearInterval(heartbeat);
-    res.end();
+    // Dropped, not ended, for a reader that does not read: ending would wait for it, buffer kept.
+    if (drop) res.destroy();
+    else res.end();
   };
-  res.on('close', close);
-  request.raw.on('close', close);
-  wake();
+  res.on('close', () => close());
+  request.raw.on('close', () => close());
+  if (res.destroyed || request.raw.destroyed) close();
+  else wake();
   return close;
 }

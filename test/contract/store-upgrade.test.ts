@@ -21,6 +21,7 @@ import { sqliteMigrations } from '../../src/adapters/sqlite/sqlite-migrations.ts
 import { DEFAULT_MARKINGS } from '../../src/core/access/markings.ts';
 import type { OpenedEntry } from '../../src/core/ports/ledger-store.ts';
 import type { Store } from '../../src/core/ports/store.ts';
+import { spatialGrid } from '../../src/adapters/common/spatial-grid.ts';
 import { crowdedSummary } from '../helpers/set-aside.ts';
 import { ObservationFactory } from '../helpers/observation-factory.ts';
 import { testPostgres, type TestDatabase } from '../helpers/postgres.ts';
@@ -84,6 +85,15 @@ const OLD_KEY = {
   createdAtMs: 1,
   revokedAtMs: null,
 };
+
+/** The grid keys SQLite's ingest always wrote beside each located row (PostgreSQL has none). */
+async function withGridKeys(db: Kysely<unknown>): Promise<void> {
+  const rows = await sql<{ seq: number; lat: number; lon: number; observed_at: number }>`
+    SELECT seq, lat, lon, observed_at FROM observations WHERE lat IS NOT NULL`.execute(db);
+  for (const row of rows.rows)
+    await sql`UPDATE observations SET grid_key = ${spatialGrid.keyOf(row.lat, row.lon, row.observed_at)}
+      WHERE seq = ${row.seq}`.execute(db);
+}
 
 /** Rows as the stores of 0001–0002 wrote them (the same SQL on both engines). */
 async function oldRows(db: Kysely<unknown>): Promise<void> {
@@ -333,7 +343,10 @@ describe('A SQLite store made before access control', () => {
     const scratch = mkdtempSync(join(tmpdir(), 'truceline-access-upgrade-'));
     try {
       const path = join(scratch, 'old.db');
-      await sqliteStoreBefore(path, BEFORE_ACCESS, (db) => oldRows(db));
+      await sqliteStoreBefore(path, BEFORE_ACCESS, async (db) => {
+        await oldRows(db);
+        await withGridKeys(db);
+      });
       const store = await openSqliteStore({ path });
       try {
         await checkUpgraded(store, 'sqlite');
@@ -357,7 +370,10 @@ describe('A SQLite store made before the ledger', () => {
     const scratch = mkdtempSync(join(tmpdir(), 'truceline-ledger-upgrade-'));
     try {
       const path = join(scratch, 'old.db');
-      await sqliteStoreBefore(path, BEFORE_LEDGER, (db) => rowsBeforeLedger(db, 'sqlite'));
+      await sqliteStoreBefore(path, BEFORE_LEDGER, async (db) => {
+        await rowsBeforeLedger(db, 'sqlite');
+        await withGridKeys(db);
+      });
       const store = await openSqliteStore({ path });
       try {
         await checkLedgerUpgrade(store, 'sqlite');
@@ -379,7 +395,10 @@ describe('A SQLite store made before the ledger', () => {
     const scratch = mkdtempSync(join(tmpdir(), 'truceline-ledger-upgrade-'));
     try {
       const path = join(scratch, 'many.db');
-      await sqliteStoreBefore(path, BEFORE_LEDGER, (db) => manyRowsBeforeLedger(db, 'sqlite'));
+      await sqliteStoreBefore(path, BEFORE_LEDGER, async (db) => {
+        await manyRowsBeforeLedger(db, 'sqlite');
+        await withGridKeys(db);
+      });
       const store = await openSqliteStore({ path });
       try {
         await checkManyRowsUpgrade(store);

@@ -64,14 +64,19 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     connectionString: options.url,
     max: options.maxConnections ?? 10,
     types,
-    // Set per connection, whatever the server's or the database's defaults: floats written and read
-    // back exactly (the ledger's records commit to them), and transactions that read what committed
-    // before each statement (the locks the writers take assume it; repeatable read fails them).
-    options: [
-      '-c extra_float_digits=3',
-      '-c default_transaction_isolation=read\\ committed',
-      ...(schema === undefined ? [] : [`-c search_path=${schema},public`]),
-    ].join(' '),
+  });
+  // Set on every new connection, whatever the server's, the database's or the URL's own settings:
+  // floats written and read back exactly (the ledger's records commit to them), and transactions that
+  // read what committed before each statement (the writers' locks assume it; repeatable read fails
+  // them). As statements, not startup options: a pooler such as PgBouncer refuses those, and an
+  // `options` in the URL would replace them. Queued before anything the pool hands the client out for.
+  const session = [
+    'SET extra_float_digits = 3',
+    "SET default_transaction_isolation = 'read committed'",
+    ...(schema === undefined ? [] : [`SET search_path = ${schema}, public`]),
+  ].join('; ');
+  pool.on('connect', (client) => {
+    client.query(session).catch(() => undefined);
   });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => undefined);

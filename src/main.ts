@@ -37,7 +37,7 @@ import type { Store } from './core/ports/store.ts';
 import { startLiveSector } from './sim/live-sector.ts';
 import { FusionPipeline, type FusionLogic } from './application/fusion-pipeline.ts';
 import { FusionHealth } from './application/fusion-health.ts';
-import { FusionLeaseKeeper } from './application/fusion-lease.ts';
+import { FUSION_LEASE_RENEW_BELOW_MS, FusionLeaseKeeper } from './application/fusion-lease.ts';
 import type { FusionLease } from './core/ports/fusion-store.ts';
 import { runAtMostEvery } from './application/run-at-most-every.ts';
 import { attribute } from './core/attribution/attribute.ts';
@@ -370,6 +370,10 @@ export const FUSION_MIN_INTERVAL_MS = 30;
 /** Whether a lease's holder ran on this host and its process is gone: its lease may be taken now. */
 export function holderDeadHere(lease: FusionLease): boolean {
   if (lease.host !== hostname() || lease.pid === process.pid) return false;
+  // A live holder renews when less than FUSION_LEASE_RENEW_BELOW_MS is left. One that has not, with
+  // 5 s to spare, may be dead; one that has is alive, even if its process is not visible from here
+  // (another PID namespace on a host of the same name, as a container on the host's network).
+  if (lease.expiresAtMs - Date.now() > FUSION_LEASE_RENEW_BELOW_MS - 5_000) return false;
   try {
     process.kill(lease.pid, 0);
     return false;

@@ -56,7 +56,9 @@ describe('the record of the largest tree the log’s key signed', () => {
       (error: TrucelineError) =>
         error.code === 'E_LEDGER_AUDIT' &&
         error.message ===
-          `the checkpoint was not signed: the tree at size ${grown.size} is not the one the log's key signed: the ledger was rewritten`,
+          `the checkpoint was not signed: the tree at size ${grown.size} is not the one the log's key signed: the ledger was rewritten. ` +
+            `If a backup taken before the last checkpoint was restored on purpose, removing ${join(dir, 'log.ledger-key.signed')} ` +
+            `lets the key sign the restored tree — a fork the parties' witnesses will see`,
     );
     assert.equal(await rewritten.store.ledger.latestCheckpoint(), undefined);
     const audit = await auditLedger({ store: rewritten.store, ledgerSigning: rewritten.ledgerKey() });

@@ -101,6 +101,7 @@ export function signedTreesFile(keyPath: string): SignedTrees {
   };
   return {
     last,
+    location: path,
     record(tree: SignedTree): void {
       if ((last()?.size ?? -1) >= tree.size) return;
       const partial = `${path}.${process.pid}.partial`;

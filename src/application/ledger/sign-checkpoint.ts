@@ -34,9 +34,11 @@ export async function signCheckpoint(deps: SignCheckpointDeps): Promise<StoredCh
   // Never sign a tree that does not extend the largest one this key signed before.
   const fork = await forkFromSigned(deps.ledgerSigning, ledger);
   if (fork !== undefined)
-    throw new TrucelineError('E_LEDGER_AUDIT', `the checkpoint was not signed: ${fork}`, {
-      details: { table: 'ledger_nodes' },
-    });
+    throw new TrucelineError(
+      'E_LEDGER_AUDIT',
+      `the checkpoint was not signed: ${fork}. If a backup taken before the last checkpoint was restored on purpose, removing ${deps.ledgerSigning.signedTrees?.location ?? 'the record of signed trees'} lets the key sign the restored tree — a fork the parties' witnesses will see`,
+      { details: { table: 'ledger_nodes' } },
+    );
   const body = formatCheckpoint({
     origin: deps.ledgerSigning.key.name,
     size: head.size,

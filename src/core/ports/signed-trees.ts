@@ -15,4 +15,6 @@ export interface SignedTrees {
   last(): SignedTree | undefined;
   /** Records a tree just signed (kept when larger than the one recorded). */
   record(tree: SignedTree): void;
+  /** Where the record is kept (a file), for messages. */
+  readonly location: string;
 }

@@ -3,6 +3,7 @@
  * name (SQLite by default, PostgreSQL with a URL), assembles the use cases' dependencies, and runs
  * the `truceline` program.
  */
+import { readlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { availableParallelism, hostname } from 'node:os';
@@ -37,7 +38,7 @@ import type { Store } from './core/ports/store.ts';
 import { startLiveSector } from './sim/live-sector.ts';
 import { FusionPipeline, type FusionLogic } from './application/fusion-pipeline.ts';
 import { FusionHealth } from './application/fusion-health.ts';
-import { FUSION_LEASE_RENEW_BELOW_MS, FusionLeaseKeeper } from './application/fusion-lease.ts';
+import { FusionLeaseKeeper } from './application/fusion-lease.ts';
 import type { FusionLease } from './core/ports/fusion-store.ts';
 import { runAtMostEvery } from './application/run-at-most-every.ts';
 import { attribute } from './core/attribution/attribute.ts';
@@ -369,11 +370,9 @@ export const FUSION_MIN_INTERVAL_MS = 30;
 
 /** Whether a lease's holder ran on this host and its process is gone: its lease may be taken now. */
 export function holderDeadHere(lease: FusionLease): boolean {
-  if (lease.host !== hostname() || lease.pid === process.pid) return false;
-  // A live holder renews when less than FUSION_LEASE_RENEW_BELOW_MS is left. One that has not, with
-  // 5 s to spare, may be dead; one that has is alive, even if its process is not visible from here
-  // (another PID namespace on a host of the same name, as a container on the host's network).
-  if (lease.expiresAtMs - Date.now() > FUSION_LEASE_RENEW_BELOW_MS - 5_000) return false;
+  // The same host name and PID namespace: a container on the host's network shares the name, not the
+  // processes, and would find a live server's process gone.
+  if (lease.host !== localHost() || lease.pid === process.pid) return false;
   try {
     process.kill(lease.pid, 0);
     return false;
@@ -383,9 +382,19 @@ export function holderDeadHere(lease: FusionLease): boolean {
   }
 }
 
+/** This host as a lease names it: its name, and its PID namespace where the system tells it. */
+export function localHost(): string {
+  try {
+    const namespace = /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))?.[1];
+    return namespace === undefined ? hostname() : `${hostname()} (pid namespace ${namespace})`;
+  } catch {
+    return hostname();
+  }
+}
+
 /** Fusion's lease for this process: `purpose` names what runs it, for whoever is refused. */
 export const fusionLeaseOf = (deps: AppDeps, purpose: string): FusionLeaseKeeper =>
-  new FusionLeaseKeeper(deps, { purpose, pid: process.pid, host: hostname() }, holderDeadHere);
+  new FusionLeaseKeeper(deps, { purpose, pid: process.pid, host: localHost() }, holderDeadHere);
 
 /**
  * Runs fusion continuously against the agreement: after commits of observations (at most every

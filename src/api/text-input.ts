@@ -8,9 +8,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { validationError, type FieldIssue } from '../core/errors.ts';
-
-/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+import { LONE_SURROGATE } from '../core/validation/text.ts';
 
 const acceptable = (text: string): boolean => !text.includes('\u0000') && !LONE_SURROGATE.test(text);
 

@@ -23,7 +23,7 @@ export interface AuditLedgerDeps {
  * put there by hand would otherwise pass the audit and make every export fail to verify — telling
  * the parties that records changed when none did.
  */
-async function checkpointProblem(
+export async function checkpointProblem(
   deps: AuditLedgerDeps,
   checkpoint: StoredCheckpoint,
   headSize: number,

@@ -3,14 +3,14 @@
  * covers it. Run at an interval by the server, at every ruling, at the end of every CLI command that
  * appended to the log, and by `ledger export`.
  */
-import { formatCheckpoint, parseCheckpoint } from '../../core/ledger/checkpoint.ts';
-import { bytesEqual } from '../../core/ledger/hash.ts';
-import { formatNote, signNote, verifyNote } from '../../core/ledger/signed-note.ts';
+import { formatCheckpoint } from '../../core/ledger/checkpoint.ts';
+import { formatNote, signNote } from '../../core/ledger/signed-note.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { StoredCheckpoint } from '../../core/ports/ledger-store.ts';
 import type { Store } from '../../core/ports/store.ts';
 import { TrucelineError } from '../../core/errors.ts';
-import { forkFromSigned, logSigner, logVerifier, type LedgerSigning } from './ledger-signing.ts';
+import { checkpointProblem } from './audit-ledger.ts';
+import { forkFromSigned, logSigner, type LedgerSigning } from './ledger-signing.ts';
 
 export interface SignCheckpointDeps {
   readonly store: Pick<Store, 'ledger'>;
@@ -28,7 +28,11 @@ export async function signCheckpoint(deps: SignCheckpointDeps): Promise<StoredCh
   const latest = await ledger.latestCheckpoint();
   // A key that signed before the record was kept starts it from its latest checkpoint in the store.
   const signed = deps.ledgerSigning.signedTrees;
-  if (signed?.last() === undefined && latest !== undefined && signedByKey(latest, deps.ledgerSigning))
+  if (
+    signed?.last() === undefined &&
+    latest !== undefined &&
+    (await checkpointProblem(deps, latest, head.size).catch(() => 'unreadable')) === undefined
+  )
     signed?.record(latest);
   if (latest !== undefined && latest.size >= head.size) return latest;
   // Never sign a tree that does not extend the largest one this key signed before.
@@ -49,18 +53,4 @@ export async function signCheckpoint(deps: SignCheckpointDeps): Promise<StoredCh
   await ledger.saveCheckpoint(checkpoint);
   deps.ledgerSigning.signedTrees?.record(head);
   return (await ledger.findCheckpoint(head.size)) ?? { ...checkpoint, cosignatures: [] };
-}
-
-/** Whether the checkpoint's note is the log key's signature of its size and root. */
-function signedByKey(checkpoint: StoredCheckpoint, signing: LedgerSigning): boolean {
-  try {
-    const parsed = parseCheckpoint(verifyNote(checkpoint.note, [logVerifier(signing)]).body);
-    return (
-      parsed.origin === signing.key.name &&
-      parsed.size === checkpoint.size &&
-      bytesEqual(parsed.rootHash, checkpoint.rootHash)
-    );
-  } catch {
-    return false;
-  }
 }

@@ -3,6 +3,7 @@
  * docs/agreement-format.md, the parser and the `Agreement` type. Checks that span fields (references
  * between sections, geometry, amendments) live in check-agreement.ts.
  */
+import { LONE_SURROGATE } from '../validation/text.ts';
 import { z } from 'zod';
 import { identifier, instant } from '../observations/schema.ts';
 import { AGREEMENT_FORMAT, DECISION_RULES, EVENT_KINDS } from './kinds.ts';
@@ -27,9 +28,9 @@ export const AGREEMENT_LIMITS = {
  * (PostgreSQL refuses NUL; each store replaces a lone surrogate its own way), which the rules would
  * copy into every potential violation's explanation.
  */
-const UNKEEPABLE =
+const CONTROL =
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /** Text that is not blank, up to `max` characters. */
 const text = (max: number = AGREEMENT_LIMITS.labelLength) =>
@@ -37,7 +38,7 @@ const text = (max: number = AGREEMENT_LIMITS.labelLength) =>
     .string()
     .max(max)
     .refine((value) => value.trim() !== '', { error: 'must not be empty' })
-    .refine((value) => !UNKEEPABLE.test(value), {
+    .refine((value) => !CONTROL.test(value) && !LONE_SURROGATE.test(value), {
       error: 'must not contain control characters (but tab and line ends) or unpaired surrogates',
     });
 

@@ -132,16 +132,35 @@ describeEachEngine('Store lifecycle', (engine) => {
       await store.observations.commitIngest(make.batch(batch));
       acknowledged.push(...batch.map((o) => o.recordId));
     };
-    // Enough data (~15 MB) that the backup takes several steps, with commits in between.
+    // Enough data (~15 MB) that a backup in steps would take several, with commits in between.
     for (let i = 0; i < 10; i++) await commitOne(i, 1200);
     const beforeBackup = [...acknowledged];
+    // The commits come from another connection, as a running server's do while `truceline backup`
+    // copies its file: each one restarts a backup copied in steps, which then never ends.
+    if (openAgain === undefined) throw new Error('a durable engine opens its storage again');
+    const server = await openAgain(store);
+    const serverCommit = async (i: number) => {
+      await server.observations.commitIngest(
+        make.batch(Array.from({ length: 50 }, (_, j) => make.valid({ sourceId: 'busy', id: `s${i}-${j}` }))),
+      );
+    };
     let writing = true;
+    let commitsDuringBackup = 0;
+    const startedMs = Date.now();
     const writer = (async () => {
-      for (let i = 10; writing; i++) await commitOne(i, 50);
+      // Past 20 s the writer stops, so that a backup that cannot end under commits fails, not hangs.
+      for (let i = 0; writing && Date.now() - startedMs < 20_000; i++) {
+        await serverCommit(i);
+        commitsDuringBackup += 1;
+      }
     })();
     await store.backup(target);
+    const finishedWhileWriting = writing && Date.now() - startedMs < 20_000;
     writing = false;
     await writer;
+    await server.close();
+    assert.ok(finishedWhileWriting, 'the backup ended while another connection kept committing');
+    assert.ok(commitsDuringBackup > 0, 'the other connection committed while the backup ran');
     const copy = await openSqliteStore({ path: target });
     try {
       const count = await copy.observations.count();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -302,5 +302,29 @@ describe('truceline serve and backup', () => {
     } finally {
       server.child.kill('SIGTERM');
     }
+  });
+
+  test('backup refuses to write over the database it copies (or its log), which stays as it was', async () => {
+    const db = join(dir, 'self.db');
+    const sources = join(dir, 'self-sources.json');
+    writeFileSync(sources, JSON.stringify({ id: 'ac-self', kind: 'acoustic', organisation: 'mission' }));
+    assert.equal((await runCli(['sources', 'register', sources, '--db', db])).code, 0);
+    const link = join(dir, 'self-link.db');
+    symlinkSync(db, link);
+    for (const out of [db, join(dir, '.', 'self.db'), `${db}-wal`, link]) {
+      const res = await runCli(['backup', '--out', out, '--db', db]);
+      assert.equal(res.code, 1, `backup --out ${out} was refused`);
+      assert.match(res.stderr, /that is the database being backed up/);
+    }
+    const reopened = await openStore({ db });
+    try {
+      assert.deepEqual(
+        (await reopened.sources.list()).map((s) => s.id),
+        ['ac-self'],
+      );
+    } finally {
+      await reopened.close();
+    }
+    assert.ok(lstatSync(link).isSymbolicLink(), 'the link was not replaced');
   });
 });

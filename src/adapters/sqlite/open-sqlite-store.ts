@@ -4,7 +4,8 @@
  * same file. One process fuses the file at a time, the one holding fusion's lease
  * (docs/decisions/0018-fusion-lease.md).
  */
-import { renameSync, rmSync } from 'node:fs';
+import { realpathSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { withStatementCache } from './statement-cache.ts';
@@ -149,12 +150,15 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     ledger: new SqliteLedgerStore(db, ledger),
     walCheckpoints: () => (checkpoints?.running === true ? 'background' : 'inline'),
     async backup(path: string): Promise<void> {
-      // Online backup: pages are copied in steps while writes go on; the copy is the state at the end.
-      // It is written beside the target and renamed, so a failed backup never leaves a partial file there.
+      // SQLite's online backup, every page in one step: the step reads one snapshot (WAL: writers go
+      // on meanwhile), and the copy is the database as of its start. Copied in smaller steps, every
+      // commit of another connection — the running server's — restarted it, and under a steady flow
+      // of commits it never ended. It is written beside the target and renamed, so a failed backup
+      // never leaves a partial file there.
+      refuseBackupOverDatabase(path, options.path);
       const partial = `${path}.partial`;
       try {
-        // 256 pages (4 MiB) per step: commits run between steps.
-        await db.backup(partial, { progress: () => 256 });
+        await db.backup(partial, { progress: () => ALL_PAGES });
         renameSync(partial, path);
       } catch (error) {
         rmSync(partial, { force: true });
@@ -170,6 +174,36 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       if (db.open) db.close();
     },
   };
+}
+
+/** The most pages one backup step may copy (better-sqlite3 takes at most 2³¹ − 1): all of them. */
+const ALL_PAGES = 0x7fffffff;
+
+/**
+ * A backup written over the database itself, or its write-ahead log, replaces the file a running
+ * server writes to with a copy: refused. Paths are compared once resolved, links followed.
+ */
+function refuseBackupOverDatabase(target: string, database: string): void {
+  const real = (path: string): string => {
+    try {
+      return realpathSync(path);
+    } catch {
+      // Not there yet: its directory resolved, and the name as given.
+      try {
+        return join(realpathSync(dirname(path)), basename(path));
+      } catch {
+        return resolve(path);
+      }
+    }
+  };
+  const file = real(database);
+  const copy = real(target);
+  const own = [file, `${file}-wal`, `${file}-shm`, `${file}-journal`];
+  if (own.includes(copy) || own.includes(`${copy}.partial`))
+    throw new TrucelineError(
+      'E_BAD_REQUEST',
+      `backup --out ${target}: that is the database being backed up (or its log); write the copy to another file`,
+    );
 }
 
 /** Runs the migrations; retried when another process is opening the same new file at the same time. */

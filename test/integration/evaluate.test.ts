@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -8,6 +8,22 @@ import { runCli } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'truceline-evaluate-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** One hour of `normal` fire on donbas-2015 into `out`. */
+async function simulateHour(seed: number, out: string): Promise<void> {
+  const args = [
+    '--agreement',
+    'donbas-2015',
+    '--hours',
+    '1',
+    '--seed',
+    String(seed),
+    '--intensity',
+    'normal',
+  ];
+  const simulated = await runCli(['simulate', ...args, '--out', out]);
+  assert.equal(simulated.code, 0, simulated.stderr);
+}
 
 const KEYS = [
   'attributedEvents',
@@ -27,20 +43,7 @@ test('simulate → ingest DIR → evaluate: events and potential violations are 
   const sim = join(dir, 'sim');
   const db = join(dir, 'eval.db');
   const out = join(dir, 'eval.json');
-  const simulated = await runCli([
-    'simulate',
-    '--agreement',
-    'donbas-2015',
-    '--hours',
-    '1',
-    '--seed',
-    '2',
-    '--intensity',
-    'normal',
-    '--out',
-    sim,
-  ]);
-  assert.equal(simulated.code, 0, simulated.stderr);
+  await simulateHour(2, sim);
   const ingested = await runCli(['ingest', sim, '--db', db, '--json']);
   assert.equal(ingested.code, 0, ingested.stderr);
   const counts = JSON.parse(ingested.stdout) as Record<string, number>;
@@ -80,6 +83,50 @@ test('simulate → ingest DIR → evaluate: events and potential violations are 
   // The truth holds sensor outages: coverage must say sensors were down.
   const coverage = figures.coverage as { acousticUptime: number; downSensorHours: number };
   assert.ok(coverage.acousticUptime < 1 && coverage.downSensorHours > 0);
+});
+
+test('evaluate refuses what would measure something else: no database, the wrong truth, another run, its own inputs as output', async () => {
+  // The first test's simulation and database.
+  const sim = join(dir, 'sim');
+  const db = join(dir, 'eval.db');
+  const truth = join(sim, 'truth.ndjson');
+  const evaluate = (args: string[]) => runCli(['evaluate', ...args]);
+  const refusals: [string[], RegExp][] = [
+    [
+      ['--truth', truth, '--json', join(dir, 'a.json'), '--db', join(dir, 'typo.db')],
+      /--db .*typo\.db: no such database/,
+    ],
+    [
+      ['--truth', join(sim, 'observations.ndjson'), '--json', join(dir, 'b.json'), '--db', db],
+      /observations\.ndjson:1: not a ground-truth record/,
+    ],
+    [['--truth', truth, '--json', db, '--db', db], /--json .*: that is the database/],
+    [['--truth', truth, '--json', truth, '--db', db], /--json .*: that is the truth file/],
+  ];
+  // Another seed of the same agreement, hour and intensity: the same number of lines is unlikely, and
+  // its radar tracks are timed otherwise.
+  const other = join(dir, 'sim-other');
+  await simulateHour(3, other);
+  refusals.push([
+    ['--truth', join(other, 'truth.ndjson'), '--json', join(dir, 'c.json'), '--db', db],
+    /holds another run|this run wrote/,
+  ]);
+  // Two runs in one database would mix their events.
+  const both = join(dir, 'both.db');
+  for (const run of [sim, other]) assert.equal((await runCli(['ingest', run, '--db', both])).code, 0);
+  refusals.push([
+    ['--truth', truth, '--json', join(dir, 'd.json'), '--db', both],
+    /holds \d+ observations and this run wrote \d+/,
+  ]);
+  const before = readFileSync(db);
+  for (const [args, message] of refusals) {
+    const result = await evaluate(args);
+    assert.equal(result.code, 1, `refused: ${args.join(' ')}\n${result.stdout}`);
+    assert.match(result.stderr, message);
+  }
+  assert.ok(!existsSync(join(dir, 'typo.db')), 'no database was made for the mistyped --db');
+  assert.ok(readFileSync(db).equals(before), 'the database was not written over');
+  for (const out of ['a.json', 'b.json', 'c.json', 'd.json']) assert.ok(!existsSync(join(dir, out)));
 });
 
 test('the Wilson bound and the calibration error are the textbook ones', () => {

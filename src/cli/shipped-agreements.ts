@@ -1,8 +1,9 @@
 /** @module The agreements shipped in data/agreements, by id, or any agreement file. */
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { directoryAbove } from './find-above.ts';
+import { readUtf8File } from './read-utf8.ts';
 
 /**
  * data/agreements of the package this module belongs to: in the nearest directory above this file that
@@ -31,8 +32,10 @@ export async function readAgreementSource(
   const path = ['.yaml', '.yml', '.json'].includes(ext) ? ref : join(SHIPPED_AGREEMENTS_DIR, `${ref}.yaml`);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
-  } catch {
+    text = await readUtf8File(path);
+  } catch (error) {
+    // Read, but not UTF-8: that is the reason to give.
+    if ((error as NodeJS.ErrnoException).code === undefined) throw error;
     const shipped = await shippedAgreementIds().catch(() => []);
     throw new Error(
       `cannot read agreement ${JSON.stringify(ref)}: not a readable .yaml/.yml/.json file nor a shipped agreement (${shipped.join(', ')})`,

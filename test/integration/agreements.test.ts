@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { getAgreement } from '../../src/application/get-agreement.ts';
 import { registerAgreement } from '../../src/application/register-agreement.ts';
 import { readAgreementSource } from '../../src/cli/shipped-agreements.ts';
+import { openStore } from '../../src/main.ts';
 import { startHarness, type Harness } from '../helpers/app-harness.ts';
 import { ROOT, runCli } from '../helpers/cli.ts';
 
@@ -24,6 +26,52 @@ describe('truceline agreement validate (the real command)', () => {
       const res = await runCli(['agreement', 'validate', join(dir, file)]);
       assert.equal(res.code, 1, `${file} was accepted`);
       assert.match(res.stdout + res.stderr, /^[\w.[\]()-]+: .+$/m, file);
+    }
+  });
+
+  test('refuses an agreement or a source registry whose bytes are not UTF-8, naming the line, and stores nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'truceline-latin1-'));
+    try {
+      // The shipped agreement with one party's name in Latin-1 (é as the single byte 0xE9) on its line.
+      const text = readFileSync(join(ROOT, 'data/agreements/donbas-2015.yaml'), 'utf8');
+      const lines = text.split('\n');
+      const at = lines.findIndex((line) => /^\s+en: /.test(line));
+      lines[at] = `${lines[at]} (caf\u0000)`;
+      const bytes = Buffer.from(lines.join('\n'), 'utf8');
+      bytes[bytes.indexOf(0)] = 0xe9;
+      const agreement = join(dir, 'latin1.yaml');
+      writeFileSync(agreement, bytes);
+      const validated = await runCli(['agreement', 'validate', agreement]);
+      assert.equal(validated.code, 1);
+      assert.match(validated.stderr, new RegExp(`latin1\\.yaml: line ${at + 1} is not valid UTF-8`));
+      const db = join(dir, 'latin1.db');
+      const registered = await runCli(['agreement', 'register', agreement, '--db', db]);
+      assert.equal(registered.code, 1);
+      assert.match(registered.stderr, new RegExp(`line ${at + 1} is not valid UTF-8`));
+
+      const sources = join(dir, 'sources.json');
+      writeFileSync(
+        sources,
+        Buffer.concat([
+          Buffer.from(
+            '[{"id":"ac-1","kind":"acoustic","organisation":"mission"},\n{"id":"ac-2","kind":"acoustic","organisation":"caf',
+          ),
+          Buffer.from([0xe9]),
+          Buffer.from('"}]\n'),
+        ]),
+      );
+      const listed = await runCli(['sources', 'register', sources, '--db', db]);
+      assert.equal(listed.code, 1);
+      assert.match(listed.stderr, /sources\.json: line 2 is not valid UTF-8/);
+      const store = await openStore({ db });
+      try {
+        assert.deepEqual(await store.sources.list(), []);
+        assert.deepEqual(await store.agreements.list(), []);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -67,6 +67,60 @@ describe('truceline ingest', () => {
     assert.deepEqual([second.accepted, second.duplicates, second.rejected], [0, 3074, 3]);
   });
 
+  test('UCDP CSV: a row with too many or too few fields, bytes that are not UTF-8 or a stray quote is one rejection, and the rows after it are read', async () => {
+    const db = join(dir, 'ragged.db');
+    const file = join(dir, 'ragged.csv');
+    const row = (id: string, headline: string) => `${id},2015-02-12,2015-02-12,48.1,38.1,1,${headline},3`;
+    const lines = [
+      'id,date_start,date_end,latitude,longitude,where_prec,source_headline,best',
+      row('1', 'first'),
+      `${row('2', 'too many')},extra`,
+      '3,2015-02-12,2015-02-12,48.1,38.1',
+      row('4', '"a headline\nover two lines"'),
+      '',
+      row('5', 'caf\u0000'),
+      row('6', '"closed"late'),
+      row('7', 'still read'),
+      row('8', 'déjà vu'),
+      row('9', '"never closed'),
+      row('10', 'after the open quote'),
+    ];
+    // Line 8's headline ends in a lone byte 0xE9 (Latin-1's é), which is not UTF-8.
+    const bytes = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+    bytes[bytes.indexOf(0)] = 0xe9;
+    writeFileSync(file, bytes);
+    const res = await runCli(['ingest', file, '--db', db, '--json']);
+    assert.equal(res.code, 0, res.stderr);
+    const summary = JSON.parse(res.stdout) as Summary;
+    assert.deepEqual(
+      summary.rejections.map((r) => [r.line, r.field, r.reason]),
+      [
+        [3, '(row)', 'has 9 fields; the header has 8'],
+        [4, '(row)', 'has 5 fields; the header has 8'],
+        [8, '(row)', 'is not valid UTF-8'],
+        [9, '(row)', 'has "l" after the closing quote of field 7'],
+        [12, '(row)', 'has a quote that is never closed'],
+      ],
+    );
+    assert.deepEqual([summary.accepted, summary.rejected], [5, 5]);
+    const store = await openStore({ db });
+    try {
+      const rows = await store.observations.listAfter(0, 10);
+      const headlines = rows.map(
+        (r) => (JSON.parse(r.content) as { payload: { headline?: string } }).payload.headline,
+      );
+      assert.deepEqual(headlines, [
+        'first',
+        'a headline\nover two lines',
+        'still read',
+        'déjà vu',
+        'after the open quote',
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
   /** A camera sighting of `count` weapons by `sourceId`, its record id `id`. */
   const sighting = (sourceId: string, id: string, count: unknown) => ({
     id,

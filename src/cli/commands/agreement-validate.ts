@@ -1,9 +1,10 @@
 /** @module `truceline agreement validate FILE`: every problem of an agreement file, one line each. */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { agreementVersions } from '../../core/agreement/agreement-versions.ts';
 import { parseAgreement, type AgreementFormat } from '../../core/agreement/parse-agreement.ts';
 import { AGREEMENT_LIMITS } from '../../core/agreement/schema.ts';
+import { readUtf8File } from '../read-utf8.ts';
 
 /** Where the command writes: each call is one line, ending in a line break. */
 export interface ValidateOutput {
@@ -47,7 +48,7 @@ export async function agreementValidate(file: string, out: ValidateOutput): Prom
       );
       return 1;
     }
-    text = await readFile(file, 'utf8');
+    text = await readUtf8File(file);
   } catch (error) {
     const reason =
       (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;

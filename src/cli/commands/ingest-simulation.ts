@@ -5,7 +5,6 @@
  * storing events and potential violations exactly as the server would.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppDeps } from '../../application/app-deps.ts';
 import type { FusionLeaseKeeper } from '../../application/fusion-lease.ts';
@@ -15,6 +14,7 @@ import { registerAgreement } from '../../application/register-agreement.ts';
 import { addSourceKey } from '../../application/manage-source-keys.ts';
 import { registerSource } from '../../application/register-source.ts';
 import { ingestFiles, type IngestOptions, type IngestSummary } from './ingest.ts';
+import { readUtf8File } from '../read-utf8.ts';
 
 /** The files of a simulator directory. */
 export const SIMULATION_FILES = {
@@ -52,10 +52,10 @@ export async function registerSimulation(
   dir: string,
 ): Promise<{ agreementId: string; sources: number }> {
   const registered = await registerAgreement(deps, {
-    text: await readFile(join(dir, SIMULATION_FILES.agreement), 'utf8'),
+    text: await readUtf8File(join(dir, SIMULATION_FILES.agreement)),
     format: 'json',
   });
-  const sources = JSON.parse(await readFile(join(dir, SIMULATION_FILES.sources), 'utf8')) as unknown;
+  const sources = JSON.parse(await readUtf8File(join(dir, SIMULATION_FILES.sources))) as unknown;
   if (!Array.isArray(sources)) throw new Error(`${SIMULATION_FILES.sources} must be a JSON array of sources`);
   for (const [index, source] of sources.entries()) {
     try {
@@ -69,7 +69,7 @@ export async function registerSimulation(
   }
   const keysPath = join(dir, SIMULATION_FILES.keys);
   if (existsSync(keysPath)) {
-    const keys = JSON.parse(await readFile(keysPath, 'utf8')) as {
+    const keys = JSON.parse(await readUtf8File(keysPath)) as {
       sourceId: string;
       keyId: string;
       publicKeySpkiB64: string;

@@ -6,7 +6,6 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { parse as parseCsv } from 'csv-parse';
 import type { AppDeps } from '../../application/app-deps.ts';
 import {
   commitObservations,
@@ -17,6 +16,7 @@ import {
 import { registerSource } from '../../application/register-source.ts';
 import type { RawRecord, RecordInput } from '../../core/observations/raw-record.ts';
 import { UCDP_GED_SOURCE_ID, ucdpGedRowToObservation } from '../../core/observations/ucdp-ged-row.ts';
+import { csvRows } from '../csv-rows.ts';
 
 export interface IngestOptions {
   /** Records per transaction. */
@@ -212,28 +212,24 @@ async function ingestUcdpCsv(
       name: 'UCDP Georeferenced Event Dataset (CC BY 4.0)',
     });
   }
-  const input = createReadStream(file);
-  const parser = input.pipe(parseCsv({ columns: true, bom: true, info: true, relax_column_count: false }));
+  const { rows, bytesRead } = csvRows(file);
   let batch: RawRecord[] = [];
-  let lastLine = 1; // the header
   const flush = async (): Promise<void> => {
     await batches.piece({ format: 'records', records: batch });
-    await batches.end(input.bytesRead);
+    await batches.end(bytesRead());
     batch = [];
   };
-  for await (const item of parser as AsyncIterable<{
-    record: Record<string, string>;
-    info: { lines: number };
-  }>) {
-    const line = lastLine + 1;
-    lastLine = item.info.lines;
-    const text = JSON.stringify(item.record);
-    const converted = ucdpGedRowToObservation(item.record);
-    batch.push(
-      'value' in converted
-        ? { position: line, text, value: converted.value }
-        : { position: line, text, issues: converted.issues },
-    );
+  for await (const row of rows) {
+    if ('issue' in row) batch.push({ position: row.line, text: row.text, issues: [row.issue] });
+    else {
+      const text = JSON.stringify(row.fields);
+      const converted = ucdpGedRowToObservation(row.fields);
+      batch.push(
+        'value' in converted
+          ? { position: row.line, text, value: converted.value }
+          : { position: row.line, text, issues: converted.issues },
+      );
+    }
     if (batch.length >= batchSize) await flush();
   }
   if (batch.length > 0) await flush();

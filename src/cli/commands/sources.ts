@@ -1,8 +1,8 @@
 /** @module `truceline sources register FILE` and `truceline sources list`. */
-import { readFile } from 'node:fs/promises';
 import { registerSource } from '../../application/register-source.ts';
 import { isTrucelineError } from '../../core/errors.ts';
 import type { CliRuntime, StoreOptions } from '../cli-runtime.ts';
+import { readUtf8File } from '../read-utf8.ts';
 
 export async function sourcesRegister(
   runtime: CliRuntime,
@@ -11,7 +11,7 @@ export async function sourcesRegister(
 ): Promise<number> {
   let items: unknown[];
   try {
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as unknown;
+    const parsed = JSON.parse(await readUtf8File(file)) as unknown;
     items = Array.isArray(parsed) ? parsed : [parsed];
   } catch (error) {
     runtime.stderr(

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { lstatSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -185,6 +185,28 @@ describe('truceline ingest', () => {
     assert.equal(text.code, 0, text.stderr);
     assert.ok(!text.stdout.includes('\u001b') && !text.stdout.includes('\u0007'), text.stdout);
     assert.match(text.stdout, /\\u001b\]0;PWNED\\u0007/);
+  });
+
+  test('a directory: its .ndjson, .jsonl and .csv files in any case; what else it holds is named on stderr; nothing to take is an error', async () => {
+    const db = join(dir, 'dir.db');
+    const sources = join(dir, 'dir-sources.json');
+    writeFileSync(sources, cameraSource('cam-d'));
+    assert.equal((await runCli(['sources', 'register', sources, '--db', db])).code, 0);
+    const input = join(dir, 'input');
+    mkdirSync(join(input, 'older'), { recursive: true });
+    writeFileSync(join(input, 'A.NDJSON'), JSON.stringify(sighting('cam-d', 'd1', 1)));
+    writeFileSync(join(input, 'b.jsonl'), JSON.stringify(sighting('cam-d', 'd2', 1)));
+    writeFileSync(join(input, 'notes.txt'), 'not observations');
+    writeFileSync(join(input, 'older', 'c.ndjson'), JSON.stringify(sighting('cam-d', 'd3', 1)));
+    const res = await runCli(['ingest', input, '--db', db, '--json']);
+    assertIngested(res, [2, 0, 0, 0], []);
+    assert.match(res.stderr, /skipped .*notes\.txt \(not \.ndjson, \.jsonl or \.csv\)/);
+    assert.match(res.stderr, /skipped .*older \(a directory: subdirectories are not read\)/);
+    mkdirSync(join(dir, 'nothing'));
+    writeFileSync(join(dir, 'nothing', 'readme.md'), '');
+    const nothing = await runCli(['ingest', join(dir, 'nothing'), '--db', db]);
+    assert.equal(nothing.code, 1);
+    assert.match(nothing.stderr, /nothing: no \.ndjson, \.jsonl or \.csv files in it/);
   });
 
   test('a batch larger than a validation piece commits whole: one receipt time, every line where it was', async () => {

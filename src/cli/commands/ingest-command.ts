@@ -15,7 +15,9 @@ export async function ingestCommand(
   const simulations = paths.filter(isSimulationDir);
   let files: string[];
   try {
-    files = await expandPaths(paths.filter((p) => !simulations.includes(p)));
+    const expanded = await expandPaths(paths.filter((p) => !simulations.includes(p)));
+    files = expanded.files;
+    for (const entry of expanded.skipped) runtime.stderr(`truceline ingest: skipped ${entry}\n`);
   } catch (error) {
     runtime.stderr(`truceline ingest: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;

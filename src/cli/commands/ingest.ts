@@ -43,19 +43,39 @@ export interface IngestSummary {
  */
 export const DEFAULT_INGEST_BATCH = 2_000;
 
-/** Expands directories (their *.ndjson, *.jsonl and *.csv files, sorted) and checks files exist. */
-export async function expandPaths(paths: readonly string[]): Promise<string[]> {
+/** The file names `ingest` takes from a directory, by extension (any case). */
+const INGESTED_EXTENSIONS = ['.ndjson', '.jsonl', '.csv'];
+
+/**
+ * Expands directories (their *.ndjson, *.jsonl and *.csv files, any case, sorted) and checks files
+ * exist. What a directory holds besides is named in `skipped`, not passed over in silence; a directory
+ * with nothing to ingest is an error.
+ */
+export async function expandPaths(paths: readonly string[]): Promise<{ files: string[]; skipped: string[] }> {
   const files: string[] = [];
+  const skipped: string[] = [];
   for (const path of paths) {
     const info = await stat(path);
-    if (info.isDirectory()) {
-      const names = (await readdir(path))
-        .filter((n) => ['.ndjson', '.jsonl', '.csv'].includes(extname(n)))
-        .sort();
-      files.push(...names.map((n) => join(path, n)));
-    } else files.push(path);
+    if (!info.isDirectory()) {
+      files.push(path);
+      continue;
+    }
+    const entries = (await readdir(path, { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
+    const taken = entries.filter(
+      (e) => !e.isDirectory() && INGESTED_EXTENSIONS.includes(extname(e.name).toLowerCase()),
+    );
+    if (taken.length === 0)
+      throw new Error(`${path}: no .ndjson, .jsonl or .csv files in it (subdirectories are not read)`);
+    files.push(...taken.map((e) => join(path, e.name)));
+    for (const e of entries)
+      if (!taken.includes(e))
+        skipped.push(
+          `${join(path, e.name)} (${e.isDirectory() ? 'a directory: subdirectories are not read' : 'not .ndjson, .jsonl or .csv'})`,
+        );
   }
-  return files;
+  return { files, skipped };
 }
 
 /**

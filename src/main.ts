@@ -3,7 +3,7 @@
  * name (SQLite by default, PostgreSQL with a URL), assembles the use cases' dependencies, and runs
  * the `truceline` program.
  */
-import { readlinkSync } from 'node:fs';
+import { existsSync, readlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { availableParallelism, hostname } from 'node:os';
@@ -62,7 +62,7 @@ export const SERVE_SQLITE_OPTIONS = { mmapBytes: 1024 * 1024 * 1024, checkpoints
 export const BULK_SQLITE_OPTIONS = { cacheBytes: 16 * 1024 * 1024, checkpoints: 'inline' } as const;
 
 /** What a store is opened for: the server, a bulk command (`ingest`), or any other command. */
-export type StorePurpose = 'serve' | 'bulk' | 'command';
+export type StorePurpose = 'serve' | 'bulk' | 'command' | 'read';
 
 /** Opens the store the options name; `serve` and `bulk` open SQLite as the server and ingest do. */
 export async function openStore(options: StoreOptions, purpose: StorePurpose = 'command'): Promise<Store> {
@@ -165,6 +165,13 @@ export async function openDeps(
     ledgerKey: keyPath,
     attachments: attachmentsDirOf(options),
   });
+  // A command that may append to the ledger finds out now, before it writes anything, that the key it
+  // would sign with is not the ledger's (a restored backup without its key file, or the wrong file).
+  if (extra.purpose !== 'read')
+    await refuseForeignLedgerKey(store, keyPath, deps).catch(async (error: unknown) => {
+      await store.close();
+      throw error;
+    });
   const sizeAtOpen = (await store.ledger.head()).size;
   const close = store.close.bind(store);
   const signing: Store = {
@@ -179,6 +186,28 @@ export async function openDeps(
     },
   };
   return { ...deps, store: signing };
+}
+
+/**
+ * Refuses a ledger key that did not sign the store's checkpoints, and a key file missing beside a
+ * ledger that has some: it would be created anew, and the command would fail when it signs, after
+ * committing what it wrote.
+ */
+async function refuseForeignLedgerKey(store: Store, keyPath: string, deps: AppDeps): Promise<void> {
+  const latest = await store.ledger.latestCheckpoint();
+  if (latest === undefined) return;
+  const origin = latest.note.split('\n', 1)[0] ?? '';
+  if (!existsSync(keyPath))
+    throw new TrucelineError(
+      'E_LEDGER_KEY',
+      `this database's ledger is signed by ${origin}, and there is no key file at ${keyPath} (a backup does not hold it): copy the key file it was signed with, and its .signed record, to ${keyPath}, or give --ledger-key FILE`,
+    );
+  const { name } = deps.ledgerKey().key;
+  if (name !== origin)
+    throw new TrucelineError(
+      'E_LEDGER_KEY',
+      `the key in ${keyPath} (${name}) did not sign this database's ledger, which is signed by ${origin}: give the key file it was signed with`,
+    );
 }
 
 const isLoopback = (host: string): boolean =>

@@ -36,7 +36,11 @@ export interface ServeOptions extends StoreOptions {
 
 export interface CliRuntime {
   /** The store the options name, with the use cases' dependencies; `bulk` for a command like ingest. */
-  openDeps(options: StoreOptions, purpose?: 'bulk'): Promise<AppDeps>;
+  /**
+   * `bulk`: a command that writes much (ingest); `read`: one that never appends to the ledger, so it
+   * needs no ledger key that fits the database.
+   */
+  openDeps(options: StoreOptions, purpose?: 'bulk' | 'read'): Promise<AppDeps>;
   /** Starts the server; resolves with its address once listening; runs until a signal. */
   serve(options: ServeOptions): Promise<void>;
   /** Ed25519, SHA-256 and the commitment hash, for checking and co-signing the ledger without a store. */

@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -378,6 +387,55 @@ describe('truceline serve and backup', () => {
     } finally {
       server.child.kill('SIGTERM');
     }
+  });
+
+  test('a restored backup without its ledger key: commands that would append refuse before writing; read-only ones run; the key copied back, all run', async () => {
+    const db = join(dir, 'keyed.db');
+    const source = (id: string) => {
+      const file = join(dir, `${id}.json`);
+      writeFileSync(file, JSON.stringify({ id, kind: 'acoustic', organisation: 'mission' }));
+      return file;
+    };
+    assert.equal((await runCli(['sources', 'register', source('ac-k1'), '--db', db])).code, 0);
+    const restored = join(dir, 'restored', 'keyed.db');
+    mkdirSync(join(dir, 'restored'));
+    assert.equal((await runCli(['backup', '--out', restored, '--db', db])).code, 0);
+
+    const refused = await runCli(['sources', 'register', source('ac-k2'), '--db', restored]);
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      /signed by truceline\.ledger\/[0-9a-f]+, and there is no key file at .*restored\/keyed\.db\.ledger-key/,
+    );
+    assert.ok(!existsSync(`${restored}.ledger-key`), 'no new key was made');
+    // Another database's key is not this ledger's either.
+    const other = join(dir, 'other.db');
+    assert.equal((await runCli(['sources', 'register', source('ac-o1'), '--db', other])).code, 0);
+    const wrongKey = await runCli([
+      'sources',
+      'register',
+      source('ac-k2'),
+      '--db',
+      restored,
+      '--ledger-key',
+      `${other}.ledger-key`,
+    ]);
+    assert.equal(wrongKey.code, 1);
+    assert.match(wrongKey.stderr, /did not sign this database's ledger/);
+    // Reading needs no key.
+    const listed = await runCli(['sources', 'list', '--db', restored]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual(
+      (JSON.parse(listed.stdout) as { id: string }[]).map((s) => s.id),
+      ['ac-k1'],
+    );
+
+    copyFileSync(`${db}.ledger-key`, `${restored}.ledger-key`);
+    copyFileSync(`${db}.ledger-key.signed`, `${restored}.ledger-key.signed`);
+    const accepted = await runCli(['sources', 'register', source('ac-k2'), '--db', restored]);
+    assert.equal(accepted.code, 0, accepted.stderr);
+    const audited = await runCli(['ledger', 'audit', '--db', restored]);
+    assert.equal(audited.code, 0, audited.stdout + audited.stderr);
   });
 
   test('backup refuses to write over the database it copies (or its log), which stays as it was', async () => {

@@ -5,7 +5,7 @@ export async function backupCommand(
   runtime: CliRuntime,
   options: StoreOptions & { out: string },
 ): Promise<number> {
-  const deps = await runtime.openDeps(options);
+  const deps = await runtime.openDeps(options, 'read');
   try {
     await deps.store.backup(options.out);
     runtime.stderr(`backup written to ${options.out}\n`);

@@ -84,7 +84,7 @@ export async function evaluateCommand(
   }
   if (sameFile(options.json, options.truth))
     return fail(`--json ${options.json}: that is the truth file; write the figures to another file`);
-  const deps = await runtime.openDeps(options);
+  const deps = await runtime.openDeps(options, 'read');
   let result: Evaluation;
   try {
     const problem = await notThisRun(deps, run, truth);

@@ -39,7 +39,7 @@ export async function sourcesRegister(
 }
 
 export async function sourcesList(runtime: CliRuntime, options: StoreOptions): Promise<number> {
-  const deps = await runtime.openDeps(options);
+  const deps = await runtime.openDeps(options, 'read');
   try {
     runtime.stdout(`${JSON.stringify(await deps.store.sources.list(), null, 2)}\n`);
     return 0;

@@ -249,20 +249,23 @@ describe('truceline orgs, users, tokens and source keys', () => {
     ]);
     assert.equal(rotated.code, 0, rotated.stderr);
     assert.match(rotated.stderr, new RegExp(`revoked from now: ${keyId}`));
-    const badTime = await runCli([
-      'sources',
-      'revoke-key',
-      '--source',
-      'ac-9',
-      '--key-id',
-      keyId,
-      '--compromised-at',
-      'yesterday',
-      '--db',
-      db,
-    ]);
-    assert.equal(badTime.code, 1);
-    assert.match(badTime.stderr, /--compromised-at must be an RFC 3339 time/);
+    // Not a time, and a time without its zone (this machine's zone would have been assumed).
+    for (const time of ['yesterday', '2026-11-30T08:00:00']) {
+      const badTime = await runCli([
+        'sources',
+        'revoke-key',
+        '--source',
+        'ac-9',
+        '--key-id',
+        keyId,
+        '--compromised-at',
+        time,
+        '--db',
+        db,
+      ]);
+      assert.equal(badTime.code, 1, time);
+      assert.match(badTime.stderr, /--compromised-at must be an RFC 3339 time with a zone/);
+    }
     const listed = JSON.parse(await runCliOk(['sources', 'list', '--db', db])) as {
       id: string;
       keys: { keyId: string; revokedAtMs: number | null }[];

@@ -415,7 +415,7 @@ describe('truceline simulate', () => {
     }
   });
 
-  test('bad options: an unknown agreement and an unknown intensity are refused', async () => {
+  test('bad options: an unknown agreement, an unknown intensity and a start without a zone are refused', async () => {
     const missing = await runCli([
       'simulate',
       '--agreement',
@@ -444,5 +444,21 @@ describe('truceline simulate', () => {
     ]);
     assert.notEqual(intensity.code, 0);
     assert.match(intensity.stderr, /intensity/);
+    // A start without its zone would be read in this machine's zone: refused.
+    const zoneless = await runCli([
+      'simulate',
+      '--agreement',
+      'donbas-2015',
+      '--hours',
+      '1',
+      '--seed',
+      '1',
+      '--start',
+      '2026-03-01T12:00:00',
+      '--out',
+      join(root, 'z'),
+    ]);
+    assert.equal(zoneless.code, 1);
+    assert.match(zoneless.stderr, /--start must be an RFC 3339 time with a zone/);
   });
 });

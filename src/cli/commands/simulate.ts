@@ -4,6 +4,7 @@ import { simulate, SIMULATION_FILES, writeSimulation } from '../../sim/simulator
 import type { Intensity } from '../../sim/simulator/truth.ts';
 import type { CliRuntime } from '../cli-runtime.ts';
 import { readAgreementSource } from '../shipped-agreements.ts';
+import { instant } from '../../core/observations/schema.ts';
 
 export interface SimulateOptions {
   /** A shipped agreement id or a .yaml/.yml/.json file. */
@@ -27,8 +28,13 @@ export async function simulateCommand(
   };
   let startMs: number | undefined;
   if (options.start !== undefined) {
-    startMs = Date.parse(options.start);
-    if (Number.isNaN(startMs)) return fail(`--start ${JSON.stringify(options.start)} is not a date and time`);
+    // With its zone: a time without one would be read in this machine's zone.
+    const checked = instant.safeParse(options.start);
+    if (!checked.success)
+      return fail(
+        `--start ${checked.error.issues[0]?.message ?? 'is not a time'} (not ${JSON.stringify(options.start)})`,
+      );
+    startMs = Date.parse(checked.data);
   }
   const began = performance.now();
   try {

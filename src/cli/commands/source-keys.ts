@@ -8,6 +8,7 @@ import { refuseFlagged } from '../../application/refuse-flagged.ts';
 import { isTrucelineError } from '../../core/errors.ts';
 import { generateSourceKey, writeSourceKeyFile } from '../../client/source-key.ts';
 import type { CliRuntime, StoreOptions } from '../cli-runtime.ts';
+import { instant } from '../../core/observations/schema.ts';
 
 async function run(
   runtime: CliRuntime,
@@ -70,13 +71,15 @@ export async function sourcesRevokeKey(
 ): Promise<number> {
   let compromisedAtMs: number | null = null;
   if (options.compromisedAt !== undefined) {
-    compromisedAtMs = Date.parse(options.compromisedAt);
-    if (!/^\d{4}-\d\d-\d\dT/.test(options.compromisedAt) || Number.isNaN(compromisedAtMs)) {
+    // With its zone: a time without one would be read in this machine's zone.
+    const checked = instant.safeParse(options.compromisedAt);
+    if (!checked.success) {
       runtime.stderr(
-        `truceline sources revoke-key: --compromised-at must be an RFC 3339 time (e.g. 2026-11-30T08:00:00Z), not ${options.compromisedAt}\n`,
+        `truceline sources revoke-key: --compromised-at ${checked.error.issues[0]?.message ?? 'is not a time'} (not ${options.compromisedAt})\n`,
       );
       return 1;
     }
+    compromisedAtMs = Date.parse(checked.data);
   }
   return run(runtime, 'sources revoke-key', options, async (deps) => {
     const { batches, seqs } = await revokeSourceKey(deps, {

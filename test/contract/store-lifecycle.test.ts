@@ -4,7 +4,7 @@
  * (SQLite) or its refusal with E_UNSUPPORTED (engines with their own tools, or nothing durable).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
@@ -112,6 +112,18 @@ describeEachEngine('Store lifecycle', (engine) => {
     });
   }
 
+  if (engine.name === 'sqlite')
+    it('creates a new database file, and its log, readable by their owner only', async () => {
+      const path = join(scratch, `private-${Date.now()}.db`);
+      const store = await openSqliteStore({ path });
+      try {
+        await store.observations.commitIngest(make.batch([make.valid({ sourceId: 'private' })]));
+        for (const file of [path, `${path}-wal`]) assert.equal(statSync(file).mode & 0o777, 0o600, file);
+      } finally {
+        await store.close();
+      }
+    });
+
   it('writes a consistent backup while commits go on (SQLite), or refuses with E_UNSUPPORTED', async () => {
     const store = await engine.open();
     const target = join(scratch, `backup-${engine.name}-${Date.now()}.db`);
@@ -161,6 +173,7 @@ describeEachEngine('Store lifecycle', (engine) => {
     await server.close();
     assert.ok(finishedWhileWriting, 'the backup ended while another connection kept committing');
     assert.ok(commitsDuringBackup > 0, 'the other connection committed while the backup ran');
+    assert.equal(statSync(target).mode & 0o777, 0o600, 'the copy is readable by its owner only');
     const copy = await openSqliteStore({ path: target });
     try {
       const count = await copy.observations.count();

@@ -4,7 +4,7 @@
  * same file. One process fuses the file at a time, the one holding fusion's lease
  * (docs/decisions/0018-fusion-lease.md).
  */
-import { realpathSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, openSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
@@ -90,6 +90,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     );
   let db: Database.Database;
   try {
+    createPrivately(options.path);
     db = new Database(options.path);
   } catch (error) {
     throw new TrucelineError('E_STORE', `cannot open the SQLite database ${options.path}`, { cause: error });
@@ -158,6 +159,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       refuseBackupOverDatabase(path, options.path);
       const partial = `${path}.partial`;
       try {
+        rmSync(partial, { force: true });
+        createPrivately(partial);
         await db.backup(partial, { progress: () => ALL_PAGES });
         renameSync(partial, path);
       } catch (error) {
@@ -174,6 +177,20 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       if (db.open) db.close();
     },
   };
+}
+
+/**
+ * Creates the database file, empty (SQLite takes an empty file for a new database), readable by its
+ * owner only when it does not exist yet: it holds the sources' marked reports, credential hashes and
+ * sessions. SQLite gives its log files the database file's mode.
+ */
+function createPrivately(path: string): void {
+  if (path === ':memory:' || path === '') return;
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
 }
 
 /** The most pages one backup step may copy (better-sqlite3 takes at most 2³¹ − 1): all of them. */

@@ -224,11 +224,6 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
   const deps = await openDeps(options, { purpose: 'serve' });
   const policy = await recordAccessPolicy(deps);
   if (policy.recorded) runtime.stderr(`access policy version ${policy.version} recorded in the ledger\n`);
-  const admin = await bootstrapAdmin(deps);
-  if (admin !== undefined)
-    runtime.stderr(
-      `created the first administrator: user ${admin.name}, password ${admin.password} (shown once; sign in at /auth/login, create users and tokens with \`truceline users create\` and \`truceline tokens create\`)\n`,
-    );
   const agreementRef = options.agreement ?? (options.demo ? DEFAULT_DEMO_AGREEMENT : undefined);
   let fusedAgreement: string | undefined;
   const agreementSource = agreementRef === undefined ? undefined : await readAgreementSource(agreementRef);
@@ -253,6 +248,12 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
       : undefined,
   });
   const address = await app.listen({ port: options.port, host: options.host });
+  // Only once the server listens: a start that fails before would spend the one-time password.
+  const admin = await bootstrapAdmin(deps);
+  if (admin !== undefined)
+    runtime.stderr(
+      `created the first administrator: user ${admin.name}, password ${admin.password} (shown once; sign in at /auth/login, create users and tokens with \`truceline users create\` and \`truceline tokens create\`)\n`,
+    );
   const stopFusion =
     fusedAgreement === undefined
       ? () => Promise.resolve()

@@ -3,6 +3,7 @@
 // comes on stdin and signs in on the web; a source key is generated, rotated and revoked.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -17,14 +18,28 @@ describe('truceline orgs, users, tokens and source keys', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('the first serve creates an administrator and prints its password on stderr; the next does not', async () => {
+  test('the first serve creates an administrator and prints its password on stderr; the next does not; one that fails to listen creates none', async () => {
+    // A port taken: that serve fails, and the administrator is left for the first that listens.
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = String((taken.address() as AddressInfo).port);
+      const failed = await runCli(['serve', '--port', port, '--db', db]);
+      assert.notEqual(failed.code, 0);
+      assert.match(failed.stderr, /EADDRINUSE/);
+      assert.doesNotMatch(failed.stderr, /first administrator/);
+      // The access policy the server runs with is on the record (before it listens).
+      assert.match(failed.stderr, /access policy version 1 recorded in the ledger/);
+    } finally {
+      taken.close();
+    }
     const first = await startServer(['--db', db]);
     first.child.kill('SIGTERM');
     await new Promise((resolve) => first.child.once('exit', resolve));
     const password = /user admin, password (\S+)/.exec(first.stderr())?.[1];
     assert.ok(password !== undefined && password.length >= 16, first.stderr());
-    // The access policy the server runs with is on the record; the same policy is not recorded twice.
-    assert.match(first.stderr(), /access policy version 1 recorded in the ledger/);
+    // The same policy is not recorded twice.
+    assert.doesNotMatch(first.stderr(), /access policy/);
     const second = await startServer(['--db', db]);
     const { address } = second;
     try {

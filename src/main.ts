@@ -45,6 +45,7 @@ import { attribute } from './core/attribution/attribute.ts';
 import { FusionEngine } from './core/fusion/engine.ts';
 import { fitArrivals } from './core/fusion/fit-arrivals.ts';
 import { checkEvent } from './core/rules/check-event.ts';
+import { describeError } from './cli/describe-error.ts';
 
 /**
  * How the server opens SQLite: the file mapped for queries (docs/decisions/0007-memory-mapped-reads.md),
@@ -522,7 +523,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       process.exitCode = (error as { exitCode?: number }).exitCode ?? 1;
       return;
     }
-    process.stderr.write(`truceline: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`truceline: ${describeError(error)}\n`);
     process.exitCode = 1;
   }
 }

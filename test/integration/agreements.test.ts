@@ -29,6 +29,31 @@ describe('truceline agreement validate (the real command)', () => {
     }
   });
 
+  test('agreement register of a broken agreement names every problem, as validate does', async () => {
+    const dir = join(ROOT, 'test/fixtures/agreements/broken');
+    const file = readdirSync(dir).find((f) => /\.(ya?ml|json)$/.test(f)) ?? '';
+    const validated = await runCli(['agreement', 'validate', join(dir, file)]);
+    const scratch = mkdtempSync(join(tmpdir(), 'truceline-register-broken-'));
+    try {
+      const registered = await runCli([
+        'agreement',
+        'register',
+        join(dir, file),
+        '--db',
+        join(scratch, 'x.db'),
+      ]);
+      assert.equal(registered.code, 1);
+      const problems = (validated.stdout + validated.stderr)
+        .split('\n')
+        .filter((l) => /^[\w.[\]()-]+: /.test(l));
+      assert.ok(problems.length > 0);
+      for (const problem of problems)
+        assert.ok(registered.stderr.includes(problem), `${problem} in ${registered.stderr}`);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
   test('refuses an agreement or a source registry whose bytes are not UTF-8, naming the line, and stores nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'truceline-latin1-'));
     try {

@@ -460,5 +460,12 @@ describe('truceline serve and backup', () => {
       await reopened.close();
     }
     assert.ok(lstatSync(link).isSymbolicLink(), 'the link was not replaced');
+    // A failure says why, not only that.
+    const nowhere = await runCli(['backup', '--out', join(dir, 'no-such-dir', 'copy.db'), '--db', db]);
+    assert.equal(nowhere.code, 1);
+    assert.match(
+      nowhere.stderr,
+      /the backup to .*copy\.db failed\n {2}because: ENOENT: no such file or directory/,
+    );
   });
 });

@@ -3,6 +3,7 @@ import { registerAgreement } from '../../application/register-agreement.ts';
 import { isTrucelineError } from '../../core/errors.ts';
 import type { CliRuntime, StoreOptions } from '../cli-runtime.ts';
 import { readAgreementSource } from '../shipped-agreements.ts';
+import { describeError } from '../describe-error.ts';
 
 export async function agreementRegister(
   runtime: CliRuntime,
@@ -13,9 +14,7 @@ export async function agreementRegister(
   try {
     source = await readAgreementSource(ref);
   } catch (error) {
-    runtime.stderr(
-      `truceline agreement register: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
+    runtime.stderr(`truceline agreement register: ${describeError(error)}\n`);
     return 1;
   }
   const deps = await runtime.openDeps(options);

@@ -1,5 +1,6 @@
 /** @module `truceline backup --out FILE`: SQLite's online backup, safe while the server writes. */
 import type { CliRuntime, StoreOptions } from '../cli-runtime.ts';
+import { describeError } from '../describe-error.ts';
 
 export async function backupCommand(
   runtime: CliRuntime,
@@ -11,7 +12,7 @@ export async function backupCommand(
     runtime.stderr(`backup written to ${options.out}\n`);
     return 0;
   } catch (error) {
-    runtime.stderr(`truceline backup: ${error instanceof Error ? error.message : String(error)}\n`);
+    runtime.stderr(`truceline backup: ${describeError(error)}\n`);
     return 1;
   } finally {
     await deps.store.close();

@@ -11,6 +11,7 @@ import type { StoredEvent, StoredViolation } from '../../core/ports/fusion-store
 import { evaluate, type Evaluation } from '../../sim/evaluation.ts';
 import type { RunTruth, TruthRecord } from '../../sim/simulator/truth.ts';
 import type { CliRuntime, StoreOptions } from '../cli-runtime.ts';
+import { describeError } from '../describe-error.ts';
 
 const PAGE = 5_000;
 
@@ -71,7 +72,7 @@ export async function evaluateCommand(
   try {
     truth = readTruth(options.truth, await readFile(options.truth, 'utf8'));
   } catch (error) {
-    return fail(error instanceof Error ? error.message : String(error));
+    return fail(describeError(error));
   }
   const run = truth[0] as RunTruth;
   // Evaluate reads a store; it does not make one. A mistyped --db would otherwise be created empty and
@@ -137,9 +138,7 @@ function readTruth(path: string, text: string): TruthRecord[] {
     try {
       value = JSON.parse(line);
     } catch (error) {
-      throw new Error(
-        `${path}:${i + 1}: not JSON (${error instanceof Error ? error.message : String(error)})`,
-      );
+      throw new Error(`${path}:${i + 1}: not JSON (${describeError(error)})`);
     }
     const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
     if (typeof type !== 'string' || !TRUTH_TYPES.has(type))

@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import type { CliRuntime, StoreOptions } from '../cli-runtime.ts';
 import { expandPaths, ingestFiles, type IngestSummary } from './ingest.ts';
 import { ingestSimulation, isSimulationDir } from './ingest-simulation.ts';
+import { describeError } from '../describe-error.ts';
 
 export async function ingestCommand(
   runtime: CliRuntime,
@@ -19,7 +20,7 @@ export async function ingestCommand(
     files = expanded.files;
     for (const entry of expanded.skipped) runtime.stderr(`truceline ingest: skipped ${entry}\n`);
   } catch (error) {
-    runtime.stderr(`truceline ingest: ${error instanceof Error ? error.message : String(error)}\n`);
+    runtime.stderr(`truceline ingest: ${describeError(error)}\n`);
     return 1;
   }
   const deps = await runtime.openDeps(options, 'bulk');
@@ -75,9 +76,7 @@ export async function ingestCommand(
     }
   } catch (error) {
     bar?.stop();
-    runtime.stderr(
-      `truceline ingest: the run failed: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
+    runtime.stderr(`truceline ingest: the run failed: ${describeError(error)}\n`);
     return 1;
   } finally {
     await deps.store.close();

@@ -12,8 +12,9 @@ import { verifyLedgerExport } from '../../application/ledger/verify-ledger-expor
 import { TrucelineError, isTrucelineError } from '../../core/errors.ts';
 import type { CliRuntime, StoreOptions } from '../cli-runtime.ts';
 import { linesOf } from '../lines-of.ts';
+import { describeError } from '../describe-error.ts';
 
-const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+const message = describeError;
 
 /** The key file the options name, as `ledger pubkey` and the store commands agree on it. */
 function keyPathOf(options: StoreOptions): string {

@@ -5,6 +5,7 @@ import type { Intensity } from '../../sim/simulator/truth.ts';
 import type { CliRuntime } from '../cli-runtime.ts';
 import { readAgreementSource } from '../shipped-agreements.ts';
 import { instant } from '../../core/observations/schema.ts';
+import { describeError } from '../describe-error.ts';
 
 export interface SimulateOptions {
   /** A shipped agreement id or a .yaml/.yml/.json file. */
@@ -58,6 +59,6 @@ export async function simulateCommand(
     );
     return 0;
   } catch (error) {
-    return fail(error instanceof Error ? error.message : String(error));
+    return fail(describeError(error));
   }
 }

@@ -3,6 +3,7 @@ import { registerSource } from '../../application/register-source.ts';
 import { isTrucelineError } from '../../core/errors.ts';
 import type { CliRuntime, StoreOptions } from '../cli-runtime.ts';
 import { readUtf8File } from '../read-utf8.ts';
+import { describeError } from '../describe-error.ts';
 
 export async function sourcesRegister(
   runtime: CliRuntime,
@@ -14,9 +15,7 @@ export async function sourcesRegister(
     const parsed = JSON.parse(await readUtf8File(file)) as unknown;
     items = Array.isArray(parsed) ? parsed : [parsed];
   } catch (error) {
-    runtime.stderr(
-      `truceline sources register: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
+    runtime.stderr(`truceline sources register: cannot read ${file}: ${describeError(error)}\n`);
     return 1;
   }
   const deps = await runtime.openDeps(options);

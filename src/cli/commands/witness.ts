@@ -19,6 +19,7 @@ import { checkExtension } from '../../core/ledger/checkpoint-extension.ts';
 import { ed25519Verifier, parseVerifierKey, verifyNote } from '../../core/ledger/signed-note.ts';
 import { TrucelineError, isTrucelineError } from '../../core/errors.ts';
 import type { CliRuntime } from '../cli-runtime.ts';
+import { describeError } from '../describe-error.ts';
 
 export async function witnessKeygen(
   runtime: CliRuntime,
@@ -33,7 +34,7 @@ export async function witnessKeygen(
     runtime.stdout(`${formatWitnessVerifierKey(options.name, publicKey, sha)}\n`);
     return 0;
   } catch (error) {
-    runtime.stderr(`truceline witness keygen: ${error instanceof Error ? error.message : String(error)}\n`);
+    runtime.stderr(`truceline witness keygen: ${describeError(error)}\n`);
     return 1;
   }
 }
@@ -127,7 +128,7 @@ async function witnessRound(runtime: CliRuntime, options: WitnessOptions): Promi
     } catch (error) {
       throw new TrucelineError(
         'E_INCONSISTENT_CHECKPOINT',
-        `refused to co-sign the checkpoint of size ${checkpoint.size}: ${error instanceof Error ? error.message : String(error)}`,
+        `refused to co-sign the checkpoint of size ${checkpoint.size}: ${describeError(error)}`,
         { details: { size: checkpoint.size, signedSize: state.size } },
       );
     }
@@ -162,7 +163,7 @@ export async function witnessFollow(runtime: CliRuntime, options: WitnessOptions
       const refused =
         isTrucelineError(error) &&
         ['E_INCONSISTENT_CHECKPOINT', 'E_LEDGER_VERIFY', 'E_LEDGER_KEY'].includes(error.code);
-      runtime.stderr(`truceline witness: ${error instanceof Error ? error.message : String(error)}\n`);
+      runtime.stderr(`truceline witness: ${describeError(error)}\n`);
       // A log caught lying is not retried: the operator must look. Network trouble is.
       if (refused || options.once) return 1;
     }

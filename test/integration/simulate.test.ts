@@ -3,7 +3,7 @@
 // src/sim/simulator/defaults.ts.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -410,6 +410,56 @@ describe('truceline simulate', () => {
     try {
       for (const key of keys.slice(0, 20))
         assert.equal((await store.sources.findKey(key.keyId))?.source.id, key.sourceId);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test("ingest DIR into a store that holds other sensors under the same ids is refused before anything is written; the simulator's keys go only to sources it registers", async () => {
+    const sources = JSON.parse(quiet.text['sources.json']) as { id: string; organisation: string }[];
+    const keys = JSON.parse(readFileSync(join(quiet.dir, 'keys.json'), 'utf8')) as {
+      sourceId: string;
+      keyId: string;
+    }[];
+    const [first, second] = sources;
+    assert.ok(first !== undefined && second !== undefined);
+    const registryOf = (source: object) => {
+      const file = join(root, `registry-${Math.random().toString(36).slice(2)}.json`);
+      writeFileSync(file, JSON.stringify([source]));
+      return file;
+    };
+
+    // A real sensor that happens to share an id with the simulator's: refused, left as it was.
+    const clash = join(root, 'clash.db');
+    const real = { ...first, organisation: 'another-mission' };
+    assert.equal((await runCli(['sources', 'register', registryOf(real), '--db', clash])).code, 0);
+    const refused = await runCli(['ingest', quiet.dir, '--db', clash]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, new RegExp(`source ${first.id} is registered otherwise in this store`));
+    let store = await openSqliteStore({ path: clash });
+    try {
+      assert.equal((await store.sources.get(first.id)).organisation, 'another-mission');
+      assert.deepEqual((await store.sources.get(first.id)).keys, []);
+      assert.equal((await store.sources.list()).length, 1);
+      assert.equal(await store.observations.count(), 0);
+      assert.deepEqual(await store.agreements.list(), []);
+    } finally {
+      await store.close();
+    }
+
+    // The same sensor registered before (without the simulator's key): it gets no key; the others do.
+    const before = join(root, 'before.db');
+    assert.equal((await runCli(['sources', 'register', registryOf(second), '--db', before])).code, 0);
+    const ingested = await runCli(['ingest', quiet.dir, '--db', before]);
+    assert.equal(ingested.code, 0, ingested.stderr);
+    assert.equal((await runCli(['ingest', quiet.dir, '--db', before])).code, 0, 'the same directory again');
+    store = await openSqliteStore({ path: before });
+    try {
+      for (const key of keys) {
+        const found = await store.sources.findKey(key.keyId);
+        if (key.sourceId === second.id) assert.equal(found, undefined);
+        else assert.equal(found?.source.id, key.sourceId);
+      }
     } finally {
       await store.close();
     }

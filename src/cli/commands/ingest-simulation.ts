@@ -15,6 +15,8 @@ import { addSourceKey } from '../../application/manage-source-keys.ts';
 import { registerSource } from '../../application/register-source.ts';
 import { ingestFiles, type IngestOptions, type IngestSummary } from './ingest.ts';
 import { readUtf8File } from '../read-utf8.ts';
+import { describeError } from '../describe-error.ts';
+import type { Source } from '../../core/sources/source.ts';
 
 /** The files of a simulator directory. */
 export const SIMULATION_FILES = {
@@ -51,33 +53,70 @@ export async function registerSimulation(
   deps: AppDeps,
   dir: string,
 ): Promise<{ agreementId: string; sources: number }> {
+  const sources = JSON.parse(await readUtf8File(join(dir, SIMULATION_FILES.sources))) as unknown;
+  if (!Array.isArray(sources)) throw new Error(`${SIMULATION_FILES.sources} must be a JSON array of sources`);
+  // Before anything is written: a source the store holds as another sensor is refused, not overwritten.
+  const heldBefore = new Set<string>();
+  for (const [index, source] of sources.entries()) {
+    const id = (source as { id?: unknown } | null)?.id;
+    const existing = typeof id === 'string' ? await deps.store.sources.find(id) : undefined;
+    if (existing === undefined) continue;
+    heldBefore.add(existing.id);
+    if (!sameSensor(existing, source as Record<string, unknown>))
+      throw new Error(
+        `${SIMULATION_FILES.sources}[${index}]: source ${existing.id} is registered otherwise in this store: a simulator directory goes into a database of its own`,
+      );
+  }
   const registered = await registerAgreement(deps, {
     text: await readUtf8File(join(dir, SIMULATION_FILES.agreement)),
     format: 'json',
   });
-  const sources = JSON.parse(await readUtf8File(join(dir, SIMULATION_FILES.sources))) as unknown;
-  if (!Array.isArray(sources)) throw new Error(`${SIMULATION_FILES.sources} must be a JSON array of sources`);
   for (const [index, source] of sources.entries()) {
     try {
       await registerSource(deps, source);
     } catch (error) {
-      throw new Error(
-        `${SIMULATION_FILES.sources}[${index}]: ${error instanceof Error ? error.message : String(error)}`,
-        { cause: error },
-      );
+      throw new Error(`${SIMULATION_FILES.sources}[${index}]: ${describeError(error)}`, { cause: error });
     }
   }
   const keysPath = join(dir, SIMULATION_FILES.keys);
   if (existsSync(keysPath)) {
-    const keys = JSON.parse(await readUtf8File(keysPath)) as {
-      sourceId: string;
-      keyId: string;
-      publicKeySpkiB64: string;
-    }[];
-    for (const key of keys)
+    // A simulator's keys come from its seed: anyone can make them again. They are added to the
+    // sources this run registered, never to a source the store held before.
+    for (const key of simulatorKeys(JSON.parse(await readUtf8File(keysPath)))) {
+      if (heldBefore.has(key.sourceId)) continue;
       if ((await deps.store.sources.findKey(key.keyId)) === undefined) await addSourceKey(deps, key);
+    }
   }
   return { agreementId: registered.record.id, sources: sources.length };
+}
+
+/** Whether a stored source is the sensor a simulator's registration describes (it again, not another). */
+function sameSensor(stored: Source, registration: Record<string, unknown>): boolean {
+  const sensor = (s: Record<string, unknown>) =>
+    JSON.stringify([
+      s.kind,
+      s.organisation,
+      s.position ?? null,
+      s.orientationDeg ?? null,
+      s.capabilities ?? {},
+    ]);
+  return sensor(stored as unknown as Record<string, unknown>) === sensor(registration);
+}
+
+/** keys.json: `{ sourceId, keyId, publicKeySpkiB64 }` each, or an error naming the entry and field. */
+function simulatorKeys(value: unknown): { sourceId: string; keyId: string; publicKeySpkiB64: string }[] {
+  if (!Array.isArray(value)) throw new Error(`${SIMULATION_FILES.keys} must be a JSON array of keys`);
+  return value.map((entry: unknown, index) => {
+    const key = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
+    for (const field of ['sourceId', 'keyId', 'publicKeySpkiB64'])
+      if (typeof key[field] !== 'string' || key[field] === '')
+        throw new Error(`${SIMULATION_FILES.keys}[${index}].${field}: must be a non-empty string`);
+    return {
+      sourceId: key.sourceId as string,
+      keyId: key.keyId as string,
+      publicKeySpkiB64: key.publicKeySpkiB64 as string,
+    };
+  });
 }
 
 /**

@@ -122,6 +122,45 @@ describe('fusion’s lease: one pipeline fuses a store', () => {
     }
   });
 
+  it('two ingest DIR on one store at once: the second stores its observations, waits for the first, and what is left unfused it fuses', async () => {
+    const simulate = async (name: string, hours: string, intensity: string, start: string) => {
+      const dir = join(root, name);
+      const args = ['--agreement', 'donbas-2015', '--hours', hours, '--seed', '5', '--intensity', intensity];
+      await runCliOk(['simulate', ...args, '--start', start, '--out', dir]);
+      return dir;
+    };
+    const secondStart = '2026-03-05T00:00:00Z';
+    const [big, small] = await Promise.all([
+      simulate('big', '2', 'worst-day', '2026-03-01T00:00:00Z'),
+      simulate('small', '1', 'normal', secondStart),
+    ]);
+    const shared = join(root, 'shared.db');
+    await runCliOk(['agreement', 'register', join(big, 'agreement.json'), '--db', shared]);
+    const first = runCli(['ingest', big, '--db', shared, '--json']);
+    // The second starts once the first holds the lease.
+    const peek = new Database(shared, { readonly: true });
+    await until('the first ingest claiming the lease', () =>
+      peek.prepare('SELECT purpose FROM fusion_lease').get() === undefined ? undefined : true,
+    );
+    const second = await runCli(['ingest', small, '--db', shared, '--json']);
+    const done = await first;
+    for (const result of [done, second]) {
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal((JSON.parse(result.stdout) as { fusedBy?: unknown }).fusedBy, undefined);
+    }
+    const state = peek.prepare('SELECT fusion_cursor FROM store_state').get() as { fusion_cursor: number };
+    const lastObservation = (
+      peek.prepare('SELECT max(seq) AS seq FROM observations').get() as { seq: number }
+    ).seq;
+    assert.ok(state.fusion_cursor >= lastObservation, 'every observation is fused');
+    const later = peek
+      .prepare('SELECT count(*) AS n FROM event_heads WHERE time_ms >= ?')
+      .get(Date.parse(secondStart)) as { n: number };
+    assert.ok(later.n > 0, 'the second directory has its events');
+    assert.equal(peek.prepare('SELECT purpose FROM fusion_lease').get(), undefined, 'the lease is free');
+    peek.close();
+  });
+
   it('a second server stands by while the first fuses, and takes over once it stops', async () => {
     const db = join(root, 'two.db');
     const [first, second] = [await depsOn(db), await depsOn(db)];

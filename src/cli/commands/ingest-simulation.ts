@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppDeps } from '../../application/app-deps.ts';
-import type { FusionLeaseKeeper } from '../../application/fusion-lease.ts';
+import type { FusionLeaseKeeper, LeaseHold } from '../../application/fusion-lease.ts';
 import { FusionPipeline, type FusionLogic } from '../../application/fusion-pipeline.ts';
 import type { FusionLease } from '../../core/ports/fusion-store.ts';
 import { registerAgreement } from '../../application/register-agreement.ts';
@@ -90,6 +90,21 @@ export async function registerSimulation(
   return { agreementId: registered.record.id, sources: sources.length };
 }
 
+/** How often a waiting ingest asks for fusion's lease again, ms. */
+const LEASE_POLL_MS = 500;
+
+/**
+ * Fusion's lease once no other ingest holds it: held by this process, or by a server (which fuses
+ * what is stored). An ingest that died lets go when its claim runs out (or at once, on this host).
+ */
+async function leaseOnceNoIngestHolds(lease: FusionLeaseKeeper): Promise<LeaseHold> {
+  for (;;) {
+    const hold = await lease.hold();
+    if (hold.held || hold.lease.purpose !== 'ingest') return hold;
+    await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
+  }
+}
+
 /** Whether a stored source is the sensor a simulator's registration describes (it again, not another). */
 function sameSensor(stored: Source, registration: Record<string, unknown>): boolean {
   const sensor = (s: Record<string, unknown>) =>
@@ -121,9 +136,10 @@ function simulatorKeys(value: unknown): { sourceId: string; keyId: string; publi
 
 /**
  * Ingests a simulator directory and fuses it to the end — holding fusion's lease while it does, when
- * given one. When another process holds it (a server on the same store), the observations are stored
- * and left to that process to fuse: two pipelines on one store would each group arrivals the other
- * cannot see, and this one's final drain would move the cursor past groups the server still waits on.
+ * given one. When a server holds it, the observations are stored and left to the server to fuse: two
+ * pipelines on one store would each group arrivals the other cannot see, and this one's final drain
+ * would move the cursor past groups the server still waits on. When another ingest holds it, the
+ * observations are stored, and this one fuses them once that one has finished.
  */
 export async function ingestSimulation(
   deps: AppDeps,
@@ -135,9 +151,19 @@ export async function ingestSimulation(
   const { agreementId, sources } = await registerSimulation(deps, dir);
   const observations = join(dir, SIMULATION_FILES.observations);
   const hold = await lease?.hold();
-  if (hold?.held === false) {
+  if (lease !== undefined && hold?.held === false) {
     const summary = await ingestFiles(deps, [observations], options);
-    return { ...summary, events: 0, violations: 0, agreementId, sources, fusedBy: hold.lease };
+    // Another ingest fuses the store, and stops when its own file ends: wait for it, then fuse what it
+    // left. A server goes on fusing: what was stored is its to fuse.
+    const after = await leaseOnceNoIngestHolds(lease);
+    if (!after.held)
+      return { ...summary, events: 0, violations: 0, agreementId, sources, fusedBy: after.lease };
+    try {
+      const report = await new FusionPipeline(deps, logic, { agreementId, lease }).run(true);
+      return { ...summary, events: report.events, violations: report.violations, agreementId, sources };
+    } finally {
+      await lease.release();
+    }
   }
   try {
     const pipeline = new FusionPipeline(deps, logic, {

@@ -93,7 +93,13 @@ export function tuneHeapForBulk(): void {
  */
 export function assemble(
   store: Store,
-  options: { validationThreads?: number; ledgerKey?: string; attachments?: string } = {},
+  options: {
+    validationThreads?: number;
+    ledgerKey?: string;
+    /** Where the record of the largest signed tree is kept (default `<ledger key>.signed`). */
+    ledgerSigned?: string;
+    attachments?: string;
+  } = {},
 ): AppDeps {
   const threads = options.validationThreads ?? availableParallelism();
   const pool = threads > 0 ? workerRecordValidator({ threads }) : undefined;
@@ -122,7 +128,7 @@ export function assemble(
         key: ledgerKey(options.ledgerKey),
         ed: nodeEd25519,
         sha: sha256,
-        signedTrees: signedTreesFile(options.ledgerKey),
+        signedTrees: signedTreesFile(options.ledgerKey, options.ledgerSigned),
       };
       return signing;
     },
@@ -164,6 +170,7 @@ export async function openDeps(
   const deps = assemble(store, {
     ...(extra.validationThreads === undefined ? {} : { validationThreads: extra.validationThreads }),
     ledgerKey: keyPath,
+    ...(options.ledgerSigned === undefined ? {} : { ledgerSigned: options.ledgerSigned }),
     attachments: attachmentsDirOf(options),
   });
   // A command that may append to the ledger finds out now, before it writes anything, that the key it

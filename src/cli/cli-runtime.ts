@@ -11,6 +11,8 @@ export interface StoreOptions {
   readonly databaseUrl?: string;
   /** The ledger's key file (default `<db>.ledger-key`; required with `databaseUrl`). */
   readonly ledgerKey?: string;
+  /** Where the record of the largest tree the ledger key signed is kept (default `<ledger key>.signed`). */
+  readonly ledgerSigned?: string;
   /** Where evidence attachments are kept (default `<db>.attachments`). */
   readonly attachments?: string;
 }

@@ -59,6 +59,12 @@ const withStore = (command: Command): Command =>
     )
     .addOption(
       new Option(
+        '--ledger-signed <file>',
+        'where the record of the largest tree the ledger key signed is kept (default: <ledger key>.signed; give it when the key is mounted read-only)',
+      ).env('TRUCELINE_LEDGER_SIGNED'),
+    )
+    .addOption(
+      new Option(
         '--attachments <dir>',
         'where evidence attachments are kept (default: <db>.attachments)',
       ).env('TRUCELINE_ATTACHMENTS'),

@@ -2,7 +2,7 @@
 // key (`<key file>.signed`), never in the database: whoever can write the database cannot delete its
 // checkpoints and have the key sign a rewritten tree — a second root at a size already signed.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +12,7 @@ import { signCheckpoint } from '../../src/application/ledger/sign-checkpoint.ts'
 import { registerSource } from '../../src/application/register-source.ts';
 import type { TrucelineError } from '../../src/core/errors.ts';
 import { assemble, openStore } from '../../src/main.ts';
+import { runCli } from '../helpers/cli.ts';
 
 let dir: string;
 before(() => {
@@ -89,5 +90,26 @@ describe('the record of the largest tree the log’s key signed', () => {
       `${checkpoint.size} ${Buffer.from(checkpoint.rootHash).toString('hex')}\n`,
     );
     await older.store.close();
+  });
+
+  it('keeps the record where --ledger-signed says (a key mounted read-only), and says so when it cannot write it', async () => {
+    const db = join(dir, 'mounted.db');
+    const record = join(dir, 'elsewhere', 'mounted.signed');
+    mkdirSync(join(dir, 'elsewhere'));
+    const registry = join(dir, 'mounted-sources.json');
+    writeFileSync(registry, JSON.stringify([radar('rd-m1', 48.3)]));
+    const registered = await runCli(['sources', 'register', registry, '--db', db, '--ledger-signed', record]);
+    assert.equal(registered.code, 0, registered.stderr);
+    assert.match(readFileSync(record, 'utf8'), /^\d+ [0-9a-f]{64}\n$/);
+    assert.ok(!existsSync(`${db}.ledger-key.signed`), 'nothing beside the key');
+    // A record that cannot be written (here in a directory that does not exist): the error names the option.
+    const blocked = join(dir, 'no-such-dir', 'mounted.signed');
+    writeFileSync(registry, JSON.stringify([radar('rd-m2', 48.4)]));
+    const refused = await runCli(['sources', 'register', registry, '--db', db, '--ledger-signed', blocked]);
+    assert.notEqual(refused.code, 0);
+    assert.match(
+      refused.stderr,
+      /cannot write .*no-such-dir\/mounted\.signed, the record of the largest tree the ledger key signed: give --ledger-signed FILE/,
+    );
   });
 });

@@ -4,7 +4,7 @@
  * database cannot sign checkpoints with it; whoever holds the file can, so it is kept apart.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { TrucelineError } from '../../core/errors.ts';
 import { fromHex, toHex } from '../../core/ledger/hash.ts';
 import type { SignedTree, SignedTrees } from '../../core/ports/signed-trees.ts';
@@ -80,8 +80,7 @@ export const signedTreesPathOf = (keyPath: string): string => `${keyPath}.signed
  * tree the key in `keyPath` signed. Read on every use, so a server and a CLI signing with one key
  * see each other's trees; replaced whole (written beside it, then renamed), never left half-written.
  */
-export function signedTreesFile(keyPath: string): SignedTrees {
-  const path = signedTreesPathOf(keyPath);
+export function signedTreesFile(keyPath: string, path: string = signedTreesPathOf(keyPath)): SignedTrees {
   const last = (): SignedTree | undefined => {
     let text: string;
     try {
@@ -105,8 +104,18 @@ export function signedTreesFile(keyPath: string): SignedTrees {
     record(tree: SignedTree): void {
       if ((last()?.size ?? -1) >= tree.size) return;
       const partial = `${path}.${process.pid}.partial`;
-      writeFileSync(partial, `${tree.size} ${toHex(tree.rootHash)}\n`, { mode: 0o600 });
-      renameSync(partial, path);
+      try {
+        writeFileSync(partial, `${tree.size} ${toHex(tree.rootHash)}\n`, { mode: 0o600 });
+        renameSync(partial, path);
+      } catch (error) {
+        rmSync(partial, { force: true });
+        // A key mounted read-only (a secret volume) cannot have its record beside it.
+        throw new TrucelineError(
+          'E_LEDGER_KEY',
+          `cannot write ${path}, the record of the largest tree the ledger key signed: give --ledger-signed FILE on a volume this process can write (and keep it: without it, the key would sign a rewritten ledger)`,
+          { cause: error },
+        );
+      }
     },
   };
 }

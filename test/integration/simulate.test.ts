@@ -3,7 +3,7 @@
 // src/sim/simulator/defaults.ts.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -460,6 +460,43 @@ describe('truceline simulate', () => {
         if (key.sourceId === second.id) assert.equal(found, undefined);
         else assert.equal(found?.source.id, key.sourceId);
       }
+    } finally {
+      await store.close();
+    }
+
+    // The same directory with its JSON keys in another order is the same sensors.
+    const reordered = join(root, 'reordered');
+    cpSync(quiet.dir, reordered, { recursive: true });
+    const flipped = (JSON.parse(quiet.text['sources.json']) as Record<string, unknown>[]).map((source) =>
+      Object.fromEntries(Object.entries(source).reverse()),
+    );
+    writeFileSync(join(reordered, 'sources.json'), JSON.stringify(flipped));
+    const again = await runCli(['ingest', reordered, '--db', before]);
+    assert.equal(again.code, 0, again.stderr);
+
+    // A key for a source the directory does not list (a real one in the store): refused, nothing written.
+    const planted = join(root, 'planted');
+    cpSync(quiet.dir, planted, { recursive: true });
+    writeFileSync(
+      join(planted, 'keys.json'),
+      JSON.stringify([...keys, { ...keys[0], sourceId: 'real-sensor', keyId: 'planted-key' }]),
+    );
+    const target = join(root, 'planted.db');
+    assert.equal(
+      (await runCli(['sources', 'register', registryOf({ ...real, id: 'real-sensor' }), '--db', target]))
+        .code,
+      0,
+    );
+    const plantedRun = await runCli(['ingest', planted, '--db', target]);
+    assert.equal(plantedRun.code, 1);
+    assert.match(
+      plantedRun.stderr,
+      /keys\.json\[\d+\]\.sourceId: real-sensor is not a source of sources\.json/,
+    );
+    store = await openSqliteStore({ path: target });
+    try {
+      assert.equal(await store.sources.findKey('planted-key'), undefined);
+      assert.equal((await store.sources.list()).length, 1, 'nothing of the directory was written');
     } finally {
       await store.close();
     }

@@ -54,6 +54,10 @@ export async function ingestCommand(
         dir,
         progress,
         runtime.fusionLease(deps, 'ingest'),
+        (holder) =>
+          runtime.stderr(
+            `truceline ingest: ${dir}: waiting for ingest (process ${holder.pid} on ${holder.host}), which fuses this store, to finish\n`,
+          ),
       );
       if (simulated.fusedBy !== undefined) {
         const by = simulated.fusedBy;

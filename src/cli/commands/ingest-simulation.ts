@@ -17,6 +17,10 @@ import { ingestFiles, type IngestOptions, type IngestSummary } from './ingest.ts
 import { readUtf8File } from '../read-utf8.ts';
 import { describeError } from '../describe-error.ts';
 import type { Source } from '../../core/sources/source.ts';
+import { sourceRegistrationSchema, type SourceRegistration } from '../../core/sources/source-schema.ts';
+import { validationError } from '../../core/errors.ts';
+import { fieldIssues } from '../../core/validation/field-issues.ts';
+import { canonicalJson } from '../../core/observations/canonical-json.ts';
 
 /** The files of a simulator directory. */
 export const SIMULATION_FILES = {
@@ -55,14 +59,30 @@ export async function registerSimulation(
 ): Promise<{ agreementId: string; sources: number }> {
   const sources = JSON.parse(await readUtf8File(join(dir, SIMULATION_FILES.sources))) as unknown;
   if (!Array.isArray(sources)) throw new Error(`${SIMULATION_FILES.sources} must be a JSON array of sources`);
-  // Before anything is written: a source the store holds as another sensor is refused, not overwritten.
+  // Everything is checked before anything is written: a failed run leaves the store as it was.
+  const registrations = sources.map((source: unknown, index) => {
+    const parsed = sourceRegistrationSchema.safeParse(source);
+    if (parsed.success) return parsed.data;
+    const invalid = validationError('the source registration is invalid', fieldIssues(parsed.error));
+    throw new Error(`${SIMULATION_FILES.sources}[${index}]: ${describeError(invalid)}`, { cause: invalid });
+  });
+  const keysPath = join(dir, SIMULATION_FILES.keys);
+  const keys = existsSync(keysPath) ? simulatorKeys(JSON.parse(await readUtf8File(keysPath))) : [];
+  const listed = new Set(registrations.map((r) => r.id));
+  for (const [index, key] of keys.entries())
+    if (!listed.has(key.sourceId))
+      throw new Error(
+        `${SIMULATION_FILES.keys}[${index}].sourceId: ${key.sourceId} is not a source of ${SIMULATION_FILES.sources}`,
+      );
+  // A source the store held before is never rewritten (its name, its marking) and takes no key of the
+  // simulator's — they come from its seed, and anyone can make them again. One that is another sensor
+  // under the same id refuses the whole directory.
   const heldBefore = new Set<string>();
-  for (const [index, source] of sources.entries()) {
-    const id = (source as { id?: unknown } | null)?.id;
-    const existing = typeof id === 'string' ? await deps.store.sources.find(id) : undefined;
+  for (const [index, registration] of registrations.entries()) {
+    const existing = await deps.store.sources.find(registration.id);
     if (existing === undefined) continue;
     heldBefore.add(existing.id);
-    if (!sameSensor(existing, source as Record<string, unknown>))
+    if (!sameSensor(existing, registration))
       throw new Error(
         `${SIMULATION_FILES.sources}[${index}]: source ${existing.id} is registered otherwise in this store: a simulator directory goes into a database of its own`,
       );
@@ -72,20 +92,16 @@ export async function registerSimulation(
     format: 'json',
   });
   for (const [index, source] of sources.entries()) {
+    if (heldBefore.has(registrations[index]?.id ?? '')) continue;
     try {
       await registerSource(deps, source);
     } catch (error) {
       throw new Error(`${SIMULATION_FILES.sources}[${index}]: ${describeError(error)}`, { cause: error });
     }
   }
-  const keysPath = join(dir, SIMULATION_FILES.keys);
-  if (existsSync(keysPath)) {
-    // A simulator's keys come from its seed: anyone can make them again. They are added to the
-    // sources this run registered, never to a source the store held before.
-    for (const key of simulatorKeys(JSON.parse(await readUtf8File(keysPath)))) {
-      if (heldBefore.has(key.sourceId)) continue;
-      if ((await deps.store.sources.findKey(key.keyId)) === undefined) await addSourceKey(deps, key);
-    }
+  for (const key of keys) {
+    if (heldBefore.has(key.sourceId)) continue;
+    if ((await deps.store.sources.findKey(key.keyId)) === undefined) await addSourceKey(deps, key);
   }
   return { agreementId: registered.record.id, sources: sources.length };
 }
@@ -105,17 +121,23 @@ async function leaseOnceNoIngestHolds(lease: FusionLeaseKeeper): Promise<LeaseHo
   }
 }
 
-/** Whether a stored source is the sensor a simulator's registration describes (it again, not another). */
-function sameSensor(stored: Source, registration: Record<string, unknown>): boolean {
-  const sensor = (s: Record<string, unknown>) =>
-    JSON.stringify([
+/** Whether a stored source is the sensor a registration describes (it again, not another): key order aside. */
+function sameSensor(stored: Source, registration: SourceRegistration): boolean {
+  const sensor = (s: {
+    kind: unknown;
+    organisation: unknown;
+    position?: unknown;
+    orientationDeg?: unknown;
+    capabilities?: unknown;
+  }) =>
+    canonicalJson([
       s.kind,
       s.organisation,
       s.position ?? null,
       s.orientationDeg ?? null,
       s.capabilities ?? {},
     ]);
-  return sensor(stored as unknown as Record<string, unknown>) === sensor(registration);
+  return sensor(stored) === sensor(registration);
 }
 
 /** keys.json: `{ sourceId, keyId, publicKeySpkiB64 }` each, or an error naming the entry and field. */
@@ -138,8 +160,8 @@ function simulatorKeys(value: unknown): { sourceId: string; keyId: string; publi
  * Ingests a simulator directory and fuses it to the end — holding fusion's lease while it does, when
  * given one. When a server holds it, the observations are stored and left to the server to fuse: two
  * pipelines on one store would each group arrivals the other cannot see, and this one's final drain
- * would move the cursor past groups the server still waits on. When another ingest holds it, the
- * observations are stored, and this one fuses them once that one has finished.
+ * would move the cursor past groups the server still waits on. When another ingest holds it, this one
+ * waits for it to finish, then ingests and fuses as if alone.
  */
 export async function ingestSimulation(
   deps: AppDeps,
@@ -147,23 +169,23 @@ export async function ingestSimulation(
   dir: string,
   options: IngestOptions,
   lease?: FusionLeaseKeeper,
+  /** Told when another ingest holds fusion's lease, before this one waits for it. */
+  waiting?: (holder: FusionLease) => void,
 ): Promise<SimulationIngestSummary> {
   const { agreementId, sources } = await registerSimulation(deps, dir);
   const observations = join(dir, SIMULATION_FILES.observations);
-  const hold = await lease?.hold();
-  if (lease !== undefined && hold?.held === false) {
+  let hold = await lease?.hold();
+  if (lease !== undefined && hold?.held === false && hold.lease.purpose === 'ingest') {
+    // Another ingest fuses the store and stops when its own file ends: this one waits for it before
+    // storing anything. Stored meanwhile, its observations would move fusion's watermark under the
+    // other's groups, and end other events than the two runs one after the other.
+    waiting?.(hold.lease);
+    hold = await leaseOnceNoIngestHolds(lease);
+  }
+  if (hold?.held === false) {
+    // A server fuses what is stored.
     const summary = await ingestFiles(deps, [observations], options);
-    // Another ingest fuses the store, and stops when its own file ends: wait for it, then fuse what it
-    // left. A server goes on fusing: what was stored is its to fuse.
-    const after = await leaseOnceNoIngestHolds(lease);
-    if (!after.held)
-      return { ...summary, events: 0, violations: 0, agreementId, sources, fusedBy: after.lease };
-    try {
-      const report = await new FusionPipeline(deps, logic, { agreementId, lease }).run(true);
-      return { ...summary, events: report.events, violations: report.violations, agreementId, sources };
-    } finally {
-      await lease.release();
-    }
+    return { ...summary, events: 0, violations: 0, agreementId, sources, fusedBy: hold.lease };
   }
   try {
     const pipeline = new FusionPipeline(deps, logic, {

@@ -445,10 +445,20 @@ describe('truceline serve and backup', () => {
     assert.equal((await runCli(['sources', 'register', sources, '--db', db])).code, 0);
     const link = join(dir, 'self-link.db');
     symlinkSync(db, link);
-    for (const out of [db, join(dir, '.', 'self.db'), `${db}-wal`, link]) {
+    for (const out of [
+      db,
+      join(dir, '.', 'self.db'),
+      `${db}-wal`,
+      link,
+      `${db}.ledger-key`,
+      `${db}.ledger-key.signed`,
+    ]) {
       const res = await runCli(['backup', '--out', out, '--db', db]);
       assert.equal(res.code, 1, `backup --out ${out} was refused`);
-      assert.match(res.stderr, /that is the database being backed up/);
+      assert.match(
+        res.stderr,
+        /: that is the (database|database's log|ledger key|record of the trees the ledger key signed); write to another file/,
+      );
     }
     const reopened = await openStore({ db });
     try {

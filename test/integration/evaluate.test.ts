@@ -102,6 +102,8 @@ test('evaluate refuses what would measure something else: no database, the wrong
     ],
     [['--truth', truth, '--json', db, '--db', db], /--json .*: that is the database/],
     [['--truth', truth, '--json', truth, '--db', db], /--json .*: that is the truth file/],
+    [['--truth', truth, '--json', `${db}.ledger-key`, '--db', db], /--json .*: that is the ledger key/],
+    [['--truth', truth, '--json', `${db}-wal`, '--db', db], /--json .*: that is the database's log/],
   ];
   // Another seed of the same agreement, hour and intensity: the same number of lines is unlikely, and
   // its radar tracks are timed otherwise.
@@ -113,7 +115,9 @@ test('evaluate refuses what would measure something else: no database, the wrong
   ]);
   // Two runs in one database would mix their events.
   const both = join(dir, 'both.db');
-  for (const run of [sim, other]) assert.equal((await runCli(['ingest', run, '--db', both])).code, 0);
+  assert.equal((await runCli(['ingest', sim, '--db', both])).code, 0);
+  // (The other directory whole is refused there: its sensors are other sensors under the same ids.)
+  assert.equal((await runCli(['ingest', join(other, 'observations.ndjson'), '--db', both])).code, 0);
   refusals.push([
     ['--truth', truth, '--json', join(dir, 'd.json'), '--db', both],
     /holds \d+ observations and this run wrote \d+/,

@@ -12,6 +12,7 @@ import { evaluate, type Evaluation } from '../../sim/evaluation.ts';
 import type { RunTruth, TruthRecord } from '../../sim/simulator/truth.ts';
 import type { CliRuntime, StoreOptions } from '../cli-runtime.ts';
 import { describeError } from '../describe-error.ts';
+import { overwritesStoreFile } from '../store-files.ts';
 
 const PAGE = 5_000;
 
@@ -77,12 +78,10 @@ export async function evaluateCommand(
   const run = truth[0] as RunTruth;
   // Evaluate reads a store; it does not make one. A mistyped --db would otherwise be created empty and
   // measured as a run where fusion found nothing.
-  if (options.databaseUrl === undefined && options.db !== undefined) {
-    if (!existsSync(options.db))
-      return fail(`--db ${options.db}: no such database (ingest the simulation into it first)`);
-    if (sameFile(options.json, options.db))
-      return fail(`--json ${options.json}: that is the database; write the figures to another file`);
-  }
+  if (options.databaseUrl === undefined && options.db !== undefined && !existsSync(options.db))
+    return fail(`--db ${options.db}: no such database (ingest the simulation into it first)`);
+  const overwrites = overwritesStoreFile(options.json, '--json', options);
+  if (overwrites !== undefined) return fail(overwrites);
   if (sameFile(options.json, options.truth))
     return fail(`--json ${options.json}: that is the truth file; write the figures to another file`);
   const deps = await runtime.openDeps(options, 'read');

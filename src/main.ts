@@ -17,7 +17,7 @@ import { nodeEd25519, verifyEd25519 } from './adapters/crypto/ed25519.ts';
 import { defaultLedgerKeyPath, ledgerKey, signedTreesFile } from './adapters/crypto/ledger-key-file.ts';
 import { FileBlobStore } from './adapters/files/file-blob-store.ts';
 import { commitmentOf, leafHashOf, sha256 } from './adapters/common/ledger-leaves.ts';
-import type { LedgerSigning } from './application/ledger/ledger-signing.ts';
+import { forkFromSigned, type LedgerSigning } from './application/ledger/ledger-signing.ts';
 import { signCheckpoint } from './application/ledger/sign-checkpoint.ts';
 import { checkDeadlines } from './application/commission/check-deadlines.ts';
 import { TrucelineError } from './core/errors.ts';
@@ -208,13 +208,22 @@ async function refuseForeignLedgerKey(store: Store, keyPath: string, deps: AppDe
   if (!existsSync(keyPath))
     throw new TrucelineError(
       'E_LEDGER_KEY',
-      `this database's ledger is signed by ${origin}, and there is no key file at ${keyPath} (a backup does not hold it): copy the key file it was signed with, and its .signed record, to ${keyPath}, or give --ledger-key FILE`,
+      `this database's ledger is signed by ${origin}, and there is no key file at ${keyPath} (a backup does not hold it): copy the key file it was signed with, and its .signed record beside it, to ${keyPath}, or give --ledger-key FILE`,
     );
-  const { name } = deps.ledgerKey().key;
-  if (name !== origin)
+  const signing = deps.ledgerKey();
+  if (signing.key.name !== origin)
     throw new TrucelineError(
       'E_LEDGER_KEY',
-      `the key in ${keyPath} (${name}) did not sign this database's ledger, which is signed by ${origin}: give the key file it was signed with`,
+      `the key in ${keyPath} (${signing.key.name}) did not sign this database's ledger, which is signed by ${origin}: give the key file it was signed with`,
+    );
+  // The key signed a larger tree, or another one: a backup older than its last checkpoint, or a
+  // rewritten ledger. Said now, not after this command's writes, when signing would refuse.
+  const fork = await forkFromSigned(signing, store.ledger);
+  if (fork !== undefined)
+    throw new TrucelineError(
+      'E_LEDGER_AUDIT',
+      `${fork}. Nothing was written. If a backup taken before the key's last checkpoint was restored on purpose, removing ${signing.signedTrees?.location ?? 'the record of signed trees'} lets the key sign the restored tree — a fork the parties' witnesses will see`,
+      { details: { table: 'ledger_nodes' } },
     );
 }
 

@@ -436,6 +436,23 @@ describe('truceline serve and backup', () => {
     assert.equal(accepted.code, 0, accepted.stderr);
     const audited = await runCli(['ledger', 'audit', '--db', restored]);
     assert.equal(audited.code, 0, audited.stdout + audited.stderr);
+
+    // The original grows on, and its key signs a larger tree: a copy older than that is refused
+    // before anything is written, not after.
+    assert.equal((await runCli(['sources', 'register', source('ac-k4'), '--db', db])).code, 0);
+    copyFileSync(`${db}.ledger-key.signed`, `${restored}.ledger-key.signed`);
+    const older = await runCli(['sources', 'register', source('ac-k5'), '--db', restored]);
+    assert.equal(older.code, 1);
+    // (The copy had taken a record of its own since: another tree at that size.)
+    assert.match(
+      older.stderr,
+      /the tree at size \d+ is not the one the log's key signed: the ledger was rewritten\. Nothing was written/,
+    );
+    const after = await runCli(['sources', 'list', '--db', restored]);
+    assert.deepEqual((JSON.parse(after.stdout) as { id: string }[]).map((s) => s.id).sort(), [
+      'ac-k1',
+      'ac-k2',
+    ]);
   });
 
   test('backup refuses to write over the database it copies (or its log), which stays as it was', async () => {

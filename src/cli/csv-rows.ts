@@ -7,13 +7,17 @@
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import type { FieldIssue } from '../core/errors.ts';
-import { CsvRecordReader, type CsvRecord } from '../core/observations/csv-records.ts';
+import { CsvRecordReader, MAX_CSV_RECORD_CHARS, type CsvRecord } from '../core/observations/csv-records.ts';
 
 export type CsvRow =
   | { readonly line: number; readonly text: string; readonly fields: Readonly<Record<string, string>> }
   | { readonly line: number; readonly text: string; readonly issue: FieldIssue };
 
-const utf8 = new TextDecoder();
+/** Bytes decoded as they are: a U+FEFF inside the file is text, not a byte-order mark to drop. */
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** The longest line read, in bytes; a longer one is rejected without being held. */
+export const MAX_CSV_LINE_BYTES = 4 * MAX_CSV_RECORD_CHARS;
 
 /** Reads `file` row by row after its header; `bytesRead()` tells how far the file has been read. */
 export function csvRows(file: string): { rows: AsyncGenerator<CsvRow>; bytesRead: () => number } {
@@ -48,7 +52,6 @@ async function* readRows(file: string, input: AsyncIterable<Buffer>): AsyncGener
       }
     }
   };
-  let carry: Buffer = Buffer.alloc(0);
   let line = 1;
   const take = (bytes: Buffer): CsvRecord[] => {
     if (!isUtf8(bytes)) notUtf8.add(line);
@@ -57,26 +60,63 @@ async function* readRows(file: string, input: AsyncIterable<Buffer>): AsyncGener
     if (line === 1 && text.startsWith('\uFEFF')) text = text.slice(1);
     return reader.push(line++, text);
   };
+  let carry: Buffer[] = [];
+  let carried = 0;
+  /** Whether the current line passed the longest one read: it is skipped to its end. */
+  let skipping = false;
+  const tooLong = function* (): Generator<CsvRow> {
+    if (header === undefined)
+      throw new Error(`${file}:${line}: the header is longer than ${MAX_CSV_LINE_BYTES} bytes`);
+    // A record open across lines ends here: rejected, and its other lines read again.
+    yield* rowsOf(reader.end());
+    const reason = `is longer than ${MAX_CSV_LINE_BYTES} bytes`;
+    yield { line: line++, text: '', issue: { path: '(row)', reason } };
+  };
   for await (const chunk of input) {
-    const bytes = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
+    if (line === 1 && carried === 0 && chunk.indexOf(10) === -1 && chunk.indexOf(13) !== -1)
+      throw new Error(
+        `${file}: its lines end with a carriage return alone; save it with LF or CRLF line ends`,
+      );
     let start = 0;
-    for (let end = bytes.indexOf(10); end !== -1; end = bytes.indexOf(10, start)) {
-      yield* rowsOf(take(bytes.subarray(start, end)));
+    for (let end = chunk.indexOf(10); end !== -1; end = chunk.indexOf(10, start)) {
+      if (skipping || carried + (end - start) > MAX_CSV_LINE_BYTES) {
+        skipping = false;
+        carry = [];
+        carried = 0;
+        yield* tooLong();
+      } else {
+        const bytes =
+          carried === 0 ? chunk.subarray(start, end) : Buffer.concat([...carry, chunk.subarray(start, end)]);
+        carry = [];
+        carried = 0;
+        yield* rowsOf(take(bytes));
+      }
       start = end + 1;
     }
-    carry = bytes.subarray(start);
+    if (skipping || start === chunk.length) continue;
+    carry.push(chunk.subarray(start));
+    carried += chunk.length - start;
+    if (carried > MAX_CSV_LINE_BYTES) {
+      skipping = true;
+      carry = [];
+      carried = 0;
+    }
   }
-  if (carry.length > 0) yield* rowsOf(take(carry));
+  if (skipping) yield* tooLong();
+  else if (carried > 0) yield* rowsOf(take(Buffer.concat(carry)));
   yield* rowsOf(reader.end());
   if (header === undefined) throw new Error(`${file}: no header row`);
 }
 
-/** The column names: each once, none blank. */
+/** The column names, each once. */
 function headerOf(file: string, line: number, names: readonly string[]): string[] {
   const seen = new Set<string>();
   for (const [i, name] of names.entries()) {
-    if (name.trim() === '') throw new Error(`${file}:${line}: column ${i + 1} of the header has no name`);
-    if (seen.has(name)) throw new Error(`${file}:${line}: column ${name} appears twice in the header`);
+    // A blank name is a column too (pandas writes its index so); only a name twice cannot be told apart.
+    if (seen.has(name))
+      throw new Error(
+        `${file}:${line}: column ${i + 1} of the header, ${JSON.stringify(name)}, repeats an earlier one`,
+      );
     seen.add(name);
   }
   return [...names];

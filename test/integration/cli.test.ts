@@ -207,10 +207,12 @@ describe('truceline ingest', () => {
     writeFileSync(join(input, 'b.jsonl'), JSON.stringify(sighting('cam-d', 'd2', 1)));
     writeFileSync(join(input, 'notes.txt'), 'not observations');
     writeFileSync(join(input, 'older', 'c.ndjson'), JSON.stringify(sighting('cam-d', 'd3', 1)));
+    symlinkSync(join(input, 'older'), join(input, 'linked.csv'));
     const res = await runCli(['ingest', input, '--db', db, '--json']);
     assertIngested(res, [2, 0, 0, 0], []);
     assert.match(res.stderr, /skipped .*notes\.txt \(not \.ndjson, \.jsonl or \.csv\)/);
     assert.match(res.stderr, /skipped .*older \(a directory: subdirectories are not read\)/);
+    assert.match(res.stderr, /skipped .*linked\.csv \(a directory: subdirectories are not read\)/);
     mkdirSync(join(dir, 'nothing'));
     writeFileSync(join(dir, 'nothing', 'readme.md'), '');
     const nothing = await runCli(['ingest', join(dir, 'nothing'), '--db', db]);

@@ -63,8 +63,18 @@ export async function expandPaths(paths: readonly string[]): Promise<{ files: st
     const entries = (await readdir(path, { withFileTypes: true })).sort((a, b) =>
       a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
     );
+    // A link counts as what it points to (a link to a directory is a directory).
+    const isDirectory = async (e: (typeof entries)[number]): Promise<boolean> =>
+      e.isDirectory() ||
+      (e.isSymbolicLink() &&
+        (await stat(join(path, e.name)).then(
+          (s) => s.isDirectory(),
+          () => false,
+        )));
+    const directories = new Set<string>();
+    for (const e of entries) if (await isDirectory(e)) directories.add(e.name);
     const taken = entries.filter(
-      (e) => !e.isDirectory() && INGESTED_EXTENSIONS.includes(extname(e.name).toLowerCase()),
+      (e) => !directories.has(e.name) && INGESTED_EXTENSIONS.includes(extname(e.name).toLowerCase()),
     );
     if (taken.length === 0)
       throw new Error(`${path}: no .ndjson, .jsonl or .csv files in it (subdirectories are not read)`);
@@ -72,7 +82,7 @@ export async function expandPaths(paths: readonly string[]): Promise<{ files: st
     for (const e of entries)
       if (!taken.includes(e))
         skipped.push(
-          `${join(path, e.name)} (${e.isDirectory() ? 'a directory: subdirectories are not read' : 'not .ndjson, .jsonl or .csv'})`,
+          `${join(path, e.name)} (${directories.has(e.name) ? 'a directory: subdirectories are not read' : 'not .ndjson, .jsonl or .csv'})`,
         );
   }
   return { files, skipped };

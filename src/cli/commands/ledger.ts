@@ -35,7 +35,8 @@ export async function ledgerPubkey(runtime: CliRuntime, options: StoreOptions): 
 }
 
 export async function ledgerAudit(runtime: CliRuntime, options: StoreOptions): Promise<number> {
-  const deps = await runtime.openDeps(options);
+  // It never appends, and it is what reports a ledger the key does not fit: opened to read.
+  const deps = await runtime.openDeps(options, 'read');
   try {
     const outcome = await auditLedger({ store: deps.store, ledgerSigning: deps.ledgerKey() });
     if (!outcome.ok) {

@@ -4,7 +4,7 @@
  * (SQLite) or its refusal with E_UNSUPPORTED (engines with their own tools, or nothing durable).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
@@ -122,6 +122,13 @@ describeEachEngine('Store lifecycle', (engine) => {
       } finally {
         await store.close();
       }
+      // Through a link to a file not made yet, the file made is private too.
+      const target = join(scratch, `private-target-${Date.now()}.db`);
+      const link = `${target}.link`;
+      symlinkSync(target, link);
+      const linked = await openSqliteStore({ path: link });
+      await linked.close();
+      assert.equal(statSync(target).mode & 0o777, 0o600, 'the link target');
     });
 
   it('writes a consistent backup while commits go on (SQLite), or refuses with E_UNSUPPORTED', async () => {

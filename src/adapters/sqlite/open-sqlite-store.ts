@@ -186,11 +186,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
  */
 function createPrivately(path: string): void {
   if (path === ':memory:' || path === '') return;
-  try {
-    closeSync(openSync(path, 'wx', 0o600));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
+  // Created if missing (through a link, its target), opened and left as it is otherwise.
+  closeSync(openSync(path, 'a', 0o600));
 }
 
 /** The most pages one backup step may copy (better-sqlite3 takes at most 2³¹ − 1): all of them. */

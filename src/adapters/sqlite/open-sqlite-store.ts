@@ -4,7 +4,7 @@
  * same file. One process fuses the file at a time, the one holding fusion's lease
  * (docs/decisions/0018-fusion-lease.md).
  */
-import { closeSync, openSync, realpathSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
@@ -186,8 +186,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
  */
 function createPrivately(path: string): void {
   if (path === ':memory:' || path === '') return;
-  // Created if missing (through a link, its target), opened and left as it is otherwise.
-  closeSync(openSync(path, 'a', 0o600));
+  // Only when missing (through a link, its target): an existing file, perhaps read-only, is left as it is.
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
 }
 
 /** The most pages one backup step may copy (better-sqlite3 takes at most 2³¹ − 1): all of them. */

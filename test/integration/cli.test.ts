@@ -144,12 +144,17 @@ describe('truceline ingest', () => {
   /** A camera source's registry file. */
   const cameraSource = (id: string): string =>
     JSON.stringify([{ id, kind: 'camera', organisation: 'mission', position: { lat: 48, lon: 38 } }]);
+  /** A new database in `name` with camera `id` registered (`sources register`). */
+  const withCamera = async (name: string, id: string): Promise<string> => {
+    const db = join(dir, name);
+    const sources = join(dir, `${name}-sources.json`);
+    writeFileSync(sources, cameraSource(id));
+    assert.equal((await runCli(['sources', 'register', sources, '--db', db])).code, 0);
+    return db;
+  };
 
   test('NDJSON: every rejection with its line; exit 0 when the run completes', async () => {
-    const db = join(dir, 'nd.db');
-    const sources = join(dir, 'sources.json');
-    writeFileSync(sources, cameraSource('cam-1'));
-    assert.equal((await runCli(['sources', 'register', sources, '--db', db])).code, 0);
+    const db = await withCamera('nd.db', 'cam-1');
     const rec = (id: string, count: unknown) => sighting('cam-1', id, count);
     const file = join(dir, 'obs.ndjson');
     writeFileSync(
@@ -171,10 +176,7 @@ describe('truceline ingest', () => {
   });
 
   test("each rejection names its file; a hostile line's control characters are printed escaped", async () => {
-    const db = join(dir, 'two-files.db');
-    const sources = join(dir, 'two-files-sources.json');
-    writeFileSync(sources, cameraSource('cam-t'));
-    assert.equal((await runCli(['sources', 'register', sources, '--db', db])).code, 0);
+    const db = await withCamera('two-files.db', 'cam-t');
     const a = join(dir, 'a.ndjson');
     const b = join(dir, 'b.ndjson');
     // A terminal escape (set the window title) in a line that is not JSON.
@@ -197,10 +199,7 @@ describe('truceline ingest', () => {
   });
 
   test('a directory: its .ndjson, .jsonl and .csv files in any case; what else it holds is named on stderr; nothing to take is an error', async () => {
-    const db = join(dir, 'dir.db');
-    const sources = join(dir, 'dir-sources.json');
-    writeFileSync(sources, cameraSource('cam-d'));
-    assert.equal((await runCli(['sources', 'register', sources, '--db', db])).code, 0);
+    const db = await withCamera('dir.db', 'cam-d');
     const input = join(dir, 'input');
     mkdirSync(join(input, 'older'), { recursive: true });
     writeFileSync(join(input, 'A.NDJSON'), JSON.stringify(sighting('cam-d', 'd1', 1)));
@@ -222,10 +221,7 @@ describe('truceline ingest', () => {
 
   test('a batch larger than a validation piece commits whole: one receipt time, every line where it was', async () => {
     // 4,500 lines in one batch of 5,000 are validated in pieces of 2,000, 2,000 and 500.
-    const db = join(dir, 'pieces.db');
-    const sources = join(dir, 'pieces-sources.json');
-    writeFileSync(sources, cameraSource('cam-p'));
-    assert.equal((await runCli(['sources', 'register', sources, '--db', db])).code, 0);
+    const db = await withCamera('pieces.db', 'cam-p');
     const rec = (id: string, count: number) => JSON.stringify(sighting('cam-p', id, count));
     const lines = Array.from({ length: 4500 }, (_, i) => rec(`p${i + 1}`, 1));
     // Rejected on both sides of each piece's edge, a conflict and a repeat of lines in another piece.

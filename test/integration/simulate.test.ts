@@ -503,48 +503,17 @@ describe('truceline simulate', () => {
   });
 
   test('bad options: an unknown agreement, an unknown intensity and a start without a zone are refused', async () => {
-    const missing = await runCli([
-      'simulate',
-      '--agreement',
-      'no-such',
-      '--hours',
-      '1',
-      '--seed',
-      '1',
-      '--out',
-      join(root, 'x'),
-    ]);
+    /** One hour of seed 1 with `options`, into a directory of its own. */
+    const simulateWith = (out: string, ...options: string[]) =>
+      runCli(['simulate', '--hours', '1', '--seed', '1', ...options, '--out', join(root, out)]);
+    const missing = await simulateWith('x', '--agreement', 'no-such');
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /cannot read agreement "no-such"/);
-    const intensity = await runCli([
-      'simulate',
-      '--agreement',
-      'donbas-2015',
-      '--hours',
-      '1',
-      '--seed',
-      '1',
-      '--intensity',
-      'apocalyptic',
-      '--out',
-      join(root, 'y'),
-    ]);
+    const intensity = await simulateWith('y', '--agreement', 'donbas-2015', '--intensity', 'apocalyptic');
     assert.notEqual(intensity.code, 0);
     assert.match(intensity.stderr, /intensity/);
     // A start without its zone would be read in this machine's zone: refused.
-    const zoneless = await runCli([
-      'simulate',
-      '--agreement',
-      'donbas-2015',
-      '--hours',
-      '1',
-      '--seed',
-      '1',
-      '--start',
-      '2026-03-01T12:00:00',
-      '--out',
-      join(root, 'z'),
-    ]);
+    const zoneless = await simulateWith('z', '--agreement', 'donbas-2015', '--start', '2026-03-01T12:00:00');
     assert.equal(zoneless.code, 1);
     assert.match(zoneless.stderr, /--start must be an RFC 3339 time with a zone/);
   });

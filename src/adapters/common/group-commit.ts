@@ -1,7 +1,8 @@
 /**
  * @module Group commit: calls made in the same turn of the event loop (or while the previous group is
  * still committing) share one transaction, so concurrent requests pay for one durable commit — one
- * fsync — instead of one each. Each caller still gets its own answer, and only after the commit.
+ * fsync — instead of one each. Each caller still gets its own answer, and only after the commit (and,
+ * where the store syncs after committing, after that sync).
  */
 import { TrucelineError } from '../../core/errors.ts';
 
@@ -21,6 +22,7 @@ export class GroupCommit<I, O> {
   readonly #commit: (inputs: readonly I[]) => Promise<readonly O[]> | readonly O[];
   readonly #maxGroup: number;
   readonly #prepare: ((input: I) => Promise<I> | undefined) | undefined;
+  readonly #durable: (() => Promise<void>) | undefined;
   #queue: Waiting<I, O>[] = [];
   #scheduled = false;
   #running: Promise<void> | undefined;
@@ -31,15 +33,20 @@ export class GroupCommit<I, O> {
    * @param maxGroup the most calls that share one transaction
    * @param prepare work to do on an input before it can join a transaction, off the commit (e.g.
    *   compressing); `undefined` when there is none. Inputs still join in the order submitted.
+   * @param durable waited for after a successful commit, before anyone is answered: what makes the
+   *   commit durable when `commit` leaves that to later (a sync of the log). When it fails, every input
+   *   of the group fails with it, committed but not known to be on disk, and none is committed again.
    */
   constructor(
     commit: (inputs: readonly I[]) => Promise<readonly O[]> | readonly O[],
     maxGroup = GROUP_SIZE,
     prepare?: (input: I) => Promise<I> | undefined,
+    durable?: () => Promise<void>,
   ) {
     this.#commit = commit;
     this.#maxGroup = maxGroup;
     this.#prepare = prepare;
+    this.#durable = durable;
   }
 
   /** Queues one input; resolves with its output once the transaction holding it has committed. */
@@ -97,23 +104,35 @@ export class GroupCommit<I, O> {
     while (ready < this.#queue.length && ready < this.#maxGroup && this.#queue[ready]?.ready === true)
       ready += 1;
     const group = this.#queue.splice(0, ready);
+    /** Each input's outcome once committed: its output, or why its commit failed. */
+    const settled: ({ output: O } | { error: unknown })[] = [];
     try {
       const outputs = await this.#commit(group.map((waiting) => waiting.input));
-      group.forEach((waiting, i) => waiting.resolve(outputs[i] as O));
+      for (const output of outputs) settled.push({ output });
     } catch (error) {
-      if (group.length === 1) {
-        group[0]?.reject(error);
+      if (group.length === 1) settled.push({ error });
+      else
+        // One input may have caused the failure: commit each alone so the others do not fail with it.
+        for (const waiting of group) {
+          try {
+            const [output] = await this.#commit([waiting.input]);
+            settled.push({ output: output as O });
+          } catch (single) {
+            settled.push({ error: single });
+          }
+        }
+    }
+    if (this.#durable !== undefined && settled.some((outcome) => 'output' in outcome))
+      try {
+        await this.#durable();
+      } catch (error) {
+        for (const waiting of group) waiting.reject(error);
         return;
       }
-      // One input may have caused the failure: commit each alone so the others do not fail with it.
-      for (const waiting of group) {
-        try {
-          const [output] = await this.#commit([waiting.input]);
-          waiting.resolve(output as O);
-        } catch (single) {
-          waiting.reject(single);
-        }
-      }
-    }
+    group.forEach((waiting, i) => {
+      const outcome = settled[i];
+      if (outcome !== undefined && 'output' in outcome) waiting.resolve(outcome.output);
+      else waiting.reject(outcome?.error);
+    });
   }
 }

@@ -21,6 +21,7 @@ import { SqliteAttachmentStore } from './sqlite-attachment-store.ts';
 import { CASE_TABLES, VERIFICATION_TABLES } from '../common/action-log-rows.ts';
 import { SqliteLedgerStore, SqliteLedgerWriter } from './sqlite-ledger.ts';
 import { sqliteMigrations } from './sqlite-migrations.ts';
+import { WalSync } from './wal-sync.ts';
 import { SqliteObservationStore } from './sqlite-observation-store.ts';
 import type { SqliteSchema } from './sqlite-schema.ts';
 import { SqliteSourceStore } from './sqlite-source-store.ts';
@@ -95,6 +96,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   } catch (error) {
     throw new TrucelineError('E_STORE', `cannot open the SQLite database ${options.path}`, { cause: error });
   }
+  /** The log, named after the file SQLite opened (links resolved). */
+  let walPath = '';
   const kysely = new Kysely<SqliteSchema>({
     dialect: new SqliteDialect({ database: withStatementCache(db) }),
   });
@@ -110,6 +113,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
         `SQLite could not use WAL for ${options.path} (got ${String(mode)})`,
       );
     db.pragma(`synchronous = ${synchronous}`);
+    walPath = `${mainFileOf(db)}-wal`;
     db.pragma(`cache_size = -${Math.ceil(cache / 1024)}`);
     db.pragma('temp_store = MEMORY');
     const mmap = options.mmapBytes ?? 0;
@@ -131,11 +135,14 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   const checkpoints =
     options.checkpoints === 'background' ? startBackgroundCheckpoints(db, { synchronous }) : undefined;
   const ledger = new SqliteLedgerWriter(db);
+  // At FULL, ingest's and fusion's commits leave the log's fsync to the thread pool (decision 0019).
+  const wal = synchronous === 'FULL' ? new WalSync(walPath) : undefined;
   const observations = new SqliteObservationStore(
     db,
     kysely,
     ledger,
     options.maxQuarantineBytes ?? DEFAULT_MAX_QUARANTINE_BYTES,
+    wal,
   );
   let closed = false;
   return {
@@ -143,7 +150,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     observations,
     sources: new SqliteSourceStore(db, kysely, ledger),
     agreements: new SqliteAgreementStore(db, kysely, ledger),
-    fusion: new SqliteFusionStore(db, kysely, ledger),
+    fusion: new SqliteFusionStore(db, kysely, ledger, wal),
     access: new SqliteAccessStore(db, kysely, ledger),
     verification: new SqliteActionLog(db, ledger, VERIFICATION_TABLES),
     cases: new SqliteActionLog(db, ledger, CASE_TABLES),
@@ -172,6 +179,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       if (closed) return;
       closed = true;
       await observations.close();
+      await wal?.close();
       await checkpoints?.stop();
       await kysely.destroy();
       if (db.open) db.close();
@@ -188,6 +196,14 @@ function createPrivately(path: string): void {
   if (path === ':memory:' || path === '') return;
   // Only when missing (through a link, its target): an existing file, perhaps read-only, is left as it is.
   if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+}
+
+/** The main database's file as SQLite opened it (absolute, links resolved). */
+function mainFileOf(db: Database.Database): string {
+  const list = db.pragma('database_list') as { name: string; file: string }[];
+  const main = list.find((entry) => entry.name === 'main');
+  if (main === undefined || main.file === '') throw new TrucelineError('E_STORE', `${db.name} has no file`);
+  return main.file;
 }
 
 /** The most pages one backup step may copy (better-sqlite3 takes at most 2³¹ − 1): all of them. */

@@ -7,6 +7,7 @@
  * back as 0 (as everywhere in the stores) and members set to `undefined` are left out, as JSON does.
  */
 import type Database from 'better-sqlite3';
+import { commitUnsynced, type WalSync } from './wal-sync.ts';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { TrucelineError } from '../../core/errors.ts';
 import type {
@@ -96,15 +97,22 @@ function prepareCommit(db: Database.Database) {
 export class SqliteFusionStore implements FusionStore {
   readonly #kysely: Kysely<SqliteSchema>;
   readonly #commit: (input: FusionCommit) => number | null;
+  readonly #wal: WalSync | undefined;
   readonly #claim: (...args: Parameters<FusionStore['claimLease']>) => FusionLeaseAnswer;
   readonly #release: Database.Statement<[string]>;
 
   /** @param db the connection commits write through (shared with `kysely` and with ingest) */
-  constructor(db: Database.Database, kysely: Kysely<SqliteSchema>, ledger: SqliteLedgerWriter) {
+  constructor(
+    db: Database.Database,
+    kysely: Kysely<SqliteSchema>,
+    ledger: SqliteLedgerWriter,
+    wal?: WalSync,
+  ) {
     this.#kysely = kysely;
+    this.#wal = wal;
     const statements = prepareCommit(db);
     const transaction = db.transaction((input: FusionCommit) => commitFusion(statements, ledger, input));
-    this.#commit = (input) => transaction.immediate(input);
+    this.#commit = (input) => commitUnsynced(db, wal, () => transaction.immediate(input));
     const write = db.prepare<ReturnType<typeof leaseParams>>(
       `INSERT OR REPLACE INTO fusion_lease (id, holder, pid, host, purpose, claimed_at, expires_at)
        VALUES (1, ?, ?, ?, ?, ?, ?)`,
@@ -136,18 +144,27 @@ export class SqliteFusionStore implements FusionStore {
     });
   }
 
-  commit(input: FusionCommit): Promise<number | null> {
-    return Promise.resolve().then(() => {
-      checkCommit(input);
-      try {
-        // Synchronous on the connection ingest uses: no other commit of this process can run inside it,
-        // and IMMEDIATE makes another process's writer wait (busy timeout).
-        return this.#commit(input);
-      } catch (error) {
-        if (error instanceof TrucelineError) throw error;
-        throw new TrucelineError('E_STORE', 'the fusion output could not be committed', { cause: error });
-      }
-    });
+  async commit(input: FusionCommit): Promise<number | null> {
+    await Promise.resolve();
+    checkCommit(input);
+    let committed: number | null;
+    try {
+      // Synchronous on the connection ingest uses: no other commit of this process can run inside it,
+      // and IMMEDIATE makes another process's writer wait (busy timeout).
+      committed = this.#commit(input);
+    } catch (error) {
+      if (error instanceof TrucelineError) throw error;
+      throw new TrucelineError('E_STORE', 'the fusion output could not be committed', { cause: error });
+    }
+    // Nothing is published from a commit before it is on disk.
+    try {
+      await this.#wal?.afterCommit();
+    } catch (error) {
+      throw new TrucelineError('E_STORE', 'the fusion output was committed but could not be synced to disk', {
+        cause: error,
+      });
+    }
+    return committed;
   }
 
   async cursor(): Promise<number> {

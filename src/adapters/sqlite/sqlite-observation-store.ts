@@ -21,6 +21,7 @@ import type { SensorState } from '../../core/observations/kinds.ts';
 import type { SensorStatus } from '../../core/sources/source.ts';
 import { checkedPage, checkedQuery } from '../common/checked-query.ts';
 import { GROUP_SIZE, GroupCommit } from '../common/group-commit.ts';
+import { commitUnsynced, type WalSync } from './wal-sync.ts';
 import { markingColumns, markingOf, type MarkingColumns } from '../common/marking-columns.ts';
 import { quarantineRows, storableOrigin } from '../common/quarantine-row.ts';
 import { heartbeatState, sensorStatusUpdate } from '../common/sensor-status-update.ts';
@@ -206,6 +207,7 @@ export class SqliteObservationStore implements ObservationStore {
     kysely: Kysely<SqliteSchema>,
     ledger: SqliteLedgerWriter,
     maxQuarantineBytes: number,
+    wal?: WalSync,
   ) {
     this.#kysely = kysely;
     const statements = prepareIngest(db);
@@ -215,7 +217,7 @@ export class SqliteObservationStore implements ObservationStore {
     this.#group = new GroupCommit(
       (batches) => {
         try {
-          return transaction.immediate(batches);
+          return commitUnsynced(db, wal, () => transaction.immediate(batches));
         } catch (error) {
           throw new TrucelineError('E_STORE', 'the ingest could not be committed', { cause: error });
         }
@@ -223,6 +225,13 @@ export class SqliteObservationStore implements ObservationStore {
       },
       GROUP_SIZE,
       encodedBatch,
+      wal &&
+        (() =>
+          wal.afterCommit().catch((error: unknown) => {
+            throw new TrucelineError('E_STORE', 'the ingest was committed but could not be synced to disk', {
+              cause: error,
+            });
+          })),
     );
     const flagStatements = prepareFlag(db);
     const flag = db.transaction((keyId: string, fromMs: number, atMs: number, reason: string) =>

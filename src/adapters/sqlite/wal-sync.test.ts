@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { fdatasync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { commitUnsynced, WalSync, type SyncFile } from './wal-sync.ts';
+
+/** A real log file, and the real fdatasync watched: each sync ends only when the test lets it. */
+function watched(): {
+  wal: WalSync;
+  started: number[];
+  finish: (error?: NodeJS.ErrnoException) => void;
+  cleanUp: () => void;
+} {
+  const dir = mkdtempSync(join(tmpdir(), 'truceline-wal-sync-'));
+  const path = join(dir, 'test.db-wal');
+  writeFileSync(path, 'log');
+  const started: number[] = [];
+  const pending: ((error: NodeJS.ErrnoException | null) => void)[] = [];
+  const sync: SyncFile = (fd, done) => {
+    started.push(fd);
+    pending.push(done);
+  };
+  return {
+    wal: new WalSync(path, sync),
+    started,
+    finish: (error) => {
+      const done = pending.shift();
+      assert.ok(done, 'a sync is running');
+      if (error !== undefined) done(error);
+      else fdatasync(started.at(-1) ?? -1, done);
+    },
+    cleanUp: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+const settledState = async (promise: Promise<unknown>): Promise<'pending' | 'resolved' | 'rejected'> => {
+  const marker = Symbol('pending');
+  const outcome = await Promise.race([
+    promise.then(
+      () => 'resolved' as const,
+      () => 'rejected' as const,
+    ),
+    new Promise<typeof marker>((resolve) => setImmediate(() => resolve(marker))),
+  ]);
+  return outcome === marker ? 'pending' : outcome;
+};
+
+test('a commit with no sync running starts one and is answered only when it ends', async () => {
+  const { wal, started, finish, cleanUp } = watched();
+  try {
+    const synced = wal.afterCommit();
+    assert.equal(started.length, 1);
+    assert.equal(await settledState(synced), 'pending');
+    finish();
+    await synced;
+    await wal.close();
+  } finally {
+    cleanUp();
+  }
+});
+
+test('commits made while a sync runs wait for the next one, which they share', async () => {
+  const { wal, started, finish, cleanUp } = watched();
+  try {
+    const first = wal.afterCommit();
+    // These two committed after the running sync began: it may not hold their pages.
+    const second = wal.afterCommit();
+    const third = wal.afterCommit();
+    assert.equal(started.length, 1);
+    finish();
+    await first;
+    assert.equal(await settledState(second), 'pending');
+    assert.equal(started.length, 2, 'the next sync starts once the running one ends');
+    finish();
+    await Promise.all([second, third]);
+    assert.equal(started.length, 2);
+    await wal.close();
+  } finally {
+    cleanUp();
+  }
+});
+
+test('a failed sync fails the commits that waited for it, and the next commit syncs again', async () => {
+  const { wal, started, finish, cleanUp } = watched();
+  try {
+    const failing = wal.afterCommit();
+    const eio = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+    finish(eio);
+    await assert.rejects(failing, /EIO/);
+    const later = wal.afterCommit();
+    assert.equal(started.length, 2);
+    finish();
+    await later;
+    await wal.close();
+  } finally {
+    cleanUp();
+  }
+});
+
+test('closing waits for the syncs asked for', async () => {
+  const { wal, finish, cleanUp } = watched();
+  try {
+    const synced = wal.afterCommit();
+    const queued = wal.afterCommit();
+    const closed = wal.close();
+    assert.equal(await settledState(closed), 'pending');
+    finish();
+    await synced;
+    finish();
+    await queued;
+    await closed;
+  } finally {
+    cleanUp();
+  }
+});
+
+test('a commit runs at NORMAL when the log is synced after it, and the connection is FULL again after', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'truceline-wal-sync-'));
+  const db = new Database(join(dir, 'test.db'));
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.exec('CREATE TABLE t (n INTEGER)');
+    const level = (): unknown => db.pragma('synchronous', { simple: true });
+    const wal = new WalSync(join(dir, 'test.db-wal'));
+    const insert = db.transaction(() => {
+      assert.equal(level(), 1, 'NORMAL inside the commit');
+      db.prepare('INSERT INTO t VALUES (1)').run();
+    });
+    commitUnsynced(db, wal, () => insert.immediate());
+    assert.equal(level(), 2);
+    assert.throws(() =>
+      commitUnsynced(db, wal, () => {
+        throw new Error('the commit failed');
+      }),
+    );
+    assert.equal(level(), 2, 'FULL again after a failed commit');
+    // Without a log to sync (a store opened at NORMAL), the connection's own setting is left alone.
+    db.pragma('synchronous = NORMAL');
+    commitUnsynced(db, undefined, () => insert.immediate());
+    assert.equal(level(), 1);
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

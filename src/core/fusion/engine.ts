@@ -671,12 +671,14 @@ export class FusionEngine {
 
   /**
    * Whether `a` could have heard the same happening as `seed` (it came no earlier). A pure function
-   * of the two, kept per seed when provisional passes ask it again at every drain.
+   * of the two. The tests on signals, times and distance cost less than looking an answer up; the
+   * direction test's answer is kept per seed when provisional passes ask it again at every drain.
    */
   #compatible(seed: Arrival, a: Arrival): boolean {
     if (a === seed) return true;
+    if (!this.#timesAndPlacesAllow(seed, a)) return false;
     // Without provisional passes each pair is asked once: nothing to keep.
-    if (!this.#options.provisional) return this.#compatibleNow(seed, a);
+    if (!this.#options.provisional) return this.#directionsAllow(seed, a);
     let known = this.#compatibility.get(seed);
     if (known === undefined) {
       known = new Map();
@@ -684,13 +686,14 @@ export class FusionEngine {
     }
     let answer = known.get(a);
     if (answer === undefined) {
-      answer = this.#compatibleNow(seed, a);
+      answer = this.#directionsAllow(seed, a);
       known.set(a, answer);
     }
     return answer;
   }
 
-  #compatibleNow(seed: Arrival, a: Arrival): boolean {
+  /** Whether the two arrivals' classes agree and their sensors are near enough for their times. */
+  #timesAndPlacesAllow(seed: Arrival, a: Arrival): boolean {
     if (!signalsAgree(seed.signal, a.signal)) return false;
     const dt = a.timeMs - seed.timeMs;
     if (dt < 0) return false;
@@ -700,10 +703,15 @@ export class FusionEngine {
     // Both sensors within the range of one source: the later arrival's extra path is at most their
     // distance and at most the range.
     const extraPathM = Math.min(d, this.#options.maxHearingRangeM);
-    if (dt > (extraPathM / this.#options.minSoundSpeedMs) * 1000 + slackMs) return false;
-    // Where both arrays give a direction, the two must overlap within hearing range where the source
-    // could give their time difference (decision 0014); association asks the same of the seed's
-    // candidates, so an arrival set aside here would have been set aside there.
+    return dt <= (extraPathM / this.#options.minSoundSpeedMs) * 1000 + slackMs;
+  }
+
+  /**
+   * Where both arrays give a direction, whether the two overlap within hearing range where the source
+   * could give their time difference (decision 0014); association asks the same of the seed's
+   * candidates, so an arrival set aside here would have been set aside there.
+   */
+  #directionsAllow(seed: Arrival, a: Arrival): boolean {
     return soundsMayMeet(seed, a, this.#frameOf(seed), this.#options.maxHearingRangeM, GATE_SLACK_S);
   }
 

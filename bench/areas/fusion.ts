@@ -10,6 +10,7 @@ import type { FusionThroughputArgs, FusionThroughputResult } from '../tasks/fusi
 import type { FusionReplayArgs, FusionReplayResult } from '../tasks/fusion-replay.ts';
 import type { FusionServerArgs, FusionServerInfo } from '../tasks/fusion-server.ts';
 import {
+  ANCHORED,
   latencyOf,
   type StreamLatencyArgs,
   type StreamLatencyResult,
@@ -249,7 +250,9 @@ async function streamLatencyItem(context: AreaContext): Promise<BenchItem> {
           `${result.postingSeconds.toFixed(1)} s; ${result.messages.length.toLocaleString('en')} violation messages, latency ` +
           `p50 ${String(latenciesMs?.p50)} ms, p99 ${String(latenciesMs?.p99)} ms, max ${String(latenciesMs?.max)} ms; ` +
           `${withdrawals.toLocaleString('en')} withdrawals, the others p99 ${String(standingLatenciesMs?.p99)} ms; ` +
-          `groups of 4–5 arrivals p99 ${String(bySources['arrays, 4–5 arrivals']?.p99)} ms, ` +
+          `groups of 4–5 arrivals p99 ${String(bySources['arrays, 4–5 arrivals']?.p99)} ms ` +
+          `(${String(bySources['arrays, 4–5 arrivals']?.n)} messages, ${String(bySources[ANCHORED]?.n ?? 0)} ` +
+          `with a radar track, p99 ${String(bySources[ANCHORED]?.p99)} ms), ` +
           `${String(smallGroupsAfterWindowMs?.p99)} ms after their window closed; ` +
           `radar only p99 ${String(bySources['radar only']?.p99)} ms`,
       );

@@ -227,6 +227,12 @@ export async function latencyOf(
     if (list === undefined) bySources.set(sources, (list = []));
     list.push(latency);
     if (sources === 'arrays, 4–5 arrivals') {
+      // Those a radar track anchors too, counted apart as well: their track went out when it came.
+      if (behind.some((f) => f.kind === 'radar')) {
+        let anchored = bySources.get(ANCHORED);
+        if (anchored === undefined) bySources.set(ANCHORED, (anchored = []));
+        anchored.push(latency);
+      }
       const seedMs = Math.min(...behind.map((f) => f.observedAtMs));
       const closed = receiptOnceObservedPast(seedMs + DEFAULT_SEED_WINDOW_MS);
       if (closed !== undefined) afterWindow.push(message.atMs - Math.max(closed, at));
@@ -256,7 +262,12 @@ function sourcesOf(kinds: readonly string[]): string {
   return acoustic <= 5 ? 'arrays, 4–5 arrivals' : 'arrays, ≥ 6 arrivals';
 }
 
+/** The messages of groups of four or five arrivals with a radar track merged in (also among theirs). */
+export const ANCHORED = 'arrays, 4–5 arrivals, with a radar track';
+
 interface Quantiles {
+  /** How many values. */
+  readonly n: number;
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
@@ -266,7 +277,7 @@ function quantiles(values: number[]): Quantiles | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
   const q = (p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? 0;
-  return { p50: q(0.5), p99: q(0.99), max: sorted.at(-1) ?? 0 };
+  return { n: sorted.length, p50: q(0.5), p99: q(0.99), max: sorted.at(-1) ?? 0 };
 }
 
 function post(

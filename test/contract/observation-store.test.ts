@@ -170,7 +170,17 @@ describeEachEngine('ObservationStore', (engine) => {
       ...Array.from({ length: 5 }, (_, i) => make.valid({ sourceId: 's-conc', id: `b${b}-r${i}` })),
     ]);
     batches[0]?.unshift(shared);
-    const results = await Promise.all(batches.map((observations) => commit(store, observations)));
+    // What is answered is on disk, and so may be published: the durable sequence has reached it.
+    const durableOnAnswer: [number, number][] = [];
+    const results = await Promise.all(
+      batches.map(async (observations) => {
+        const result = await commit(store, observations);
+        durableOnAnswer.push([result.lastSeq ?? 0, await store.observations.durableSeq()]);
+        return result;
+      }),
+    );
+    for (const [lastSeq, durable] of durableOnAnswer)
+      assert.ok(durable >= lastSeq, `${durable} < ${lastSeq}`);
     const statuses = results.flatMap((r) => r.outcomes.map((o) => o.status));
     assert.equal(statuses.filter((s) => s === 'accepted').length, 31);
     assert.equal(statuses.filter((s) => s === 'duplicate').length, 6);
@@ -191,6 +201,7 @@ describeEachEngine('ObservationStore', (engine) => {
       Array.from({ length: 31 }, (_, i) => i + 1),
     );
     assert.equal(await store.observations.latestSeq(), 31);
+    assert.equal(await store.observations.durableSeq(), 31);
   });
 
   it('lists observations after a commit sequence, in order, a page at a time', async () => {

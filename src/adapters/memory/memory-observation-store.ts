@@ -234,6 +234,11 @@ export class MemoryObservationStore implements ObservationStore {
     return Promise.resolve(this.#tables.state.lastSeq);
   }
 
+  /** Nothing here is on disk, and nothing is kept back: the latest. */
+  durableSeq(): Promise<number> {
+    return this.latestSeq();
+  }
+
   count(): Promise<number> {
     return Promise.resolve(this.#tables.observations.length);
   }

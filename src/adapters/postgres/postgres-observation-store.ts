@@ -505,6 +505,11 @@ export class PostgresObservationStore implements ObservationStore {
     return row.last_seq;
   }
 
+  /** PostgreSQL makes a commit visible once it is durable: the latest. */
+  durableSeq(): Promise<number> {
+    return this.latestSeq();
+  }
+
   async count(): Promise<number> {
     const row = await this.#kysely
       .selectFrom('store_state')

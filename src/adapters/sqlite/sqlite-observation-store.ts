@@ -195,6 +195,7 @@ function prepareIngest(db: Database.Database) {
 
 export class SqliteObservationStore implements ObservationStore {
   readonly #kysely: Kysely<SqliteSchema>;
+  readonly #wal: WalSync | undefined;
   readonly #group: GroupCommit<IngestBatch, IngestCommit>;
   readonly #flag: (keyId: string, fromMs: number, atMs: number, reason: string) => FlagOutcome;
 
@@ -210,6 +211,7 @@ export class SqliteObservationStore implements ObservationStore {
     wal?: WalSync,
   ) {
     this.#kysely = kysely;
+    this.#wal = wal;
     const statements = prepareIngest(db);
     const transaction = db.transaction((batches: readonly IngestBatch[]) =>
       commitGroup(statements, ledger, batches, maxQuarantineBytes),
@@ -388,6 +390,12 @@ export class SqliteObservationStore implements ObservationStore {
   async latestSeq(): Promise<number> {
     const row = await this.#kysely.selectFrom('store_state').select('last_seq').executeTakeFirstOrThrow();
     return row.last_seq;
+  }
+
+  /** The latest, less any commit of this process whose log is still being synced (decision 0019). */
+  async durableSeq(): Promise<number> {
+    const latest = await this.latestSeq();
+    return Math.min(latest, this.#wal?.syncedThrough() ?? latest);
   }
 
   async count(): Promise<number> {

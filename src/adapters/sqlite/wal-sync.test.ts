@@ -23,7 +23,7 @@ function watched(): {
     pending.push(done);
   };
   return {
-    wal: new WalSync(path, sync),
+    wal: new WalSync(path, () => 0, sync),
     started,
     finish: (error) => {
       const done = pending.shift();
@@ -124,13 +124,16 @@ test('a commit runs at NORMAL when the log is synced after it, and the connectio
     db.pragma('synchronous = FULL');
     db.exec('CREATE TABLE t (n INTEGER)');
     const level = (): unknown => db.pragma('synchronous', { simple: true });
-    const wal = new WalSync(join(dir, 'test.db-wal'));
+    let seq = 0;
+    const wal = new WalSync(join(dir, 'test.db-wal'), () => seq);
     const insert = db.transaction(() => {
       assert.equal(level(), 1, 'NORMAL inside the commit');
       db.prepare('INSERT INTO t VALUES (1)').run();
     });
+    seq = 7;
     commitUnsynced(db, wal, () => insert.immediate());
     assert.equal(level(), 2);
+    assert.equal(wal.syncedThrough(), 7, 'what the commit made waits for its sync');
     assert.throws(() =>
       commitUnsynced(db, wal, () => {
         throw new Error('the commit failed');
@@ -144,5 +147,31 @@ test('a commit runs at NORMAL when the log is synced after it, and the connectio
   } finally {
     db.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('what commits made stays unpublished until a sync that began after them has ended', async () => {
+  const { wal, finish, cleanUp } = watched();
+  try {
+    assert.equal(wal.syncedThrough(), Number.POSITIVE_INFINITY);
+    wal.noteUnsynced(10);
+    const first = wal.afterCommit();
+    // Committed while that sync runs: it may not be on disk when the sync ends.
+    wal.noteUnsynced(12);
+    const second = wal.afterCommit();
+    assert.equal(wal.syncedThrough(), 10);
+    finish();
+    await first;
+    assert.equal(wal.syncedThrough(), 12);
+    finish(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    await assert.rejects(second, /EIO/);
+    assert.equal(wal.syncedThrough(), 12, 'a failed sync puts nothing on disk');
+    const third = wal.afterCommit();
+    finish();
+    await third;
+    assert.equal(wal.syncedThrough(), Number.POSITIVE_INFINITY);
+    await wal.close();
+  } finally {
+    cleanUp();
   }
 });

@@ -16,6 +16,9 @@ export type SyncFile = (fd: number, done: (error: NodeJS.ErrnoException | null) 
 export class WalSync {
   readonly #path: string;
   readonly #sync: SyncFile;
+  readonly #seqNow: () => number;
+  /** Commits of this process not yet synced: the last sequence before each (see {@link syncedThrough}). */
+  #unsynced: { readonly before: number }[] = [];
   #fd: number | undefined;
   /** The sync running now, if any. */
   #running: Promise<void> | undefined;
@@ -24,11 +27,23 @@ export class WalSync {
 
   /**
    * @param path the write-ahead log (the database's path and `-wal`)
+   * @param seqNow the store's last commit sequence as it stands (read before each commit)
    * @param sync the call that syncs it (`fs.fdatasync`; tests watch it)
    */
-  constructor(path: string, sync: SyncFile = fdatasync) {
+  constructor(path: string, seqNow: () => number, sync: SyncFile = fdatasync) {
     this.#path = path;
+    this.#seqNow = seqNow;
     this.#sync = sync;
+  }
+
+  /**
+   * The highest sequence through which no commit of this process waits for its sync (∞ when none
+   * waits): readers that publish stop there, since a commit is visible before it is on disk.
+   */
+  syncedThrough(): number {
+    let through = Number.POSITIVE_INFINITY;
+    for (const commit of this.#unsynced) through = Math.min(through, commit.before);
+    return through;
   }
 
   /**
@@ -45,6 +60,16 @@ export class WalSync {
     return this.#next;
   }
 
+  /** The store's last sequence before a commit (see {@link noteUnsynced}). */
+  seqBeforeCommit(): number {
+    return this.#seqNow();
+  }
+
+  /** Notes a commit made without a sync, which held sequences after `before` only. */
+  noteUnsynced(before: number): void {
+    this.#unsynced.push({ before });
+  }
+
   /** Waits for the syncs asked for, then closes the log's descriptor. */
   async close(): Promise<void> {
     while (this.#running !== undefined || this.#next !== undefined)
@@ -59,13 +84,19 @@ export class WalSync {
   }
 
   #start(): Promise<void> {
+    // Every commit noted so far is in the log before this sync begins: on disk once it ends.
+    const covered = new Set(this.#unsynced);
     const running = new Promise<void>((resolve, reject) => {
       // The log exists once a commit has written it, and keeps its inode while a connection is open:
       // SQLite restarts it by overwriting, truncates it in place, and deletes it only with the last connection.
       this.#fd ??= openSync(this.#path, 'r');
       this.#sync(this.#fd, (error) => {
-        if (error === null) resolve();
-        else reject(error);
+        if (error !== null) {
+          reject(error);
+          return;
+        }
+        this.#unsynced = this.#unsynced.filter((commit) => !covered.has(commit));
+        resolve();
       });
     });
     const settled = running.finally(() => {
@@ -83,10 +114,14 @@ export class WalSync {
  */
 export function commitUnsynced<T>(db: Database.Database, wal: WalSync | undefined, commit: () => T): T {
   if (wal === undefined) return commit();
+  const before = wal.seqBeforeCommit();
   db.pragma('synchronous = NORMAL');
+  let result: T;
   try {
-    return commit();
+    result = commit();
   } finally {
     db.pragma('synchronous = FULL');
   }
+  wal.noteUnsynced(before);
+  return result;
 }

@@ -90,7 +90,7 @@ export function streamRoutes(deps: AppDeps, options: StreamOptions) {
         let start: number;
         try {
           const resumeFrom = request.headers['last-event-id'] ?? request.query.after;
-          start = resumeFrom === undefined ? await deps.store.observations.latestSeq() : Number(resumeFrom);
+          start = resumeFrom === undefined ? await deps.store.observations.durableSeq() : Number(resumeFrom);
         } catch (error) {
           release();
           throw error;
@@ -130,8 +130,9 @@ async function nextMessages(
   batch: number,
 ): Promise<{ messages: Message[]; upTo: number }> {
   // Everything at or below the last committed sequence is visible to both reads that follow; what
-  // commits meanwhile waits for the next round, so neither kind can slip past the other.
-  const latest = await deps.store.observations.latestSeq();
+  // commits meanwhile waits for the next round, so neither kind can slip past the other. Only what is
+  // on disk goes out: a commit whose log is still being synced waits for the round its sync wakes.
+  const latest = await deps.store.observations.durableSeq();
   if (latest <= afterSeq) return { messages: [], upTo: afterSeq };
   const [rows, changes] = await Promise.all([
     deps.store.observations.listAfter(afterSeq, batch),

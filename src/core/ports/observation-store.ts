@@ -161,6 +161,11 @@ export interface ObservationStore {
   listAfter(afterSeq: number, limit: number): Promise<readonly StoredObservation[]>;
   /** The highest commit sequence, 0 when nothing is stored. */
   latestSeq(): Promise<number>;
+  /**
+   * The highest commit sequence up to which every commit is on disk (what may be published: the live
+   * stream sends nothing past it); `latestSeq()` or less.
+   */
+  durableSeq(): Promise<number>;
   /** How many observations are stored. */
   count(): Promise<number>;
   /** Quarantine entries with an id above `afterId`, oldest first. */

@@ -92,3 +92,24 @@ test('a group that fails is committed input by input, and those committed wait f
   assert.equal(await three, 3);
   await group.close();
 });
+
+test('when the step fails after a group committed input by input, those not committed keep their own reason', async () => {
+  const sync = step();
+  const group = new GroupCommit<number, number>(
+    (inputs) => {
+      if (inputs.length > 1 || inputs[0] === 2) throw new Error(`cannot commit ${inputs.join(', ')}`);
+      return inputs;
+    },
+    64,
+    undefined,
+    sync.wait,
+  );
+  const answers = [group.submit(1), group.submit(2), group.submit(3)];
+  await turn();
+  await turn();
+  sync.end(new Error('EIO'));
+  await assert.rejects(answers[0] as Promise<number>, /EIO/);
+  await assert.rejects(answers[1] as Promise<number>, /cannot commit 2/);
+  await assert.rejects(answers[2] as Promise<number>, /EIO/);
+  await group.close();
+});

@@ -35,7 +35,8 @@ export class GroupCommit<I, O> {
    *   compressing); `undefined` when there is none. Inputs still join in the order submitted.
    * @param durable waited for after a successful commit, before anyone is answered: what makes the
    *   commit durable when `commit` leaves that to later (a sync of the log). When it fails, every input
-   *   of the group fails with it, committed but not known to be on disk, and none is committed again.
+   *   the group committed fails with it, committed but not known to be on disk, and none is committed
+   *   again.
    */
   constructor(
     commit: (inputs: readonly I[]) => Promise<readonly O[]> | readonly O[],
@@ -126,7 +127,11 @@ export class GroupCommit<I, O> {
       try {
         await this.#durable();
       } catch (error) {
-        for (const waiting of group) waiting.reject(error);
+        // Those committed fail with it; the others with their own reason.
+        group.forEach((waiting, i) => {
+          const outcome = settled[i];
+          waiting.reject(outcome !== undefined && 'error' in outcome ? outcome.error : error);
+        });
         return;
       }
     group.forEach((waiting, i) => {

@@ -136,8 +136,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     options.checkpoints === 'background' ? startBackgroundCheckpoints(db, { synchronous }) : undefined;
   const ledger = new SqliteLedgerWriter(db);
   // At FULL, ingest's and fusion's commits leave the log's fsync to the thread pool (decision 0019).
-  const lastSeq = db.prepare<[], { last_seq: number }>('SELECT last_seq FROM store_state');
-  const wal = synchronous === 'FULL' ? new WalSync(walPath, () => lastSeq.get()?.last_seq ?? 0) : undefined;
+  const wal = synchronous === 'FULL' ? new WalSync(walPath) : undefined;
   const observations = new SqliteObservationStore(
     db,
     kysely,

@@ -392,10 +392,14 @@ export class SqliteObservationStore implements ObservationStore {
     return row.last_seq;
   }
 
-  /** The latest, less any commit of this process whose log is still being synced (decision 0019). */
+  /**
+   * The latest, once a sync of the log that began after it was read has ended (decision 0019): at
+   * `NORMAL` a commit — this process's or another's — is visible before it is on disk.
+   */
   async durableSeq(): Promise<number> {
     const latest = await this.latestSeq();
-    return Math.min(latest, this.#wal?.syncedThrough() ?? latest);
+    await this.#wal?.afterCommit();
+    return latest;
   }
 
   async count(): Promise<number> {

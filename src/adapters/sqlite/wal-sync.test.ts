@@ -23,7 +23,7 @@ function watched(): {
     pending.push(done);
   };
   return {
-    wal: new WalSync(path, () => 0, sync),
+    wal: new WalSync(path, sync),
     started,
     finish: (error) => {
       const done = pending.shift();
@@ -82,18 +82,41 @@ test('commits made while a sync runs wait for the next one, which they share', a
   }
 });
 
-test('a failed sync fails the commits that waited for it, and the next commit syncs again', async () => {
+test('a failed sync fails every commit after it too, at once: nothing is answered on top of it', async () => {
   const { wal, started, finish, cleanUp } = watched();
   try {
     const failing = wal.afterCommit();
-    const eio = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
-    finish(eio);
+    const queued = wal.afterCommit();
+    finish(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
     await assert.rejects(failing, /EIO/);
-    const later = wal.afterCommit();
-    assert.equal(started.length, 2);
-    finish();
-    await later;
+    await assert.rejects(queued, /EIO/);
+    // A later sync could succeed while the pages the failed one dropped are lost: none is started.
+    await assert.rejects(wal.afterCommit(), /EIO/);
+    assert.equal(started.length, 1);
+    assert.throws(() => wal.refuseIfFailed(), /could not be synced to disk earlier/);
     await wal.close();
+  } finally {
+    cleanUp();
+  }
+});
+
+test('a commit made as an earlier one is answered joins the sync already queued, which close waits for', async () => {
+  const { wal, started, finish, cleanUp } = watched();
+  try {
+    const first = wal.afterCommit();
+    let third: Promise<void> | undefined;
+    // Called back after the running sync has ended and before the queued one has started.
+    const answered = first.then(() => {
+      third = wal.afterCommit();
+    });
+    const second = wal.afterCommit();
+    finish();
+    await answered;
+    assert.equal(started.length, 2, 'one sync for the second and third');
+    const closed = wal.close();
+    finish();
+    await Promise.all([second, third, closed]);
+    await assert.rejects(wal.afterCommit(), /closed/);
   } finally {
     cleanUp();
   }
@@ -124,16 +147,13 @@ test('a commit runs at NORMAL when the log is synced after it, and the connectio
     db.pragma('synchronous = FULL');
     db.exec('CREATE TABLE t (n INTEGER)');
     const level = (): unknown => db.pragma('synchronous', { simple: true });
-    let seq = 0;
-    const wal = new WalSync(join(dir, 'test.db-wal'), () => seq);
+    const wal = new WalSync(join(dir, 'test.db-wal'));
     const insert = db.transaction(() => {
       assert.equal(level(), 1, 'NORMAL inside the commit');
       db.prepare('INSERT INTO t VALUES (1)').run();
     });
-    seq = 7;
     commitUnsynced(db, wal, () => insert.immediate());
     assert.equal(level(), 2);
-    assert.equal(wal.syncedThrough(), 7, 'what the commit made waits for its sync');
     assert.throws(() =>
       commitUnsynced(db, wal, () => {
         throw new Error('the commit failed');
@@ -150,28 +170,27 @@ test('a commit runs at NORMAL when the log is synced after it, and the connectio
   }
 });
 
-test('what commits made stays unpublished until a sync that began after them has ended', async () => {
+test('after a failed sync, a commit is refused before it is made', async () => {
   const { wal, finish, cleanUp } = watched();
+  const dir = mkdtempSync(join(tmpdir(), 'truceline-wal-sync-'));
+  const db = new Database(join(dir, 'test.db'));
   try {
-    assert.equal(wal.syncedThrough(), Number.POSITIVE_INFINITY);
-    wal.noteUnsynced(10);
-    const first = wal.afterCommit();
-    // Committed while that sync runs: it may not be on disk when the sync ends.
-    wal.noteUnsynced(12);
-    const second = wal.afterCommit();
-    assert.equal(wal.syncedThrough(), 10);
-    finish();
-    await first;
-    assert.equal(wal.syncedThrough(), 12);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.exec('CREATE TABLE t (n INTEGER)');
+    const failing = wal.afterCommit();
     finish(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
-    await assert.rejects(second, /EIO/);
-    assert.equal(wal.syncedThrough(), 12, 'a failed sync puts nothing on disk');
-    const third = wal.afterCommit();
-    finish();
-    await third;
-    assert.equal(wal.syncedThrough(), Number.POSITIVE_INFINITY);
+    await assert.rejects(failing, /EIO/);
+    assert.throws(
+      () => commitUnsynced(db, wal, () => db.prepare('INSERT INTO t VALUES (1)').run()),
+      /could not be synced to disk earlier/,
+    );
+    assert.equal(db.prepare<[], { n: number }>('SELECT count(*) AS n FROM t').get()?.n, 0);
+    assert.equal(db.pragma('synchronous', { simple: true }), 2);
     await wal.close();
   } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
     cleanUp();
   }
 });

@@ -9,6 +9,7 @@
  */
 import { closeSync, fdatasync, openSync } from 'node:fs';
 import type Database from 'better-sqlite3';
+import { TrucelineError } from '../../core/errors.ts';
 
 /** Syncs a file descriptor's data to disk; calls back with an error or nothing. */
 export type SyncFile = (fd: number, done: (error: NodeJS.ErrnoException | null) => void) => void;
@@ -16,62 +17,59 @@ export type SyncFile = (fd: number, done: (error: NodeJS.ErrnoException | null) 
 export class WalSync {
   readonly #path: string;
   readonly #sync: SyncFile;
-  readonly #seqNow: () => number;
-  /** Commits of this process not yet synced: the last sequence before each (see {@link syncedThrough}). */
-  #unsynced: { readonly before: number }[] = [];
   #fd: number | undefined;
   /** The sync running now, if any. */
   #running: Promise<void> | undefined;
   /** The sync that starts once the running one ends: every commit made while that one ran waits for it. */
   #next: Promise<void> | undefined;
+  /**
+   * The first sync's failure, for good. Linux reports a failed writeback once and may drop the pages:
+   * a later sync that succeeds says nothing of them, and commits made on top of them would be answered
+   * while they may be lost. So nothing more is committed or answered through this log (see
+   * {@link refuseIfFailed}); a restart recovers from what is on disk.
+   */
+  #failed: Error | undefined;
+  #closed = false;
 
   /**
    * @param path the write-ahead log (the database's path and `-wal`)
-   * @param seqNow the store's last commit sequence as it stands (read before each commit)
    * @param sync the call that syncs it (`fs.fdatasync`; tests watch it)
    */
-  constructor(path: string, seqNow: () => number, sync: SyncFile = fdatasync) {
+  constructor(path: string, sync: SyncFile = fdatasync) {
     this.#path = path;
-    this.#seqNow = seqNow;
     this.#sync = sync;
   }
 
   /**
-   * The highest sequence through which no commit of this process waits for its sync (∞ when none
-   * waits): readers that publish stop there, since a commit is visible before it is on disk.
-   */
-  syncedThrough(): number {
-    let through = Number.POSITIVE_INFINITY;
-    for (const commit of this.#unsynced) through = Math.min(through, commit.before);
-    return through;
-  }
-
-  /**
    * Resolves once a sync of the log that started after this call has ended: everything committed
-   * before the call is then on disk. Rejects when that sync fails.
+   * before the call — by this process or another — is then on disk. Rejects when that sync fails, and
+   * from then on at once.
    */
   afterCommit(): Promise<void> {
+    if (this.#failed !== undefined) return Promise.reject(this.#failed);
+    if (this.#closed) return Promise.reject(new TrucelineError('E_STORE', 'the store is closed'));
     // A sync already running may have started before the commit's pages were written: wait for the next.
-    if (this.#running === undefined) return this.#start();
-    this.#next ??= this.#running.then(
+    if (this.#running === undefined && this.#next === undefined) return this.#start();
+    this.#next ??= (this.#running ?? Promise.resolve()).then(
       () => this.#startQueued(),
       () => this.#startQueued(),
     );
     return this.#next;
   }
 
-  /** The store's last sequence before a commit (see {@link noteUnsynced}). */
-  seqBeforeCommit(): number {
-    return this.#seqNow();
+  /** Throws the failure of an earlier sync: no commit is made on top of what may not be on disk. */
+  refuseIfFailed(): void {
+    if (this.#failed !== undefined)
+      throw new TrucelineError(
+        'E_STORE',
+        'the write-ahead log could not be synced to disk earlier: nothing more is committed until the process restarts',
+        { cause: this.#failed },
+      );
   }
 
-  /** Notes a commit made without a sync, which held sequences after `before` only. */
-  noteUnsynced(before: number): void {
-    this.#unsynced.push({ before });
-  }
-
-  /** Waits for the syncs asked for, then closes the log's descriptor. */
+  /** Waits for the syncs asked for, then closes the log's descriptor; no sync is asked for after. */
   async close(): Promise<void> {
+    this.#closed = true;
     while (this.#running !== undefined || this.#next !== undefined)
       await (this.#next ?? this.#running)?.catch(() => undefined);
     if (this.#fd !== undefined) closeSync(this.#fd);
@@ -80,23 +78,21 @@ export class WalSync {
 
   #startQueued(): Promise<void> {
     this.#next = undefined;
+    if (this.#failed !== undefined) return Promise.reject(this.#failed);
     return this.#start();
   }
 
   #start(): Promise<void> {
-    // Every commit noted so far is in the log before this sync begins: on disk once it ends.
-    const covered = new Set(this.#unsynced);
     const running = new Promise<void>((resolve, reject) => {
       // The log exists once a commit has written it, and keeps its inode while a connection is open:
       // SQLite restarts it by overwriting, truncates it in place, and deletes it only with the last connection.
       this.#fd ??= openSync(this.#path, 'r');
       this.#sync(this.#fd, (error) => {
-        if (error !== null) {
+        if (error === null) resolve();
+        else {
+          this.#failed ??= error;
           reject(error);
-          return;
         }
-        this.#unsynced = this.#unsynced.filter((commit) => !covered.has(commit));
-        resolve();
       });
     });
     const settled = running.finally(() => {
@@ -114,7 +110,7 @@ export class WalSync {
  */
 export function commitUnsynced<T>(db: Database.Database, wal: WalSync | undefined, commit: () => T): T {
   if (wal === undefined) return commit();
-  const before = wal.seqBeforeCommit();
+  wal.refuseIfFailed();
   db.pragma('synchronous = NORMAL');
   let result: T;
   try {
@@ -122,6 +118,5 @@ export function commitUnsynced<T>(db: Database.Database, wal: WalSync | undefine
   } finally {
     db.pragma('synchronous = FULL');
   }
-  wal.noteUnsynced(before);
   return result;
 }

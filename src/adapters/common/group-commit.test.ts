@@ -21,6 +21,21 @@ function step(): { wait: () => Promise<void>; calls: number; end: (error?: Error
   return control;
 }
 
+/** A group commit that cannot commit input 2 (nor any group of several), with a step after commits. */
+function failingOnTwo(): { sync: ReturnType<typeof step>; group: GroupCommit<number, number> } {
+  const sync = step();
+  const group = new GroupCommit<number, number>(
+    (inputs) => {
+      if (inputs.length > 1 || inputs[0] === 2) throw new Error(`cannot commit ${inputs.join(', ')}`);
+      return inputs;
+    },
+    64,
+    undefined,
+    sync.wait,
+  );
+  return { sync, group };
+}
+
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 test('a group is answered only once the step after its commit has ended', async () => {
@@ -72,16 +87,7 @@ test('when the step after a commit fails, every input of the group fails and non
 });
 
 test('a group that fails is committed input by input, and those committed wait for the step once', async () => {
-  const sync = step();
-  const group = new GroupCommit<number, number>(
-    (inputs) => {
-      if (inputs.length > 1 || inputs[0] === 2) throw new Error(`cannot commit ${inputs.join(', ')}`);
-      return inputs;
-    },
-    64,
-    undefined,
-    sync.wait,
-  );
+  const { sync, group } = failingOnTwo();
   const [one, two, three] = [group.submit(1), group.submit(2), group.submit(3)];
   await turn();
   await turn();
@@ -94,16 +100,7 @@ test('a group that fails is committed input by input, and those committed wait f
 });
 
 test('when the step fails after a group committed input by input, those not committed keep their own reason', async () => {
-  const sync = step();
-  const group = new GroupCommit<number, number>(
-    (inputs) => {
-      if (inputs.length > 1 || inputs[0] === 2) throw new Error(`cannot commit ${inputs.join(', ')}`);
-      return inputs;
-    },
-    64,
-    undefined,
-    sync.wait,
-  );
+  const { sync, group } = failingOnTwo();
   const answers = [group.submit(1), group.submit(2), group.submit(3)];
   await turn();
   await turn();

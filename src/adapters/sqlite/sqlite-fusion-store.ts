@@ -159,6 +159,7 @@ export class SqliteFusionStore implements FusionStore {
     // Nothing is published from a commit before it is on disk.
     try {
       await this.#wal?.afterCommit();
+      if (committed !== null) this.#wal?.noteDurable(committed);
     } catch (error) {
       throw new TrucelineError('E_STORE', 'the fusion output was committed but could not be synced to disk', {
         cause: error,

@@ -242,8 +242,11 @@ export class SqliteObservationStore implements ObservationStore {
     this.#flag = (keyId, fromMs, atMs, reason) => flag.immediate(keyId, fromMs, atMs, reason);
   }
 
-  commitIngest(batch: IngestBatch): Promise<IngestCommit> {
-    return this.#group.submit(batch);
+  async commitIngest(batch: IngestBatch): Promise<IngestCommit> {
+    const commit = await this.#group.submit(batch);
+    // Answered once synced: the stream may send what it made without waiting for another sync.
+    if (commit.lastSeq !== null) this.#wal?.noteDurable(commit.lastSeq);
+    return commit;
   }
 
   /** Waits for queued commits and refuses new ones. */
@@ -398,8 +401,7 @@ export class SqliteObservationStore implements ObservationStore {
    */
   async durableSeq(): Promise<number> {
     const latest = await this.latestSeq();
-    await this.#wal?.afterCommit();
-    return latest;
+    return this.#wal === undefined ? latest : this.#wal.durable(latest);
   }
 
   async count(): Promise<number> {

@@ -194,3 +194,24 @@ test('after a failed sync, a commit is refused before it is made', async () => {
     cleanUp();
   }
 });
+
+test('a sequence a synced commit reached is on disk at once; one past it waits for a sync begun after, or for the running one', async () => {
+  const { wal, started, finish, cleanUp } = watched();
+  try {
+    wal.noteDurable(5);
+    assert.equal(await wal.durable(5), 5);
+    assert.equal(started.length, 0, 'no sync for what is known to be on disk');
+    const later = wal.durable(8);
+    assert.equal(started.length, 1);
+    assert.equal(await settledState(later), 'pending');
+    // While a sync runs, what is past the mark waits for it rather than for another.
+    assert.equal(await wal.durable(9), 5);
+    finish();
+    assert.equal(await later, 8);
+    assert.equal(await wal.durable(7), 7);
+    assert.equal(started.length, 1);
+    await wal.close();
+  } finally {
+    cleanUp();
+  }
+});

@@ -30,6 +30,8 @@ export class WalSync {
    */
   #failed: Error | undefined;
   #closed = false;
+  /** The highest commit sequence known to be on disk (see {@link noteDurable}). */
+  #durableThrough = 0;
 
   /**
    * @param path the write-ahead log (the database's path and `-wal`)
@@ -55,6 +57,28 @@ export class WalSync {
       () => this.#startQueued(),
     );
     return this.#next;
+  }
+
+  /**
+   * Notes that a commit whose last sequence was `seq` has been synced: every sequence up to it is on
+   * disk, since commits take their sequences in order and each was in the log before that sync began.
+   */
+  noteDurable(seq: number): void {
+    if (this.#failed === undefined) this.#durableThrough = Math.max(this.#durableThrough, seq);
+  }
+
+  /**
+   * The highest sequence up to `latest` (just read from the store) known to be on disk. At once when a
+   * synced commit reached `latest` already, or when a sync is running or queued: what is past the
+   * mark then waits for it (the commits that wait for that sync wake readers once it ends, and readers
+   * poll). Else after a sync begun now, which covers another process's commits too.
+   */
+  async durable(latest: number): Promise<number> {
+    if (latest <= this.#durableThrough) return latest;
+    if (this.#running !== undefined || this.#next !== undefined) return this.#durableThrough;
+    await this.afterCommit();
+    this.noteDurable(latest);
+    return latest;
   }
 
   /** Throws the failure of an earlier sync: no commit is made on top of what may not be on disk. */

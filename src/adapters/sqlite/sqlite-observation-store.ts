@@ -396,7 +396,7 @@ export class SqliteObservationStore implements ObservationStore {
   }
 
   /**
-   * The latest, once a sync of the log that began after it was read has ended (decision 0019): at
+   * The latest as far as it is known to be on disk (decision 0019; see {@link WalSync.durable}): at
    * `NORMAL` a commit — this process's or another's — is visible before it is on disk.
    */
   async durableSeq(): Promise<number> {

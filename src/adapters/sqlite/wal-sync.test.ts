@@ -47,23 +47,51 @@ const settledState = async (promise: Promise<unknown>): Promise<'pending' | 'res
   return outcome === marker ? 'pending' : outcome;
 };
 
-test('a commit with no sync running starts one and is answered only when it ends', async () => {
-  const { wal, started, finish, cleanUp } = watched();
+type Watched = ReturnType<typeof watched>;
+
+/** Runs `body` with a watched log, then waits for its syncs, closes it and removes its directory. */
+async function withWatched(body: (watch: Watched) => Promise<void>): Promise<void> {
+  const watch = watched();
   try {
+    await body(watch);
+    await watch.wal.close();
+  } finally {
+    watch.cleanUp();
+  }
+}
+
+/** Runs `body` with a fresh SQLite file in WAL mode at FULL holding one table `t (n)`. */
+async function withWalDatabase(
+  body: (db: Database.Database, dir: string) => Promise<void> | void,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'truceline-wal-sync-'));
+  const db = new Database(join(dir, 'test.db'));
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.exec('CREATE TABLE t (n INTEGER)');
+    await body(db, dir);
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const eio = (): NodeJS.ErrnoException =>
+  Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+
+test('a commit with no sync running starts one and is answered only when it ends', async () => {
+  await withWatched(async ({ wal, started, finish }) => {
     const synced = wal.afterCommit();
     assert.equal(started.length, 1);
     assert.equal(await settledState(synced), 'pending');
     finish();
     await synced;
-    await wal.close();
-  } finally {
-    cleanUp();
-  }
+  });
 });
 
 test('commits made while a sync runs wait for the next one, which they share', async () => {
-  const { wal, started, finish, cleanUp } = watched();
-  try {
+  await withWatched(async ({ wal, started, finish }) => {
     const first = wal.afterCommit();
     // These two committed after the running sync began: it may not hold their pages.
     const second = wal.afterCommit();
@@ -76,33 +104,25 @@ test('commits made while a sync runs wait for the next one, which they share', a
     finish();
     await Promise.all([second, third]);
     assert.equal(started.length, 2);
-    await wal.close();
-  } finally {
-    cleanUp();
-  }
+  });
 });
 
 test('a failed sync fails every commit after it too, at once: nothing is answered on top of it', async () => {
-  const { wal, started, finish, cleanUp } = watched();
-  try {
+  await withWatched(async ({ wal, started, finish }) => {
     const failing = wal.afterCommit();
     const queued = wal.afterCommit();
-    finish(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    finish(eio());
     await assert.rejects(failing, /EIO/);
     await assert.rejects(queued, /EIO/);
     // A later sync could succeed while the pages the failed one dropped are lost: none is started.
     await assert.rejects(wal.afterCommit(), /EIO/);
     assert.equal(started.length, 1);
     assert.throws(() => wal.refuseIfFailed(), /could not be synced to disk earlier/);
-    await wal.close();
-  } finally {
-    cleanUp();
-  }
+  });
 });
 
 test('a commit made as an earlier one is answered joins the sync already queued, which close waits for', async () => {
-  const { wal, started, finish, cleanUp } = watched();
-  try {
+  await withWatched(async ({ wal, started, finish }) => {
     const first = wal.afterCommit();
     let third: Promise<void> | undefined;
     // Called back after the running sync has ended and before the queued one has started.
@@ -117,14 +137,11 @@ test('a commit made as an earlier one is answered joins the sync already queued,
     finish();
     await Promise.all([second, third, closed]);
     await assert.rejects(wal.afterCommit(), /closed/);
-  } finally {
-    cleanUp();
-  }
+  });
 });
 
 test('closing waits for the syncs asked for', async () => {
-  const { wal, finish, cleanUp } = watched();
-  try {
+  await withWatched(async ({ wal, finish }) => {
     const synced = wal.afterCommit();
     const queued = wal.afterCommit();
     const closed = wal.close();
@@ -134,18 +151,11 @@ test('closing waits for the syncs asked for', async () => {
     finish();
     await queued;
     await closed;
-  } finally {
-    cleanUp();
-  }
+  });
 });
 
-test('a commit runs at NORMAL when the log is synced after it, and the connection is FULL again after', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'truceline-wal-sync-'));
-  const db = new Database(join(dir, 'test.db'));
-  try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.exec('CREATE TABLE t (n INTEGER)');
+test('a commit runs at NORMAL when the log is synced after it, and the connection is FULL again after', async () => {
+  await withWalDatabase((db, dir) => {
     const level = (): unknown => db.pragma('synchronous', { simple: true });
     const wal = new WalSync(join(dir, 'test.db-wal'));
     const insert = db.transaction(() => {
@@ -164,40 +174,27 @@ test('a commit runs at NORMAL when the log is synced after it, and the connectio
     db.pragma('synchronous = NORMAL');
     commitUnsynced(db, undefined, () => insert.immediate());
     assert.equal(level(), 1);
-  } finally {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('after a failed sync, a commit is refused before it is made', async () => {
-  const { wal, finish, cleanUp } = watched();
-  const dir = mkdtempSync(join(tmpdir(), 'truceline-wal-sync-'));
-  const db = new Database(join(dir, 'test.db'));
-  try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.exec('CREATE TABLE t (n INTEGER)');
-    const failing = wal.afterCommit();
-    finish(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
-    await assert.rejects(failing, /EIO/);
-    assert.throws(
-      () => commitUnsynced(db, wal, () => db.prepare('INSERT INTO t VALUES (1)').run()),
-      /could not be synced to disk earlier/,
-    );
-    assert.equal(db.prepare<[], { n: number }>('SELECT count(*) AS n FROM t').get()?.n, 0);
-    assert.equal(db.pragma('synchronous', { simple: true }), 2);
-    await wal.close();
-  } finally {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-    cleanUp();
-  }
+  await withWatched(({ wal, finish }) =>
+    withWalDatabase(async (db) => {
+      const failing = wal.afterCommit();
+      finish(eio());
+      await assert.rejects(failing, /EIO/);
+      assert.throws(
+        () => commitUnsynced(db, wal, () => db.prepare('INSERT INTO t VALUES (1)').run()),
+        /could not be synced to disk earlier/,
+      );
+      assert.equal(db.prepare<[], { n: number }>('SELECT count(*) AS n FROM t').get()?.n, 0);
+      assert.equal(db.pragma('synchronous', { simple: true }), 2);
+    }),
+  );
 });
 
 test('a sequence a synced commit reached is on disk at once; one past it waits for a sync begun after, or for the running one', async () => {
-  const { wal, started, finish, cleanUp } = watched();
-  try {
+  await withWatched(async ({ wal, started, finish }) => {
     wal.noteDurable(5);
     assert.equal(await wal.durable(5), 5);
     assert.equal(started.length, 0, 'no sync for what is known to be on disk');
@@ -210,8 +207,5 @@ test('a sequence a synced commit reached is on disk at once; one past it waits f
     assert.equal(await later, 8);
     assert.equal(await wal.durable(7), 7);
     assert.equal(started.length, 1);
-    await wal.close();
-  } finally {
-    cleanUp();
-  }
+  });
 });

@@ -136,11 +136,9 @@ export function commitUnsynced<T>(db: Database.Database, wal: WalSync | undefine
   if (wal === undefined) return commit();
   wal.refuseIfFailed();
   db.pragma('synchronous = NORMAL');
-  let result: T;
   try {
-    result = commit();
+    return commit();
   } finally {
     db.pragma('synchronous = FULL');
   }
-  return result;
 }

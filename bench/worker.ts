@@ -4,6 +4,7 @@
  */
 import { peakRssMb } from './lib/child.ts';
 import type { TaskControl, TaskModule } from './tasks/task.ts';
+import { describeError } from '../src/cli/describe-error.ts';
 
 const TASKS: Readonly<Record<string, () => Promise<TaskModule>>> = {
   'file-ingest': () => import('./tasks/file-ingest.ts'),
@@ -57,7 +58,8 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (error: unknown) => {
-  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  // What the CLI prints (message, fields, causes), then where it was thrown.
+  const text = `${describeError(error)}${error instanceof Error && error.stack !== undefined ? `\n${error.stack}` : ''}`;
   await send({ type: 'failed', error: text }).catch(() => undefined);
   process.exit(1);
 });

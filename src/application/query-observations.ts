@@ -38,6 +38,9 @@ export interface ObservationPage {
  * reported — from empty pages. Its queries are narrowed to the sources its own organisation owns (the
  * only observations released to it: see `observationMarking`), so the store matches no row it may not
  * read.
+ *
+ * Only what is on disk is shown (`durableSeq()`): a commit a power cut could still take back, its
+ * sequence then reused by another record, is left for the next page.
  */
 export async function queryObservations(
   deps: Pick<AppDeps, 'store'>,
@@ -53,8 +56,10 @@ export async function queryObservations(
     sourceIds = sourceIds === undefined ? [...own] : sourceIds.filter((id) => own.has(id));
     if (sourceIds.length === 0) return { items: [], nextAfterSeq: null };
   }
+  const throughSeq = await deps.store.observations.durableSeq();
   return readablePage(
-    (afterSeq, limit) => deps.store.observations.query({ ...filters, sourceIds, afterSeq, limit }),
+    (afterSeq, limit) =>
+      deps.store.observations.query({ ...filters, sourceIds, afterSeq, throughSeq, limit }),
     filters,
     mayRead,
   );

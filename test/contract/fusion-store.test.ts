@@ -156,6 +156,7 @@ function expectedHeads(
       if (query.toMs !== undefined && value.timeMs >= query.toMs) return false;
       if (query.types !== undefined && !query.types.includes(type(value))) return false;
       if (query.afterSeq !== undefined && seq <= query.afterSeq) return false;
+      if (query.throughSeq !== undefined && seq > query.throughSeq) return false;
       if (query.statuses !== undefined && !query.statuses.includes(value.status ?? 'active')) return false;
       if ('party' in value) {
         if (query.parties !== undefined && (value.party === null || !query.parties.includes(value.party)))
@@ -328,6 +329,23 @@ describeEachEngine('FusionStore', (engine) => {
       (await store.fusion.violationRevisions('v-a')).map((r) => r.seq),
       [3, 6],
     );
+    // Up to a sequence (what is on disk): the revisions up to it, and only heads committed by then —
+    // ev-a's head is its third revision, at 5.
+    assert.deepEqual(
+      (await store.fusion.eventRevisions('ev-a', 4.5)).map((r) => r.seq),
+      [1, 4],
+    );
+    assert.deepEqual(
+      (await store.fusion.violationRevisions('v-a', 5)).map((r) => r.seq),
+      [3],
+    );
+    assert.deepEqual(await store.fusion.eventRevisions('ev-a', 0), []);
+    assert.deepEqual(eventIds(await store.fusion.listEvents({ throughSeq: 4, limit: 10 })), ['ev-b@1']);
+    assert.deepEqual(eventIds(await store.fusion.listEvents({ throughSeq: 5, limit: 10 })), [
+      'ev-b@1',
+      'ev-a@3',
+    ]);
+    assert.deepEqual(violationIds(await store.fusion.listViolations({ throughSeq: 5.9, limit: 10 })), []);
   });
 
   it('refuses a revision that is not after the stored one, and writes nothing of that commit', async () => {
@@ -388,6 +406,13 @@ describeEachEngine('FusionStore', (engine) => {
       { code: 'E_VALIDATION' },
     );
     await assert.rejects(store.fusion.listViolations({ limit: -1 }), { code: 'E_VALIDATION' });
+    await assert.rejects(store.fusion.listEvents({ throughSeq: Number.NaN, limit: 1 }), {
+      code: 'E_VALIDATION',
+    });
+    await assert.rejects(store.fusion.eventRevisions('e', Number.POSITIVE_INFINITY), {
+      code: 'E_VALIDATION',
+    });
+    await assert.rejects(store.fusion.violationRevisions('v', Number.NaN), { code: 'E_VALIDATION' });
     await assert.rejects(store.fusion.changesAfter(Number.NaN, 1), { code: 'E_VALIDATION' });
     assert.equal(await store.observations.latestSeq(), 0);
   });
@@ -789,6 +814,8 @@ describeEachEngine('FusionStore', (engine) => {
       { limit: 0 },
       { afterSeq: 30, limit: 100 },
       { afterSeq: 62.5, limit: 5 },
+      { throughSeq: 50.5, limit: 100 },
+      { afterSeq: 30, throughSeq: 70, limit: 4 },
     ];
     let compared = 0;
     let nonEmpty = 0;
@@ -813,7 +840,7 @@ describeEachEngine('FusionStore', (engine) => {
         for (const typeSet of typeSets.slice(0, 3))
           for (const parties of partySets)
             for (const clauses of clauseSets)
-              for (const page of [pages[0]!, pages[1]!, pages[3]!]) {
+              for (const page of [pages[0]!, pages[1]!, pages[3]!, pages[5]!]) {
                 const query: ViolationQuery = {
                   ...(bbox === undefined ? {} : { bbox }),
                   ...window,
@@ -857,6 +884,7 @@ describeEachEngine('FusionStore', (engine) => {
       { parties: ['party-ru'], limit: 100 },
       { clauses: ['no-drones'], limit: 100 },
       { afterSeq: 62.5, limit: 100 },
+      { throughSeq: 50.5, limit: 100 },
       { statuses: ['active'], limit: 100 },
       { statuses: ['withdrawn'], limit: 100 },
     ];

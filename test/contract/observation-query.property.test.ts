@@ -100,9 +100,10 @@ const queryArb = (maxSeq: number): fc.Arbitrary<ObservationQuery> =>
       kinds: sometimes(fc.subarray([...OBSERVATION_KINDS], { minLength: 3 }), 3),
       sourceIds: sometimes(fc.subarray([...SOURCES, 's-unknown'], { minLength: 1 }), 3),
       afterSeq: sometimes(fc.integer({ min: 0, max: maxSeq + 1 }), 4),
+      throughSeq: sometimes(fc.integer({ min: 0, max: maxSeq + 1 }), 4),
       limit: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.constant(10_000)),
     })
-    .map(({ bbox, window, kinds, sourceIds, afterSeq, limit }) => {
+    .map(({ bbox, window, kinds, sourceIds, afterSeq, throughSeq, limit }) => {
       const query: { -readonly [K in keyof ObservationQuery]: ObservationQuery[K] } = { limit };
       if (bbox !== undefined) query.bbox = bbox;
       if (window !== undefined) {
@@ -114,6 +115,7 @@ const queryArb = (maxSeq: number): fc.Arbitrary<ObservationQuery> =>
       if (kinds !== undefined) query.kinds = kinds;
       if (sourceIds !== undefined) query.sourceIds = sourceIds;
       if (afterSeq !== undefined) query.afterSeq = afterSeq;
+      if (throughSeq !== undefined) query.throughSeq = throughSeq;
       return query;
     });
 
@@ -122,6 +124,7 @@ function bruteForce(accepted: readonly Accepted[], q: ObservationQuery): number[
   return accepted
     .filter(({ seq, observation: o }) => {
       if (q.afterSeq !== undefined && seq <= q.afterSeq) return false;
+      if (q.throughSeq !== undefined && seq > q.throughSeq) return false;
       if (q.bbox !== undefined) {
         if (o.lat === null || o.lon === null) return false;
         if (o.lat < q.bbox.south || o.lat > q.bbox.north || o.lon < q.bbox.west || o.lon > q.bbox.east)

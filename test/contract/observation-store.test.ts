@@ -590,6 +590,15 @@ describeEachEngine('ObservationStore', (engine) => {
       ['p6', 'p7'],
     ]);
     assert.deepEqual(await store.observations.query({ ...query, limit: 0 }), []);
+    // Up to a sequence (what is on disk), with a box, a window or neither: p3 and p4 are the 4th and 5th.
+    for (const filters of [query, { fromMs: 0, limit: 2 }, { limit: 2 }]) {
+      const upTo = await store.observations.query({ ...filters, afterSeq: 3, throughSeq: 5.5, limit: 10 });
+      assert.deepEqual(
+        upTo.map((o) => o.recordId),
+        ['p3', 'p4'],
+        JSON.stringify(filters),
+      );
+    }
   });
 
   it('refuses a malformed query with E_VALIDATION naming the field', async () => {
@@ -609,6 +618,7 @@ describeEachEngine('ObservationStore', (engine) => {
     await refuses({ limit: -1 }, 'limit');
     await refuses({ limit: 1.5 }, 'limit');
     await refuses({ fromMs: Number.POSITIVE_INFINITY, limit: 1 }, 'fromMs');
+    await refuses({ throughSeq: Number.NaN, limit: 1 }, 'throughSeq');
   });
 
   it('stores the marking of each source as given and reads it back everywhere; other sources get the default', async () => {

@@ -19,6 +19,8 @@ import { generateSourceKey } from '../../src/client/source-key.ts';
 import { signBatch } from '../../src/client/sign-batch.ts';
 import type { OrgKind, Role } from '../../src/core/access/organisations.ts';
 import type { Clock } from '../../src/core/ports/clock.ts';
+import { openSqliteStore } from '../../src/adapters/sqlite/open-sqlite-store.ts';
+import type { SyncFile } from '../../src/adapters/sqlite/wal-sync.ts';
 import { assemble, openStore } from '../../src/main.ts';
 
 export interface SourceKeyPair {
@@ -69,11 +71,20 @@ export class TestClock implements Clock {
 let batchCounter = 0;
 
 export async function startHarness(
-  options: AppOptions & { clock?: Clock; sources?: readonly { id: string; kind: string }[] } = {},
+  options: AppOptions & {
+    clock?: Clock;
+    sources?: readonly { id: string; kind: string }[];
+    /** How the store syncs its log after ingest's and fusion's commits (a test may hold it). */
+    syncLog?: SyncFile;
+  } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'truceline-test-'));
   const dbPath = join(dir, 'test.db');
-  const base = assemble(await openStore({ db: dbPath }), {
+  const store =
+    options.syncLog === undefined
+      ? await openStore({ db: dbPath })
+      : await openSqliteStore({ path: dbPath, syncLog: options.syncLog });
+  const base = assemble(store, {
     ledgerKey: `${dbPath}.ledger-key`,
     attachments: `${dbPath}.attachments`,
   });

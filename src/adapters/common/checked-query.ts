@@ -11,7 +11,7 @@ const clamp = (value: number): number => Math.min(BOUND, Math.max(-BOUND, value)
 
 /**
  * Returns the query when it is well formed, with bounds made whole numbers that select the same rows
- * (`observed_at >= 1.5` is `>= 2`, `< 1.5` is `< 2`, `seq > 1.5` is `> 1`) so every engine can compare
+ * (`observed_at >= 1.5` is `>= 2`, `< 1.5` is `< 2`, `seq > 1.5` is `> 1`, `seq <= 1.5` is `<= 1`) so every engine can compare
  * them with its integer columns; throws `E_VALIDATION` naming each bad field otherwise.
  */
 export function checkedQuery(query: ObservationQuery): ObservationQuery {
@@ -25,6 +25,7 @@ export function checkedQuery(query: ObservationQuery): ObservationQuery {
   finite('fromMs', query.fromMs);
   finite('toMs', query.toMs);
   finite('afterSeq', query.afterSeq);
+  finite('throughSeq', query.throughSeq);
   const box = query.bbox;
   if (box !== undefined) {
     for (const key of ['west', 'south', 'east', 'north'] as const) finite(`bbox.${key}`, box[key]);
@@ -45,7 +46,18 @@ export function checkedQuery(query: ObservationQuery): ObservationQuery {
     ...(query.fromMs === undefined ? {} : { fromMs: clamp(Math.ceil(query.fromMs)) }),
     ...(query.toMs === undefined ? {} : { toMs: clamp(Math.ceil(query.toMs)) }),
     ...(query.afterSeq === undefined ? {} : { afterSeq: clamp(Math.floor(query.afterSeq)) }),
+    ...(query.throughSeq === undefined ? {} : { throughSeq: clamp(Math.floor(query.throughSeq)) }),
   };
+}
+
+/** A revisions read's `throughSeq`, checked and made whole the same way (`seq <= 1.5` is `<= 1`). */
+export function checkedThrough(throughSeq: number | undefined): number | undefined {
+  if (throughSeq === undefined) return undefined;
+  if (!Number.isFinite(throughSeq))
+    throw validationError('the revisions request is invalid', [
+      { path: 'throughSeq', reason: 'must be a finite number' },
+    ]);
+  return clamp(Math.floor(throughSeq));
 }
 
 /** The arguments of `listAfter` / `listQuarantine`, checked and made whole the same way. */

@@ -20,12 +20,18 @@ import type {
   ViolationQuery,
 } from '../../core/ports/fusion-store.ts';
 import type { PotentialViolation } from '../../core/rules/potential-violation.ts';
-import { checkedPage, checkedQuery } from '../common/checked-query.ts';
+import { checkedPage, checkedQuery, checkedThrough } from '../common/checked-query.ts';
 import { compareCodePoints } from '../common/compare-code-points.ts';
 import { checkCommit, checkRevisions, eventRow, violationRow, type Pending } from '../common/fusion-rows.ts';
 import { markingOf } from '../common/marking-columns.ts';
 import type { MemoryLedgerWriter } from './memory-ledger.ts';
 import type { MemoryFusionRow, MemorySchema } from './memory-schema.ts';
+
+/** An id's revisions (oldest first) up to `throughSeq`, all when it is not given. */
+function upTo(revisions: readonly MemoryFusionRow[] | undefined, throughSeq: number | undefined) {
+  const through = checkedThrough(throughSeq);
+  return (revisions ?? []).filter((row) => through === undefined || row.seq <= through);
+}
 
 /** Index of the first row with a seq above `afterSeq` (the array is in seq order). */
 function firstAfter(rows: readonly MemoryFusionRow[], afterSeq: number): number {
@@ -149,16 +155,18 @@ export class MemoryFusionStore implements FusionStore {
     return Promise.resolve().then(() => this.#heads(this.#tables.eventsById, query).map(toEvent));
   }
 
-  eventRevisions(id: string): Promise<readonly StoredEvent[]> {
-    return Promise.resolve((this.#tables.eventsById.get(id) ?? []).map(toEvent));
+  eventRevisions(id: string, throughSeq?: number): Promise<readonly StoredEvent[]> {
+    return Promise.resolve().then(() => upTo(this.#tables.eventsById.get(id), throughSeq).map(toEvent));
   }
 
   listViolations(query: ViolationQuery): Promise<readonly StoredViolation[]> {
     return Promise.resolve().then(() => this.#heads(this.#tables.violationsById, query).map(toViolation));
   }
 
-  violationRevisions(id: string): Promise<readonly StoredViolation[]> {
-    return Promise.resolve((this.#tables.violationsById.get(id) ?? []).map(toViolation));
+  violationRevisions(id: string, throughSeq?: number): Promise<readonly StoredViolation[]> {
+    return Promise.resolve().then(() =>
+      upTo(this.#tables.violationsById.get(id), throughSeq).map(toViolation),
+    );
   }
 
   changesAfter(afterSeq: number, limit: number): Promise<readonly FusionChange[]> {
@@ -198,6 +206,7 @@ export class MemoryFusionStore implements FusionStore {
       const row = revisions.at(-1);
       if (row === undefined) continue;
       if (afterSeq !== undefined && row.seq <= afterSeq) continue;
+      if (checked.throughSeq !== undefined && row.seq > checked.throughSeq) continue;
       if (box !== undefined) {
         if (row.lat === null || row.lon === null) continue;
         if (row.lat < box.south || row.lat > box.north || row.lon < box.west || row.lon > box.east) continue;

@@ -207,7 +207,7 @@ export class MemoryObservationStore implements ObservationStore {
     const found: StoredObservation[] = [];
     for (let i = firstAfter(rows, q.afterSeq ?? 0); i < rows.length && found.length < q.limit; i++) {
       const o = rows[i];
-      if (o === undefined) break;
+      if (o === undefined || (q.throughSeq !== undefined && o.seq > q.throughSeq)) break;
       if (box !== undefined) {
         if (o.lat === null || o.lon === null) continue;
         if (o.lat < box.south || o.lat > box.north || o.lon < box.west || o.lon > box.east) continue;

@@ -484,6 +484,7 @@ export class PostgresObservationStore implements ObservationStore {
     if (query.kinds !== undefined) select = select.where('kind', 'in', query.kinds);
     if (query.sourceIds !== undefined) select = select.where('source_id', 'in', query.sourceIds);
     if (query.afterSeq !== undefined) select = select.where('seq', '>', query.afterSeq);
+    if (query.throughSeq !== undefined) select = select.where('seq', '<=', query.throughSeq);
     const rows = await select.orderBy('seq').limit(query.limit).execute();
     return rows.map(toStored);
   }

@@ -21,7 +21,7 @@ import { SqliteAttachmentStore } from './sqlite-attachment-store.ts';
 import { CASE_TABLES, VERIFICATION_TABLES } from '../common/action-log-rows.ts';
 import { SqliteLedgerStore, SqliteLedgerWriter } from './sqlite-ledger.ts';
 import { sqliteMigrations } from './sqlite-migrations.ts';
-import { WalSync } from './wal-sync.ts';
+import { WalSync, type SyncFile } from './wal-sync.ts';
 import { SqliteObservationStore } from './sqlite-observation-store.ts';
 import type { SqliteSchema } from './sqlite-schema.ts';
 import { SqliteSourceStore } from './sqlite-source-store.ts';
@@ -54,6 +54,11 @@ export interface SqliteStoreOptions {
    * connection, which the server and bulk commands use (docs/decisions/0012-background-checkpoints.md).
    */
   readonly checkpoints?: 'inline' | 'background';
+  /**
+   * How ingest's and fusion's commits sync the log at `FULL` (decision 0019): `fdatasync` unless given.
+   * Tests hold it to see a commit that is visible and not yet on disk.
+   */
+  readonly syncLog?: SyncFile;
 }
 
 /** SQLite's page cache unless `cacheBytes` says otherwise. */
@@ -136,7 +141,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     options.checkpoints === 'background' ? startBackgroundCheckpoints(db, { synchronous }) : undefined;
   const ledger = new SqliteLedgerWriter(db);
   // At FULL, ingest's and fusion's commits leave the log's fsync to the thread pool (decision 0019).
-  const wal = synchronous === 'FULL' ? new WalSync(walPath) : undefined;
+  const wal = synchronous === 'FULL' ? new WalSync(walPath, options.syncLog) : undefined;
   const observations = new SqliteObservationStore(
     db,
     kysely,

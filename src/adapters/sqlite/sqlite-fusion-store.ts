@@ -21,7 +21,7 @@ import type {
   StoredViolation,
   ViolationQuery,
 } from '../../core/ports/fusion-store.ts';
-import { checkedPage, checkedQuery } from '../common/checked-query.ts';
+import { checkedPage, checkedQuery, checkedThrough } from '../common/checked-query.ts';
 import {
   TABLES,
   checkCommit,
@@ -184,16 +184,16 @@ export class SqliteFusionStore implements FusionStore {
     return (await this.#heads('event', query)).map(toEvent);
   }
 
-  async eventRevisions(id: string): Promise<readonly StoredEvent[]> {
-    return (await this.#revisions('event', id)).map(toEvent);
+  async eventRevisions(id: string, throughSeq?: number): Promise<readonly StoredEvent[]> {
+    return (await this.#revisions('event', id, throughSeq)).map(toEvent);
   }
 
   async listViolations(query: ViolationQuery): Promise<readonly StoredViolation[]> {
     return (await this.#heads('violation', query)).map(toViolation);
   }
 
-  async violationRevisions(id: string): Promise<readonly StoredViolation[]> {
-    return (await this.#revisions('violation', id)).map(toViolation);
+  async violationRevisions(id: string, throughSeq?: number): Promise<readonly StoredViolation[]> {
+    return (await this.#revisions('violation', id, throughSeq)).map(toViolation);
   }
 
   async changesAfter(afterSeq: number, limit: number): Promise<readonly FusionChange[]> {
@@ -215,9 +215,11 @@ export class SqliteFusionStore implements FusionStore {
     );
   }
 
-  async #revisions(kind: keyof typeof TABLES, id: string): Promise<RevisionRow[]> {
+  async #revisions(kind: keyof typeof TABLES, id: string, throughSeq?: number): Promise<RevisionRow[]> {
+    const through = checkedThrough(throughSeq);
+    const bound = through === undefined ? sql`` : sql` AND seq <= ${through}`;
     const result = await sql<RevisionRow>`SELECT seq, committed_at, value, tlp, releasable_to
-      FROM ${sql.table(TABLES[kind].revisions)} WHERE id = ${id} ORDER BY seq`.execute(this.#kysely);
+      FROM ${sql.table(TABLES[kind].revisions)} WHERE id = ${id}${bound} ORDER BY seq`.execute(this.#kysely);
     return result.rows;
   }
 
@@ -237,6 +239,7 @@ export class SqliteFusionStore implements FusionStore {
     if (input.fromMs !== undefined) where.push(sql`h.time_ms >= ${input.fromMs}`);
     if (input.toMs !== undefined) where.push(sql`h.time_ms < ${input.toMs}`);
     if (checked.afterSeq !== undefined) where.push(sql`h.seq > ${checked.afterSeq}`);
+    if (checked.throughSeq !== undefined) where.push(sql`h.seq <= ${checked.throughSeq}`);
     if (types !== undefined) where.push(sql`h.${sql.ref(tables.type)} IN (${sql.join(types)})`);
     if (parties !== undefined) where.push(sql`h.party IN (${sql.join(parties)})`);
     if (clauses !== undefined) where.push(sql`h.clause IN (${sql.join(clauses)})`);

@@ -342,6 +342,7 @@ export class SqliteObservationStore implements ObservationStore {
     if (query.fromMs !== undefined) indexed.push(sql`observed_at >= ${query.fromMs}`);
     if (query.toMs !== undefined) indexed.push(sql`observed_at < ${query.toMs}`);
     if (query.afterSeq !== undefined) indexed.push(sql`seq > ${query.afterSeq}`);
+    if (query.throughSeq !== undefined) indexed.push(sql`seq <= ${query.throughSeq}`);
     if (query.kinds !== undefined) other.push(sql`kind IN (${sql.join(query.kinds)})`);
     if (query.sourceIds !== undefined) other.push(sql`source_id IN (${sql.join(query.sourceIds)})`);
     const columns = sql.join(COLUMNS.map((c) => sql.ref(c)));

@@ -79,6 +79,8 @@ export function fusionRoutes(deps: AppDeps, options: { readonly maxPageSize: num
       },
       async (request) => {
         const q = request.query;
+        // Only what is on disk (a page may take several reads: all up to one sequence).
+        const throughSeq = await deps.store.observations.durableSeq();
         const page = await readablePage(
           (afterSeq, limit) =>
             deps.store.fusion.listEvents({
@@ -88,6 +90,7 @@ export function fusionRoutes(deps: AppDeps, options: { readonly maxPageSize: num
               types: q.type,
               statuses: q.status,
               afterSeq,
+              throughSeq,
               limit,
             }),
           { afterSeq: q.after === undefined ? undefined : Number(q.after), limit: q.limit },
@@ -112,7 +115,10 @@ export function fusionRoutes(deps: AppDeps, options: { readonly maxPageSize: num
       async (request) => {
         const revisions = releasable(
           request,
-          await deps.store.fusion.eventRevisions(request.params.id),
+          await deps.store.fusion.eventRevisions(
+            request.params.id,
+            await deps.store.observations.durableSeq(),
+          ),
           (e) => e.marking,
         );
         // What the reader may not have does not exist for it.
@@ -150,6 +156,7 @@ export function fusionRoutes(deps: AppDeps, options: { readonly maxPageSize: num
       },
       async (request) => {
         const q = request.query;
+        const throughSeq = await deps.store.observations.durableSeq();
         const page = await readablePage(
           (afterSeq, limit) =>
             deps.store.fusion.listViolations({
@@ -161,6 +168,7 @@ export function fusionRoutes(deps: AppDeps, options: { readonly maxPageSize: num
               clauses: q.clause,
               statuses: q.status,
               afterSeq,
+              throughSeq,
               limit,
             }),
           { afterSeq: q.after === undefined ? undefined : Number(q.after), limit: q.limit },
@@ -185,7 +193,10 @@ export function fusionRoutes(deps: AppDeps, options: { readonly maxPageSize: num
       async (request) => {
         const revisions = releasable(
           request,
-          await deps.store.fusion.violationRevisions(request.params.id),
+          await deps.store.fusion.violationRevisions(
+            request.params.id,
+            await deps.store.observations.durableSeq(),
+          ),
           (v) => v.marking,
         );
         if (revisions.length === 0)

@@ -290,8 +290,12 @@ export function observationRoutes(deps: AppDeps, options: ObservationRouteOption
       },
       async (request) => {
         const row = await deps.store.observations.findBySeq(request.params.seq);
-        // What the reader may not have does not exist for it.
-        if (row === undefined || !mayRead(request.principal, row.marking))
+        // What the reader may not have does not exist for it, nor what is not on disk yet.
+        if (
+          row === undefined ||
+          !mayRead(request.principal, row.marking) ||
+          row.seq > (await deps.store.observations.durableSeq())
+        )
           throw new TrucelineError('E_NOT_FOUND', `observation ${request.params.seq} does not exist`);
         noteReads(deps, options.readLog, request, [row]);
         return presentObservation(row, viewOf(request));

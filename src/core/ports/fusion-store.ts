@@ -111,6 +111,11 @@ export interface EventQuery {
   readonly statuses?: readonly FusionStatus[];
   /** Only heads committed after this sequence (paging). */
   readonly afterSeq?: number;
+  /**
+   * Only heads committed at or before this sequence (what is on disk: `durableSeq()`); an event whose
+   * latest revision lies beyond it is left out until that revision is.
+   */
+  readonly throughSeq?: number;
   readonly limit: number;
 }
 
@@ -144,12 +149,12 @@ export interface FusionStore {
   setAside(sourceIds?: readonly string[]): Promise<readonly SetAsideSummary[]>;
   /** The latest revision of each matching event, in commit order of that revision. */
   listEvents(query: EventQuery): Promise<readonly StoredEvent[]>;
-  /** Every revision of one event, oldest first (empty when unknown). */
-  eventRevisions(id: string): Promise<readonly StoredEvent[]>;
+  /** Every revision of one event, oldest first (empty when unknown); only up to `throughSeq` when given. */
+  eventRevisions(id: string, throughSeq?: number): Promise<readonly StoredEvent[]>;
   /** The latest revision of each matching potential violation, in commit order of that revision. */
   listViolations(query: ViolationQuery): Promise<readonly StoredViolation[]>;
-  /** Every revision of one potential violation, oldest first. */
-  violationRevisions(id: string): Promise<readonly StoredViolation[]>;
+  /** Every revision of one potential violation, oldest first; only up to `throughSeq` when given. */
+  violationRevisions(id: string, throughSeq?: number): Promise<readonly StoredViolation[]>;
   /** Event and violation revisions committed after `afterSeq`, in sequence order (for the stream). */
   changesAfter(afterSeq: number, limit: number): Promise<readonly FusionChange[]>;
 }

@@ -125,6 +125,11 @@ export interface ObservationQuery {
   readonly sourceIds?: readonly string[];
   /** Paging: only records with a commit sequence above this. */
   readonly afterSeq?: number;
+  /**
+   * Only records with a commit sequence at or below this: what a reader may be shown is what is on
+   * disk (`durableSeq()`), not a commit a power cut could still take back.
+   */
+  readonly throughSeq?: number;
   /** At most this many (a whole number, 0 or more), ordered by commit sequence. */
   readonly limit: number;
 }

@@ -11,13 +11,15 @@ import { fusionLogic } from '../../src/main.ts';
 import { startHarness, type Harness } from '../helpers/app-harness.ts';
 import { fireScenario, sourceRuns, type Scenario } from '../helpers/fusion-scenario.ts';
 
-/** The log's syncs, run at once or held until released. */
+type Done = Parameters<SyncFile>[1];
+
+/** The log's syncs, run at once or held until released (or failed, as a failing disk would). */
 class HeldSyncs {
   holding = false;
-  readonly #held: (() => void)[] = [];
+  readonly #held: { fd: number; done: Done }[] = [];
 
   readonly sync: SyncFile = (fd, done) => {
-    if (this.holding) this.#held.push(() => fdatasync(fd, done));
+    if (this.holding) this.#held.push({ fd, done });
     else fdatasync(fd, done);
   };
 
@@ -31,7 +33,13 @@ class HeldSyncs {
 
   release(): void {
     this.holding = false;
-    for (const run of this.#held.splice(0)) run();
+    for (const { fd, done } of this.#held.splice(0)) fdatasync(fd, done);
+  }
+
+  fail(): void {
+    this.holding = false;
+    const eio = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+    for (const { done } of this.#held.splice(0)) done(eio);
   }
 }
 
@@ -43,10 +51,12 @@ describe('reads show only what is on disk', () => {
   const syncs = new HeldSyncs();
   let h: Harness;
   let scenario: Scenario;
+  let runs: ReturnType<typeof sourceRuns>;
 
   before(async () => {
     h = await startHarness({ syncLog: syncs.sync });
     scenario = await fireScenario(2);
+    runs = sourceRuns(scenario.records);
     await registerAgreement(h.deps, { text: scenario.agreementText, format: 'yaml' });
     for (const source of scenario.sources) await h.addSource(source);
   });
@@ -59,63 +69,97 @@ describe('reads show only what is on disk', () => {
     const response = await h.inject({ method: 'GET', url });
     return { status: response.statusCode, body: response.json<Page>() };
   };
+  const post = (records: readonly unknown[]) =>
+    h.inject({
+      method: 'POST',
+      url: '/api/v1/observations',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify(records),
+    });
 
   test('an observation committed and not yet synced is in no answer until it is synced', async () => {
-    const [first, ...rest] = sourceRuns(scenario.records);
-    assert.ok(first !== undefined && rest.length > 0);
-    const post = (records: readonly unknown[]) =>
-      h.inject({
-        method: 'POST',
-        url: '/api/v1/observations',
-        headers: { 'content-type': 'application/json' },
-        payload: JSON.stringify(records),
-      });
+    const [first, ...rest] = runs;
+    assert.ok(first !== undefined && rest.length > 1);
     assert.equal((await post(first.records)).statusCode, 200);
     const shown = (await get('/api/v1/observations?limit=1000')).body.items.map((o) => o.seq);
     assert.equal(shown.length, first.records.length);
 
     syncs.holding = true;
-    const posting = Promise.all(rest.map((run) => post(run.records)));
-    await syncs.waitForHeld();
-    const latest = await h.deps.store.observations.latestSeq();
-    assert.ok(latest > Math.max(...shown), 'the next batch is committed');
-    const during = await get('/api/v1/observations?limit=1000');
-    assert.equal(during.status, 200);
-    assert.deepEqual(
-      during.body.items.map((o) => o.seq),
-      shown,
-    );
-    assert.equal((await get(`/api/v1/observations/${latest}`)).status, 404);
+    const posting = Promise.all(rest.slice(0, -1).map((run) => post(run.records)));
+    try {
+      await syncs.waitForHeld();
+      const latest = await h.deps.store.observations.latestSeq();
+      assert.ok(latest > Math.max(...shown), 'the next batch is committed');
+      const during = await get('/api/v1/observations?limit=1000');
+      assert.equal(during.status, 200);
+      assert.deepEqual(
+        during.body.items.map((o) => o.seq),
+        shown,
+      );
+      assert.equal((await get(`/api/v1/observations/${latest}`)).status, 404);
+      const health = (await h.inject({ url: '/healthz', anonymous: true })).json<{ latestSeq: number }>();
+      assert.equal(health.latestSeq, Math.max(...shown), 'healthz names the latest a reader may page to');
 
-    syncs.release();
-    for (const answer of await posting) assert.equal(answer.statusCode, 200, answer.body);
-    const afterSync = (await get('/api/v1/observations?limit=1000')).body.items;
-    assert.equal(afterSync.length, scenario.records.length);
-    assert.equal((await get(`/api/v1/observations/${latest}`)).status, 200);
+      syncs.release();
+      for (const answer of await posting) assert.equal(answer.statusCode, 200, answer.body);
+      const afterSync = (await get('/api/v1/observations?limit=1000')).body.items;
+      assert.equal(afterSync.length, await h.deps.store.observations.latestSeq());
+      assert.ok(afterSync.length > shown.length);
+      assert.equal((await get(`/api/v1/observations/${latest}`)).status, 200);
+    } finally {
+      syncs.release();
+      await posting.catch(() => undefined);
+    }
   });
 
   test('events and potential violations committed and not yet synced are in no answer until they are synced', async () => {
     syncs.holding = true;
     const fusing = new FusionPipeline(h.deps, fusionLogic, { agreementId: 'donbas-2015' }).run(true);
+    try {
+      await syncs.waitForHeld();
+      // The store holds them already.
+      const events = await h.deps.store.fusion.listEvents({ limit: 1000 });
+      const violations = await h.deps.store.fusion.listViolations({ limit: 1000 });
+      assert.ok(events.length > 0 && violations.length > 0, 'fusion committed events and violations');
+      const [event] = events;
+      const [violation] = violations;
+      assert.ok(event !== undefined && violation !== undefined);
+      const eventUrl = `/api/v1/events/${encodeURIComponent(event.event.id)}`;
+      const violationUrl = `/api/v1/violations/${encodeURIComponent(violation.violation.id)}`;
+
+      assert.deepEqual((await get('/api/v1/events?limit=1000')).body.items, []);
+      assert.deepEqual((await get('/api/v1/violations?limit=1000')).body.items, []);
+      assert.equal((await get(eventUrl)).status, 404);
+      assert.equal((await get(violationUrl)).status, 404);
+      assert.equal((await get(`${violationUrl}/verification`)).status, 404);
+
+      syncs.release();
+      await fusing;
+      assert.equal((await get('/api/v1/events?limit=1000')).body.items.length, events.length);
+      assert.equal((await get('/api/v1/violations?limit=1000')).body.items.length, violations.length);
+      assert.equal((await get(eventUrl)).status, 200);
+      assert.equal((await get(violationUrl)).status, 200);
+      assert.equal((await get(`${violationUrl}/verification`)).status, 200);
+    } finally {
+      syncs.release();
+      await fusing.catch(() => undefined);
+    }
+  });
+
+  test('after the log fails to sync, ingest is refused and reads go on with what was synced', async () => {
+    const last = runs.at(-1);
+    assert.ok(last !== undefined);
+    const before = (await get('/api/v1/observations?limit=1000')).body.items.length;
+    syncs.holding = true;
+    const posting = post(last.records);
     await syncs.waitForHeld();
-    // The store holds them already.
-    const events = await h.deps.store.fusion.listEvents({ limit: 1000 });
-    const violations = await h.deps.store.fusion.listViolations({ limit: 1000 });
-    assert.ok(events.length > 0 && violations.length > 0, 'fusion committed events and violations');
-    const [event] = events;
-    const [violation] = violations;
-    assert.ok(event !== undefined && violation !== undefined);
-
-    assert.deepEqual((await get('/api/v1/events?limit=1000')).body.items, []);
-    assert.deepEqual((await get('/api/v1/violations?limit=1000')).body.items, []);
-    assert.equal((await get(`/api/v1/events/${encodeURIComponent(event.event.id)}`)).status, 404);
-    assert.equal((await get(`/api/v1/violations/${encodeURIComponent(violation.violation.id)}`)).status, 404);
-
-    syncs.release();
-    await fusing;
-    assert.equal((await get('/api/v1/events?limit=1000')).body.items.length, events.length);
-    assert.equal((await get('/api/v1/violations?limit=1000')).body.items.length, violations.length);
-    assert.equal((await get(`/api/v1/events/${encodeURIComponent(event.event.id)}`)).status, 200);
-    assert.equal((await get(`/api/v1/violations/${encodeURIComponent(violation.violation.id)}`)).status, 200);
+    syncs.fail();
+    const answer = await posting;
+    assert.equal(answer.statusCode, 503, answer.body);
+    assert.equal(answer.json<{ code: string }>().code, 'E_STORE');
+    const reads = await get('/api/v1/observations?limit=1000');
+    assert.equal(reads.status, 200);
+    assert.equal(reads.body.items.length, before);
+    assert.equal((await get('/api/v1/events?limit=1000')).status, 200);
   });
 });

@@ -149,6 +149,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     options.maxQuarantineBytes ?? DEFAULT_MAX_QUARANTINE_BYTES,
     wal,
   );
+  await wal?.opened(await observations.latestSeq());
   let closed = false;
   return {
     engine: 'sqlite',

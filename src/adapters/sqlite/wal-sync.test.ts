@@ -209,3 +209,42 @@ test('a sequence a synced commit reached is on disk at once; one past it waits f
     assert.equal(started.length, 1);
   });
 });
+
+test('once a sync has failed, readers get what was synced before it, without waiting', async () => {
+  await withWatched(async ({ wal, started, finish }) => {
+    wal.noteDurable(4);
+    const failing = wal.afterCommit();
+    finish(eio());
+    await assert.rejects(failing, /EIO/);
+    // Reads go on from the mark: it was on disk before the failure.
+    assert.equal(await wal.durable(9), 4);
+    assert.equal(await wal.durable(3), 3);
+    assert.equal(started.length, 1, 'no sync is started after a failure');
+  });
+});
+
+test('at open, the log is synced and the latest sequence is on disk from then on', async () => {
+  await withWatched(async ({ wal, started, finish }) => {
+    const opening = wal.opened(12);
+    assert.equal(started.length, 1, 'what a crashed process left may be in the cache only');
+    assert.equal(await settledState(opening), 'pending');
+    finish();
+    await opening;
+    assert.equal(await wal.durable(12), 12);
+    assert.equal(started.length, 1);
+  });
+});
+
+test('at open without a log yet, there is nothing to sync', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'truceline-wal-sync-'));
+  try {
+    const started: number[] = [];
+    const wal = new WalSync(join(dir, 'none.db-wal'), (fd) => started.push(fd));
+    await wal.opened(3);
+    assert.equal(await wal.durable(3), 3);
+    assert.deepEqual(started, []);
+    await wal.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

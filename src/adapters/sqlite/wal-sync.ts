@@ -7,7 +7,7 @@
  * pool before they resolve. A commit is acknowledged, published or built on only once it is on disk,
  * as with `FULL`; commits that end while one sync runs share the next.
  */
-import { closeSync, fdatasync, openSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, openSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { TrucelineError } from '../../core/errors.ts';
 
@@ -71,14 +71,25 @@ export class WalSync {
    * The highest sequence up to `latest` (just read from the store) known to be on disk. At once when a
    * synced commit reached `latest` already, or when a sync is running or queued: what is past the
    * mark then waits for it (the commits that wait for that sync wake readers once it ends, and readers
-   * poll). Else after a sync begun now, which covers another process's commits too.
+   * poll). Else after a sync begun now, which covers another process's commits too. Once a sync has
+   * failed, the mark it left: what was synced before stays readable while nothing more is committed.
    */
   async durable(latest: number): Promise<number> {
     if (latest <= this.#durableThrough) return latest;
+    if (this.#failed !== undefined || this.#closed) return this.#durableThrough;
     if (this.#running !== undefined || this.#next !== undefined) return this.#durableThrough;
     await this.afterCommit();
     this.noteDurable(latest);
     return latest;
+  }
+
+  /**
+   * At open: syncs the log as it stands (a process that crashed may have left its last commits in the
+   * OS's cache only) and notes `latest` as on disk, so readers start from it rather than from nothing.
+   */
+  async opened(latest: number): Promise<void> {
+    if (existsSync(this.#path)) await this.afterCommit();
+    this.noteDurable(latest);
   }
 
   /** Throws the failure of an earlier sync: no commit is made on top of what may not be on disk. */

@@ -15,7 +15,8 @@ export function healthRoutes(deps: AppDeps, fusion?: FusionHealth) {
       async () => ({
         status: fusion?.failing === true ? 'degraded' : 'ok',
         store: deps.store.engine,
-        latestSeq: await deps.store.observations.latestSeq(),
+        // The latest a reader may be shown: on SQLite at FULL a commit is visible before it is on disk.
+        latestSeq: await deps.store.observations.durableSeq(),
         // SQLite: `inline` where `background` was configured means the checkpoint thread failed.
         ...(deps.store.walCheckpoints === undefined ? {} : { checkpoints: deps.store.walCheckpoints() }),
         ...(fusion === undefined ? {} : { fusion: fusion.view() }),

@@ -98,9 +98,16 @@ export function verificationRoutes(deps: AppDeps) {
   return async (app: FastifyInstance): Promise<void> => {
     const route = app.withTypeProvider<ZodTypeProvider>();
 
-    /** The potential violation, if it exists and the reader may read it. */
-    const readableViolation = async (principal: Parameters<typeof mayRead>[0], id: string) => {
-      const latest = (await deps.store.fusion.violationRevisions(id)).at(-1);
+    /**
+     * The potential violation, if it exists and the reader may read it; for a read, only as far as it
+     * is on disk (a step's own commit syncs what it read).
+     */
+    const readableViolation = async (
+      principal: Parameters<typeof mayRead>[0],
+      id: string,
+      throughSeq?: number,
+    ) => {
+      const latest = (await deps.store.fusion.violationRevisions(id, throughSeq)).at(-1);
       if (latest === undefined || !mayRead(principal, latest.marking))
         throw notFound('potential violation', id);
       return latest;
@@ -206,7 +213,11 @@ export function verificationRoutes(deps: AppDeps) {
         },
       },
       async (request, reply) => {
-        await readableViolation(request.principal, request.params.id);
+        await readableViolation(
+          request.principal,
+          request.params.id,
+          await deps.store.observations.durableSeq(),
+        );
         if (hiddenFrom(request.principal)) throw notFound('verification item of', request.params.id);
         const { item } = await verificationOf(
           deps,

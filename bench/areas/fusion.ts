@@ -236,6 +236,7 @@ async function streamLatencyItem(context: AreaContext): Promise<BenchItem> {
       }
       const {
         latenciesMs,
+        fromReceiptLatenciesMs,
         standingLatenciesMs,
         withdrawals,
         unmatched,
@@ -248,7 +249,8 @@ async function streamLatencyItem(context: AreaContext): Promise<BenchItem> {
       context.log(
         `  posted ${result.posted.toLocaleString('en')} observations in ${result.requests.toLocaleString('en')} requests over ` +
           `${result.postingSeconds.toFixed(1)} s; ${result.messages.length.toLocaleString('en')} violation messages, latency ` +
-          `p50 ${String(latenciesMs?.p50)} ms, p99 ${String(latenciesMs?.p99)} ms, max ${String(latenciesMs?.max)} ms; ` +
+          `p50 ${String(latenciesMs?.p50)} ms, p99 ${String(latenciesMs?.p99)} ms, max ${String(latenciesMs?.max)} ms ` +
+          `(from receipt: p50 ${String(fromReceiptLatenciesMs?.p50)} ms, p99 ${String(fromReceiptLatenciesMs?.p99)} ms); ` +
           `${withdrawals.toLocaleString('en')} withdrawals, the others p99 ${String(standingLatenciesMs?.p99)} ms; ` +
           `groups of 4–5 arrivals p99 ${String(bySources['arrays, 4–5 arrivals']?.p99)} ms ` +
           `(${String(bySources['arrays, 4–5 arrivals']?.n)} messages, ${String(bySources[ANCHORED]?.n ?? 0)} ` +
@@ -268,7 +270,10 @@ async function streamLatencyItem(context: AreaContext): Promise<BenchItem> {
           postingSeconds: Number(result.postingSeconds.toFixed(1)),
           postedPerSecond: Math.round(result.posted / result.postingSeconds),
           violationMessages: result.messages.length,
+          // From the commit of each message's last observation (the issue's definition), and from the
+          // server's receipt of it, before its validation and its turn to commit.
           latenciesMs,
+          fromReceiptLatenciesMs,
           // A withdrawal's supporting observations are the ones it withdraws, not the one that showed
           // the grouping wrong: its latency here counts from those, so it is an upper bound.
           withdrawals,

@@ -3,15 +3,16 @@
  * token) while it posts a simulated front's observations, in the order the network delivers them,
  * 50 every 10 ms — each tick's 50 as one signed batch per source, as the sources' gateways would send
  * them. For every `violation` message it notes the wall time of receipt and the last observation that
- * revised it; after the run, {@link latencyOf} reads each observation's receipt time from the server's
- * store once the server is closed, so the latency is
- * from the server's receipt of that observation (at or before its commit) to the client's receipt of
- * the message.
+ * revised it; after the run, {@link latencyOf} reads each observation's commit time from the server's
+ * store once the server is closed, so the latency is from the commit of that observation (the time the
+ * commit's transaction began) to the client's receipt of the message — and, beside it, from the
+ * server's receipt of the observation, which comes before its validation and its turn to commit.
  */
 import { Agent, request } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqliteStore } from '../../src/adapters/sqlite/open-sqlite-store.ts';
+import { CommitTimes } from '../../src/application/commit-times.ts';
 import { DEFAULT_SEED_WINDOW_MS } from '../../src/core/fusion/engine.ts';
 import { batchSigner, type Batch } from '../http-client.ts';
 import { lowerBound } from '../lib/stats.ts';
@@ -151,12 +152,14 @@ export async function run(args: unknown, _control: TaskControl): Promise<StreamL
   return { posted, requests, rejected, postingSeconds, messages: received };
 }
 
-/** The latency figures of a run's messages, from the receipt times in the (closed) server's store. */
+/** The latency figures of a run's messages, from the commit times in the (closed) server's store. */
 export async function latencyOf(
   messages: StreamLatencyResult['messages'],
   dbPath: string,
 ): Promise<{
   latenciesMs: Quantiles | null;
+  /** The same counted from the server's receipt of each message's last observation. */
+  fromReceiptLatenciesMs: Quantiles | null;
   /** The same over the messages that do not withdraw a potential violation. */
   standingLatenciesMs: Quantiles | null;
   withdrawals: number;
@@ -166,27 +169,34 @@ export async function latencyOf(
   /**
    * Standing messages of groups of four or five arrivals (with or without a radar track), which a live
    * server shows once their seed's window has closed (decision 0010): the latency counted from that
-   * moment instead — the first receipt of an acoustic or radar observation observed past the window —
-   * or from the last arrival's receipt if later. What is left is the server's own delay; the rest
+   * moment instead — the first commit of an acoustic or radar observation observed past the window —
+   * or from the last arrival's commit if later. What is left is the server's own delay; the rest
    * waited for observation time to pass.
    */
   smallGroupsAfterWindowMs: Quantiles | null;
 }> {
   const store = await openSqliteStore({ path: dbPath });
-  const facts = new Map<number, { kind: string; observedAtMs: number; receivedAtMs: number }>();
-  /** Acoustic and radar observations: observed time and receipt. */
-  const clock: { observedAtMs: number; receivedAtMs: number }[] = [];
+  const facts = new Map<
+    number,
+    { kind: string; observedAtMs: number; receivedAtMs: number; committedAtMs: number }
+  >();
+  /** Acoustic and radar observations: observed time and commit. */
+  const clock: { observedAtMs: number; committedAtMs: number }[] = [];
+  const commits = new CommitTimes({ store });
   try {
     for (let after = 0; ;) {
       const page = await store.observations.listAfter(after, 10_000);
       for (const row of page) {
+        const committedAtMs = await commits.of(row.seq);
+        if (committedAtMs === undefined) throw new Error(`observation ${row.seq} has no commit time`);
         facts.set(row.seq, {
           kind: row.kind,
           observedAtMs: row.observedAtMs,
           receivedAtMs: row.receivedAtMs,
+          committedAtMs,
         });
         if (row.kind === 'acoustic' || row.kind === 'radar')
-          clock.push({ observedAtMs: row.observedAtMs, receivedAtMs: row.receivedAtMs });
+          clock.push({ observedAtMs: row.observedAtMs, committedAtMs });
       }
       const last = page.at(-1);
       if (last === undefined || page.length < 10_000) break;
@@ -195,30 +205,33 @@ export async function latencyOf(
   } finally {
     await store.close();
   }
-  // The first receipt of an observation observed at or after a time: by observed time, the earliest
-  // receipt from each place on.
+  // The first commit of an observation observed at or after a time: by observed time, the earliest
+  // commit from each place on.
   clock.sort((a, b) => a.observedAtMs - b.observedAtMs);
   const observed = clock.map((c) => c.observedAtMs);
-  const firstReceiptFrom: number[] = new Array<number>(clock.length);
+  const firstCommitFrom: number[] = new Array<number>(clock.length);
   for (let i = clock.length - 1, earliest = Infinity; i >= 0; i--) {
-    earliest = Math.min(earliest, clock[i]?.receivedAtMs ?? Infinity);
-    firstReceiptFrom[i] = earliest;
+    earliest = Math.min(earliest, clock[i]?.committedAtMs ?? Infinity);
+    firstCommitFrom[i] = earliest;
   }
-  const receiptOnceObservedPast = (ms: number): number | undefined =>
-    firstReceiptFrom[lowerBound(observed, ms)];
+  const commitOnceObservedPast = (ms: number): number | undefined =>
+    firstCommitFrom[lowerBound(observed, ms)];
   const latencies: number[] = [];
+  const fromReceipt: number[] = [];
   const standing: number[] = [];
   const bySources = new Map<string, number[]>();
   const afterWindow: number[] = [];
   let unmatched = 0;
   for (const message of messages) {
-    const at = facts.get(Math.max(...message.seqs))?.receivedAtMs;
-    if (at === undefined) {
+    const last = facts.get(Math.max(...message.seqs));
+    if (last === undefined) {
       unmatched += 1;
       continue;
     }
+    const at = last.committedAtMs;
     const latency = message.atMs - at;
     latencies.push(latency);
+    fromReceipt.push(message.atMs - last.receivedAtMs);
     if (message.withdrawn) continue;
     standing.push(latency);
     const behind = message.seqs.map((seq) => facts.get(seq)).filter((f) => f !== undefined);
@@ -234,12 +247,13 @@ export async function latencyOf(
         anchored.push(latency);
       }
       const seedMs = Math.min(...behind.map((f) => f.observedAtMs));
-      const closed = receiptOnceObservedPast(seedMs + DEFAULT_SEED_WINDOW_MS);
+      const closed = commitOnceObservedPast(seedMs + DEFAULT_SEED_WINDOW_MS);
       if (closed !== undefined) afterWindow.push(message.atMs - Math.max(closed, at));
     }
   }
   return {
     latenciesMs: quantiles(latencies),
+    fromReceiptLatenciesMs: quantiles(fromReceipt),
     standingLatenciesMs: quantiles(standing),
     withdrawals: messages.filter((m) => m.withdrawn).length,
     unmatched,

@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { openMemoryStore } from '../../src/adapters/memory/open-memory-store.ts';
 import { openPostgresStore } from '../../src/adapters/postgres/open-postgres-store.ts';
 import { openSqliteStore } from '../../src/adapters/sqlite/open-sqlite-store.ts';
+import type { Clock } from '../../src/core/ports/clock.ts';
 import type { Store } from '../../src/core/ports/store.ts';
 import { testPostgres, type TestDatabase } from '../helpers/postgres.ts';
 
@@ -20,6 +21,8 @@ export const ENGINES: readonly EngineName[] = ['memory', 'sqlite', 'postgres'];
 
 export interface OpenOptions {
   readonly maxQuarantineBytes?: number;
+  /** The store's clock (when each ingest commit was made). */
+  readonly clock?: Clock;
 }
 
 /** What a suite gets for one engine. */

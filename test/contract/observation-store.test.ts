@@ -601,6 +601,28 @@ describeEachEngine('ObservationStore', (engine) => {
     }
   });
 
+  it('keeps when each commit that stored observations was made, by its last sequence', async () => {
+    const clock = { ms: T0, now: () => clock.ms };
+    const store = await engine.open({ clock });
+    assert.deepEqual(await store.observations.listCommitTimes(0, 10), []);
+    const rows = Array.from({ length: 5 }, (_, i) => make.valid({ sourceId: 's-commit', id: `c${i}` }));
+    await commit(store, rows.slice(0, 2));
+    clock.ms = T0 + 1_500;
+    // A commit that stores nothing new (a duplicate, a rejected record) is no commit of observations.
+    await commit(store, rows.slice(0, 1), [make.reject('not json')]);
+    clock.ms = T0 + 2_000;
+    await commit(store, rows.slice(2, 5));
+    const all = [
+      { lastSeq: 2, committedAtMs: T0 },
+      { lastSeq: 5, committedAtMs: T0 + 2_000 },
+    ];
+    assert.deepEqual(await store.observations.listCommitTimes(0, 10), all);
+    assert.deepEqual(await store.observations.listCommitTimes(1.5, 1), [all[0]]);
+    assert.deepEqual(await store.observations.listCommitTimes(2, 10), [all[1]]);
+    assert.deepEqual(await store.observations.listCommitTimes(5, 10), []);
+    await assert.rejects(store.observations.listCommitTimes(Number.NaN, 1), { code: 'E_VALIDATION' });
+  });
+
   it('refuses a malformed query with E_VALIDATION naming the field', async () => {
     const store = await engine.open();
     const refuses = async (query: ObservationQuery, path: string) =>

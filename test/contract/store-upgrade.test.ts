@@ -167,6 +167,8 @@ async function checkUpgraded(store: Store, engine: Engine): Promise<void> {
       JSON.stringify(window),
     );
   assert.deepEqual(await store.observations.query({ fromMs: 1001, limit: 10 }), []);
+  // What was stored before commit times were kept has none, as one entry up to the last sequence.
+  assert.deepEqual(await store.observations.listCommitTimes(0, 10), [{ lastSeq: 3, committedAtMs: null }]);
   const source = await store.sources.get('array-1');
   assert.deepEqual(source.marking, DEFAULT_MARKINGS.source);
   assert.deepEqual(source.keys, [{ ...OLD_KEY, compromisedAtMs: null }]);

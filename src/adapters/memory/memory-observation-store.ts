@@ -3,9 +3,11 @@
  * contract suite checks it): group commit, commit sequence, idempotency, quota, heartbeats, markings,
  * signed submissions and their flags.
  */
+import { systemClock, type Clock } from '../../core/ports/clock.ts';
 import type {
   IngestBatch,
   IngestCommit,
+  ObservationCommitTime,
   ObservationQuery,
   ObservationStore,
   QuarantineEntry,
@@ -68,11 +70,21 @@ export class MemoryObservationStore implements ObservationStore {
   readonly #tables: MemorySchema;
   readonly #group: GroupCommit<IngestBatch, IngestCommit>;
   readonly #ledger: MemoryLedgerWriter;
+  readonly #clock: Clock;
 
-  /** @param ledger appends what each commit writes to the ledger */
-  constructor(tables: MemorySchema, ledger: MemoryLedgerWriter, maxQuarantineBytes: number) {
+  /**
+   * @param ledger appends what each commit writes to the ledger
+   * @param clock when each commit was made
+   */
+  constructor(
+    tables: MemorySchema,
+    ledger: MemoryLedgerWriter,
+    maxQuarantineBytes: number,
+    clock: Clock = systemClock,
+  ) {
     this.#tables = tables;
     this.#ledger = ledger;
+    this.#clock = clock;
     // A submission's body is encoded as the SQL stores keep it, so the ledger commits to the same row.
     this.#group = new GroupCommit(
       (batches) => this.#commitGroup(batches, maxQuarantineBytes),
@@ -100,6 +112,7 @@ export class MemoryObservationStore implements ObservationStore {
         const stored = t.observationsByRecord.get(key);
         if (stored !== undefined) existing.set(key, stored);
       }
+    const committedAtMs = this.#clock.now();
     const plan = planIngest(batches, existing, t.state.lastSeq);
     let usedBytes = t.state.quarantineHeadBytes;
     let quarantineId = t.state.lastQuarantineId;
@@ -179,10 +192,25 @@ export class MemoryObservationStore implements ObservationStore {
       if (submission !== undefined) ledgered.push(...this.#ledger.itemsOf('submission', [submission]));
     }
     this.#ledger.append(ledgered);
+    if (plan.lastSeq > t.state.lastSeq) t.observationCommits.push({ lastSeq: plan.lastSeq, committedAtMs });
     t.state.lastSeq = plan.lastSeq;
     t.state.lastQuarantineId = quarantineId;
     t.state.quarantineHeadBytes = usedBytes;
     return plan.outcomes.map((outcomes, i) => ({ outcomes, lastSeq: plan.lastSeqs[i] ?? null }));
+  }
+
+  listCommitTimes(afterSeq: number, limit: number): Promise<readonly ObservationCommitTime[]> {
+    return Promise.resolve().then(() => {
+      const page = checkedPage(afterSeq, limit);
+      const commits = this.#tables.observationCommits;
+      let lo = 0;
+      for (let hi = commits.length; lo < hi;) {
+        const mid = (lo + hi) >>> 1;
+        if ((commits[mid]?.lastSeq ?? 0) <= page.after) lo = mid + 1;
+        else hi = mid;
+      }
+      return commits.slice(lo, lo + page.limit);
+    });
   }
 
   findBySeq(seq: number): Promise<StoredObservation | undefined> {

@@ -4,7 +4,11 @@ import type { AgreementRecord } from '../../core/ports/agreement-store.ts';
 import type { AttachmentRecord } from '../../core/ports/action-log-store.ts';
 import type { ApiToken, ReadRecord, RecordedPolicy, Session, User } from '../../core/ports/access-store.ts';
 import type { Organisation } from '../../core/access/organisations.ts';
-import type { QuarantineEntry, StoredObservation } from '../../core/ports/observation-store.ts';
+import type {
+  ObservationCommitTime,
+  QuarantineEntry,
+  StoredObservation,
+} from '../../core/ports/observation-store.ts';
 import type { SensorStatus, Source } from '../../core/sources/source.ts';
 import type { SubmissionRow } from '../common/submission-rows.ts';
 import type { FusionLease } from '../../core/ports/fusion-store.ts';
@@ -23,6 +27,8 @@ export interface MemorySchema {
   };
   /** In seq order. */
   readonly observations: StoredObservation[];
+  /** When each ingest commit that stored observations was made, in sequence order. */
+  readonly observationCommits: ObservationCommitTime[];
   /** By recordKey(source, record id). */
   readonly observationsByRecord: Map<string, StoredObservation>;
   /** In id order. */
@@ -140,6 +146,7 @@ export interface MemoryFusionRow {
 export const emptyMemorySchema = (): MemorySchema => ({
   state: { lastSeq: 0, lastQuarantineId: 0, quarantineHeadBytes: 0, fusionCursor: 0 },
   observations: [],
+  observationCommits: [],
   observationsByRecord: new Map(),
   quarantine: [],
   submissions: new Map(),

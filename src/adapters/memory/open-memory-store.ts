@@ -2,6 +2,7 @@
  * @module The in-memory store: plain maps with the same semantics as the SQL stores (the contract
  * suite runs on all three). For tests and demos; nothing survives the process.
  */
+import type { Clock } from '../../core/ports/clock.ts';
 import { TrucelineError } from '../../core/errors.ts';
 import type { Store } from '../../core/ports/store.ts';
 import { CASE_TABLES, VERIFICATION_TABLES } from '../common/action-log-rows.ts';
@@ -19,6 +20,8 @@ import { MemorySourceStore } from './memory-source-store.ts';
 export interface MemoryStoreOptions {
   /** Quota of rejected-record bytes the quarantine keeps (default 1 GiB); past it rows keep no bytes. */
   readonly maxQuarantineBytes?: number;
+  /** When each ingest commit was made (`listCommitTimes`); the system clock unless given. */
+  readonly clock?: Clock;
 }
 
 /** Opens an empty store in memory. */
@@ -29,6 +32,7 @@ export function openMemoryStore(options: MemoryStoreOptions = {}): Promise<Store
     tables,
     ledger,
     options.maxQuarantineBytes ?? DEFAULT_MAX_QUARANTINE_BYTES,
+    options.clock,
   );
   return Promise.resolve({
     engine: 'memory',

@@ -2,6 +2,7 @@
  * @module The PostgreSQL/PostGIS store, for when one machine is not enough: the same port, the same
  * answers as SQLite (a contract suite runs both), migrations run on open.
  */
+import type { Clock } from '../../core/ports/clock.ts';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { TrucelineError } from '../../core/errors.ts';
@@ -32,6 +33,8 @@ export interface PostgresStoreOptions {
   readonly schema?: string;
   /** Most connections the store opens (default 10). */
   readonly maxConnections?: number;
+  /** When each ingest commit was made (`listCommitTimes`); the system clock unless given. */
+  readonly clock?: Clock;
 }
 
 /** The advisory lock (per database) under which one opener at a time runs the migrations. */
@@ -120,6 +123,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     kysely,
     ledger,
     options.maxQuarantineBytes ?? DEFAULT_MAX_QUARANTINE_BYTES,
+    options.clock,
   );
   let closed = false;
   return {

@@ -431,4 +431,13 @@ export const postgresMigrations: Record<string, Migration> = {
       expires_at bigint NOT NULL
     )`),
   ),
+  // As SQLite's 0013.
+  '0013-observation-commit-times': statements(
+    sql.raw(`CREATE TABLE observation_commits (
+      last_seq bigint PRIMARY KEY,
+      committed_at bigint
+    )`),
+    sql.raw(`INSERT INTO observation_commits (last_seq, committed_at)
+      SELECT last_seq, NULL FROM store_state WHERE last_seq > 0`),
+  ),
 };

@@ -10,10 +10,12 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type pg from 'pg';
 import { TrucelineError } from '../../core/errors.ts';
+import { systemClock, type Clock } from '../../core/ports/clock.ts';
 import type { ObservationKind, SensorState } from '../../core/observations/kinds.ts';
 import type {
   IngestBatch,
   IngestCommit,
+  ObservationCommitTime,
   ObservationQuery,
   ObservationStore,
   QuarantineEntry,
@@ -22,6 +24,7 @@ import type {
 } from '../../core/ports/observation-store.ts';
 import type { SensorStatus } from '../../core/sources/source.ts';
 import { checkedPage, checkedQuery } from '../common/checked-query.ts';
+import { readCommitTimes } from '../common/commit-times.ts';
 import { GROUP_SIZE, GroupCommit } from '../common/group-commit.ts';
 import {
   DEFAULT_MARKING_COLUMNS,
@@ -142,18 +145,22 @@ export class PostgresObservationStore implements ObservationStore {
   readonly #maxQuarantineBytes: number;
   readonly #group: GroupCommit<IngestBatch, IngestCommit>;
   readonly #ledger: PostgresLedgerWriter;
+  readonly #clock: Clock;
 
   /**
    * @param pool the pool ingest transactions take a client from (shared with `kysely`)
    * @param ledger appends what each transaction writes to the ledger, in that transaction
    * @param maxQuarantineBytes the quota of kept rejected bytes
+   * @param clock when each commit was made
    */
   constructor(
     pool: pg.Pool,
     kysely: Kysely<PostgresSchema>,
     ledger: PostgresLedgerWriter,
     maxQuarantineBytes: number,
+    clock: Clock = systemClock,
   ) {
+    this.#clock = clock;
     this.#pool = pool;
     this.#kysely = kysely;
     this.#ledger = ledger;
@@ -196,6 +203,7 @@ export class PostgresObservationStore implements ObservationStore {
       )
     ).rows[0];
     if (state === undefined) throw new Error('store_state row is missing');
+    const committedAtMs = this.#clock.now();
 
     const sourceIds: string[] = [];
     const recordIds: string[] = [];
@@ -331,6 +339,11 @@ export class PostgresObservationStore implements ObservationStore {
 
     await this.#ledgerGroup(client, batches, byBatch, plan.inserts, quarantinedIds, submitted);
 
+    if (plan.lastSeq > state.last_seq)
+      await client.query('INSERT INTO observation_commits (last_seq, committed_at) VALUES ($1, $2)', [
+        plan.lastSeq,
+        committedAtMs,
+      ]);
     await client.query(
       `UPDATE store_state SET last_seq = $1, last_quarantine_id = $2, quarantine_head_bytes = $3,
          observation_count = $4 WHERE id = 1`,
@@ -487,6 +500,10 @@ export class PostgresObservationStore implements ObservationStore {
     if (query.throughSeq !== undefined) select = select.where('seq', '<=', query.throughSeq);
     const rows = await select.orderBy('seq').limit(query.limit).execute();
     return rows.map(toStored);
+  }
+
+  listCommitTimes(afterSeq: number, limit: number): Promise<readonly ObservationCommitTime[]> {
+    return readCommitTimes(this.#kysely, afterSeq, limit);
   }
 
   async listAfter(afterSeq: number, limit: number): Promise<readonly StoredObservation[]> {

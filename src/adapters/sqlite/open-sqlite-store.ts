@@ -4,6 +4,7 @@
  * same file. One process fuses the file at a time, the one holding fusion's lease
  * (docs/decisions/0018-fusion-lease.md).
  */
+import type { Clock } from '../../core/ports/clock.ts';
 import { closeSync, existsSync, openSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -59,6 +60,8 @@ export interface SqliteStoreOptions {
    * Tests hold it to see a commit that is visible and not yet on disk.
    */
   readonly syncLog?: SyncFile;
+  /** When each ingest commit was made (`listCommitTimes`); the system clock unless given. */
+  readonly clock?: Clock;
 }
 
 /** SQLite's page cache unless `cacheBytes` says otherwise. */
@@ -148,6 +151,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     ledger,
     options.maxQuarantineBytes ?? DEFAULT_MAX_QUARANTINE_BYTES,
     wal,
+    options.clock,
   );
   await wal?.opened(await observations.latestSeq());
   let closed = false;

@@ -437,4 +437,16 @@ export const sqliteMigrations: Record<string, Migration> = {
       expires_at INTEGER NOT NULL
     )`),
   ),
+  // When each ingest commit that stored observations was made (one row per commit, by its last
+  // sequence): latencies are measured from the commit, and a record's receipt time comes before its
+  // validation and its turn to commit. What was stored before is one row without a time. Operational,
+  // not a record: not ledgered.
+  '0013-observation-commit-times': statements(
+    sql.raw(`CREATE TABLE observation_commits (
+      last_seq INTEGER PRIMARY KEY,
+      committed_at INTEGER
+    )`),
+    sql.raw(`INSERT INTO observation_commits (last_seq, committed_at)
+      SELECT last_seq, NULL FROM store_state WHERE last_seq > 0`),
+  ),
 };

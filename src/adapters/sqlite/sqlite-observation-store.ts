@@ -6,10 +6,12 @@
 import type Database from 'better-sqlite3';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { TrucelineError } from '../../core/errors.ts';
+import { systemClock, type Clock } from '../../core/ports/clock.ts';
 import type { ObservationKind } from '../../core/observations/kinds.ts';
 import type {
   IngestBatch,
   IngestCommit,
+  ObservationCommitTime,
   ObservationQuery,
   ObservationStore,
   QuarantineEntry,
@@ -20,6 +22,7 @@ import type {
 import type { SensorState } from '../../core/observations/kinds.ts';
 import type { SensorStatus } from '../../core/sources/source.ts';
 import { checkedPage, checkedQuery } from '../common/checked-query.ts';
+import { readCommitTimes } from '../common/commit-times.ts';
 import { GROUP_SIZE, GroupCommit } from '../common/group-commit.ts';
 import { commitUnsynced, type WalSync } from './wal-sync.ts';
 import { markingColumns, markingOf, type MarkingColumns } from '../common/marking-columns.ts';
@@ -185,6 +188,9 @@ function prepareIngest(db: Database.Database) {
     status: db.prepare<[string], StatusRow>(
       'SELECT state, since_ms, last_heartbeat_ms FROM sensor_status WHERE source_id = ?',
     ),
+    insertCommitTime: db.prepare<[number, number]>(
+      'INSERT INTO observation_commits (last_seq, committed_at) VALUES (?, ?)',
+    ),
     writeStatus: db.prepare<[string, string, number, number]>(
       `INSERT INTO sensor_status (source_id, state, since_ms, last_heartbeat_ms) VALUES (?, ?, ?, ?)
        ON CONFLICT (source_id) DO UPDATE SET state = excluded.state, since_ms = excluded.since_ms,
@@ -202,6 +208,7 @@ export class SqliteObservationStore implements ObservationStore {
   /**
    * @param db the connection ingest writes through (shared with `kysely`)
    * @param maxQuarantineBytes the quota of kept rejected bytes
+   * @param clock when each commit was made
    */
   constructor(
     db: Database.Database,
@@ -209,17 +216,18 @@ export class SqliteObservationStore implements ObservationStore {
     ledger: SqliteLedgerWriter,
     maxQuarantineBytes: number,
     wal?: WalSync,
+    clock: Clock = systemClock,
   ) {
     this.#kysely = kysely;
     this.#wal = wal;
     const statements = prepareIngest(db);
-    const transaction = db.transaction((batches: readonly IngestBatch[]) =>
-      commitGroup(statements, ledger, batches, maxQuarantineBytes),
+    const transaction = db.transaction((batches: readonly IngestBatch[], nowMs: number) =>
+      commitGroup(statements, ledger, batches, maxQuarantineBytes, nowMs),
     );
     this.#group = new GroupCommit(
       (batches) => {
         try {
-          return commitUnsynced(db, wal, () => transaction.immediate(batches));
+          return commitUnsynced(db, wal, () => transaction.immediate(batches, clock.now()));
         } catch (error) {
           throw new TrucelineError('E_STORE', 'the ingest could not be committed', { cause: error });
         }
@@ -391,6 +399,10 @@ export class SqliteObservationStore implements ObservationStore {
     return rows.map(toStored);
   }
 
+  listCommitTimes(afterSeq: number, limit: number): Promise<readonly ObservationCommitTime[]> {
+    return readCommitTimes(this.#kysely, afterSeq, limit);
+  }
+
   async latestSeq(): Promise<number> {
     const row = await this.#kysely.selectFrom('store_state').select('last_seq').executeTakeFirstOrThrow();
     return row.last_seq;
@@ -527,6 +539,7 @@ function commitGroup(
   ledger: SqliteLedgerWriter,
   batches: readonly IngestBatch[],
   maxQuarantineBytes: number,
+  nowMs: number,
 ): IngestCommit[] {
   const state = statements.readState.get();
   if (state === undefined) throw new Error('store_state row is missing');
@@ -636,6 +649,7 @@ function commitGroup(
   }
   ledgered.finish();
   statuses.write();
+  if (seq > state.last_seq) statements.insertCommitTime.run(seq, nowMs);
   statements.writeState.run(
     seq,
     quarantineId,

@@ -12,6 +12,7 @@ import { evaluate, type Evaluation } from '../../sim/evaluation.ts';
 import type { RunTruth, TruthRecord } from '../../sim/simulator/truth.ts';
 import type { CliRuntime, StoreOptions } from '../cli-runtime.ts';
 import { describeError } from '../describe-error.ts';
+import { CommitTimes } from '../../application/commit-times.ts';
 import { overwritesStoreFile } from '../store-files.ts';
 
 const PAGE = 5_000;
@@ -38,14 +39,18 @@ async function allViolationRevisions(deps: AppDeps): Promise<StoredViolation[]> 
   }
 }
 
-/** Receipt (commit) time of every observation by sequence, and the heartbeats. */
+/**
+ * The commit time of every observation by sequence (its receipt time where the store kept none: receipt
+ * comes before the commit), and the heartbeats.
+ */
 async function observationFacts(deps: AppDeps) {
   const times = new Map<number, number>();
   const heartbeats: { sourceId: string; timeMs: number; state: string }[] = [];
+  const commits = new CommitTimes(deps);
   for (let after = 0; ;) {
     const page = await deps.store.observations.listAfter(after, PAGE);
     for (const row of page) {
-      times.set(row.seq, row.receivedAtMs);
+      times.set(row.seq, (await commits.of(row.seq)) ?? row.receivedAtMs);
       if (row.kind === 'heartbeat') {
         const record = JSON.parse(row.content) as { payload?: { state?: string } };
         heartbeats.push({

@@ -82,6 +82,16 @@ export interface IngestCommit {
   readonly lastSeq: number | null;
 }
 
+/**
+ * When an ingest commit was made: it stored the observations with sequences above the previous such
+ * commit's `lastSeq`, up to its own. The time is taken as the commit's transaction begins; null for
+ * what a store held before it kept commit times (one entry for all of it).
+ */
+export interface ObservationCommitTime {
+  readonly lastSeq: number;
+  readonly committedAtMs: number | null;
+}
+
 /** An observation as stored. */
 export interface StoredObservation {
   /** Commit sequence: a single counter over every committed fact, increasing in commit order. */
@@ -164,6 +174,12 @@ export interface ObservationStore {
   query(query: ObservationQuery): Promise<readonly StoredObservation[]>;
   /** Up to `limit` observations with a commit sequence above `afterSeq`, in order (the live stream reads this). */
   listAfter(afterSeq: number, limit: number): Promise<readonly StoredObservation[]>;
+  /**
+   * The ingest commits that stored observations, by their last sequence above `afterSeq`, in order, at
+   * most `limit`: an observation's commit time is that of the first whose `lastSeq` is at or above its
+   * sequence (see {@link ObservationCommitTime}).
+   */
+  listCommitTimes(afterSeq: number, limit: number): Promise<readonly ObservationCommitTime[]>;
   /** The highest commit sequence, 0 when nothing is stored. */
   latestSeq(): Promise<number>;
   /**

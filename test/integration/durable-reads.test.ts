@@ -97,6 +97,12 @@ describe('reads show only what is on disk', () => {
         shown,
       );
       assert.equal((await get(`/api/v1/observations/${latest}`)).status, 404);
+      // Nor are their ledger entries, or proofs of a tree that holds them.
+      const ledgerSize = (await h.deps.store.ledger.head()).size;
+      const newest = `/api/v1/ledger/entries/${ledgerSize - 1}`;
+      const proof = `/api/v1/ledger/proofs/inclusion?index=0&size=${ledgerSize}`;
+      assert.equal((await get(newest)).status, 404);
+      assert.equal((await get(proof)).status, 400);
       const health = (await h.inject({ url: '/healthz', anonymous: true })).json<{ latestSeq: number }>();
       assert.equal(health.latestSeq, Math.max(...shown), 'healthz names the latest a reader may page to');
 
@@ -106,6 +112,8 @@ describe('reads show only what is on disk', () => {
       assert.equal(afterSync.length, await h.deps.store.observations.latestSeq());
       assert.ok(afterSync.length > shown.length);
       assert.equal((await get(`/api/v1/observations/${latest}`)).status, 200);
+      assert.equal((await get(newest)).status, 200);
+      assert.equal((await get(proof)).status, 200);
     } finally {
       syncs.release();
       await posting.catch(() => undefined);

@@ -153,7 +153,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     wal,
     options.clock,
   );
-  await wal?.opened(await observations.latestSeq());
+  await wal?.opened(await observations.latestSeq(), ledger.size());
   let closed = false;
   return {
     engine: 'sqlite',
@@ -165,7 +165,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     verification: new SqliteActionLog(db, ledger, VERIFICATION_TABLES),
     cases: new SqliteActionLog(db, ledger, CASE_TABLES),
     attachments: new SqliteAttachmentStore(db, ledger),
-    ledger: new SqliteLedgerStore(db, ledger),
+    ledger: new SqliteLedgerStore(db, ledger, wal),
     walCheckpoints: () => (checkpoints?.running === true ? 'background' : 'inline'),
     async backup(path: string): Promise<void> {
       // SQLite's online backup, every page in one step: the step reads one snapshot (WAL: writers go

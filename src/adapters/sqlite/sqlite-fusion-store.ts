@@ -98,6 +98,7 @@ export class SqliteFusionStore implements FusionStore {
   readonly #kysely: Kysely<SqliteSchema>;
   readonly #commit: (input: FusionCommit) => number | null;
   readonly #wal: WalSync | undefined;
+  readonly #ledger: SqliteLedgerWriter;
   readonly #claim: (...args: Parameters<FusionStore['claimLease']>) => FusionLeaseAnswer;
   readonly #release: Database.Statement<[string]>;
 
@@ -110,6 +111,7 @@ export class SqliteFusionStore implements FusionStore {
   ) {
     this.#kysely = kysely;
     this.#wal = wal;
+    this.#ledger = ledger;
     const statements = prepareCommit(db);
     const transaction = db.transaction((input: FusionCommit) => commitFusion(statements, ledger, input));
     this.#commit = (input) => commitUnsynced(db, wal, () => transaction.immediate(input));
@@ -148,10 +150,12 @@ export class SqliteFusionStore implements FusionStore {
     await Promise.resolve();
     checkCommit(input);
     let committed: number | null;
+    let ledgerSize: number | undefined;
     try {
       // Synchronous on the connection ingest uses: no other commit of this process can run inside it,
       // and IMMEDIATE makes another process's writer wait (busy timeout).
       committed = this.#commit(input);
+      ledgerSize = this.#wal && this.#ledger.size();
     } catch (error) {
       if (error instanceof TrucelineError) throw error;
       throw new TrucelineError('E_STORE', 'the fusion output could not be committed', { cause: error });
@@ -159,7 +163,7 @@ export class SqliteFusionStore implements FusionStore {
     // Nothing is published from a commit before it is on disk.
     try {
       await this.#wal?.afterCommit();
-      if (committed !== null) this.#wal?.noteDurable(committed);
+      if (committed !== null) this.#wal?.noteDurable(committed, ledgerSize);
     } catch (error) {
       throw new TrucelineError('E_STORE', 'the fusion output was committed but could not be synced to disk', {
         cause: error,

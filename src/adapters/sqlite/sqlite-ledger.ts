@@ -4,6 +4,7 @@
  * (`SqliteLedgerStore`). The frontier lives in `ledger_state` and is read inside every appending
  * transaction, so a CLI and a server appending to one file never fork the tree.
  */
+import type { WalSync } from './wal-sync.ts';
 import Database from 'better-sqlite3';
 import { TrucelineError, validationError } from '../../core/errors.ts';
 import {
@@ -103,6 +104,11 @@ export class SqliteLedgerWriter {
     this.#insertHistory = db.prepare<[number, string]>(
       'INSERT INTO ledger_history (idx, record) VALUES (?, ?)',
     );
+  }
+
+  /** How many entries the ledger holds (as this connection sees it: committed, or this transaction's). */
+  size(): number {
+    return this.#readState.get()?.size ?? 0;
   }
 
   /** Ledgers `items` in order. Call inside the transaction that wrote their rows. */
@@ -260,13 +266,16 @@ const toEntry = (row: EntryRow): LedgerEntry => ({
 export class SqliteLedgerStore implements LedgerStore {
   readonly #db: Database.Database;
   readonly #writer: SqliteLedgerWriter;
+  readonly #wal: WalSync | undefined;
 
   readonly #leafRow: Database.Statement<[number], EntryRow>;
   readonly #nodeRow: Database.Statement<[number], { hash: Buffer }>;
 
-  constructor(db: Database.Database, writer: SqliteLedgerWriter) {
+  /** @param wal the log ingest's and fusion's commits sync after they are made (decision 0019) */
+  constructor(db: Database.Database, writer: SqliteLedgerWriter, wal?: WalSync) {
     this.#db = db;
     this.#writer = writer;
+    this.#wal = wal;
     // Prepared once: a proof reads a few dozen rows, and preparing costs as much as reading them.
     this.#leafRow = db.prepare('SELECT type, id, commitment FROM ledger_entries WHERE idx = ?');
     this.#nodeRow = db.prepare('SELECT hash FROM ledger_nodes WHERE node = ?');
@@ -278,6 +287,16 @@ export class SqliteLedgerStore implements LedgerStore {
       .get();
     if (state === undefined) throw new TrucelineError('E_STORE', 'the ledger_state row is missing');
     return state;
+  }
+
+  /**
+   * How many entries may be served: those on disk. Ingest and fusion append entries in commits that are
+   * visible before their sync ends; an entry or proof served from such a commit could be taken back by
+   * a power cut and its index given to another record.
+   */
+  async #servedSize(): Promise<number> {
+    const size = this.#state().size;
+    return this.#wal === undefined ? size : this.#wal.durableLedgerSize(size);
   }
 
   async head(): Promise<TreeHead> {
@@ -321,7 +340,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async inclusionProof(index: number, size: number): Promise<readonly Uint8Array[]> {
-    checkedSizes(['index', 'size'], [index, size], this.#state().size);
+    checkedSizes(['index', 'size'], [index, size], await this.#servedSize());
     if (index >= size)
       throw validationError('the proof request is invalid', [
         { path: 'index', reason: `must be less than size (${size})` },
@@ -331,7 +350,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async consistencyProof(size1: number, size2: number): Promise<readonly Uint8Array[]> {
-    checkedSizes(['from', 'to'], [size1, size2], this.#state().size);
+    checkedSizes(['from', 'to'], [size1, size2], await this.#servedSize());
     const plan = consistencyPlan(size1, size2);
     return assembleProof(sha256, plan, this.#lookup(nodesOf(plan)));
   }
@@ -372,6 +391,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async entry(index: number): Promise<OpenedEntry | undefined> {
+    if (!(index < (await this.#servedSize()))) return undefined;
     const row = this.#db.prepare<[number], EntryRow>('SELECT * FROM ledger_entries WHERE idx = ?').get(index);
     return row && this.#open(row);
   }

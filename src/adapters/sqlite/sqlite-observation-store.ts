@@ -204,6 +204,8 @@ export class SqliteObservationStore implements ObservationStore {
   readonly #wal: WalSync | undefined;
   readonly #group: GroupCommit<IngestBatch, IngestCommit>;
   readonly #flag: (keyId: string, fromMs: number, atMs: number, reason: string) => FlagOutcome;
+  /** The ledger's size right after each commit was made (see {@link WalSync.noteDurable}). */
+  readonly #ledgerSizeAfter = new WeakMap<IngestCommit, number>();
 
   /**
    * @param db the connection ingest writes through (shared with `kysely`)
@@ -227,7 +229,13 @@ export class SqliteObservationStore implements ObservationStore {
     this.#group = new GroupCommit(
       (batches) => {
         try {
-          return commitUnsynced(db, wal, () => transaction.immediate(batches, clock.now()));
+          const commits = commitUnsynced(db, wal, () => transaction.immediate(batches, clock.now()));
+          // The ledger's size with the group's entries in the log: on disk with them once synced.
+          if (wal !== undefined) {
+            const ledgerSize = ledger.size();
+            for (const commit of commits) this.#ledgerSizeAfter.set(commit, ledgerSize);
+          }
+          return commits;
         } catch (error) {
           throw new TrucelineError('E_STORE', 'the ingest could not be committed', { cause: error });
         }
@@ -253,7 +261,7 @@ export class SqliteObservationStore implements ObservationStore {
   async commitIngest(batch: IngestBatch): Promise<IngestCommit> {
     const commit = await this.#group.submit(batch);
     // Answered once synced: the stream may send what it made without waiting for another sync.
-    if (commit.lastSeq !== null) this.#wal?.noteDurable(commit.lastSeq);
+    if (commit.lastSeq !== null) this.#wal?.noteDurable(commit.lastSeq, this.#ledgerSizeAfter.get(commit));
     return commit;
   }
 

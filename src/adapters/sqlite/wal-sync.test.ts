@@ -225,7 +225,7 @@ test('once a sync has failed, readers get what was synced before it, without wai
 
 test('at open, the log is synced and the latest sequence is on disk from then on', async () => {
   await withWatched(async ({ wal, started, finish }) => {
-    const opening = wal.opened(12);
+    const opening = wal.opened(12, 30);
     assert.equal(started.length, 1, 'what a crashed process left may be in the cache only');
     assert.equal(await settledState(opening), 'pending');
     finish();
@@ -240,11 +240,29 @@ test('at open without a log yet, there is nothing to sync', async () => {
   try {
     const started: number[] = [];
     const wal = new WalSync(join(dir, 'none.db-wal'), (fd) => started.push(fd));
-    await wal.opened(3);
+    await wal.opened(3, 0);
     assert.equal(await wal.durable(3), 3);
     assert.deepEqual(started, []);
     await wal.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the ledger size a synced commit noted is on disk at once; a larger one waits for a sync', async () => {
+  await withWatched(async ({ wal, started, finish }) => {
+    wal.noteDurable(5, 40);
+    assert.equal(await wal.durableLedgerSize(40), 40);
+    assert.equal(await wal.durable(5), 5);
+    const later = wal.durableLedgerSize(44);
+    assert.equal(started.length, 1);
+    // While that sync runs, the noted size is what may be served.
+    assert.equal(await wal.durableLedgerSize(45), 40);
+    finish();
+    assert.equal(await later, 44);
+    // A commit that noted no ledger size leaves the ledger's mark where it was.
+    wal.noteDurable(9);
+    assert.equal(await wal.durable(9), 9);
+    assert.equal(await wal.durableLedgerSize(44), 44);
+  });
 });

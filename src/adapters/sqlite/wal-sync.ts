@@ -30,8 +30,11 @@ export class WalSync {
    */
   #failed: Error | undefined;
   #closed = false;
-  /** The highest commit sequence known to be on disk (see {@link noteDurable}). */
-  #durableThrough = 0;
+  /**
+   * What is known to be on disk (see {@link noteDurable}): the highest commit sequence, and the ledger's
+   * size (ingest and fusion append ledger entries in the same commits).
+   */
+  readonly #marks = { seq: 0, ledger: 0 };
 
   /**
    * @param path the write-ahead log (the database's path and `-wal`)
@@ -61,10 +64,13 @@ export class WalSync {
 
   /**
    * Notes that a commit whose last sequence was `seq` has been synced: every sequence up to it is on
-   * disk, since commits take their sequences in order and each was in the log before that sync began.
+   * disk, since commits take their sequences in order and each was in the log before that sync began;
+   * and the ledger's first `ledgerSize` entries, when the commit read its size after it was made.
    */
-  noteDurable(seq: number): void {
-    if (this.#failed === undefined) this.#durableThrough = Math.max(this.#durableThrough, seq);
+  noteDurable(seq: number, ledgerSize?: number): void {
+    if (this.#failed !== undefined) return;
+    this.#marks.seq = Math.max(this.#marks.seq, seq);
+    if (ledgerSize !== undefined) this.#marks.ledger = Math.max(this.#marks.ledger, ledgerSize);
   }
 
   /**
@@ -74,22 +80,33 @@ export class WalSync {
    * poll). Else after a sync begun now, which covers another process's commits too. Once a sync has
    * failed, the mark it left: what was synced before stays readable while nothing more is committed.
    */
-  async durable(latest: number): Promise<number> {
-    if (latest <= this.#durableThrough) return latest;
-    if (this.#failed !== undefined || this.#closed) return this.#durableThrough;
-    if (this.#running !== undefined || this.#next !== undefined) return this.#durableThrough;
+  durable(latest: number): Promise<number> {
+    return this.#durableUpTo('seq', latest);
+  }
+
+  /** {@link durable} for the ledger's size: how many of its first `latest` entries are on disk. */
+  durableLedgerSize(latest: number): Promise<number> {
+    return this.#durableUpTo('ledger', latest);
+  }
+
+  async #durableUpTo(mark: 'seq' | 'ledger', latest: number): Promise<number> {
+    if (latest <= this.#marks[mark]) return latest;
+    if (this.#failed !== undefined || this.#closed) return this.#marks[mark];
+    if (this.#running !== undefined || this.#next !== undefined) return this.#marks[mark];
+    // It rejects when the sync fails: the mark moves only on a sync that ended well.
     await this.afterCommit();
-    this.noteDurable(latest);
+    this.#marks[mark] = Math.max(this.#marks[mark], latest);
     return latest;
   }
 
   /**
    * At open: syncs the log as it stands (a process that crashed may have left its last commits in the
-   * OS's cache only) and notes `latest` as on disk, so readers start from it rather than from nothing.
+   * OS's cache only) and notes the latest sequence and the ledger's size as on disk, so readers start
+   * from them rather than from nothing.
    */
-  async opened(latest: number): Promise<void> {
+  async opened(latest: number, ledgerSize: number): Promise<void> {
     if (existsSync(this.#path)) await this.afterCommit();
-    this.noteDurable(latest);
+    this.noteDurable(latest, ledgerSize);
   }
 
   /** Throws the failure of an earlier sync: no commit is made on top of what may not be on disk. */

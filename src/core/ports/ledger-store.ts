@@ -65,11 +65,15 @@ export interface LedgerStore {
   rootAt(size: number): Promise<Uint8Array>;
   /** The entries from `fromIndex`, at most `limit`, in order, with their records and salts. */
   entries(fromIndex: number, limit: number): Promise<readonly OpenedEntry[]>;
-  /** The entry at `index`, with its record and salt; `undefined` past the end. */
+  /** The entry at `index`, with its record and salt; `undefined` past the end (of what is on disk). */
   entry(index: number): Promise<OpenedEntry | undefined>;
   /** The latest entry of a record (by type and row key), or `undefined`. */
   findEntry(type: string, key: number | string): Promise<LedgerEntry | undefined>;
-  /** RFC 9162 audit path of leaf `index` in the tree of `size` leaves. `E_VALIDATION` out of range. */
+  /**
+   * RFC 9162 audit path of leaf `index` in the tree of `size` leaves. `E_VALIDATION` out of range. The
+   * range, and `entry`'s, is what is on disk: a store whose commits are visible before they are synced
+   * serves no entry past them (decision 0019).
+   */
   inclusionProof(index: number, size: number): Promise<readonly Uint8Array[]>;
   /** RFC 9162 consistency proof from `size1` to `size2` leaves. `E_VALIDATION` out of range. */
   consistencyProof(size1: number, size2: number): Promise<readonly Uint8Array[]>;

@@ -158,6 +158,9 @@ describe('reads show only what is on disk', () => {
     const last = runs.at(-1);
     assert.ok(last !== undefined);
     const before = (await get('/api/v1/observations?limit=1000')).body.items.length;
+    const health = async () =>
+      (await h.inject({ url: '/healthz', anonymous: true })).json<{ status: string; logSync: string }>();
+    assert.deepEqual(await health().then((x) => [x.status, x.logSync]), ['ok', 'ok']);
     syncs.holding = true;
     const posting = post(last.records);
     await syncs.waitForHeld();
@@ -169,5 +172,7 @@ describe('reads show only what is on disk', () => {
     assert.equal(reads.status, 200);
     assert.equal(reads.body.items.length, before);
     assert.equal((await get('/api/v1/events?limit=1000')).status, 200);
+    // The operator sees it: nothing more is taken until the process restarts.
+    assert.deepEqual(await health().then((x) => [x.status, x.logSync]), ['degraded', 'failed']);
   });
 });

@@ -167,6 +167,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     attachments: new SqliteAttachmentStore(db, ledger),
     ledger: new SqliteLedgerStore(db, ledger, wal),
     walCheckpoints: () => (checkpoints?.running === true ? 'background' : 'inline'),
+    ...(wal === undefined ? {} : { walSync: () => (wal.failed ? 'failed' : 'ok') }),
     async backup(path: string): Promise<void> {
       // SQLite's online backup, every page in one step: the step reads one snapshot (WAL: writers go
       // on meanwhile), and the copy is the database as of its start. Copied in smaller steps, every

@@ -109,6 +109,11 @@ export class WalSync {
     this.noteDurable(latest, ledgerSize);
   }
 
+  /** Whether a sync has failed (for good: see {@link refuseIfFailed}). */
+  get failed(): boolean {
+    return this.#failed !== undefined;
+  }
+
   /** Throws the failure of an earlier sync: no commit is made on top of what may not be on disk. */
   refuseIfFailed(): void {
     if (this.#failed !== undefined)

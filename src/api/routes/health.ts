@@ -13,12 +13,14 @@ export function healthRoutes(deps: AppDeps, fusion?: FusionHealth) {
       '/healthz',
       { config: { action: 'public' }, schema: { summary: 'Health', tags: ['health'] } },
       async () => ({
-        status: fusion?.failing === true ? 'degraded' : 'ok',
+        // A failed sync of SQLite's log stops ingest and fusion until a restart: the operator must know.
+        status: fusion?.failing === true || deps.store.walSync?.() === 'failed' ? 'degraded' : 'ok',
         store: deps.store.engine,
         // The latest a reader may be shown: on SQLite at FULL a commit is visible before it is on disk.
         latestSeq: await deps.store.observations.durableSeq(),
         // SQLite: `inline` where `background` was configured means the checkpoint thread failed.
         ...(deps.store.walCheckpoints === undefined ? {} : { checkpoints: deps.store.walCheckpoints() }),
+        ...(deps.store.walSync === undefined ? {} : { logSync: deps.store.walSync() }),
         ...(fusion === undefined ? {} : { fusion: fusion.view() }),
       }),
     );

@@ -38,6 +38,11 @@ export interface Store {
    * commits (as configured, or because that thread failed).
    */
   readonly walCheckpoints?: () => 'background' | 'inline';
+  /**
+   * SQLite at `FULL` only: whether ingest's and fusion's syncs of the log succeed — `failed` once one
+   * has failed, after which nothing more is committed until the process restarts (decision 0019).
+   */
+  readonly walSync?: () => 'ok' | 'failed';
   /** Closes connections; pending commits finish first. */
   close(): Promise<void>;
 }

@@ -84,15 +84,22 @@ export class WalSync {
     return this.#durableUpTo('seq', latest);
   }
 
-  /** {@link durable} for the ledger's size: how many of its first `latest` entries are on disk. */
+  /**
+   * How many of the ledger's first `latest` entries (its size just read) are on disk. Unlike
+   * {@link durable}, it waits for a sync even while one runs: only ingest's and fusion's commits note
+   * the ledger's size, so the mark lags the entries other commits add (sources, agreements, cases,
+   * checkpoints — synced in their own commits), and a reader of an entry or a proof asks once, for an
+   * index it was just given. Once a sync has failed or the log is closed, the mark.
+   */
   durableLedgerSize(latest: number): Promise<number> {
-    return this.#durableUpTo('ledger', latest);
+    return this.#durableUpTo('ledger', latest, true);
   }
 
-  async #durableUpTo(mark: 'seq' | 'ledger', latest: number): Promise<number> {
+  async #durableUpTo(mark: 'seq' | 'ledger', latest: number, waitForRunning = false): Promise<number> {
     if (latest <= this.#marks[mark]) return latest;
     if (this.#failed !== undefined || this.#closed) return this.#marks[mark];
-    if (this.#running !== undefined || this.#next !== undefined) return this.#marks[mark];
+    if (!waitForRunning && (this.#running !== undefined || this.#next !== undefined))
+      return this.#marks[mark];
     // It rejects when the sync fails: the mark moves only on a sync that ended well.
     await this.afterCommit();
     this.#marks[mark] = Math.max(this.#marks[mark], latest);

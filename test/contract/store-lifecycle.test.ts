@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { openSqliteStore } from '../../src/adapters/sqlite/open-sqlite-store.ts';
 import { ObservationFactory } from '../helpers/observation-factory.ts';
 import { describeEachEngine } from './engines.ts';
@@ -129,6 +130,40 @@ describeEachEngine('Store lifecycle', (engine) => {
       const linked = await openSqliteStore({ path: link });
       await linked.close();
       assert.equal(statSync(target).mode & 0o777, 0o600, 'the link target');
+    });
+
+  if (engine.name === 'sqlite')
+    it('dates an ingest commit once it holds the write lock, not before', async () => {
+      const path = join(scratch, `dated-${Date.now()}.db`);
+      // A second connection tells, whenever the store reads its clock, whether the store's commit
+      // already holds the write lock: it cannot take the lock itself while the commit holds it.
+      const probe = new Database(path, { fileMustExist: false });
+      probe.pragma('busy_timeout = 0');
+      const heldWhenDated: boolean[] = [];
+      const clock = {
+        now: () => {
+          try {
+            probe.exec('BEGIN IMMEDIATE');
+            probe.exec('ROLLBACK');
+            heldWhenDated.push(false);
+          } catch {
+            heldWhenDated.push(true);
+          }
+          return 1_700_000_000_000;
+        },
+      };
+      const store = await openSqliteStore({ path, clock });
+      try {
+        heldWhenDated.length = 0;
+        await store.observations.commitIngest(make.batch([make.valid({ sourceId: 'dated' })]));
+        assert.deepEqual(await store.observations.listCommitTimes(0, 10), [
+          { lastSeq: 1, committedAtMs: 1_700_000_000_000 },
+        ]);
+        assert.ok(heldWhenDated.length > 0 && heldWhenDated.every(Boolean), heldWhenDated.join(', '));
+      } finally {
+        await store.close();
+        probe.close();
+      }
     });
 
   it('writes a consistent backup while commits go on (SQLite), or refuses with E_UNSUPPORTED', async () => {

@@ -223,13 +223,15 @@ export class SqliteObservationStore implements ObservationStore {
     this.#kysely = kysely;
     this.#wal = wal;
     const statements = prepareIngest(db);
-    const transaction = db.transaction((batches: readonly IngestBatch[], nowMs: number) =>
-      commitGroup(statements, ledger, batches, maxQuarantineBytes, nowMs),
+    // The commit's time is read inside the transaction, once BEGIN IMMEDIATE has the write lock: read
+    // before it, a wait for another connection's commit would date the commit early.
+    const transaction = db.transaction((batches: readonly IngestBatch[]) =>
+      commitGroup(statements, ledger, batches, maxQuarantineBytes, clock.now()),
     );
     this.#group = new GroupCommit(
       (batches) => {
         try {
-          const commits = commitUnsynced(db, wal, () => transaction.immediate(batches, clock.now()));
+          const commits = commitUnsynced(db, wal, () => transaction.immediate(batches));
           // The ledger's size with the group's entries in the log: on disk with them once synced.
           if (wal !== undefined) {
             const ledgerSize = ledger.size();

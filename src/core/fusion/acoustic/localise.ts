@@ -306,6 +306,17 @@ export function arrivalResidual(
   return { residualS, varianceS2: inFit ? Math.max(s2 - leverage, 1e-4 * s2) : s2 + leverage };
 }
 
+/**
+ * A fit from the closed-form start whose chi-square has a p-value below this is inconsistent without
+ * searching the grid for other starts. The grid finds the basin the closed form misses, and a better
+ * minimum there may fit; but on a simulated worst day (donbas-2015, seed 1) none of the 13,904 groups
+ * whose closed-form fit was inconsistent (p < 0.001) fitted from any grid start, and 13,079 of them
+ * missed by this much, a thousandth of that threshold. Those are three in four of all the groups the
+ * engine fits; not searching for them made that day's fusion, attribution and rules ~17 % faster,
+ * with the same events.
+ */
+const HOPELESS_P_VALUE = 1e-6;
+
 /** Localises from a subset of prepared arrivals: every start, the best fit, the result. */
 export function localiseSubset(
   problem: PreparedArrivals,
@@ -332,18 +343,30 @@ export function localiseSubsetWithFit(
   const [centreEast, centreNorth, spread] = centroid(problem, indices);
   if (spread < 1) return fail('degenerate-geometry');
 
-  const starts = startPositions(problem, indices, priors, options.searchMarginM ?? 25_000, 3);
   const fits: SubsetFit[] = [];
   const cell = Math.max(spread, 1000) / 16;
-  for (const start of starts) {
+  const fitFrom = (start: { east: number; north: number }): void => {
     // A start already inside a found basin adds nothing.
     if (fits.some((f) => hypot((f.theta[0] ?? 0) - start.east, (f.theta[1] ?? 0) - start.north) < cell))
-      continue;
+      return;
     const fit = fitFromStart(problem, indices, start.east, start.north, priors);
-    if (fit === null) continue;
+    if (fit === null) return;
     const range = hypot((fit.theta[0] ?? 0) - centreEast, (fit.theta[1] ?? 0) - centreNorth);
     if (range <= maxRangeM) fits.push(fit);
-  }
+  };
+  const closed = closedFormStart(problem, indices, priors.soundSpeedMeanMs);
+  if (closed !== null) fitFrom(closed);
+  const first = fits[0];
+  if (first !== undefined && chiSquareSurvival(first.objective, n - 3) < HOPELESS_P_VALUE)
+    return { result: buildFix(problem, indices, first, null, options), fit: first };
+  for (const start of gridStarts(
+    problem,
+    indices,
+    priors.soundSpeedMeanMs,
+    options.searchMarginM ?? 25_000,
+    3,
+  ))
+    fitFrom(start);
   if (fits.length === 0) return fail('no-solution');
   fits.sort((a, b) => a.objective - b.objective);
   const best = fits[0] as SubsetFit;

@@ -18,7 +18,8 @@
  * pass the same test pairwise.
  */
 import { hypot } from '../hypot.ts';
-import { LocalFrame } from './local-frame.ts';
+import { cachedFrameAt } from './frame-cache.ts';
+import type { LocalFrame } from './local-frame.ts';
 import {
   LEVEL_SIGMA_DB,
   MAX_WIND_MS,
@@ -86,7 +87,7 @@ export function associate(
 ): number[][] {
   const seed = candidates[0];
   if (seed === undefined) return [];
-  const frame = new LocalFrame(seed.lat, seed.lon);
+  const frame = cachedFrameAt(seed.lat, seed.lon);
   const sensorIds = new Map<string, number>();
   const locals: Local[] = candidates.map((a, index) => {
     let sensor = sensorIds.get(a.sensorId);
@@ -521,7 +522,7 @@ export interface TimedDirected extends Directed {
 export function soundsMayMeet(
   p: TimedDirected,
   q: TimedDirected,
-  frame: LocalFrame,
+  frame: Pick<LocalFrame, 'toLocal'>,
   rangeM: number,
   slackS: number,
 ): boolean {

@@ -25,6 +25,7 @@
  */
 import { hypot } from '../hypot.ts';
 import { soundsMayMeet, type TimedArrival } from './associate.ts';
+import { cachedFrameAt } from './frame-cache.ts';
 import { eventIdOf } from './event-id.ts';
 import { MAX_HEARING_RANGE_M } from './fit-arrivals.ts';
 import type { EventKind } from '../agreement/kinds.ts';
@@ -211,7 +212,6 @@ export class FusionEngine {
       this.#groupFitsNow.set(this.#groupKey(group), fit);
     },
   };
-  readonly #frames = new WeakMap<Arrival, LocalFrame>();
   /** {@link FusionEngine.#compatible}'s answers by seed, while the seed is held. */
   readonly #compatibility = new WeakMap<Arrival, Map<Arrival, boolean>>();
   /** Each acoustic sensor's arrival times still needed to tell crowded arrivals (see {@link CROWD_LIMIT}). */
@@ -712,17 +712,13 @@ export class FusionEngine {
    * candidates, so an arrival set aside here would have been set aside there.
    */
   #directionsAllow(seed: Arrival, a: Arrival): boolean {
-    return soundsMayMeet(seed, a, this.#frameOf(seed), this.#options.maxHearingRangeM, GATE_SLACK_S);
-  }
-
-  /** The seed's local frame (association's for it), kept while the seed is held. */
-  #frameOf(seed: Arrival): LocalFrame {
-    let frame = this.#frames.get(seed);
-    if (frame === undefined) {
-      frame = new LocalFrame(seed.lat, seed.lon);
-      this.#frames.set(seed, frame);
-    }
-    return frame;
+    return soundsMayMeet(
+      seed,
+      a,
+      cachedFrameAt(seed.lat, seed.lon),
+      this.#options.maxHearingRangeM,
+      GATE_SLACK_S,
+    );
   }
 }
 

@@ -1,0 +1,59 @@
+/**
+ * @module Local frames around sensors, and sensors' places in them, computed once. Association puts
+ * every candidate arrival into its seed's frame — a worst day asks ~400,000 times — but arrays do not
+ * move: the same few hundred positions meet again and again. Answers are kept by exact position, so a
+ * sensor that reports another position gets its own; the cache is emptied when it grows past a bound.
+ */
+import { LocalFrame, type EastNorth } from './local-frame.ts';
+
+/** The most positions (frames and places in them together) kept before the cache starts over. */
+const MAX_KEPT = 200_000;
+
+/** A frame whose {@link CachedFrame.toLocal} remembers its answers. */
+export class CachedFrame {
+  readonly frame: LocalFrame;
+  readonly #places = new Map<number, Map<number, EastNorth>>();
+
+  constructor(frame: LocalFrame) {
+    this.frame = frame;
+  }
+
+  /** {@link LocalFrame.toLocal}, computed once per position. */
+  toLocal(lat: number, lon: number): EastNorth {
+    let byLon = this.#places.get(lat);
+    if (byLon === undefined) {
+      byLon = new Map();
+      this.#places.set(lat, byLon);
+    }
+    let place = byLon.get(lon);
+    if (place === undefined) {
+      place = this.frame.toLocal(lat, lon);
+      byLon.set(lon, place);
+      kept += 1;
+    }
+    return place;
+  }
+}
+
+let kept = 0;
+const frames = new Map<number, Map<number, CachedFrame>>();
+
+/** The frame centred on (lat, lon), shared by every caller while the cache holds it. */
+export function cachedFrameAt(lat: number, lon: number): CachedFrame {
+  if (kept > MAX_KEPT) {
+    frames.clear();
+    kept = 0;
+  }
+  let byLon = frames.get(lat);
+  if (byLon === undefined) {
+    byLon = new Map();
+    frames.set(lat, byLon);
+  }
+  let frame = byLon.get(lon);
+  if (frame === undefined) {
+    frame = new CachedFrame(new LocalFrame(lat, lon));
+    byLon.set(lon, frame);
+    kept += 1;
+  }
+  return frame;
+}

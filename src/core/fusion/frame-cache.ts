@@ -6,8 +6,11 @@
  */
 import { LocalFrame, type EastNorth } from './local-frame.ts';
 
-/** The most positions (frames and places in them together) kept before the cache starts over. */
-const MAX_KEPT = 200_000;
+/**
+ * The most positions (frames and places in them together) kept before the cache starts over: a few
+ * megabytes. A front's arrays need ~10,000 (each seed's frame and the arrays within hearing of it).
+ */
+const MAX_KEPT = 50_000;
 
 /** A frame whose {@link CachedFrame.toLocal} remembers its answers. */
 export class CachedFrame {

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import type { SyncFile } from '../../src/adapters/sqlite/wal-sync.ts';
 import { FusionPipeline } from '../../src/application/fusion-pipeline.ts';
 import { registerAgreement } from '../../src/application/register-agreement.ts';
+import { registerSource } from '../../src/application/register-source.ts';
 import { fusionLogic } from '../../src/main.ts';
 import { startHarness, type Harness } from '../helpers/app-harness.ts';
 import { fireScenario, sourceRuns, type Scenario } from '../helpers/fusion-scenario.ts';
@@ -208,5 +209,14 @@ describe('reads show only what is on disk', () => {
     assert.equal((await get('/api/v1/events?limit=1000')).status, 200);
     // The operator sees it: nothing more is taken until the process restarts.
     assert.deepEqual(await health().then((x) => [x.status, x.logSync]), ['degraded', 'failed']);
+    // Nor is anything else committed, though registrations sync inside their own commits.
+    await assert.rejects(
+      registerSource(h.deps, { id: 'after-the-failure', kind: 'radar', organisation: 'mission' }),
+      (error: unknown) => {
+        assert.equal((error as { code?: string }).code, 'E_STORE', String(error));
+        return true;
+      },
+    );
+    assert.equal(await h.deps.store.sources.find('after-the-failure'), undefined);
   });
 });

@@ -145,6 +145,11 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   const ledger = new SqliteLedgerWriter(db);
   // At FULL, ingest's and fusion's commits leave the log's fsync to the thread pool (decision 0019).
   const wal = synchronous === 'FULL' ? new WalSync(walPath, options.syncLog) : undefined;
+  // After a failed sync nothing more is committed through this connection, whatever the commit (SQLite
+  // refuses every write with SQLITE_READONLY); a restart recovers from what is on disk.
+  wal?.whenFailed(() => {
+    if (db.open) db.pragma('query_only = ON');
+  });
   const observations = new SqliteObservationStore(
     db,
     kysely,
@@ -155,17 +160,19 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   );
   await wal?.opened(await observations.latestSeq(), ledger.size());
   let closed = false;
+  const refusing = <T extends object>(store: T): T =>
+    wal === undefined ? store : refusingAfterFailure(store, wal);
   return {
     engine: 'sqlite',
     observations,
-    sources: new SqliteSourceStore(db, kysely, ledger),
-    agreements: new SqliteAgreementStore(db, kysely, ledger),
-    fusion: new SqliteFusionStore(db, kysely, ledger, wal),
-    access: new SqliteAccessStore(db, kysely, ledger),
-    verification: new SqliteActionLog(db, ledger, VERIFICATION_TABLES),
-    cases: new SqliteActionLog(db, ledger, CASE_TABLES),
-    attachments: new SqliteAttachmentStore(db, ledger),
-    ledger: new SqliteLedgerStore(db, ledger, wal),
+    sources: refusing(new SqliteSourceStore(db, kysely, ledger)),
+    agreements: refusing(new SqliteAgreementStore(db, kysely, ledger)),
+    fusion: refusing(new SqliteFusionStore(db, kysely, ledger, wal)),
+    access: refusing(new SqliteAccessStore(db, kysely, ledger)),
+    verification: refusing(new SqliteActionLog(db, ledger, VERIFICATION_TABLES)),
+    cases: refusing(new SqliteActionLog(db, ledger, CASE_TABLES)),
+    attachments: refusing(new SqliteAttachmentStore(db, ledger)),
+    ledger: refusing(new SqliteLedgerStore(db, ledger, wal)),
     walCheckpoints: () => (checkpoints?.running === true ? 'background' : 'inline'),
     ...(wal === undefined ? {} : { walSync: () => (wal.failed ? 'failed' : 'ok') }),
     async backup(path: string): Promise<void> {
@@ -261,4 +268,30 @@ async function migrate(kysely: Kysely<SqliteSchema>, path: string): Promise<void
       throw new TrucelineError('E_STORE', `the migrations of ${path} failed`, { cause: error });
     await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
   }
+}
+
+/**
+ * The store, with the write SQLite refuses once the log's sync has failed (its connection is then
+ * read-only) reported as that failure (`E_STORE`, naming it) instead of SQLite's own "attempt to write
+ * a readonly database". Every method is called on the store itself.
+ */
+function refusingAfterFailure<T extends object>(store: T, wal: WalSync): T {
+  const translate = (error: unknown): never => {
+    if (wal.failed && (error as { code?: unknown } | null)?.code === 'SQLITE_READONLY') wal.refuseIfFailed();
+    throw error;
+  };
+  return new Proxy(store, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]): unknown => {
+        try {
+          const result: unknown = Reflect.apply(value, target, args);
+          return result instanceof Promise ? result.catch(translate) : result;
+        } catch (error) {
+          return translate(error);
+        }
+      };
+    },
+  });
 }

@@ -30,6 +30,8 @@ export class WalSync {
    */
   #failed: Error | undefined;
   #closed = false;
+  /** Called once, on the first failure (see {@link whenFailed}). */
+  readonly #onFailed: (() => void)[] = [];
   /**
    * What is known to be on disk (see {@link noteDurable}): the highest commit sequence, and the ledger's
    * size (ingest and fusion append ledger entries in the same commits).
@@ -116,6 +118,15 @@ export class WalSync {
     this.noteDurable(latest, ledgerSize);
   }
 
+  /**
+   * Calls `listener` when a sync first fails: the store makes its connection read-only then, so that
+   * the commits that do not go through this log's syncs (registrations, cases, checkpoints — synced
+   * inside their own commits) are refused too rather than made on top of pages that may be lost.
+   */
+  whenFailed(listener: () => void): void {
+    this.#onFailed.push(listener);
+  }
+
   /** Whether a sync has failed (for good: see {@link refuseIfFailed}). */
   get failed(): boolean {
     return this.#failed !== undefined;
@@ -154,7 +165,10 @@ export class WalSync {
       this.#sync(this.#fd, (error) => {
         if (error === null) resolve();
         else {
-          this.#failed ??= error;
+          if (this.#failed === undefined) {
+            this.#failed = error;
+            for (const listener of this.#onFailed.splice(0)) listener();
+          }
           reject(error);
         }
       });

@@ -4,12 +4,14 @@
  * (SQLite) or its refusal with E_UNSUPPORTED (engines with their own tools, or nothing durable).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { fdatasync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { openSqliteStore } from '../../src/adapters/sqlite/open-sqlite-store.ts';
+import type { SyncFile } from '../../src/adapters/sqlite/wal-sync.ts';
+import { DEFAULT_MARKINGS } from '../../src/core/access/markings.ts';
 import { ObservationFactory } from '../helpers/observation-factory.ts';
 import { describeEachEngine } from './engines.ts';
 
@@ -163,6 +165,56 @@ describeEachEngine('Store lifecycle', (engine) => {
       } finally {
         await store.close();
         probe.close();
+      }
+    });
+
+  if (engine.name === 'sqlite')
+    it('once a sync of the log fails, refuses every write and stops copying the log into the file', async () => {
+      const path = join(scratch, `failed-sync-${Date.now()}.db`);
+      let failing = false;
+      const syncLog: SyncFile = (fd, done) => {
+        if (failing) done(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+        else fdatasync(fd, done);
+      };
+      const store = await openSqliteStore({ path, syncLog, checkpoints: 'background' });
+      try {
+        await store.observations.commitIngest(make.batch([make.valid({ sourceId: 'before' })]));
+        for (let turns = 0; store.walCheckpoints?.() !== 'background'; turns++) {
+          assert.ok(turns < 1_000, 'the checkpoint thread starts');
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        failing = true;
+        await assert.rejects(
+          store.observations.commitIngest(make.batch([make.valid({ sourceId: 'lost' })])),
+          { code: 'E_STORE' },
+        );
+        const refused = { code: 'E_STORE', message: /could not be synced to disk earlier/ };
+        await assert.rejects(
+          async () =>
+            store.sources.upsert({
+              id: 'after',
+              kind: 'radar',
+              organisation: 'mission',
+              name: 'after',
+              position: null,
+              orientationDeg: null,
+              capabilities: {},
+              keys: [],
+              registeredAtMs: 1,
+              marking: DEFAULT_MARKINGS.source,
+            }),
+          refused,
+        );
+        assert.equal(await store.sources.find('after'), undefined);
+        for (let turns = 0; store.walCheckpoints?.() === 'background'; turns++) {
+          assert.ok(turns < 1_000, 'the checkpoint thread stops');
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        // Reads go on, as far as what was synced.
+        assert.equal(await store.observations.durableSeq(), 1);
+        assert.equal((await store.observations.listAfter(0, 1)).length, 1);
+      } finally {
+        await store.close();
       }
     });
 

@@ -146,9 +146,11 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   // At FULL, ingest's and fusion's commits leave the log's fsync to the thread pool (decision 0019).
   const wal = synchronous === 'FULL' ? new WalSync(walPath, options.syncLog) : undefined;
   // After a failed sync nothing more is committed through this connection, whatever the commit (SQLite
-  // refuses every write with SQLITE_READONLY); a restart recovers from what is on disk.
+  // refuses every write with SQLITE_READONLY), and the log is no longer copied into the database: its
+  // frames may not be what was committed. A restart recovers from what is on disk.
   wal?.whenFailed(() => {
     if (db.open) db.pragma('query_only = ON');
+    void checkpoints?.stop();
   });
   const observations = new SqliteObservationStore(
     db,

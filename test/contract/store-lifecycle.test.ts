@@ -214,7 +214,11 @@ describeEachEngine('Store lifecycle', (engine) => {
         assert.equal(await store.observations.durableSeq(), 1);
         assert.equal((await store.observations.listAfter(0, 1)).length, 1);
       } finally {
+        const fileBytes = statSync(path).size;
         await store.close();
+        // Closing copies nothing more into the database file, and leaves the log for the recovery.
+        assert.equal(statSync(path).size, fileBytes, 'the database file as it was');
+        assert.ok(statSync(`${path}-wal`).size > 0, 'the log is kept');
       }
     });
 

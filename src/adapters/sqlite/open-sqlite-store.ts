@@ -148,9 +148,21 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   // After a failed sync nothing more is committed through this connection, whatever the commit (SQLite
   // refuses every write with SQLITE_READONLY), and the log is no longer copied into the database: its
   // frames may not be what was committed. A restart recovers from what is on disk.
+  // SQLite's last connection to close also checkpoints the log and deletes it, query_only or not; a
+  // read-only connection holding a read open keeps the writer from being the last, and checkpoints
+  // nothing itself (its log is read-only). It is opened on the failure and closed after the writer.
+  let keepLog: Database.Database | undefined;
   wal?.whenFailed(() => {
-    if (db.open) db.pragma('query_only = ON');
-    void checkpoints?.stop();
+    if (!db.open) return;
+    db.pragma('query_only = ON');
+    try {
+      keepLog = new Database(mainFileOf(db), { readonly: true, fileMustExist: true });
+      keepLog.exec('BEGIN');
+      keepLog.prepare('SELECT count(*) FROM sqlite_master').get();
+    } catch {
+      // Without it the close may checkpoint; the refusal of writes above holds either way.
+    }
+    checkpoints?.stop().catch(() => undefined);
   });
   const observations = new SqliteObservationStore(
     db,
@@ -203,6 +215,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       await checkpoints?.stop();
       await kysely.destroy();
       if (db.open) db.close();
+      keepLog?.close();
     },
   };
 }

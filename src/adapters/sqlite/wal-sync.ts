@@ -167,7 +167,12 @@ export class WalSync {
         else {
           if (this.#failed === undefined) {
             this.#failed = error;
-            for (const listener of this.#onFailed.splice(0)) listener();
+            for (const listener of this.#onFailed.splice(0))
+              try {
+                listener();
+              } catch {
+                // A listener's own failure must not keep the commits waiting here from hearing of this one.
+              }
           }
           reject(error);
         }

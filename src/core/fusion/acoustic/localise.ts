@@ -357,7 +357,9 @@ export function localiseSubsetWithFit(
   const closed = closedFormStart(problem, indices, priors.soundSpeedMeanMs);
   if (closed !== null) fitFrom(closed);
   const first = fits[0];
-  if (first !== undefined && chiSquareSurvival(first.objective, n - 3) < HOPELESS_P_VALUE)
+  // Hopeless is always inconsistent too, whatever p-value the caller takes for that.
+  const hopeless = Math.min(HOPELESS_P_VALUE, options.inconsistentPValue ?? 0.001);
+  if (first !== undefined && chiSquareSurvival(first.objective, n - 3) < hopeless)
     return { result: buildFix(problem, indices, first, null, options), fit: first };
   for (const start of gridStarts(
     problem,

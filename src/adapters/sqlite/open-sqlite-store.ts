@@ -187,7 +187,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     cases: refusing(new SqliteActionLog(db, ledger, CASE_TABLES)),
     attachments: refusing(new SqliteAttachmentStore(db, ledger)),
     ledger: refusing(new SqliteLedgerStore(db, ledger, wal)),
-    walCheckpoints: () => (checkpoints?.running === true ? 'background' : 'inline'),
+    // `stopped` once the thread no longer runs after a failed sync (see above).
+    walCheckpoints: () =>
+      checkpoints?.running === true ? 'background' : wal?.failed === true ? 'stopped' : 'inline',
     ...(wal === undefined ? {} : { walSync: () => (wal.failed ? 'failed' : 'ok') }),
     async backup(path: string): Promise<void> {
       // SQLite's online backup, every page in one step: the step reads one snapshot (WAL: writers go

@@ -18,7 +18,8 @@ export function healthRoutes(deps: AppDeps, fusion?: FusionHealth) {
         store: deps.store.engine,
         // The latest a reader may be shown: on SQLite at FULL a commit is visible before it is on disk.
         latestSeq: await deps.store.observations.durableSeq(),
-        // SQLite: `inline` where `background` was configured means the checkpoint thread failed.
+        // SQLite: `inline` where `background` was configured means the checkpoint thread failed;
+        // `stopped`, that none run since a sync of the log failed.
         ...(deps.store.walCheckpoints === undefined ? {} : { checkpoints: deps.store.walCheckpoints() }),
         ...(deps.store.walSync === undefined ? {} : { logSync: deps.store.walSync() }),
         ...(fusion === undefined ? {} : { fusion: fusion.view() }),

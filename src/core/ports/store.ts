@@ -35,9 +35,10 @@ export interface Store {
   backup(path: string): Promise<void>;
   /**
    * SQLite only: where its write-ahead log is checkpointed now — on a thread of its own, or inline in
-   * commits (as configured, or because that thread failed).
+   * commits (as configured, or because that thread failed); `stopped` once a sync of the log has
+   * failed (nothing more is copied into the database file until a restart).
    */
-  readonly walCheckpoints?: () => 'background' | 'inline';
+  readonly walCheckpoints?: () => 'background' | 'inline' | 'stopped';
   /**
    * SQLite at `FULL` only: whether ingest's and fusion's syncs of the log succeed — `failed` once one
    * has failed, after which nothing more is committed until the process restarts (decision 0019).

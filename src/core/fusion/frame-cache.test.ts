@@ -25,6 +25,8 @@ test('a cached frame answers as a new frame does, once per position', () => {
 test('the cache starts over past its bound and still answers right', () => {
   const first = cachedFrameAt(47.5, 38);
   for (let i = 0; i < 60_000; i++) first.toLocal(47 + i * 1e-6, 38);
+  assert.ok(first.size <= 50_000, `a frame held across many positions is bounded too: ${first.size}`);
+  assert.deepEqual(first.toLocal(47.2, 38), new LocalFrame(47.5, 38).toLocal(47.2, 38));
   const again = cachedFrameAt(47.5, 38);
   assert.notEqual(again, first, 'the full cache was emptied');
   assert.deepEqual(again.toLocal(47.1, 38), new LocalFrame(47.5, 38).toLocal(47.1, 38));

@@ -21,6 +21,13 @@ export class CachedFrame {
     this.frame = frame;
   }
 
+  /** How many positions it holds. */
+  get size(): number {
+    let size = 0;
+    for (const byLon of this.#places.values()) size += byLon.size;
+    return size;
+  }
+
   /** {@link LocalFrame.toLocal}, computed once per position. */
   toLocal(lat: number, lon: number): EastNorth {
     let byLon = this.#places.get(lat);
@@ -31,6 +38,13 @@ export class CachedFrame {
     let place = byLon.get(lon);
     if (place === undefined) {
       place = this.frame.toLocal(lat, lon);
+      if (kept >= MAX_KEPT) {
+        // A frame held across many positions starts over too, not only the cache of frames.
+        startOver();
+        this.#places.clear();
+        this.#places.set(lat, byLon);
+        byLon.clear();
+      }
       byLon.set(lon, place);
       kept += 1;
     }
@@ -41,12 +55,14 @@ export class CachedFrame {
 let kept = 0;
 const frames = new Map<number, Map<number, CachedFrame>>();
 
+function startOver(): void {
+  frames.clear();
+  kept = 0;
+}
+
 /** The frame centred on (lat, lon), shared by every caller while the cache holds it. */
 export function cachedFrameAt(lat: number, lon: number): CachedFrame {
-  if (kept > MAX_KEPT) {
-    frames.clear();
-    kept = 0;
-  }
+  if (kept >= MAX_KEPT) startOver();
   let byLon = frames.get(lat);
   if (byLon === undefined) {
     byLon = new Map();

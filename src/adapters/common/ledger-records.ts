@@ -81,8 +81,9 @@ const MARKING = { tlp: 'text', releasable_to: 'text' } as const;
  * Every ledgered table. Not ledgered: derived tables (event and violation heads, sensor statuses — each
  * rebuilt from ledgered rows), credentials (password hashes, token hashes, sessions), the record of
  * reads, and the wall times of commits (`observation_commits`: when this server stored what, for
- * latency; the parties check what was stored, not when this clock said it was). Adding a table here needs a migration that ledgers its existing rows; adding a column to a
- * table here, a migration that leaves it NULL in existing rows and its declaration as `addedLater`.
+ * latency; the parties check what was stored, not when this clock said it was). Adding a table here
+ * needs a migration that ledgers its existing rows; adding a column to a table here, a migration that
+ * leaves it NULL in existing rows and its declaration as `addedLater`.
  */
 export const LEDGERED_TABLES: readonly LedgeredTable[] = Object.freeze([
   table(

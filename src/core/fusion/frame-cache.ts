@@ -12,10 +12,22 @@ import { LocalFrame, type EastNorth } from './local-frame.ts';
  */
 const MAX_KEPT = 50_000;
 
+/** Values kept by exact position: latitude, then longitude. */
+type ByPosition<V> = Map<number, Map<number, V>>;
+
+const lookUp = <V>(table: ByPosition<V>, lat: number, lon: number): V | undefined => table.get(lat)?.get(lon);
+
+function keep<V>(table: ByPosition<V>, lat: number, lon: number, value: V): void {
+  const byLon = table.get(lat);
+  if (byLon === undefined) table.set(lat, new Map([[lon, value]]));
+  else byLon.set(lon, value);
+  kept += 1;
+}
+
 /** A frame whose {@link CachedFrame.toLocal} remembers its answers. */
 export class CachedFrame {
   readonly frame: LocalFrame;
-  readonly #places = new Map<number, Map<number, EastNorth>>();
+  readonly #places: ByPosition<EastNorth> = new Map();
 
   constructor(frame: LocalFrame) {
     this.frame = frame;
@@ -30,30 +42,21 @@ export class CachedFrame {
 
   /** {@link LocalFrame.toLocal}, computed once per position. */
   toLocal(lat: number, lon: number): EastNorth {
-    let byLon = this.#places.get(lat);
-    if (byLon === undefined) {
-      byLon = new Map();
-      this.#places.set(lat, byLon);
+    const known = lookUp(this.#places, lat, lon);
+    if (known !== undefined) return known;
+    const place = this.frame.toLocal(lat, lon);
+    if (kept >= MAX_KEPT) {
+      // A frame held across many positions starts over too, not only the cache of frames.
+      startOver();
+      this.#places.clear();
     }
-    let place = byLon.get(lon);
-    if (place === undefined) {
-      place = this.frame.toLocal(lat, lon);
-      if (kept >= MAX_KEPT) {
-        // A frame held across many positions starts over too, not only the cache of frames.
-        startOver();
-        this.#places.clear();
-        this.#places.set(lat, byLon);
-        byLon.clear();
-      }
-      byLon.set(lon, place);
-      kept += 1;
-    }
+    keep(this.#places, lat, lon, place);
     return place;
   }
 }
 
 let kept = 0;
-const frames = new Map<number, Map<number, CachedFrame>>();
+const frames: ByPosition<CachedFrame> = new Map();
 
 function startOver(): void {
   frames.clear();
@@ -63,16 +66,10 @@ function startOver(): void {
 /** The frame centred on (lat, lon), shared by every caller while the cache holds it. */
 export function cachedFrameAt(lat: number, lon: number): CachedFrame {
   if (kept >= MAX_KEPT) startOver();
-  let byLon = frames.get(lat);
-  if (byLon === undefined) {
-    byLon = new Map();
-    frames.set(lat, byLon);
-  }
-  let frame = byLon.get(lon);
+  let frame = lookUp(frames, lat, lon);
   if (frame === undefined) {
     frame = new CachedFrame(new LocalFrame(lat, lon));
-    byLon.set(lon, frame);
-    kept += 1;
+    keep(frames, lat, lon, frame);
   }
   return frame;
 }

@@ -312,7 +312,7 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
       `  watch everything: curl -N -H "Authorization: Bearer ${token}" ${address}/api/v1/stream\n`,
     );
     runtime.stdout(
-      `  demo feed:   a simulated sector of ${fusedAgreement ?? '?'}: the last ${DEMO_SECTOR.hours} h at ${DEMO_SECTOR.speed}× (${DEMO_SECTOR.intensity}), through fusion, attribution and the rules\n`,
+      `  demo feed:   a simulated sector of ${fusedAgreement ?? '?'}: the last ${DEMO_SECTOR.hours} h at ${DEMO_SECTOR.speed}× (${DEMO_SECTOR.intensity}; after what this store already holds), then live in real time (${DEMO_SECTOR.liveIntensity}), through fusion, attribution and the rules\n`,
     );
     runtime.stdout(
       `  events:      curl -H "Authorization: Bearer ${token}" ${address}/api/v1/events   (and /api/v1/violations)\n`,
@@ -392,8 +392,19 @@ async function oidcClient(options: ServeOptions): Promise<OpenidOidcClient | und
   });
 }
 
-/** The demonstration's simulated sector: six hours of normal fire, replayed at 60× (six minutes a run). */
-const DEMO_SECTOR = { hours: 6, speed: 60, intensity: 'normal', firstSeed: 1, tickMs: 250 } as const;
+/**
+ * The demonstration's simulated sector: the past six hours of normal fire replayed at 60× (six minutes),
+ * then live in real time at the worst day's pace (a round every few seconds; normal fire would be one
+ * every two or three minutes).
+ */
+const DEMO_SECTOR = {
+  hours: 6,
+  speed: 60,
+  intensity: 'normal',
+  liveIntensity: 'worst-day',
+  firstSeed: 1,
+  tickMs: 250,
+} as const;
 
 /** Fusion, attribution and the rules as shipped. */
 export const fusionLogic: FusionLogic = {

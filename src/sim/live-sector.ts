@@ -1,9 +1,18 @@
 /**
- * @module A live simulated sector for the demonstration: the simulator's observations of the last few
- * hours, delivered through the same ingest use case as any sensor's, time-compressed so that the past
- * hours arrive in minutes and fusion, attribution and the rules turn them into events and potential
- * violations as they come. When a run has been delivered, the next one (a new seed) starts. Record ids
- * carry the run's id, so runs never collide.
+ * @module A live simulated sector for the demonstration: the simulator's observations delivered through
+ * the same ingest use case as any sensor's. It first replays the past few hours time-compressed, so that
+ * they arrive in minutes, then goes on in real time, one simulated hour after another; fusion,
+ * attribution and the rules turn them into events and potential violations as they come.
+ *
+ * Observation time only moves forward, across the feed's runs and across restarts of the server: fusion
+ * waits for an arrival's partners by the latest observation time its sources have reached, so an
+ * arrival dated well before it is late and is grouped alone, without them. A feed that replayed a span
+ * already delivered (as one that restarts "the last six hours" would) made almost no acoustic events
+ * until its time caught up. So the feed starts after the latest observation the store holds, when that
+ * is within the hours it would replay, and each run starts where the last one ended. Every run uses the
+ * same sensor network (the first seed's); its fire and reports come from its own seed. Record ids carry
+ * the run's seed and the simulator's stamp of the run's start minute, which only grows: runs never
+ * collide, also across restarts.
  */
 import type { AppDeps } from '../application/app-deps.ts';
 import { recordObservations } from '../application/record-observations.ts';
@@ -14,15 +23,91 @@ import type { Intensity } from './simulator/truth.ts';
 export interface LiveSectorOptions {
   readonly agreementText: string;
   readonly format: 'yaml' | 'json';
-  /** Hours of simulated time per run. */
+  /** Hours of the past replayed at the start (fewer when the store holds observations from within them). */
   readonly hours: number;
-  /** Simulated seconds per wall-clock second. */
+  /** Simulated seconds per wall-clock second while the feed is behind the wall clock. */
   readonly speed: number;
+  /** Intensity of the past hours replayed. */
   readonly intensity: Intensity;
+  /** Intensity once the feed has caught up with the wall clock and goes on in real time. */
+  readonly liveIntensity: Intensity;
+  /** Seed of the first run, and of the sensor network of every run. */
   readonly firstSeed: number;
   /** How often observations are delivered, ms. */
   readonly tickMs: number;
   readonly onError: (error: unknown) => void;
+}
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+/** Simulated time of one run once the feed is live (real time). */
+export const LIVE_RUN_MS = HOUR_MS;
+
+const floorMinute = (ms: number): number => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
+const ceilMinute = (ms: number): number => Math.ceil(ms / MINUTE_MS) * MINUTE_MS;
+
+/**
+ * Where the feed starts: `hours` before now, or the first whole minute after the latest observation
+ * stored when that is later (a restarted feed goes on after what fusion has seen); never after the
+ * minute now is in, so that observations stored with times ahead of the clock do not hold the feed back.
+ */
+export function feedStartMs(nowMs: number, hours: number, latestObservedMs: number | undefined): number {
+  const past = floorMinute(nowMs - hours * HOUR_MS);
+  const after = latestObservedMs === undefined ? past : ceilMinute(latestObservedMs + 1);
+  return Math.min(Math.max(past, after), ceilMinute(nowMs));
+}
+
+export interface FeedRun {
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly intensity: Intensity;
+}
+
+/**
+ * The run that starts at `startMs`: while the wall clock is more than a live run ahead, up to it (at
+ * most `hours`), at the replay's intensity; else a live run at the live intensity. Whole minutes.
+ */
+export function nextRun(
+  startMs: number,
+  nowMs: number,
+  options: Pick<LiveSectorOptions, 'hours' | 'intensity' | 'liveIntensity'>,
+): FeedRun {
+  const behindMs = floorMinute(nowMs - startMs);
+  if (behindMs > LIVE_RUN_MS)
+    return {
+      startMs,
+      endMs: startMs + Math.min(behindMs, floorMinute(options.hours * HOUR_MS)),
+      intensity: options.intensity,
+    };
+  return { startMs, endMs: startMs + LIVE_RUN_MS, intensity: options.liveIntensity };
+}
+
+/**
+ * The feed's simulated clock: it runs `speed` times faster than the wall clock while behind it and
+ * with it once caught up. Observations are delivered up to `deliverable`, never after the wall clock.
+ */
+export class FeedClock {
+  readonly #speed: number;
+  #simMs: number;
+  #wallMs: number;
+
+  constructor(startMs: number, wallMs: number, speed: number) {
+    this.#simMs = startMs;
+    this.#wallMs = wallMs;
+    this.#speed = speed;
+  }
+
+  /** Moves to the wall time `wallMs`; returns the time up to which observations may be delivered. */
+  advance(wallMs: number): number {
+    const elapsed = Math.max(0, wallMs - this.#wallMs);
+    this.#wallMs = Math.max(this.#wallMs, wallMs);
+    this.#simMs = Math.max(this.#simMs, Math.min(this.#wallMs, this.#simMs + elapsed * this.#speed));
+    return this.deliverable;
+  }
+
+  get deliverable(): number {
+    return Math.min(this.#simMs, this.#wallMs);
+  }
 }
 
 interface Pending {
@@ -33,77 +118,82 @@ interface Pending {
 /** Starts the feed; returns the function that stops it. */
 export async function startLiveSector(deps: AppDeps, options: LiveSectorOptions): Promise<() => void> {
   let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
   let seed = options.firstSeed;
+  const latest = await deps.store.observations.latestObservedAtMs();
+  let runStart = feedStartMs(deps.clock.now(), options.hours, latest);
+  const clock = new FeedClock(runStart, deps.clock.now(), options.speed);
+  /** The observations still to deliver, in time order; the current run's end. */
+  let queue: Pending[] = [];
+  let next = 0;
+  let runEnd = runStart;
 
-  const runOnce = async (): Promise<void> => {
-    const spanMs = options.hours * 3_600_000;
-    const startMs = Math.floor((deps.clock.now() - spanMs) / 60_000) * 60_000;
+  /** Simulates the next run and merges it with what is left of the last (arrivals after its end). */
+  const addRun = async (): Promise<void> => {
+    const run = nextRun(runStart, deps.clock.now(), options);
     const simulation = simulate({
       agreementText: options.agreementText,
       format: options.format,
-      hours: options.hours,
+      hours: (run.endMs - run.startMs) / HOUR_MS,
       seed,
-      intensity: options.intensity,
-      startMs,
+      networkSeed: options.firstSeed,
+      intensity: run.intensity,
+      startMs: run.startMs,
     });
     for (const source of simulation.sources) await registerSource(deps, source);
     const runId = `run${seed}`;
     seed += 1;
-    const queue: Pending[] = simulation.observations.map((line) => {
+    const added = simulation.observations.map((line): Pending => {
       const record = JSON.parse(line) as Record<string, unknown>;
       record.id = `${runId}-${String(record.id)}`;
       return { atMs: Date.parse(String(record.observedAt)), record };
     });
-    queue.sort((a, b) => a.atMs - b.atMs);
-    const wallStart = deps.clock.now();
-    let next = 0;
-    await new Promise<void>((resolve) => {
-      let busy = false;
-      timer = setInterval(() => {
-        if (stopped) {
-          resolve();
-          return;
-        }
-        if (busy) return;
-        const simNow = startMs + (deps.clock.now() - wallStart) * options.speed;
-        const batch: Record<string, unknown>[] = [];
-        while (next < queue.length && (queue[next]?.atMs ?? Infinity) <= simNow) {
-          const item = queue[next];
-          if (item !== undefined) batch.push(item.record);
-          next += 1;
-        }
-        if (batch.length === 0) {
-          if (next >= queue.length) resolve();
-          return;
-        }
-        busy = true;
-        recordObservations(deps, {
-          input: { format: 'json', text: JSON.stringify(batch) },
-          origin: 'demo',
-        })
-          .catch(options.onError)
-          .finally(() => {
-            busy = false;
-          });
-      }, options.tickMs);
-    });
-    if (timer !== undefined) clearInterval(timer);
+    queue = [...queue.slice(next), ...added].sort((a, b) => a.atMs - b.atMs);
+    next = 0;
+    runStart = run.endMs;
+    runEnd = run.endMs;
   };
 
-  const loop = async (): Promise<void> => {
-    while (!stopped) {
-      try {
-        await runOnce();
-      } catch (error) {
-        options.onError(error);
-        return;
-      }
+  const tick = async (): Promise<void> => {
+    const upTo = clock.advance(deps.clock.now());
+    // The next run is made once this one's own span is delivered (its late arrivals go with the next).
+    if (upTo >= runEnd)
+      await addRun().catch((error: unknown) => {
+        // A run that cannot be made now cannot later either: the feed stops rather than retry each tick.
+        stopped = true;
+        clearInterval(timer);
+        throw error;
+      });
+    const batch: Record<string, unknown>[] = [];
+    while (next < queue.length && (queue[next]?.atMs ?? Infinity) <= upTo) {
+      const item = queue[next];
+      if (item !== undefined) batch.push(item.record);
+      next += 1;
     }
+    if (batch.length === 0) return;
+    const report = await recordObservations(deps, {
+      input: { format: 'json', text: JSON.stringify(batch) },
+      origin: 'demo',
+    });
+    if (report.conflicts > 0 || report.rejected > 0)
+      options.onError(
+        new Error(
+          `demo feed: ${report.conflicts} conflicts and ${report.rejected} rejections in a batch of ${batch.length}: ${JSON.stringify(report.rejections.slice(0, 3))}`,
+        ),
+      );
   };
-  void loop();
+
+  let busy = false;
+  const timer = setInterval(() => {
+    if (stopped || busy) return;
+    busy = true;
+    tick()
+      .catch(options.onError)
+      .finally(() => {
+        busy = false;
+      });
+  }, options.tickMs);
   return () => {
     stopped = true;
-    if (timer !== undefined) clearInterval(timer);
+    clearInterval(timer);
   };
 }

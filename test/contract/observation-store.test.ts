@@ -133,6 +133,34 @@ describeEachEngine('ObservationStore', (engine) => {
     assert.equal(await store.observations.count(), 1);
   });
 
+  it('gives the latest observation time stored, whatever order the records came in', async () => {
+    const store = await engine.open();
+    assert.equal(await store.observations.latestObservedAtMs(), undefined);
+    await commit(store, [
+      make.valid({ sourceId: 's-late', id: 'r-2', observedAtMs: T0 + 2 * MINUTE }),
+      make.valid({ sourceId: 's-late', id: 'r-1', observedAtMs: T0 + MINUTE }),
+    ]);
+    assert.equal(await store.observations.latestObservedAtMs(), T0 + 2 * MINUTE);
+    // An earlier time later, a conflict and a rejection move nothing.
+    await commit(
+      store,
+      [
+        make.valid({ sourceId: 's-late', id: 'r-0', observedAtMs: T0 }),
+        make.valid({ sourceId: 's-late', id: 'r-2', observedAtMs: T0 + DAY }),
+      ],
+      [
+        make.reject('{"observedAt":"2027-01-01T00:00:00Z"}', {
+          position: 3,
+          field: 'id',
+          reason: 'is required',
+        }),
+      ],
+    );
+    assert.equal(await store.observations.latestObservedAtMs(), T0 + 2 * MINUTE);
+    await commit(store, [make.valid({ sourceId: 's-late', id: 'r-3', observedAtMs: T0 + DAY })]);
+    assert.equal(await store.observations.latestObservedAtMs(), T0 + DAY);
+  });
+
   it('treats the second copy of a record within one batch as a duplicate or conflict of the first', async () => {
     const store = await engine.open();
     const first = make.valid({ sourceId: 's-in', id: 'same', observedAtMs: T0 });

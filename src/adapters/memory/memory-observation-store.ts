@@ -271,6 +271,13 @@ export class MemoryObservationStore implements ObservationStore {
     return Promise.resolve(this.#tables.observations.length);
   }
 
+  latestObservedAtMs(): Promise<number | undefined> {
+    let latest: number | undefined;
+    for (const o of this.#tables.observations)
+      if (latest === undefined || o.observedAtMs > latest) latest = o.observedAtMs;
+    return Promise.resolve(latest);
+  }
+
   listQuarantine(afterId: number, limit: number): Promise<readonly QuarantineEntry[]> {
     return Promise.resolve().then(() => {
       const page = checkedPage(afterId, limit);

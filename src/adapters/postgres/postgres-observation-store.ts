@@ -536,6 +536,15 @@ export class PostgresObservationStore implements ObservationStore {
     return row.observation_count;
   }
 
+  /** From the index on the observation time. */
+  async latestObservedAtMs(): Promise<number | undefined> {
+    const row = await this.#kysely
+      .selectFrom('observations')
+      .select((eb) => eb.fn.max('observed_at').as('latest'))
+      .executeTakeFirst();
+    return row?.latest ?? undefined;
+  }
+
   async listQuarantine(afterId: number, limit: number): Promise<readonly QuarantineEntry[]> {
     const page = checkedPage(afterId, limit);
     const rows = await this.#kysely

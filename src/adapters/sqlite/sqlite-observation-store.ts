@@ -435,6 +435,15 @@ export class SqliteObservationStore implements ObservationStore {
     return row.observation_count;
   }
 
+  /** Kept in store_state by every ingest commit (no index on the time: decision 0015). */
+  async latestObservedAtMs(): Promise<number | undefined> {
+    const row = await this.#kysely
+      .selectFrom('store_state')
+      .select('last_observed_at')
+      .executeTakeFirstOrThrow();
+    return row.last_observed_at ?? undefined;
+  }
+
   async listQuarantine(afterId: number, limit: number): Promise<readonly QuarantineEntry[]> {
     const page = checkedPage(afterId, limit);
     const rows = await this.#kysely

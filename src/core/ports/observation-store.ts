@@ -189,6 +189,8 @@ export interface ObservationStore {
   durableSeq(): Promise<number>;
   /** How many observations are stored. */
   count(): Promise<number>;
+  /** The latest observation time stored (ms), undefined when nothing is stored. */
+  latestObservedAtMs(): Promise<number | undefined>;
   /** Quarantine entries with an id above `afterId`, oldest first. */
   listQuarantine(afterId: number, limit: number): Promise<readonly QuarantineEntry[]>;
   countQuarantine(): Promise<number>;

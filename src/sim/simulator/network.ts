@@ -169,6 +169,8 @@ export function buildNetwork(
   prng: Prng,
   startMs: number,
   endMs: number,
+  /** Where the outages are drawn from (default: `prng`, after the places). */
+  outagePrng: Prng = prng,
 ): Network {
   const acoustic: FixedSensor[] = [];
   const radars: FixedSensor[] = [];
@@ -239,7 +241,8 @@ export function buildNetwork(
     const sensor = place('radar', `rd-${String(i + 1).padStart(2, '0')}`, party, s, depth, coverage);
     if (sensor !== undefined) radars.push(sensor);
   }
-  for (const sensor of [...acoustic, ...radars, ...cameras]) sensor.outages = outagesOf(prng, startMs, endMs);
+  for (const sensor of [...acoustic, ...radars, ...cameras])
+    sensor.outages = outagesOf(outagePrng, startMs, endMs);
 
   const position = (s: FixedSensor) => ({ lat: s.lat, lon: s.lon });
   for (const s of acoustic)

@@ -34,6 +34,11 @@ export interface SimulationOptions {
   readonly intensity: Intensity;
   /** Start of the run, ms since the epoch; default `defaultStartMs(agreement)`. */
   readonly startMs?: number;
+  /**
+   * Seed of the sensors' places (default: `seed`): a live feed made of consecutive runs keeps one
+   * network with it while each run's fire, outages and reports come from the run's own seed.
+   */
+  readonly networkSeed?: number;
 }
 
 export interface Simulation {
@@ -88,7 +93,10 @@ export function simulate(options: SimulationOptions): Simulation {
   const frame = new LineFrame(line);
   const sides = sidesOf(terms, frame);
   const stream = (n: number) => Prng.stream(options.seed, n);
-  const network = buildNetwork(terms, frame, sides, stream(1), startMs, endMs);
+  const network =
+    options.networkSeed === undefined
+      ? buildNetwork(terms, frame, sides, stream(1), startMs, endMs)
+      : buildNetwork(terms, frame, sides, Prng.stream(options.networkSeed, 1), startMs, endMs, stream(12));
   const weaponClasses = weaponClassesOf(terms);
   const ctx = { terms, frame, sides, intensity: options.intensity, startMs, endMs };
   const world = buildWorld(ctx, {

@@ -291,7 +291,7 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
           format: agreementSource.format,
           onError: (error) => app.log.error(error),
         })
-      : () => undefined;
+      : () => Promise.resolve();
   const stopSigning = startCheckpointSigning(deps, (error) => app.log.error(error));
   const stopDeadlines = startDeadlineWatch(deps, (error) => app.log.error(error));
   runtime.stdout(`Truceline is listening on ${address}\n`);
@@ -320,10 +320,11 @@ async function serve(runtime: CliRuntime, options: ServeOptions): Promise<void> 
   }
   await new Promise<void>((resolve) => {
     const stop = (): void => {
-      stopFeed();
       stopSigning();
       stopDeadlines();
-      void stopFusion()
+      // The feed's delivery in progress first: nothing is stored after fusion's last run.
+      void stopFeed()
+        .then(() => stopFusion())
         .then(() => app.close())
         .then(() => deps.store.close())
         .then(resolve);

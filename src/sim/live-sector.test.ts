@@ -65,6 +65,21 @@ describe('the live sector’s clock', () => {
     assert.equal(clock.advance(NOW), NOW + 8 * MINUTE);
   });
 
+  it('counts a long step of the wall clock as a short one, and replays what it skipped at its speed', () => {
+    const clock = new FeedClock(NOW, NOW, 60, 5_000);
+    // Caught up, then the machine sleeps for a day.
+    assert.equal(clock.advance(NOW + 24 * HOUR), NOW + 5 * MINUTE);
+    assert.equal(clock.advance(NOW + 24 * HOUR + 1_000), NOW + 6 * MINUTE);
+  });
+
+  it('skips forward, never back', () => {
+    const clock = new FeedClock(NOW - 6 * HOUR, NOW, 60);
+    clock.skipTo(NOW - 2 * HOUR);
+    assert.equal(clock.deliverable, NOW - 2 * HOUR);
+    clock.skipTo(NOW - 3 * HOUR);
+    assert.equal(clock.deliverable, NOW - 2 * HOUR);
+  });
+
   it('waits for the wall clock when it starts ahead of it', () => {
     const clock = new FeedClock(NOW + 30_000, NOW, 60);
     assert.equal(clock.advance(NOW + 10_000), NOW + 10_000);

@@ -85,24 +85,33 @@ export function nextRun(
 /**
  * The feed's simulated clock: it runs `speed` times faster than the wall clock while behind it and
  * with it once caught up. Observations are delivered up to `deliverable`, never after the wall clock.
+ * A step of the wall clock longer than `maxStepMs` (a suspended machine, a clock set forward) counts
+ * as `maxStepMs`: the time it skipped is replayed at `speed` like any other, not delivered at once.
  */
 export class FeedClock {
   readonly #speed: number;
+  readonly #maxStepMs: number;
   #simMs: number;
   #wallMs: number;
 
-  constructor(startMs: number, wallMs: number, speed: number) {
+  constructor(startMs: number, wallMs: number, speed: number, maxStepMs = Number.POSITIVE_INFINITY) {
     this.#simMs = startMs;
     this.#wallMs = wallMs;
     this.#speed = speed;
+    this.#maxStepMs = maxStepMs;
   }
 
   /** Moves to the wall time `wallMs`; returns the time up to which observations may be delivered. */
   advance(wallMs: number): number {
-    const elapsed = Math.max(0, wallMs - this.#wallMs);
+    const elapsed = Math.min(this.#maxStepMs, Math.max(0, wallMs - this.#wallMs));
     this.#wallMs = Math.max(this.#wallMs, wallMs);
     this.#simMs = Math.max(this.#simMs, Math.min(this.#wallMs, this.#simMs + elapsed * this.#speed));
     return this.deliverable;
+  }
+
+  /** Moves the simulated time forward to `ms` (never back): what lies between is not replayed. */
+  skipTo(ms: number): void {
+    this.#simMs = Math.max(this.#simMs, ms);
   }
 
   get deliverable(): number {
@@ -115,30 +124,63 @@ interface Pending {
   readonly record: Record<string, unknown>;
 }
 
-/** Starts the feed; returns the function that stops it. */
-export async function startLiveSector(deps: AppDeps, options: LiveSectorOptions): Promise<() => void> {
+/** After the store refused a batch or a registration, how long the feed waits before it asks again, ms. */
+const RETRY_AFTER_MS = 5_000;
+
+/**
+ * Starts the feed; returns the function that stops it, which settles once a delivery in progress has
+ * (nothing is delivered after it settles).
+ */
+export async function startLiveSector(
+  deps: AppDeps,
+  options: LiveSectorOptions,
+): Promise<() => Promise<void>> {
   let stopped = false;
   let seed = options.firstSeed;
   const latest = await deps.store.observations.latestObservedAtMs();
   let runStart = feedStartMs(deps.clock.now(), options.hours, latest);
-  const clock = new FeedClock(runStart, deps.clock.now(), options.speed);
+  // A tick normally sees tickMs go by; a few seconds more is a stalled loop, far more a skipped span.
+  const clock = new FeedClock(
+    runStart,
+    deps.clock.now(),
+    options.speed,
+    Math.max(5_000, 20 * options.tickMs),
+  );
   /** The observations still to deliver, in time order; the current run's end. */
   let queue: Pending[] = [];
   let next = 0;
   let runEnd = runStart;
+  /** Wall time before which no batch is offered again after a failure. */
+  let retryAtMs = Number.NEGATIVE_INFINITY;
 
   /** Simulates the next run and merges it with what is left of the last (arrivals after its end). */
   const addRun = async (): Promise<void> => {
-    const run = nextRun(runStart, deps.clock.now(), options);
-    const simulation = simulate({
-      agreementText: options.agreementText,
-      format: options.format,
-      hours: (run.endMs - run.startMs) / HOUR_MS,
-      seed,
-      networkSeed: options.firstSeed,
-      intensity: run.intensity,
-      startMs: run.startMs,
-    });
+    const now = deps.clock.now();
+    // More than the replayed hours behind (the clock jumped): the span before them is skipped.
+    const skipTo = floorMinute(now - options.hours * HOUR_MS);
+    if (skipTo > runStart) {
+      runStart = skipTo;
+      clock.skipTo(skipTo);
+    }
+    const run = nextRun(runStart, now, options);
+    let simulation;
+    try {
+      simulation = simulate({
+        agreementText: options.agreementText,
+        format: options.format,
+        hours: (run.endMs - run.startMs) / HOUR_MS,
+        seed,
+        networkSeed: options.firstSeed,
+        intensity: run.intensity,
+        startMs: run.startMs,
+      });
+    } catch (error) {
+      // A run that cannot be simulated now cannot later either: the feed stops rather than retry.
+      stopped = true;
+      clearInterval(timer);
+      throw error;
+    }
+    // A registration the store refuses is tried again, with the same seed, after a pause.
     for (const source of simulation.sources) await registerSource(deps, source);
     const runId = `run${seed}`;
     seed += 1;
@@ -154,46 +196,56 @@ export async function startLiveSector(deps: AppDeps, options: LiveSectorOptions)
   };
 
   const tick = async (): Promise<void> => {
+    if (deps.clock.now() < retryAtMs) return;
     const upTo = clock.advance(deps.clock.now());
-    // The next run is made once this one's own span is delivered (its late arrivals go with the next).
-    if (upTo >= runEnd)
-      await addRun().catch((error: unknown) => {
-        // A run that cannot be made now cannot later either: the feed stops rather than retry each tick.
-        stopped = true;
-        clearInterval(timer);
-        throw error;
-      });
+    // The next run is made in the tick its predecessor's span is delivered, before anything of this
+    // tick goes: its first arrivals are then merged ahead of the predecessor's late ones, and
+    // observation time never steps back between batches.
+    while (upTo >= runEnd && !stopped) await addRun();
+    const from = next;
     const batch: Record<string, unknown>[] = [];
     while (next < queue.length && (queue[next]?.atMs ?? Infinity) <= upTo) {
       const item = queue[next];
       if (item !== undefined) batch.push(item.record);
       next += 1;
     }
-    if (batch.length === 0) return;
-    const report = await recordObservations(deps, {
-      input: { format: 'json', text: JSON.stringify(batch) },
-      origin: 'demo',
-    });
-    if (report.conflicts > 0 || report.rejected > 0)
-      options.onError(
-        new Error(
-          `demo feed: ${report.conflicts} conflicts and ${report.rejected} rejections in a batch of ${batch.length}: ${JSON.stringify(report.rejections.slice(0, 3))}`,
-        ),
-      );
+    if (batch.length === 0 || stopped) return;
+    try {
+      const report = await recordObservations(deps, {
+        input: { format: 'json', text: JSON.stringify(batch) },
+        origin: 'demo',
+      });
+      if (report.conflicts > 0 || report.rejected > 0)
+        options.onError(
+          new Error(
+            `demo feed: ${report.conflicts} conflicts and ${report.rejected} rejections in a batch of ${batch.length}: ${JSON.stringify(report.rejections.slice(0, 3))}`,
+          ),
+        );
+    } catch (error) {
+      // Nothing of a failed batch is stored: it is offered again, whole (after a pause, below).
+      next = from;
+      throw error;
+    }
   };
 
+  let running: Promise<void> = Promise.resolve();
   let busy = false;
   const timer = setInterval(() => {
     if (stopped || busy) return;
     busy = true;
-    tick()
-      .catch(options.onError)
+    running = tick()
+      .catch((error: unknown) => {
+        // A store that refused something (busy, or down for a moment) is asked again after a pause.
+        retryAtMs = deps.clock.now() + RETRY_AFTER_MS;
+        options.onError(error);
+      })
       .finally(() => {
         busy = false;
       });
   }, options.tickMs);
-  return () => {
+  return async () => {
     stopped = true;
     clearInterval(timer);
+    await running;
   };
 }

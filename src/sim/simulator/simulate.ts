@@ -35,8 +35,10 @@ export interface SimulationOptions {
   /** Start of the run, ms since the epoch; default `defaultStartMs(agreement)`. */
   readonly startMs?: number;
   /**
-   * Seed of the sensors' places (default: `seed`): a live feed made of consecutive runs keeps one
-   * network with it while each run's fire, outages and reports come from the run's own seed.
+   * Seed of the sensors' places: a live feed made of consecutive runs keeps one network with it while
+   * each run's fire, outages and reports come from the run's own seed. Without it the places come from
+   * `seed` and the outages after them from the same draws, so giving `networkSeed` equal to `seed`
+   * places the sensors alike but gives other outages (and other files) than leaving it out.
    */
   readonly networkSeed?: number;
 }

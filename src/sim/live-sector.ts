@@ -7,8 +7,8 @@
  * Observation time only moves forward, across the feed's runs and across restarts of the server: fusion
  * waits for an arrival's partners by the latest observation time its sources have reached, so an
  * arrival dated well before it is late and is grouped alone, without them. A feed that replayed a span
- * already delivered (as one that restarts "the last six hours" would) made almost no acoustic events
- * until its time caught up. So the feed starts after the latest observation the store holds, when that
+ * already delivered (as one that restarts "the last six hours" would) made about half the acoustic
+ * events there, and fusion's cursor stood still until its time caught up. So the feed starts after the latest observation the store holds, when that
  * is within the hours it would replay, and each run starts where the last one ended. Every run uses the
  * same sensor network (the first seed's); its fire and reports come from its own seed. Record ids carry
  * the run's seed and the simulator's stamp of the run's start minute, which only grows: runs never
@@ -146,10 +146,9 @@ export async function startLiveSector(
     options.speed,
     Math.max(5_000, 20 * options.tickMs),
   );
-  /** The observations still to deliver, in time order; the current run's end. */
+  /** The observations still to deliver, in time order (`runStart` is the current run's end). */
   let queue: Pending[] = [];
   let next = 0;
-  let runEnd = runStart;
   /** Wall time before which no batch is offered again after a failure. */
   let retryAtMs = Number.NEGATIVE_INFINITY;
 
@@ -192,7 +191,6 @@ export async function startLiveSector(
     queue = [...queue.slice(next), ...added].sort((a, b) => a.atMs - b.atMs);
     next = 0;
     runStart = run.endMs;
-    runEnd = run.endMs;
   };
 
   const tick = async (): Promise<void> => {
@@ -201,7 +199,7 @@ export async function startLiveSector(
     // The next run is made in the tick its predecessor's span is delivered, before anything of this
     // tick goes: its first arrivals are then merged ahead of the predecessor's late ones, and
     // observation time never steps back between batches.
-    while (upTo >= runEnd && !stopped) await addRun();
+    while (upTo >= runStart && !stopped) await addRun();
     const from = next;
     const batch: Record<string, unknown>[] = [];
     while (next < queue.length && (queue[next]?.atMs ?? Infinity) <= upTo) {

@@ -95,10 +95,15 @@ export function simulate(options: SimulationOptions): Simulation {
   const frame = new LineFrame(line);
   const sides = sidesOf(terms, frame);
   const stream = (n: number) => Prng.stream(options.seed, n);
-  const network =
-    options.networkSeed === undefined
-      ? buildNetwork(terms, frame, sides, stream(1), startMs, endMs)
-      : buildNetwork(terms, frame, sides, Prng.stream(options.networkSeed, 1), startMs, endMs, stream(12));
+  const network = buildNetwork(
+    terms,
+    frame,
+    sides,
+    Prng.stream(options.networkSeed ?? options.seed, 1),
+    startMs,
+    endMs,
+    options.networkSeed === undefined ? undefined : stream(12),
+  );
   const weaponClasses = weaponClassesOf(terms);
   const ctx = { terms, frame, sides, intensity: options.intensity, startMs, endMs };
   const world = buildWorld(ctx, {
